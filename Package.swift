@@ -1,0 +1,50 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "OneCard",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "onecard", targets: ["onecard"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/vapor/vapor", from: "4.122.3"),
+        .package(url: "https://github.com/vapor/fluent", from: "4.13.0"),
+        .package(url: "https://github.com/vapor/fluent-sqlite-driver", from: "4.9.0"),
+        .package(url: "https://github.com/vapor/fluent-postgres-driver", from: "2.14.0"),
+        .package(url: "https://github.com/vapor/leaf", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/leaf-kit", from: "1.14.3"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+    ],
+    targets: [
+        // Library rules: identity numbers, card numbers, working days. No Vapor, no Fluent.
+        .target(name: "OneCardDomain"),
+        // Field encryption and blind indexes for personal data.
+        .target(name: "PersonalDataVault", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(
+            name: "App",
+            dependencies: [
+                "OneCardDomain",
+                "PersonalDataVault",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "Leaf", package: "leaf"),
+                .product(name: "LeafKit", package: "leaf-kit"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            resources: [.copy("Resources")]
+        ),
+        .executableTarget(name: "onecard", dependencies: ["App"]),
+        .testTarget(name: "OneCardDomainTests", dependencies: ["OneCardDomain"]),
+        .testTarget(name: "PersonalDataVaultTests", dependencies: ["PersonalDataVault"]),
+        .testTarget(name: "AppTests", dependencies: [
+            "App",
+            .product(name: "XCTVapor", package: "vapor"),
+        ]),
+    ]
+)

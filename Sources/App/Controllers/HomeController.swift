@@ -1,0 +1,69 @@
+import Fluent
+import Vapor
+
+/// The home page and the service pages it leads to.
+struct HomeController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get(.home, use: home)
+        for service in SiteURL.Service.allCases {
+            routes.get(.service(service)) { req in try await Self.service(service, req: req) }
+        }
+    }
+
+    struct HomePage: Encodable {
+        struct ServiceLink: Encodable {
+            let titleKey: String
+            let summaryKey: String
+            let path: String
+        }
+
+        struct LibraryItem: Encodable {
+            let code: String
+            let name: String
+            let desks: [String]
+        }
+
+        let services: [ServiceLink]
+        let libraries: [LibraryItem]
+    }
+
+    @Sendable
+    func home(req: Request) async throws -> View {
+        let english = req.locale == .en
+        let libraries = try await Library.consortiumQuery(on: req.db).all().map { library in
+            HomePage.LibraryItem(
+                code: library.code,
+                name: english ? library.nameEN : library.nameZH,
+                desks: library.desks.sorted { $0.position < $1.position }.map { english ? $0.nameEN : $0.nameZH }
+            )
+        }
+        let services = SiteURL.Service.allCases.map {
+            HomePage.ServiceLink(titleKey: $0.localizationKey + ".title", summaryKey: $0.localizationKey + ".summary", path: SiteURL.service($0).path)
+        }
+        return try await req.view.render("home", HomePage(services: services, libraries: libraries))
+    }
+
+    struct ServicePage: Encodable {
+        let titleKey: String
+        let summaryKey: String
+        let points: [String]
+    }
+
+    static func service(_ service: SiteURL.Service, req: Request) async throws -> View {
+        let key = service.localizationKey
+        // The number of points is whatever the localization file holds for this service.
+        let points = (1...20).map { "\(key).point\($0)" }.filter { req.application.localizer.keys(for: req.locale).contains($0) }
+        return try await req.view.render("service", ServicePage(titleKey: key + ".title", summaryKey: key + ".summary", points: points))
+    }
+}
+
+extension SiteURL.Service {
+    var localizationKey: String {
+        switch self {
+        case .cardApplication: "service.apply"
+        case .digitalCard: "service.digital_card"
+        case .groupApplication: "service.group"
+        case .signIn: "service.login"
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import Fluent
+import Vapor
+
+/// The back office home and the audit trail.
+struct StaffController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get(.staffHome, use: home)
+        routes.get(.staffAudit, use: audit)
+    }
+
+    struct HomePage: Encodable {
+        let email: String
+        let roleKey: String
+        let library: String
+        let isAdmin: Bool
+    }
+
+    @Sendable
+    func home(req: Request) async throws -> Response {
+        guard let staff = try await req.staffMember() else {
+            return req.redirect(to: SiteURL.staffSignIn.path)
+        }
+        let library = req.locale == .en ? staff.library.nameEN : staff.library.nameZH
+        return try await req.view.render("staff/home", HomePage(
+            email: staff.email, roleKey: "staff.role.\(staff.role.rawValue)", library: library, isAdmin: staff.role == .admin
+        )).encodeResponse(for: req)
+    }
+
+    struct AuditPage: Encodable {
+        struct Row: Encodable {
+            let time: String
+            let actor: String
+            let action: String
+            let subject: String
+            let ipAddress: String
+        }
+
+        let library: String
+        let rows: [Row]
+    }
+
+    /// The latest audit entries of the administrator's own library; looking is itself audited.
+    @Sendable
+    func audit(req: Request) async throws -> View {
+        let staff = try await req.requireStaff([.admin])
+        let events = try await AuditEvent.query(on: req.db)
+            .filter(\.$libraryID == staff.$library.id)
+            .sort(\.$occurredAt, .descending)
+            .limit(200)
+            .all()
+        try await AuditTrail.record("audit.viewed", by: .staff(staff.id!, ipAddress: req.clientAddress),
+                                    libraryID: staff.$library.id, at: req.now, on: req.db)
+        let formatter = DateFormatter()
+        formatter.timeZone = OneCardClock.taipei
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        let rows = events.map {
+            AuditPage.Row(
+                time: formatter.string(from: $0.occurredAt),
+                actor: [$0.actorType, $0.actorID].compactMap { $0 }.joined(separator: " "),
+                action: $0.action,
+                subject: [$0.subjectType, $0.subjectID].compactMap { $0 }.joined(separator: " "),
+                ipAddress: $0.ipAddress ?? ""
+            )
+        }
+        let library = req.locale == .en ? staff.library.nameEN : staff.library.nameZH
+        return try await req.view.render("staff/audit", AuditPage(library: library, rows: rows))
+    }
+}

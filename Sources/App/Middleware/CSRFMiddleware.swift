@@ -1,0 +1,51 @@
+import Crypto
+import Vapor
+
+/// Synchronizer-token CSRF protection for every state-changing browser request: the form carries the
+/// session's token in `_csrf` (or the `X-CSRF-Token` header). The JSON API uses bearer tokens instead.
+struct CSRFMiddleware: AsyncMiddleware {
+    static let sessionKey = "csrf"
+    static let formField = "_csrf"
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let safeMethods: [HTTPMethod] = [.GET, .HEAD, .OPTIONS]
+        guard !safeMethods.contains(request.method), !request.url.path.hasPrefix("/api/") else {
+            return try await next.respond(to: request)
+        }
+        let expected = request.hasSession ? request.session.data[Self.sessionKey] : nil
+        let offered = request.headers.first(name: "X-CSRF-Token")
+            ?? (try? request.content.get(String.self, at: Self.formField))
+        guard let expected, let offered, Self.constantTimeEqual(expected, offered) else {
+            request.logger.notice("CSRF token missing or wrong", metadata: ["path": .string(request.url.path)])
+            throw OneCardError.csrfTokenInvalid
+        }
+        return try await next.respond(to: request)
+    }
+
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let left = Array(a.utf8), right = Array(b.utf8)
+        guard left.count == right.count else { return false }
+        return zip(left, right).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}
+
+extension Request {
+    /// The session's CSRF token, created on first use; forms embed it with `#csrfField()`.
+    public var csrfToken: String {
+        if let token = session.data[CSRFMiddleware.sessionKey] {
+            return token
+        }
+        let token = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0).base64URLEncodedString() }
+        session.data[CSRFMiddleware.sessionKey] = token
+        return token
+    }
+}
+
+extension Data {
+    func base64URLEncodedString() -> String {
+        base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}

@@ -1,0 +1,46 @@
+import Fluent
+import Foundation
+
+/// A side effect that leaves the process (an email, a partner notification), written in the same
+/// transaction as the change that caused it and delivered afterwards by `OutboxWorker`.
+final class OutboxMessage: Model, @unchecked Sendable {
+    static let schema = "outbox_messages"
+
+    enum Kind: String, Codable, Sendable {
+        case email
+        case partnerEvent = "partner_event"
+    }
+
+    enum Status: String, Codable, Sendable {
+        case pending
+        case delivered
+        case failed
+    }
+
+    /// Increasing, so delivery can keep the order in which changes happened.
+    @ID(custom: .id, generatedBy: .database) var id: Int?
+    @Enum(key: "kind") var kind: Kind
+    /// Messages with the same key are delivered one at a time, oldest first (e.g. per patron).
+    @OptionalField(key: "partition_key") var partitionKey: String?
+    /// JSON; for email the rendered message, for partner events the signed body's content.
+    @Field(key: "payload") var payload: String
+    @Enum(key: "status") var status: Status
+    @Field(key: "attempts") var attempts: Int
+    @Field(key: "available_at") var availableAt: Date
+    @OptionalField(key: "claimed_until") var claimedUntil: Date?
+    @OptionalField(key: "last_error") var lastError: String?
+    @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "delivered_at") var deliveredAt: Date?
+
+    init() {}
+
+    init(kind: Kind, partitionKey: String?, payload: String, now: Date) {
+        self.kind = kind
+        self.partitionKey = partitionKey
+        self.payload = payload
+        self.status = .pending
+        self.attempts = 0
+        self.availableAt = now
+        self.createdAt = now
+    }
+}

@@ -1,0 +1,27 @@
+import Foundation
+import Vapor
+
+/// The time source every rule reads, so tests can move the clock instead of sleeping.
+public struct OneCardClock: Sendable {
+    public var now: @Sendable () -> Date
+
+    public init(now: @escaping @Sendable () -> Date) {
+        self.now = now
+    }
+
+    public static let system = OneCardClock { Date() }
+    public static let taipei = TimeZone(identifier: "Asia/Taipei")!
+}
+
+extension Application {
+    private struct ClockKey: StorageKey { typealias Value = OneCardClock }
+
+    public var clock: OneCardClock {
+        get { storage[ClockKey.self] ?? .system }
+        set { storage[ClockKey.self] = newValue }
+    }
+}
+
+extension Request {
+    var now: Date { application.clock.now() }
+}

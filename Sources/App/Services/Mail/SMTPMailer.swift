@@ -1,0 +1,89 @@
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// A small SMTP client (RFC 5321) for the relay named by `SMTP_URL`: EHLO, MAIL, RCPT, DATA, QUIT.
+struct SMTPMailer: Mailer {
+    let host: String
+    let port: Int
+    let heloName: String
+    let eventLoopGroup: any EventLoopGroup
+    var timeout: TimeAmount = .seconds(30)
+
+    struct SMTPError: Error, CustomStringConvertible {
+        let stage: String
+        let reply: String
+        var description: String { "SMTP \(stage) refused: \(reply)" }
+    }
+
+    func send(_ message: MailMessage) async throws {
+        let channel = try await ClientBootstrap(group: eventLoopGroup)
+            .connectTimeout(timeout)
+            .connect(host: host, port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(SMTPReplyDecoder()))
+                    return try NIOAsyncChannel<String, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        try await channel.executeThenClose { inbound, outbound in
+            var replies = inbound.makeAsyncIterator()
+
+            func expect(_ codes: Set<Int>, _ stage: String) async throws {
+                guard let reply = try await replies.next() else { throw SMTPError(stage: stage, reply: "connection closed") }
+                guard let code = Int(reply.prefix(3)), codes.contains(code) else {
+                    throw SMTPError(stage: stage, reply: reply)
+                }
+            }
+            func send(_ line: String) async throws {
+                try await outbound.write(ByteBuffer(string: line + "\r\n"))
+            }
+
+            try await expect([220], "greeting")
+            try await send("EHLO \(heloName)")
+            try await expect([250], "EHLO")
+            try await send("MAIL FROM:<\(message.fromAddress)>")
+            try await expect([250], "MAIL FROM")
+            try await send("RCPT TO:<\(message.toAddress)>")
+            try await expect([250, 251], "RCPT TO")
+            try await send("DATA")
+            try await expect([354], "DATA")
+            // Dot-stuffing: a line that starts with "." gets another, so it cannot end the message early.
+            let content = message.rfc5322()
+                .split(separator: "\r\n", omittingEmptySubsequences: false)
+                .map { $0.hasPrefix(".") ? "." + $0 : String($0) }
+                .joined(separator: "\r\n")
+            try await outbound.write(ByteBuffer(string: content + (content.hasSuffix("\r\n") ? "" : "\r\n") + ".\r\n"))
+            try await expect([250], "message")
+            try await send("QUIT")
+            _ = try? await replies.next()
+        }
+    }
+}
+
+/// Frames SMTP replies: joins the lines of a multi-line reply (`250-…`, `250 …`) into one string.
+struct SMTPReplyDecoder: ByteToMessageDecoder {
+    typealias InboundOut = String
+    private var pending: [String] = []
+
+    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        guard let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
+            if buffer.readableBytes > 4096 { throw SMTPMailer.SMTPError(stage: "reply", reply: "line too long") }
+            return .needMoreData
+        }
+        let length = newline - buffer.readerIndex + 1
+        var line = buffer.readString(length: length) ?? ""
+        line = line.trimmingCharacters(in: .newlines)
+        pending.append(line)
+        let isLast = line.count < 4 || line[line.index(line.startIndex, offsetBy: 3)] != "-"
+        if isLast {
+            context.fireChannelRead(wrapInboundOut(pending.joined(separator: "\n")))
+            pending.removeAll()
+        }
+        return .continue
+    }
+
+    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+        while try decode(context: context, buffer: &buffer) == .continue {}
+        return .needMoreData
+    }
+}

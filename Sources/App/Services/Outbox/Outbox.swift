@@ -1,0 +1,43 @@
+import Fluent
+import Foundation
+import Vapor
+
+/// Queues side effects in the caller's transaction. Nothing leaves the process here: `OutboxWorker`
+/// delivers what committed, so a rolled-back change never sends a message.
+struct Outbox {
+    let localizer: Localizer
+    let settings: OneCardSettings
+    let now: Date
+
+    /// Renders `mail.<template>.subject` and `.body` in the recipient's language and queues the message.
+    func enqueueEmail(
+        template: String,
+        to recipient: String,
+        locale: SiteLocale,
+        values: [String: String],
+        on database: any Database
+    ) async throws {
+        let message = MailMessage(
+            from: settings.mailFrom,
+            to: recipient,
+            subject: localizer.text("mail.\(template).subject", locale, values),
+            body: localizer.text("mail.\(template).body", locale, values),
+            messageID: "\(UUID().uuidString.lowercased())@onecard",
+            date: now
+        )
+        let payload = String(decoding: try JSONEncoder.sorted.encode(message), as: UTF8.self)
+        try await OutboxMessage(kind: .email, partitionKey: nil, payload: payload, now: now).create(on: database)
+    }
+}
+
+extension Request {
+    var outbox: Outbox {
+        Outbox(localizer: application.localizer, settings: application.settings, now: now)
+    }
+}
+
+extension Application {
+    var outbox: Outbox {
+        Outbox(localizer: localizer, settings: settings, now: clock.now())
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import NIOCore
+import Vapor
+
+/// Everything OneCard takes from its environment, read once by `configure` and nowhere else.
+public struct OneCardSettings: Sendable {
+    public enum DatabaseChoice: Sendable, Equatable {
+        case sqliteFile(String)
+        case sqliteMemory
+        case postgres(String)
+    }
+
+    public var dataDirectory: String
+    public var database: DatabaseChoice
+    public var smtpURL: URL?
+    public var sip2Port: Int?
+    public var baseURL: URL
+    public var masterKey: String?
+    public var captchaTestAnswer: String?
+    /// The embedded database creates and migrates itself; PostgreSQL deployments run `onecard migrate`.
+    public var migratesOnBoot: Bool
+    public var runsBackgroundWorkers: Bool
+    public var outboxPollInterval: TimeAmount
+    public var bcryptCost: Int
+    public var mailFrom: String
+    /// How long a staff member's password-setting link stays valid.
+    public var staffPasswordLinkLifetime: TimeInterval
+
+    public var usesSecureCookies: Bool { baseURL.scheme == "https" }
+
+    public init(
+        dataDirectory: String,
+        database: DatabaseChoice,
+        smtpURL: URL? = nil,
+        sip2Port: Int? = nil,
+        baseURL: URL = URL(string: "http://127.0.0.1:8080")!,
+        masterKey: String? = nil,
+        captchaTestAnswer: String? = nil,
+        migratesOnBoot: Bool,
+        runsBackgroundWorkers: Bool,
+        outboxPollInterval: TimeAmount = .seconds(2),
+        bcryptCost: Int = 12,
+        mailFrom: String = "OneCard <no-reply@onecard.localhost>",
+        staffPasswordLinkLifetime: TimeInterval = 72 * 3600
+    ) {
+        self.dataDirectory = dataDirectory
+        self.database = database
+        self.smtpURL = smtpURL
+        self.sip2Port = sip2Port
+        self.baseURL = baseURL
+        self.masterKey = masterKey
+        self.captchaTestAnswer = captchaTestAnswer
+        self.migratesOnBoot = migratesOnBoot
+        self.runsBackgroundWorkers = runsBackgroundWorkers
+        self.outboxPollInterval = outboxPollInterval
+        self.bcryptCost = bcryptCost
+        self.mailFrom = mailFrom
+        self.staffPasswordLinkLifetime = staffPasswordLinkLifetime
+    }
+
+    /// Reads the variables of INTERFACES.md (a `.env` file is loaded by Vapor before this runs).
+    public static func fromEnvironment(_ environment: Environment) throws -> OneCardSettings {
+        func value(_ name: String) -> String? {
+            guard let raw = Environment.get(name)?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else {
+                return nil
+            }
+            return raw
+        }
+        let dataDirectory = value("ONECARD_DATA_DIR") ?? "./data"
+        let database: DatabaseChoice
+        if let url = value("DATABASE_URL") {
+            database = .postgres(url)
+        } else {
+            database = .sqliteFile((dataDirectory as NSString).appendingPathComponent("onecard.sqlite"))
+        }
+        var smtpURL: URL?
+        if let raw = value("SMTP_URL") {
+            guard let url = URL(string: raw), url.scheme == "smtp", url.host != nil else {
+                throw ConfigurationError(variable: "SMTP_URL", problem: "expected smtp://host:port")
+            }
+            smtpURL = url
+        }
+        var sip2Port: Int?
+        if let raw = value("ONECARD_SIP2_PORT") {
+            guard let port = Int(raw), (1...65535).contains(port) else {
+                throw ConfigurationError(variable: "ONECARD_SIP2_PORT", problem: "expected a TCP port number")
+            }
+            sip2Port = port
+        }
+        let baseURLText = value("ONECARD_BASE_URL") ?? "http://127.0.0.1:8080"
+        guard let baseURL = URL(string: baseURLText), baseURL.scheme == "http" || baseURL.scheme == "https" else {
+            throw ConfigurationError(variable: "ONECARD_BASE_URL", problem: "expected an http(s) URL")
+        }
+        let captcha = value("ONECARD_CAPTCHA_TEST_ANSWER")
+        if captcha != nil, environment == .production {
+            throw ConfigurationError(
+                variable: "ONECARD_CAPTCHA_TEST_ANSWER",
+                problem: "is a testing aid and is refused in the production environment"
+            )
+        }
+        let command = environment.arguments.dropFirst().first
+        let isEmbedded = if case .sqliteFile = database { true } else { false }
+        return OneCardSettings(
+            dataDirectory: dataDirectory,
+            database: database,
+            smtpURL: smtpURL,
+            sip2Port: sip2Port,
+            baseURL: baseURL,
+            masterKey: value("ONECARD_MASTER_KEY"),
+            captchaTestAnswer: captcha,
+            migratesOnBoot: isEmbedded,
+            runsBackgroundWorkers: command == nil || command == "serve",
+            mailFrom: value("ONECARD_MAIL_FROM") ?? "OneCard <no-reply@onecard.localhost>"
+        )
+    }
+}
+
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public let variable: String
+    public let problem: String
+    public var description: String { "\(variable) \(problem)" }
+}
+
+extension Application {
+    private struct SettingsKey: StorageKey { typealias Value = OneCardSettings }
+
+    public var settings: OneCardSettings {
+        get {
+            guard let settings = storage[SettingsKey.self] else {
+                fatalError("configure(_:) sets the settings before anything reads them")
+            }
+            return settings
+        }
+        set { storage[SettingsKey.self] = newValue }
+    }
+}

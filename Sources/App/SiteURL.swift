@@ -1,0 +1,69 @@
+import Vapor
+
+/// The site's paths, used both to register routes and to build links, so a renamed path cannot leave a
+/// dead link behind.
+enum SiteURL: Sendable {
+    case home
+    case service(Service)
+    case staffSignIn
+    case staffSignOut
+    case staffHome
+    case staffSetPassword
+    case staffAudit
+    case healthz
+    case metrics
+    case openAPI
+    case apiLibraries
+    case apiLibrary(code: String)
+
+    /// The services the home page leads to.
+    enum Service: String, CaseIterable, Sendable {
+        case cardApplication = "apply"
+        case digitalCard = "digital-card"
+        case groupApplication = "group-application"
+        case signIn = "login"
+    }
+
+    var pathComponents: [PathComponent] {
+        switch self {
+        case .home: []
+        case .service(let service): [.constant(service.rawValue)]
+        case .staffSignIn: ["staff", "login"]
+        case .staffSignOut: ["staff", "logout"]
+        case .staffHome: ["staff"]
+        case .staffSetPassword: ["staff", "password"]
+        case .staffAudit: ["staff", "audit"]
+        case .healthz: ["healthz"]
+        case .metrics: ["metrics"]
+        case .openAPI: ["api", "openapi.json"]
+        case .apiLibraries: ["api", "v1", "libraries"]
+        case .apiLibrary: ["api", "v1", "libraries", ":code"]
+        }
+    }
+
+    /// The path for a link; parameters filled in.
+    var path: String {
+        switch self {
+        case .apiLibrary(let code):
+            "/api/v1/libraries/\(code.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? code)"
+        default:
+            "/" + pathComponents.map(\.description).joined(separator: "/")
+        }
+    }
+}
+
+extension RoutesBuilder {
+    @discardableResult
+    func get<Response: AsyncResponseEncodable>(
+        _ url: SiteURL, use closure: @Sendable @escaping (Request) async throws -> Response
+    ) -> Route {
+        get(url.pathComponents, use: closure)
+    }
+
+    @discardableResult
+    func post<Response: AsyncResponseEncodable>(
+        _ url: SiteURL, use closure: @Sendable @escaping (Request) async throws -> Response
+    ) -> Route {
+        post(url.pathComponents, use: closure)
+    }
+}

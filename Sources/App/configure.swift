@@ -1,0 +1,116 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Leaf
+import LeafKit
+import NIOSSL
+import PersonalDataVault
+import Prometheus
+import Vapor
+
+/// The one composition root: settings, middleware, database, migrations, services, commands, routes.
+/// The environment is read here (through `OneCardSettings.fromEnvironment`) and nowhere else.
+public func configure(_ app: Application, settings given: OneCardSettings? = nil) async throws {
+    let settings = try given ?? OneCardSettings.fromEnvironment(app.environment)
+    app.settings = settings
+    try FileManager.default.createDirectory(
+        atPath: settings.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]
+    )
+
+    // Services the middleware and routes use.
+    app.localizer = try Localizer.load(from: Resources.path("Localization"))
+    app.vault = PersonalDataVault(keyRing: try Application.loadKeyRing(settings))
+    app.metricsRegistry = PrometheusCollectorRegistry()
+    app.passwords.use(.bcrypt(cost: settings.bcryptCost))
+    app.decoyPasswordHash = try Bcrypt.hash(UUID().uuidString, cost: settings.bcryptCost)
+
+    // Middleware, outermost first.
+    app.middleware = .init()
+    app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
+    app.middleware.use(MetricsMiddleware(registry: app.metricsRegistry))
+    app.middleware.use(SecurityHeadersMiddleware(sendsHSTS: settings.usesSecureCookies))
+    app.middleware.use(ErrorPageMiddleware())
+    app.middleware.use(FileMiddleware(publicDirectory: Resources.path("Public") + "/", defaultFile: nil))
+    app.sessions.use(.fluent)
+    app.sessions.configuration.cookieName = "onecard_session"
+    let secure = settings.usesSecureCookies
+    app.sessions.configuration.cookieFactory = { id in
+        HTTPCookies.Value(string: id.string, maxAge: 8 * 3600, path: "/", isSecure: secure, isHTTPOnly: true, sameSite: .lax)
+    }
+    app.middleware.use(app.sessions.middleware)
+    app.middleware.use(LocaleMiddleware())
+    app.middleware.use(CSRFMiddleware())
+
+    // Database: the embedded SQLite file unless DATABASE_URL names a PostgreSQL server.
+    switch settings.database {
+    case .sqliteFile(let path):
+        app.databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
+    case .sqliteMemory:
+        app.databases.use(.sqlite(.memory, sqlLogLevel: .debug), as: .sqlite)
+    case .postgres(let url):
+        var configuration = try SQLPostgresConfiguration(url: url)
+        if URLComponents(string: url)?.queryItems?.contains(where: { $0.name == "sslmode" && $0.value == "require" }) == true {
+            configuration.coreConfiguration.tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        }
+        app.databases.use(.postgres(configuration: configuration, sqlLogLevel: .debug), as: .psql)
+    }
+
+    // Migrations: one per file, in order; shipped ones are never edited.
+    app.migrations.add(CreateLibrary())
+    app.migrations.add(CreateServiceDesk())
+    app.migrations.add(CreatePartnerService())
+    app.migrations.add(SeedConsortium())
+    app.migrations.add(CreateStaffMember())
+    app.migrations.add(CreateAuditEvent())
+    app.migrations.add(CreateOutboxMessage())
+    app.migrations.add(CreateOfficialCalendarDay())
+    app.migrations.add(CreateLibraryClosedDay())
+    app.migrations.add(SeedOfficialCalendars())
+    app.migrations.add(SessionRecord.migration)
+    if settings.migratesOnBoot {
+        app.lifecycle.use(EmbeddedDatabasePreparation())
+    }
+
+    // Views.
+    app.views.use(.leaf)
+    app.leaf.sources = .singleSource(NIOLeafFiles(
+        fileio: app.fileio, limits: [.toSandbox, .requireExtensions],
+        sandboxDirectory: Resources.path("Views"), viewDirectory: Resources.path("Views") + "/"
+    ))
+    app.leaf.tags["t"] = TranslateTag()
+    app.leaf.tags["csrfField"] = CSRFFieldTag()
+    app.leaf.tags["htmlLang"] = HTMLLanguageTag()
+    app.leaf.tags["otherLanguage"] = OtherLanguageTag()
+    app.leaf.tags["otherLanguageURL"] = OtherLanguageURLTag()
+    app.leaf.tags["isEnglish"] = IsEnglishTag()
+
+    // Outbox delivery: SMTP when configured, otherwise .eml files in the data directory.
+    let mailer: any Mailer = if let smtp = settings.smtpURL {
+        SMTPMailer(host: smtp.host!, port: smtp.port ?? 25, heloName: settings.baseURL.host ?? "localhost",
+                   eventLoopGroup: app.eventLoopGroup)
+    } else {
+        FileMailer(directory: (settings.dataDirectory as NSString).appendingPathComponent("mail"))
+    }
+    app.outboxWorker = OutboxWorker(
+        database: { [app] in app.db }, clock: app.clock, logger: Logger(label: "onecard.outbox"),
+        handlers: [.email: OutboxWorker.emailHandler(mailer)]
+    )
+    if settings.runsBackgroundWorkers {
+        app.lifecycle.use(OutboxWorkerLifecycle(interval: settings.outboxPollInterval))
+    }
+
+    // Commands (`serve` is Vapor's; `migrate` replaces Fluent's interactive one).
+    app.asyncCommands.use(MigrateCommand(), as: "migrate")
+    app.asyncCommands.use(StaffCommands(), as: "staff")
+    app.asyncCommands.use(CalendarCommands(), as: "calendar")
+    app.asyncCommands.use(KeysCommands(), as: "keys")
+
+    try routes(app)
+}
+
+/// Creates and migrates the embedded database on first start, so `onecard serve` needs no setup.
+struct EmbeddedDatabasePreparation: LifecycleHandler {
+    func willBootAsync(_ application: Application) async throws {
+        try await application.autoMigrate()
+    }
+}

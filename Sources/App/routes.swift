@@ -1,0 +1,11 @@
+import Vapor
+
+/// Every route of the site and the API, registered from the controllers.
+func routes(_ app: Application) throws {
+    try app.register(collection: OperationsController())
+    try app.register(collection: HomeController())
+    try app.register(collection: StaffSessionController())
+    try app.register(collection: StaffController())
+    try app.register(collection: OpenAPIController())
+    try app.register(collection: LibrariesAPIController())
+}
