@@ -13,6 +13,7 @@ import Vapor
 public func configure(_ app: Application, settings given: OneCardSettings? = nil) async throws {
     let settings = try given ?? OneCardSettings.fromEnvironment(app.environment)
     app.settings = settings
+    restrictNewFilesToOwner()
     try FileManager.default.createDirectory(
         atPath: settings.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]
     )

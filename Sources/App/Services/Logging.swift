@@ -7,7 +7,7 @@ import Vapor
 public enum LogRedactor {
     static let idNumberPattern = try! NSRegularExpression(pattern: "(?<![A-Za-z0-9])[A-Za-z][12ABCD89][0-9]{8}(?![0-9])")
     static let secretAssignmentPattern = try! NSRegularExpression(
-        pattern: "(?i)(token|password|passwd|secret|authorization|bearer|_csrf|cookie)([\"']?\\s*[=:]\\s*[\"']?|\\s+)([^\\s&\"',;]+)"
+        pattern: "(?i)(token|password|passwd|secret|authorization|bearer|_csrf|cookie)([\"']?\\s*[=:]\\s*[\"']?|\\s+)((?:bearer\\s+|basic\\s+)?[^\\s&\"',;]+)"
     )
     static let sensitiveKeys = ["password", "token", "secret", "authorization", "cookie", "idnumber", "id_number", "csrf"]
 

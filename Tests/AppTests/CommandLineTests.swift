@@ -1,0 +1,145 @@
+import Foundation
+import XCTest
+
+/// Runs the real `onecard` executable, as an operator would, against a fresh embedded database.
+final class CommandLineTests: XCTestCase {
+    var dataDirectory = ""
+
+    override func setUp() {
+        dataDirectory = NSTemporaryDirectory() + "onecard-cli-\(UUID().uuidString)"
+    }
+
+    static var executable: URL {
+        // The test bundle lives in the same build directory as the executable.
+        var directory = Bundle(for: CommandLineTests.self).bundleURL
+        while directory.pathExtension == "xctest" || !FileManager.default.fileExists(atPath: directory.appendingPathComponent("onecard").path) {
+            let parent = directory.deletingLastPathComponent()
+            if parent == directory { break }
+            directory = parent
+        }
+        return directory.appendingPathComponent("onecard")
+    }
+
+    struct Outcome {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    func onecard(_ arguments: String..., environment extra: [String: String] = [:]) throws -> Outcome {
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["ONECARD_DATA_DIR"] = dataDirectory
+        environment["DATABASE_URL"] = nil
+        environment["LOG_LEVEL"] = "warning"
+        for (key, value) in extra { environment[key] = value }
+        process.environment = environment
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                       stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    func testDueDateCountsTheSaturdayMakeUpWorkingDay() throws {
+        let result = try onecard("calendar", "due", "2025-02-06", "3")
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stdout, "2025-02-10\n")
+    }
+
+    func testDueDateSkipsTheLunarNewYearHolidays2026() throws {
+        // 2026-02-13 (Fri) is the last working day before the holiday; offices reopen on 2026-02-23.
+        let result = try onecard("calendar", "due", "2026-02-12", "3")
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stdout, "2026-02-24\n")
+    }
+
+    func testImportingANewYearIsACommandAndLibraryClosedDaysAreSkipped() throws {
+        // A 2027 calendar in the official shape: BOM, CRLF, weekends off, one holiday, one Saturday make-up day.
+        var csv = "\u{FEFF}西元日期,星期,是否放假,備註\r\n"
+        let weekdays = ["一", "二", "三", "四", "五", "六", "日"]
+        var components = DateComponents(year: 2027, month: 1, day: 1)
+        let calendar = Calendar(identifier: .gregorian)
+        var date = calendar.date(from: components)!
+        while calendar.component(.year, from: date) == 2027 {
+            components = calendar.dateComponents([.year, .month, .day, .weekday], from: date)
+            let weekdayIndex = (components.weekday! + 5) % 7
+            let compact = String(format: "%04d%02d%02d", components.year!, components.month!, components.day!)
+            var off = weekdayIndex >= 5
+            var note = ""
+            if compact == "20270101" { off = true; note = "開國紀念日" }
+            if compact == "20270109" { off = false; note = "補行上班" }
+            csv += "\(compact),\(weekdays[weekdayIndex]),\(off ? 2 : 0),\(note)\r\n"
+            date = calendar.date(byAdding: .day, value: 1, to: date)!
+        }
+        let file = dataDirectory + "-2027.csv"
+        try csv.write(toFile: file, atomically: true, encoding: .utf8)
+
+        let before = try onecard("calendar", "due", "2027-01-07", "2")
+        XCTAssertEqual(before.stdout, "2027-01-11\n", "without the file, weekends only")
+        XCTAssertTrue(before.stderr.contains("no official calendar for 2027"))
+
+        let imported = try onecard("calendar", "import", file)
+        XCTAssertEqual(imported.status, 0, imported.stderr)
+        XCTAssertTrue(imported.stdout.contains("Imported 365 days (2027-01-01 to 2027-12-31)"), imported.stdout)
+        let after = try onecard("calendar", "due", "2027-01-07", "2")
+        XCTAssertEqual(after.stdout, "2027-01-09\n", "the Saturday make-up day counts")
+        XCTAssertEqual(try onecard("calendar", "import", file).status, 0, "importing twice is harmless")
+
+        XCTAssertEqual(try onecard("calendar", "close", "2027-01-08", "--library", "TPML", "--reason", "年度盤點").status, 0)
+        XCTAssertEqual(try onecard("calendar", "due", "2027-01-07", "2", "--library", "TPML").stdout, "2027-01-11\n")
+        XCTAssertEqual(try onecard("calendar", "due", "2027-01-07", "2", "--library", "NTPL").stdout, "2027-01-09\n", "other libraries are open")
+        XCTAssertEqual(try onecard("calendar", "reopen", "2027-01-08", "--library", "TPML").status, 0)
+        XCTAssertEqual(try onecard("calendar", "due", "2027-01-07", "2", "--library", "TPML").stdout, "2027-01-09\n")
+    }
+
+    func testABrokenCalendarFileIsRefusedWithTheLineAtFault() throws {
+        let file = dataDirectory + "-broken.csv"
+        try "西元日期,星期,是否放假,備註\n20270101,五,2,開國紀念日\n20270102,六,7,\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let result = try onecard("calendar", "import", file)
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stderr.contains("line 3"), result.stderr)
+        XCTAssertEqual(try onecard("calendar", "due", "2027-01-01", "1").stdout, "2027-01-04\n", "nothing of the broken file was imported")
+        let bad = try onecard("calendar", "due", "2027-13-01", "1")
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertTrue(bad.stderr.contains("is not a date"))
+    }
+
+    func testStaffCreatePrintsAOneTimeLinkAndRefusesUnknownLibraries() throws {
+        let created = try onecard("staff", "create", "--library", "TPML", "--role", "desk", "--email", "desk@example.org",
+                                  environment: ["ONECARD_BASE_URL": "https://onecard.example.tw"])
+        XCTAssertEqual(created.status, 0, created.stderr)
+        XCTAssertTrue(created.stdout.hasPrefix("https://onecard.example.tw/staff/password?token="), created.stdout)
+        XCTAssertEqual(created.stdout.split(separator: "\n").count, 1)
+        let duplicate = try onecard("staff", "create", "--library", "TPML", "--role", "desk", "--email", "desk@example.org")
+        XCTAssertEqual(duplicate.status, 1)
+        XCTAssertTrue(duplicate.stderr.contains("already exists"))
+        let unknown = try onecard("staff", "create", "--library", "NOPE", "--role", "desk", "--email", "x@example.org")
+        XCTAssertEqual(unknown.status, 1)
+        XCTAssertTrue(unknown.stderr.contains("no library with code 'NOPE'"))
+    }
+
+    func testFirstStartGeneratesOwnerOnlyKeysAndTheDatabase() throws {
+        XCTAssertEqual(try onecard("migrate").status, 0)
+        for file in ["keys.json", "onecard.sqlite"] {
+            let attributes = try FileManager.default.attributesOfItem(atPath: dataDirectory + "/" + file)
+            XCTAssertEqual((attributes[.posixPermissions] as! NSNumber).intValue & 0o077, 0, "\(file) must be owner-only")
+        }
+        let rotated = try onecard("keys", "rotate")
+        XCTAssertEqual(rotated.status, 0, rotated.stderr)
+        XCTAssertTrue(rotated.stdout.contains("1 older key(s) kept"))
+    }
+
+    func testCaptchaTestAnswerIsRefusedInProduction() throws {
+        let result = try onecard("calendar", "due", "2025-02-06", "3", "--env", "production",
+                                 environment: ["ONECARD_CAPTCHA_TEST_ANSWER": "12345"])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stderr.contains("ONECARD_CAPTCHA_TEST_ANSWER"), result.stderr)
+    }
+}

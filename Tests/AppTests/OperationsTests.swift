@@ -1,0 +1,99 @@
+import Foundation
+import XCTVapor
+@testable import App
+
+final class OperationsTests: XCTestCase {
+    func testHealthzAnswersOKWhenTheDatabaseAnswers() async throws {
+        try await withTestApp { app in
+            let response = try await TestBrowser(app).get("/healthz")
+            XCTAssertEqual(response.status, .ok)
+            XCTAssertEqual(try response.content.decode(HealthDTO.self).status, "ok")
+        }
+    }
+
+    func testHealthzAnswers503WhenTheDatabaseDoesNot() async throws {
+        // A PostgreSQL server nobody listens for: configure succeeds, the first query fails.
+        let app = try await Application.make(.testing)
+        let settings = OneCardSettings(
+            dataDirectory: NSTemporaryDirectory() + "onecard-test-\(UUID().uuidString)",
+            database: .postgres("postgres://nobody:nothing@127.0.0.1:9/none"),
+            migratesOnBoot: false, runsBackgroundWorkers: false, bcryptCost: 10
+        )
+        try await configure(app, settings: settings)
+        let response = try await app.testable().sendRequest(.GET, "/healthz")
+        XCTAssertEqual(response.status, .serviceUnavailable)
+        XCTAssertEqual(try response.content.decode(HealthDTO.self).status, "unavailable")
+        try await app.asyncShutdown()
+    }
+
+    func testMetricsCountRequestsByRoutePatternInPrometheusFormat() async throws {
+        try await withTestApp { app in
+            let browser = TestBrowser(app)
+            try await browser.get("/api/v1/libraries/TPML")
+            try await browser.get("/api/v1/libraries/NTPL")
+            try await browser.get("/does-not-exist")
+            let response = try await browser.get("/metrics")
+            XCTAssertEqual(response.status, .ok)
+            XCTAssertEqual(response.headers.contentType?.type, "text")
+            let text = response.text
+            XCTAssertTrue(text.contains(#"http_requests_total{method="GET",route="/api/v1/libraries/:code",status="200"} 2"#), text)
+            XCTAssertTrue(text.contains(#"http_requests_total{method="GET",route="unmatched",status="404"} 1"#), text)
+            XCTAssertTrue(text.contains("# TYPE http_request_duration_seconds histogram"))
+            XCTAssertTrue(text.contains(#"onecard_outbox_messages{status="pending"} 0"#))
+            XCTAssertFalse(text.contains("TPML"), "card numbers and codes in paths must not become label values")
+        }
+    }
+
+    func testOpenAPIDocumentDescribesExactlyTheRoutesUnderAPIV1() async throws {
+        try await withTestApp { app in
+            let response = try await TestBrowser(app).get("/api/openapi.json")
+            XCTAssertEqual(response.status, .ok)
+            let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(response.text.utf8)) as? [String: Any])
+            XCTAssertEqual(document["openapi"] as? String, "3.1.0")
+            let paths = try XCTUnwrap(document["paths"] as? [String: [String: Any]])
+            var documented: Set<String> = []
+            for (path, operations) in paths {
+                for method in operations.keys { documented.insert("\(method.uppercased()) \(path)") }
+            }
+            let registered = Set(app.routes.all.compactMap { route -> String? in
+                let path = "/" + route.path.map { component -> String in
+                    if case .parameter(let name) = component { return "{\(name)}" }
+                    return component.description
+                }.joined(separator: "/")
+                return path.hasPrefix("/api/v1/") ? "\(route.method.rawValue) \(path)" : nil
+            })
+            XCTAssertFalse(registered.isEmpty)
+            XCTAssertEqual(registered.subtracting(documented), [], "routes missing from openapi.json")
+            XCTAssertEqual(documented.subtracting(registered), [], "openapi.json describes routes that do not exist")
+        }
+    }
+
+    func testLibrariesAPIListsTheConsortiumWithDesksAndPartnerServicesInTheSeedsOrder() async throws {
+        try await withTestApp { app in
+            let response = try await TestBrowser(app).get("/api/v1/libraries")
+            XCTAssertEqual(response.status, .ok)
+            let libraries = try response.content.decode([LibraryDTO].self)
+            XCTAssertEqual(libraries.map(\.code), ["TPML", "NTPL", "KLPL", "HCPL", "NLPI", "TCPL"])
+            XCTAssertEqual(libraries.map(\.name.zhTW), SiteTests.libraryNamesZH)
+            XCTAssertEqual(Set(libraries.map(\.cardPrefix)).count, 6, "every library has its own card prefix")
+            let taipei = libraries[0]
+            XCTAssertEqual(taipei.partnerServices.map(\.code), ["TAIPEI_PASS", "NTPL", "KLPL", "HCPL"])
+            XCTAssertEqual(taipei.partnerServices.map(\.name.zhTW),
+                           ["與台北通結合", "啟用新北市公共圖書館一證通用服務", "啟用基隆市公共圖書館一證通用服務", "啟用新竹縣公共圖書館一證通用服務"])
+            XCTAssertEqual(taipei.partnerServices[0].kind, "city_account")
+            XCTAssertNil(taipei.partnerServices[0].partnerLibrary)
+            XCTAssertEqual(taipei.partnerServices[1].partnerLibrary, "NTPL")
+            let nlpi = libraries[4]
+            XCTAssertEqual(nlpi.desks.map(\.name.zhTW), ["總館", "黎明分館", "中興分館"])
+            XCTAssertTrue(libraries.allSatisfy { !$0.desks.isEmpty })
+        }
+    }
+
+    func testUnknownLibraryIsAJSON404() async throws {
+        try await withTestApp { app in
+            let response = try await TestBrowser(app).get("/api/v1/libraries/NOPE")
+            XCTAssertEqual(response.status, .notFound)
+            XCTAssertEqual(try response.content.decode(APIErrorDTO.self).code, "not_found")
+        }
+    }
+}

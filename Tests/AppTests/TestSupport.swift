@@ -1,0 +1,135 @@
+import Fluent
+import Foundation
+import NIOConcurrencyHelpers
+import SQLKit
+import XCTVapor
+@testable import App
+
+/// A movable clock: tests move time instead of sleeping.
+final class TestClock: Sendable {
+    private let current: NIOLockedValueBox<Date>
+
+    init(_ start: Date = Date(timeIntervalSince1970: 1_795_000_000)) {
+        current = NIOLockedValueBox(start)
+    }
+
+    var now: Date { current.withLockedValue { $0 } }
+    func advance(by seconds: TimeInterval) { current.withLockedValue { $0 = $0.addingTimeInterval(seconds) } }
+    var oneCardClock: OneCardClock { OneCardClock { [self] in now } }
+}
+
+enum TestDatabase {
+    /// Set by `scripts/test` for the PostgreSQL run; the database suites then run there too.
+    static let postgresURL = ProcessInfo.processInfo.environment["ONECARD_TEST_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+}
+
+/// Builds a fresh app for one test: temporary data directory, in-memory SQLite (or a wiped
+/// PostgreSQL schema), migrations applied, no background workers.
+func makeTestApp(
+    clock: TestClock = TestClock(),
+    adjust: (inout OneCardSettings) -> Void = { _ in }
+) async throws -> Application {
+    let app = try await Application.make(.testing)
+    let dataDirectory = NSTemporaryDirectory() + "onecard-test-\(UUID().uuidString)"
+    var settings = OneCardSettings(
+        dataDirectory: dataDirectory,
+        database: TestDatabase.postgresURL.map { .postgres($0) } ?? .sqliteMemory,
+        migratesOnBoot: false,
+        runsBackgroundWorkers: false,
+        bcryptCost: 10
+    )
+    adjust(&settings)
+    app.clock = clock.oneCardClock
+    do {
+        try await configure(app, settings: settings)
+        if case .postgres = settings.database, let sql = app.db as? any SQLDatabase {
+            try await sql.raw("DROP SCHEMA IF EXISTS public CASCADE").run()
+            try await sql.raw("CREATE SCHEMA public").run()
+        }
+        try await app.autoMigrate()
+    } catch {
+        try? await app.asyncShutdown()
+        throw error
+    }
+    return app
+}
+
+/// A browser in miniature: keeps the cookies between requests and reads CSRF tokens from forms.
+final class TestBrowser {
+    let app: Application
+    private(set) var cookies: [String: String] = [:]
+    var acceptLanguage: String?
+
+    init(_ app: Application) {
+        self.app = app
+    }
+
+    @discardableResult
+    func get(_ path: String, headers: HTTPHeaders = [:]) async throws -> XCTHTTPResponse {
+        try await send(.GET, path, headers: headers, body: nil)
+    }
+
+    /// Posts a urlencoded form as a browser would, with the session's CSRF token unless told otherwise.
+    @discardableResult
+    func post(_ path: String, form: [String: String], csrf: String? = nil, includeCSRF: Bool = true) async throws -> XCTHTTPResponse {
+        var fields = form
+        if includeCSRF, fields["_csrf"] == nil {
+            fields["_csrf"] = csrf ?? lastCSRFToken
+        }
+        var components = URLComponents()
+        components.queryItems = fields.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) }
+        let encoded = (components.percentEncodedQuery ?? "").replacingOccurrences(of: "+", with: "%2B")
+        var headers = HTTPHeaders()
+        headers.contentType = .urlEncodedForm
+        return try await send(.POST, path, headers: headers, body: ByteBuffer(string: encoded))
+    }
+
+    private(set) var lastCSRFToken: String?
+
+    private func send(_ method: HTTPMethod, _ path: String, headers: HTTPHeaders, body: ByteBuffer?) async throws -> XCTHTTPResponse {
+        var headers = headers
+        if !cookies.isEmpty {
+            headers.replaceOrAdd(name: .cookie, value: cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
+        }
+        if let acceptLanguage { headers.replaceOrAdd(name: .acceptLanguage, value: acceptLanguage) }
+        let response = try await app.testable().sendRequest(method, path, headers: headers, body: body)
+        for header in response.headers[.setCookie] {
+            let pair = header.split(separator: ";")[0].split(separator: "=", maxSplits: 1)
+            guard pair.count == 2 else { continue }
+            let name = String(pair[0]).trimmingCharacters(in: .whitespaces)
+            if header.lowercased().contains("max-age=0") || header.lowercased().contains("expires=thu, 01 jan 1970") {
+                cookies[name] = nil
+            } else {
+                cookies[name] = String(pair[1])
+            }
+        }
+        if let token = Self.csrfToken(in: response.body.string) { lastCSRFToken = token }
+        return response
+    }
+
+    static func csrfToken(in html: String) -> String? {
+        guard let range = html.range(of: #"name="_csrf" value=""#) else { return nil }
+        let rest = html[range.upperBound...]
+        return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
+    }
+}
+
+extension XCTHTTPResponse {
+    var text: String { body.string }
+}
+
+/// Runs `body` with a fresh app and always shuts it down, also when the test fails.
+func withTestApp(
+    clock: TestClock = TestClock(),
+    adjust: (inout OneCardSettings) -> Void = { _ in },
+    _ body: (Application) async throws -> Void
+) async throws {
+    let app = try await makeTestApp(clock: clock, adjust: adjust)
+    do {
+        try await body(app)
+    } catch {
+        try await app.asyncShutdown()
+        throw error
+    }
+    try await app.asyncShutdown()
+}

@@ -1,0 +1,116 @@
+"""Helpers for the OneCard browser tests: find things the way a person does (by visible text)."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO_ROOT / "test-artifacts" / "browser"
+PHONE_WIDTH, PHONE_HEIGHT = 360, 800
+
+def xpath_literal(text: str) -> str:
+    if "'" not in text:
+        return f"'{text}'"
+    if '"' not in text:
+        return f'"{text}"'
+    parts = text.split("'")
+    return "concat(" + ", \"'\", ".join(f"'{p}'" for p in parts) + ")"
+
+
+def field(driver, label_text: str):
+    """The form control labelled by the <label> whose visible text is `label_text`."""
+    labels = [l for l in driver.find_elements(By.XPATH, f"//label[normalize-space(.)={xpath_literal(label_text)}]")
+              if l.is_displayed()]
+    assert len(labels) == 1, f"expected one visible label {label_text!r}, found {len(labels)}"
+    target = labels[0].get_attribute("for")
+    assert target, f"label {label_text!r} has no for= attribute"
+    controls = driver.find_elements(By.ID, target)
+    assert len(controls) == 1, f"label {label_text!r} points at #{target}, found {len(controls)} elements"
+    assert controls[0].is_displayed(), f"control for {label_text!r} is not visible"
+    return controls[0]
+
+
+def button(driver, text: str):
+    found = [b for b in driver.find_elements(
+        By.XPATH, f"//button[normalize-space(.)={xpath_literal(text)}] | "
+                  f"//input[(@type='submit' or @type='button') and @value={xpath_literal(text)}]")
+        if b.is_displayed()]
+    assert len(found) == 1, f"expected one visible button {text!r}, found {len(found)}"
+    return found[0]
+
+
+def link(driver, text: str, within=None):
+    scope = within if within is not None else driver
+    found = [a for a in scope.find_elements(By.XPATH, f".//a[normalize-space(.)={xpath_literal(text)}]")
+             if a.is_displayed()]
+    assert len(found) >= 1, f"no visible link {text!r}"
+    return found[0]
+
+
+def click_and_wait(driver, element, timeout: float = 15.0) -> None:
+    """Click something that loads a new page and wait until the new page has loaded."""
+    old_html = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(driver, timeout).until(lambda d: _is_stale(old_html))
+    wait_loaded(driver, timeout)
+
+
+def _is_stale(element) -> bool:
+    try:
+        element.tag_name
+        return False
+    except Exception:  # StaleElementReferenceException, or the page is mid-navigation
+        return True
+
+
+def wait_loaded(driver, timeout: float = 15.0) -> None:
+    WebDriverWait(driver, timeout).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
+def text_of(driver, css: str) -> str:
+    return driver.find_element(By.CSS_SELECTOR, css).text.strip()
+
+
+def screenshot(driver, name: str) -> Path:
+    """Full-page PNG (the whole document at the phone width) in test-artifacts/browser/."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / name
+    metrics = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})
+    size = metrics.get("cssContentSize") or metrics["contentSize"]
+    width = max(PHONE_WIDTH, int(size["width"]))
+    height = max(PHONE_HEIGHT, int(size["height"]))
+    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
+        "format": "png", "captureBeyondViewport": True,
+        "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
+    })
+    path.write_bytes(base64.b64decode(shot["data"]))
+    assert path.stat().st_size > 1000, f"screenshot {path} looks empty"
+    return path
+
+
+def assert_no_horizontal_scroll(driver) -> None:
+    scroll_width, inner_width = driver.execute_script(
+        "return [document.documentElement.scrollWidth, window.innerWidth]")
+    assert inner_width == PHONE_WIDTH, f"viewport is {inner_width}px wide, expected {PHONE_WIDTH}"
+    assert scroll_width <= inner_width, f"page scrolls sideways: scrollWidth {scroll_width} > innerWidth {inner_width}"
+    # Also catch content that is cut off without making the page scroll (e.g. overflow: hidden).
+    offenders = driver.execute_script("""
+        const out = [];
+        const vw = window.innerWidth;
+        for (const el of document.body.querySelectorAll('*')) {
+          if (el.closest('.table-scroll') && !el.classList.contains('table-scroll')) continue; // scrolls on its own
+          const cs = getComputedStyle(el);
+          if (cs.display === 'none' || cs.visibility === 'hidden') continue;
+          const r = el.getBoundingClientRect();
+          if (r.width === 0 || r.height === 0) continue;
+          if (r.right < 0) continue;  // deliberately parked off-screen (e.g. the unfocused skip link)
+          if (r.right > vw + 0.5 || r.left < -0.5) out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+              + (el.className ? '.' + String(el.className).split(' ').join('.') : '')
+              + ' [' + Math.round(r.left) + ',' + Math.round(r.right) + ']');
+        }
+        return out;""")
+    assert offenders == [], f"elements stick out of the {PHONE_WIDTH}px viewport: {offenders[:10]}"
