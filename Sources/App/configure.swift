@@ -68,6 +68,8 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.migrations.add(CreateLibraryClosedDay())
     app.migrations.add(SeedOfficialCalendars())
     app.migrations.add(SessionRecord.migration)
+    // `onecard migrate` reports what it applied; the per-migration lines are for debugging.
+    app.fluent.migrationLogLevel = .debug
     if settings.migratesOnBoot {
         app.lifecycle.use(EmbeddedDatabasePreparation())
     }

@@ -8,7 +8,6 @@ do {
     try await configure(app)
     try await app.execute()
 } catch {
-    app.logger.report(error: error)
     FileHandle.standardError.write(Data("error: \(error)\n".utf8))
     try? await app.asyncShutdown()
     exit(1)

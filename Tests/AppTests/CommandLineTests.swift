@@ -1,5 +1,7 @@
 import Foundation
-import XCTest
+import SQLKit
+import XCTVapor
+@testable import App
 
 /// Runs the real `onecard` executable, as an operator would, against a fresh embedded database.
 final class CommandLineTests: XCTestCase {
@@ -141,5 +143,29 @@ final class CommandLineTests: XCTestCase {
                                  environment: ["ONECARD_CAPTCHA_TEST_ANSWER": "12345"])
         XCTAssertEqual(result.status, 1)
         XCTAssertTrue(result.stderr.contains("ONECARD_CAPTCHA_TEST_ANSWER"), result.stderr)
+    }
+
+    func testMigrateOnPostgreSQLAppliesEverythingOnceAndTheCLIUsesIt() async throws {
+        guard let url = TestDatabase.postgresURL else {
+            throw XCTSkip("runs in the PostgreSQL pass of scripts/test (ONECARD_TEST_DATABASE_URL)")
+        }
+        // Start from an empty schema, as a new deployment does.
+        let app = try await Application.make(.testing)
+        try await configure(app, settings: OneCardSettings(dataDirectory: dataDirectory, database: .postgres(url),
+                                                           migratesOnBoot: false, runsBackgroundWorkers: false, bcryptCost: 10))
+        let sql = app.db as! any SQLDatabase
+        try await sql.raw("DROP SCHEMA IF EXISTS public CASCADE").run()
+        try await sql.raw("CREATE SCHEMA public").run()
+        try await app.asyncShutdown()
+
+        let environment = ["DATABASE_URL": url]
+        let first = try onecard("migrate", environment: environment)
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertTrue(first.stdout.contains("+ App.SeedConsortium"), first.stdout)
+        XCTAssertTrue(first.stdout.contains("Applied 11 migration(s)."), first.stdout)
+        let second = try onecard("migrate", environment: environment)
+        XCTAssertEqual(second.stdout, "No pending migrations.\n")
+        XCTAssertEqual(try onecard("calendar", "due", "2026-02-12", "3", environment: environment).stdout, "2026-02-24\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dataDirectory + "/onecard.sqlite"), "no SQLite file when DATABASE_URL is set")
     }
 }

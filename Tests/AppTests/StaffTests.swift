@@ -158,6 +158,7 @@ final class StaffTests: XCTestCase {
             XCTAssertEqual(page.status, .ok)
             XCTAssertTrue(page.text.contains("staff.signed_in"))
             XCTAssertTrue(page.text.contains("staff.created"))
+            XCTAssertTrue(page.text.contains("<td class=\"break\">admin@tpml.example</td>"), "staff actors are shown by account name")
 
             let other = TestBrowser(app)
             try await setPassword(other, token: otherToken)

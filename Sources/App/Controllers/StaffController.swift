@@ -53,10 +53,14 @@ struct StaffController: RouteCollection {
         let formatter = DateFormatter()
         formatter.timeZone = OneCardClock.taipei
         formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        // Staff are shown by their account name; other actors by kind and id.
+        let staffIDs = Set(events.filter { $0.actorType == "staff" }.compactMap { $0.actorID.flatMap(UUID.init(uuidString:)) })
+        let emails = try await StaffMember.query(on: req.db).filter(\.$id ~~ staffIDs).all()
+            .reduce(into: [String: String]()) { $0[$1.id!.uuidString] = $1.email }
         let rows = events.map {
             AuditPage.Row(
                 time: formatter.string(from: $0.occurredAt),
-                actor: [$0.actorType, $0.actorID].compactMap { $0 }.joined(separator: " "),
+                actor: $0.actorID.flatMap { emails[$0] } ?? [$0.actorType, $0.actorID].compactMap { $0 }.joined(separator: " "),
                 action: $0.action,
                 subject: [$0.subjectType, $0.subjectID].compactMap { $0 }.joined(separator: " "),
                 ipAddress: $0.ipAddress ?? ""

@@ -60,18 +60,18 @@ public struct OneCardLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    public func log(
-        level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?,
-        source: String, file: String, function: String, line: UInt
-    ) {
+    public func log(event: LogEvent) {
         var fields: [String: Any] = [
             "ts": ISO8601DateFormatter.withFractions.string(from: Date()),
-            "level": level.rawValue,
+            "level": event.level.rawValue,
             "logger": label,
-            "msg": LogRedactor.scrub(message.description),
+            "msg": LogRedactor.scrub(event.message.description),
         ]
-        for (key, value) in metadata.merging(explicit ?? [:], uniquingKeysWith: { $1 }) {
+        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) {
             fields[key] = Self.json(LogRedactor.scrub(value, key: key))
+        }
+        if let error = event.error {
+            fields["error"] = LogRedactor.scrub(String(describing: error))
         }
         guard let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes]) else {
             return
