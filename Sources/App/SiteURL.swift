@@ -15,6 +15,13 @@ enum SiteURL: Sendable {
     case openAPI
     case apiLibraries
     case apiLibrary(code: String)
+    case apiCardApplications
+    case applicationForm
+    case applicationCaptcha
+    case applicationDone
+    case deskApplications
+    case deskApplication(id: String)
+    case deskActivate(id: String)
 
     /// The services the home page leads to.
     enum Service: String, CaseIterable, Sendable {
@@ -38,6 +45,13 @@ enum SiteURL: Sendable {
         case .openAPI: ["api", "openapi.json"]
         case .apiLibraries: ["api", "v1", "libraries"]
         case .apiLibrary: ["api", "v1", "libraries", ":code"]
+        case .apiCardApplications: ["api", "v1", "card-applications"]
+        case .applicationForm: ["apply", "form"]
+        case .applicationCaptcha: ["apply", "captcha.png"]
+        case .applicationDone: ["apply", "done"]
+        case .deskApplications: ["staff", "applications"]
+        case .deskApplication: ["staff", "applications", ":id"]
+        case .deskActivate: ["staff", "applications", ":id", "activate"]
         }
     }
 
@@ -46,6 +60,10 @@ enum SiteURL: Sendable {
         switch self {
         case .apiLibrary(let code):
             "/api/v1/libraries/\(code.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? code)"
+        case .deskApplication(let id):
+            "/staff/applications/\(id)"
+        case .deskActivate(let id):
+            "/staff/applications/\(id)/activate"
         default:
             "/" + pathComponents.map(\.description).joined(separator: "/")
         }

@@ -24,6 +24,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.metricsRegistry = PrometheusCollectorRegistry()
     app.passwords.use(.bcrypt(cost: settings.bcryptCost))
     app.decoyPasswordHash = try Bcrypt.hash(UUID().uuidString, cost: settings.bcryptCost)
+    app.passwordPolicy = try Application.loadPasswordPolicy()
 
     // Middleware, outermost first.
     app.middleware = .init()
@@ -68,6 +69,14 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.migrations.add(CreateLibraryClosedDay())
     app.migrations.add(SeedOfficialCalendars())
     app.migrations.add(SessionRecord.migration)
+    app.migrations.add(CreateConsentDocument())
+    app.migrations.add(SeedConsentDocuments())
+    app.migrations.add(CreatePatron())
+    app.migrations.add(CreateConsentRecord())
+    app.migrations.add(CreatePartnerLink())
+    app.migrations.add(CreateAPIClient())
+    app.migrations.add(CreateRateLimitCounter())
+    app.migrations.add(CreateCardNumberCounter())
     // `onecard migrate` reports what it applied; the per-migration lines are for debugging.
     app.fluent.migrationLogLevel = .debug
     if settings.migratesOnBoot {
@@ -107,6 +116,9 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.asyncCommands.use(StaffCommands(), as: "staff")
     app.asyncCommands.use(CalendarCommands(), as: "calendar")
     app.asyncCommands.use(KeysCommands(), as: "keys")
+    app.asyncCommands.use(APIClientCommands(), as: "api-client")
+    app.asyncCommands.use(ApplicationsCommands(), as: "applications")
+    app.asyncCommands.use(SeedDemoCommand(), as: "seed-demo")
 
     try routes(app)
 }

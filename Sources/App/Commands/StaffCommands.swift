@@ -1,4 +1,5 @@
 import Fluent
+import OneCardDomain
 import Vapor
 
 /// `onecard staff create --library CODE --role ROLE --email E`
@@ -58,7 +59,7 @@ enum StaffAccounts {
             throw StaffAccountError.unknownRole(roleName)
         }
         let email = rawEmail.trimmingCharacters(in: .whitespaces).lowercased()
-        guard EmailAddress.isValid(email) else { throw StaffAccountError.invalidEmail(rawEmail) }
+        guard EmailAddressRule.isValid(email) else { throw StaffAccountError.invalidEmail(rawEmail) }
         guard try await StaffMember.query(on: app.db).filter(\.$email == email).first() == nil else {
             throw StaffAccountError.emailTaken(email)
         }
@@ -89,15 +90,5 @@ enum StaffAccounts {
             throw StaffAccountError.emailTaken(email)
         }
         return link
-    }
-}
-
-enum EmailAddress {
-    /// Deliberately plain: one @, something before it, a dotted domain after it, no spaces.
-    static func isValid(_ text: String) -> Bool {
-        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), text.count <= 254,
-              !text.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "," }) else { return false }
-        return !parts[1].hasPrefix(".") && !parts[1].hasSuffix(".")
     }
 }

@@ -25,6 +25,8 @@ public struct OneCardSettings: Sendable {
     public var mailFrom: String
     /// How long a staff member's password-setting link stays valid.
     public var staffPasswordLinkLifetime: TimeInterval
+    /// Online applications not completed at a desk within this many days expire and are erased.
+    public var pendingApplicationLifetimeDays: Int
 
     public var usesSecureCookies: Bool { baseURL.scheme == "https" }
 
@@ -41,7 +43,8 @@ public struct OneCardSettings: Sendable {
         outboxPollInterval: TimeAmount = .seconds(2),
         bcryptCost: Int = 12,
         mailFrom: String = "OneCard <no-reply@onecard.localhost>",
-        staffPasswordLinkLifetime: TimeInterval = 72 * 3600
+        staffPasswordLinkLifetime: TimeInterval = 72 * 3600,
+        pendingApplicationLifetimeDays: Int = 30
     ) {
         self.dataDirectory = dataDirectory
         self.database = database
@@ -56,6 +59,7 @@ public struct OneCardSettings: Sendable {
         self.bcryptCost = bcryptCost
         self.mailFrom = mailFrom
         self.staffPasswordLinkLifetime = staffPasswordLinkLifetime
+        self.pendingApplicationLifetimeDays = pendingApplicationLifetimeDays
     }
 
     /// Reads the variables of INTERFACES.md (a `.env` file is loaded by Vapor before this runs).
@@ -110,7 +114,8 @@ public struct OneCardSettings: Sendable {
             captchaTestAnswer: captcha,
             migratesOnBoot: isEmbedded,
             runsBackgroundWorkers: command == nil || command == "serve",
-            mailFrom: value("ONECARD_MAIL_FROM") ?? "OneCard <no-reply@onecard.localhost>"
+            mailFrom: value("ONECARD_MAIL_FROM") ?? "OneCard <no-reply@onecard.localhost>",
+            pendingApplicationLifetimeDays: Int(value("ONECARD_PENDING_APPLICATION_DAYS") ?? "") ?? 30
         )
     }
 }

@@ -147,15 +147,39 @@ extension Application {
     }
 }
 
-/// Runs the outbox worker while the server runs, and stops it cleanly on shutdown.
+/// Runs the outbox worker, and hourly housekeeping (expiring stale applications), while the server
+/// runs; stops both cleanly on shutdown.
 struct OutboxWorkerLifecycle: LifecycleHandler {
     let interval: TimeAmount
+    private let housekeeping = NIOLockedValueBox<Task<Void, Never>?>(nil)
+
+    init(interval: TimeAmount) {
+        self.interval = interval
+    }
 
     func didBootAsync(_ application: Application) async throws {
         application.outboxWorker.start(interval: interval)
+        housekeeping.withLockedValue { task in
+            task = Task {
+                while !Task.isCancelled {
+                    do {
+                        try await ApplicationExpiry(app: application, now: application.clock.now()).run(on: application.db)
+                    } catch {
+                        application.logger.warning("expiring applications failed", metadata: ["error": .string(String(describing: error))])
+                    }
+                    try? await Task.sleep(nanoseconds: 3_600_000_000_000)
+                }
+            }
+        }
     }
 
     func shutdownAsync(_ application: Application) async {
+        let task = housekeeping.withLockedValue { task -> Task<Void, Never>? in
+            defer { task = nil }
+            return task
+        }
+        task?.cancel()
+        await task?.value
         await application.outboxWorker.stop()
     }
 }

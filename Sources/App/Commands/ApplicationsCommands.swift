@@ -1,0 +1,19 @@
+import Vapor
+
+/// `onecard applications expire`: erases online applications not completed at a desk in time
+/// (`onecard serve` also does this every hour).
+struct ApplicationsCommands: AsyncCommandGroup {
+    var commands: [String: any AnyAsyncCommand] { ["expire": ApplicationsExpireCommand()] }
+    var help: String { "Online card applications" }
+}
+
+struct ApplicationsExpireCommand: AsyncCommand {
+    struct Signature: CommandSignature {}
+    var help: String { "Expires pending applications older than ONECARD_PENDING_APPLICATION_DAYS (30) and erases their personal data" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        let count = try await ApplicationExpiry(app: app, now: app.clock.now()).run(on: app.db)
+        context.console.print("Expired \(count) application(s).")
+    }
+}

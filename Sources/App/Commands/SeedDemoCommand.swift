@@ -1,0 +1,77 @@
+import Fluent
+import OneCardDomain
+import Vapor
+
+/// `onecard seed-demo`: demo staff (one per role), readers with active cards, and an API client, made
+/// through the same services as real ones; prints what it made as one JSON object.
+struct SeedDemoCommand: AsyncCommand {
+    struct Signature: CommandSignature {}
+    var help: String { "Adds demo data and prints it as JSON" }
+
+    struct Output: Encodable {
+        struct Staff: Encodable { let email, password, role, library: String }
+        struct Reader: Encodable { let name, cardNumber, idNumber, password, library: String }
+        struct Client: Encodable { let name, token, library: String }
+        struct SIP2Account: Encodable { let user, password, institution: String }
+        let staff: [Staff]
+        let readers: [Reader]
+        let apiClients: [Client]
+        let sip2Accounts: [SIP2Account]
+    }
+
+    static func randomPassword() -> String {
+        let words = ["river", "lantern", "mango", "harbor", "typhoon", "jade", "orchid", "bamboo", "kite", "tea", "cloud", "bridge"]
+        return (0..<4).map { _ in words.randomElement()! }.joined(separator: "-") + String(Int.random(in: 10...99))
+    }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        let now = app.clock.now()
+        let run = String(Int(now.timeIntervalSince1970), radix: 36)
+        var staff: [Output.Staff] = []
+        var members: [StaffMember] = []
+        let library = try await Library.query(on: app.db).filter(\.$code == "TPML").first()!
+        for role in StaffMember.Role.allCases {
+            let email = "demo-\(role.rawValue)-\(run)@tpml.example"
+            let password = Self.randomPassword()
+            let member = StaffMember(libraryID: try library.requireID(), email: email, role: role)
+            member.passwordHash = try await app.password.async(on: app.threadPool, hopTo: app.eventLoopGroup.next()).hash(password).get()
+            try await member.create(on: app.db)
+            members.append(member)
+            staff.append(.init(email: email, password: password, role: role.rawValue, library: library.code))
+        }
+        var readers: [Output.Reader] = []
+        let documents = try await [ConsentDocument.current("TPML_PRIVACY", on: app.db), ConsentDocument.current("TAIPEI_CITY_ID", on: app.db)]
+        for (index, name) in ["王小明", "陳美玲"].enumerated() {
+            let letters = Array("ABCDEFGHJKLMNPQRSTUVXYWZIO")
+            let idNumber = IdentityNumber.makeValid(
+                firstLetter: letters.randomElement()!, second: index == 0 ? "1" : "2",
+                middle: String(format: "%07d", Int.random(in: 0...9_999_999)))
+            let password = Self.randomPassword()
+            var input = CardApplicationInput()
+            input.cardType = "personal"
+            input.documentKind = "nationalID"
+            input.idNumber = idNumber
+            input.name = name
+            input.gender = index == 0 ? "male" : "female"
+            input.birthDate = index == 0 ? "1990-05-03" : "2001-11-20"
+            input.password = password
+            input.passwordConfirmation = password
+            input.email = "reader\(index + 1)-\(run)@example.org"
+            let submitted = try await CardApplicationService(app: app, database: app.db, now: now).submit(
+                input, libraryCode: library.code, consentedDocuments: documents, channel: "desk",
+                locale: .zhTW, actor: .system("seed-demo"), limits: .api(clientID: nil))
+            try await CardActivationService(app: app, now: now).activate(
+                submitted.patron, documentChecked: true, easyCard: "", by: members[0], ipAddress: nil, on: app.db)
+            readers.append(.init(name: name, cardNumber: submitted.patron.cardNumber ?? "", idNumber: idNumber,
+                                 password: password, library: library.code))
+        }
+        let token = try await APIClients.create(name: "Demo kiosk \(run)", libraryCode: library.code, app: app)
+        let output = Output(staff: staff, readers: readers,
+                            apiClients: [.init(name: "Demo kiosk \(run)", token: token, library: library.code)],
+                            sip2Accounts: [])
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        context.console.output(String(decoding: try encoder.encode(output), as: UTF8.self).consoleText())
+    }
+}

@@ -1,0 +1,171 @@
+import Fluent
+import OneCardDomain
+import Vapor
+
+/// 網路辦證, as the seed walks through it: the personal-data statement and the city identity consent →
+/// the form → 線上申辦成功.
+struct CardApplicationController: RouteCollection {
+    static let libraryCode = "TPML"
+    static let consentCodes = ["TPML_PRIVACY", "TAIPEI_CITY_ID"]
+    static let consentSessionKey = "apply_consent"
+    static let doneSessionKey = "apply_done"
+
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get(.service(.cardApplication), use: consentPage)
+        routes.post(.service(.cardApplication), use: agree)
+        routes.get(.applicationForm, use: formPage)
+        routes.post(.applicationForm, use: submit)
+        routes.get(.applicationCaptcha, use: captcha)
+        routes.get(.applicationDone, use: done)
+    }
+
+    struct ConsentPage: Encodable {
+        struct Document: Encodable {
+            let title: String
+            let paragraphs: [String]
+        }
+
+        let documents: [Document]
+        let error: String?
+    }
+
+    static func documentView(_ document: ConsentDocument, _ locale: SiteLocale) -> ConsentPage.Document {
+        let body = locale == .en ? document.bodyEN : document.bodyZH
+        return .init(title: locale == .en ? document.titleEN : document.titleZH,
+                     paragraphs: body.components(separatedBy: "\n\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
+    }
+
+    private func consentDocuments(_ req: Request) async throws -> [ConsentDocument] {
+        var documents: [ConsentDocument] = []
+        for code in Self.consentCodes { documents.append(try await ConsentDocument.current(code, on: req.db)) }
+        return documents
+    }
+
+    @Sendable
+    func consentPage(req: Request) async throws -> View {
+        let documents = try await consentDocuments(req).map { Self.documentView($0, req.locale) }
+        return try await req.view.render("apply/consent", ConsentPage(documents: documents, error: nil))
+    }
+
+    struct AgreeForm: Content {
+        var agree: String?
+    }
+
+    @Sendable
+    func agree(req: Request) async throws -> Response {
+        let documents = try await consentDocuments(req)
+        guard try req.content.decode(AgreeForm.self).agree == "yes" else {
+            let page = ConsentPage(documents: documents.map { Self.documentView($0, req.locale) }, error: req.t("apply.consent.required"))
+            return try await req.view.render("apply/consent", page).encodeResponse(status: .unprocessableEntity, for: req)
+        }
+        // Remember exactly which versions were agreed to; the consent records are written with the application.
+        req.session.data[Self.consentSessionKey] = try documents.map { try $0.requireID().uuidString }.joined(separator: ",")
+        return req.redirect(to: SiteURL.applicationForm.path, redirectType: .normal)
+    }
+
+    struct FormPage: Encodable {
+        struct Partner: Encodable {
+            let code: String
+            let label: String
+            let consent: ConsentPage.Document
+            let linked: Bool
+            let consented: Bool
+            let error: String?
+        }
+
+        var values: [String: String]
+        var errors: [String: String]
+        var errorList: [ErrorItem]
+        var partners: [Partner]
+        var alreadyRegistered: Bool
+    }
+
+    struct ErrorItem: Encodable {
+        let anchor: String
+        let message: String
+    }
+
+    private func agreedDocuments(_ req: Request) async throws -> [ConsentDocument]? {
+        guard req.hasSession, let ids = req.session.data[Self.consentSessionKey] else { return nil }
+        let uuids = ids.split(separator: ",").compactMap { UUID(uuidString: String($0)) }
+        let documents = try await ConsentDocument.query(on: req.db).filter(\.$id ~~ uuids).all()
+        return documents.count == Self.consentCodes.count ? documents : nil
+    }
+
+    private func renderForm(_ req: Request, values: [String: String] = [:], errors: [FieldError] = [],
+                            alreadyRegistered: Bool = false, status: HTTPStatus = .ok) async throws -> Response {
+        var messages: [String: String] = [:]
+        var list: [ErrorItem] = []
+        for error in errors where messages[error.field] == nil {
+            let message = req.t("apply.error.\(error.code)")
+            messages[error.field] = message
+            list.append(.init(anchor: "#\(error.field)", message: message))
+        }
+        var partners: [FormPage.Partner] = []
+        for code in CardApplicationRules.linkablePartners {
+            let document = try await ConsentDocument.current("\(code)_LINK", on: req.db)
+            partners.append(.init(code: code, label: req.t("apply.field.link\(code)"), consent: Self.documentView(document, req.locale),
+                                  linked: values["link\(code)"] == "yes", consented: values["consent\(code)"] == "yes",
+                                  error: messages["partnerConsent\(code)"]))
+        }
+        var shown = values
+        if shown["cardType"] == nil { shown["cardType"] = "personal" }
+        if shown["documentKind"] == nil { shown["documentKind"] = "nationalID" }
+        let page = FormPage(values: shown, errors: messages, errorList: list, partners: partners, alreadyRegistered: alreadyRegistered)
+        return try await req.view.render("apply/form", page).encodeResponse(status: status, for: req)
+    }
+
+    @Sendable
+    func formPage(req: Request) async throws -> Response {
+        guard try await agreedDocuments(req) != nil else { return req.redirect(to: SiteURL.service(.cardApplication).path) }
+        return try await renderForm(req)
+    }
+
+    @Sendable
+    func captcha(req: Request) async throws -> Response {
+        let answer = Captcha.issue(for: req)
+        var headers = HTTPHeaders()
+        headers.contentType = .png
+        headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        return Response(status: .ok, headers: headers, body: .init(data: Data(CaptchaImage.png(for: answer))))
+    }
+
+    @Sendable
+    func submit(req: Request) async throws -> Response {
+        guard let documents = try await agreedDocuments(req) else { return req.redirect(to: SiteURL.service(.cardApplication).path) }
+        let form = try req.content.decode(CardApplicationForm.self)
+        var captchaErrors: [FieldError] = []
+        switch Captcha.verify(form.captcha ?? "", for: req) {
+        case .correct: break
+        case .wrong: captchaErrors.append(FieldError(field: "captcha", code: "captcha_wrong"))
+        case .expired: captchaErrors.append(FieldError(field: "captcha", code: "captcha_expired"))
+        }
+        let service = CardApplicationService(app: req.application, database: req.db, now: req.now)
+        do {
+            // Every field is checked even when the captcha failed, so the person fixes everything at once.
+            let submitted = try await service.submit(
+                form.toInput(), libraryCode: Self.libraryCode, consentedDocuments: documents, channel: "web",
+                locale: req.locale, actor: .anonymous(ipAddress: req.clientAddress), limits: .web(ipAddress: req.clientAddress),
+                additionalErrors: captchaErrors)
+            req.session.data[Self.consentSessionKey] = nil
+            req.session.data[Self.doneSessionKey] = submitted.patron.applicationNumber
+            return req.redirect(to: SiteURL.applicationDone.path, redirectType: .normal)
+        } catch CardApplicationError.alreadyRegistered {
+            return try await renderForm(req, values: form.keptValues, alreadyRegistered: true, status: .conflict)
+        } catch CardApplicationError.invalid(let errors) {
+            return try await renderForm(req, values: form.keptValues, errors: errors, status: .unprocessableEntity)
+        }
+    }
+
+    struct DonePage: Encodable {
+        let applicationNumber: String
+    }
+
+    @Sendable
+    func done(req: Request) async throws -> Response {
+        guard req.hasSession, let number = req.session.data[Self.doneSessionKey] else {
+            return req.redirect(to: SiteURL.service(.cardApplication).path)
+        }
+        return try await req.view.render("apply/done", DonePage(applicationNumber: number)).encodeResponse(for: req)
+    }
+}

@@ -1,0 +1,155 @@
+import Fluent
+import OneCardDomain
+import Vapor
+
+/// The desk (櫃台): find an online application by ID number or application number, check the person's
+/// document, activate the card. Every look at an application's personal data is audited.
+struct DeskController: RouteCollection {
+    static let roles: Set<StaffMember.Role> = [.desk, .admin]
+
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get(.deskApplications, use: search)
+        routes.get(.deskApplication(id: ""), use: show)
+        routes.post(.deskActivate(id: ""), use: activate)
+    }
+
+    struct SearchPage: Encodable {
+        struct Row: Encodable {
+            let id: String
+            let applicationNumber: String
+            let name: String
+            let maskedID: String
+            let statusKey: String
+            let appliedAt: String
+        }
+
+        let query: String
+        let searched: Bool
+        let rows: [Row]
+    }
+
+    /// Staff of a library see their own patrons and those who linked their library, no one else.
+    static func visible(_ patron: Patron, to staff: StaffMember, on database: any Database) async throws -> Bool {
+        if patron.$library.id == staff.$library.id { return true }
+        let services = try await PartnerService.query(on: database).filter(\.$partnerLibrary.$id == staff.$library.id).all()
+        guard !services.isEmpty else { return false }
+        let links = try await PartnerLink.query(on: database)
+            .filter(\.$patron.$id == patron.requireID()).filter(\.$partnerService.$id ~~ services.compactMap(\.id))
+            .filter(\.$status != .withdrawn).count()
+        return links > 0
+    }
+
+    @Sendable
+    func search(req: Request) async throws -> View {
+        let staff = try await req.requireStaff(Self.roles)
+        let query = (req.query[String.self, at: "q"] ?? "").trimmingCharacters(in: .whitespaces)
+        var found: [Patron] = []
+        if !query.isEmpty {
+            let normalized = IdentityNumber.normalize(query)
+            let index = req.application.vault.blindIndex(normalized, context: CardApplicationService.idNumberContext)
+            found = try await Patron.query(on: req.db).group(.or) {
+                $0.filter(\.$idNumberIndex == index).filter(\.$applicationNumber == normalized)
+            }.all()
+            var visible: [Patron] = []
+            for patron in found where try await Self.visible(patron, to: staff, on: req.db) { visible.append(patron) }
+            found = visible
+            try await AuditTrail.record("patron.searched", by: .staff(staff.id!, ipAddress: req.clientAddress),
+                                        libraryID: staff.$library.id, details: ["results": String(found.count)], at: req.now, on: req.db)
+        }
+        let vault = req.application.vault
+        let rows = try found.map { patron in
+            let idNumber = try patron.idNumberSealed.map { try vault.open($0, context: CardApplicationService.idNumberContext) }
+            return SearchPage.Row(
+                id: try patron.requireID().uuidString, applicationNumber: patron.applicationNumber, name: patron.name,
+                maskedID: idNumber.flatMap { try? IdentityNumber.parse($0).get().masked } ?? "—",
+                statusKey: "desk.status.\(patron.status.rawValue)",
+                appliedAt: Self.dateTime(patron.appliedAt))
+        }
+        return try await req.view.render("staff/applications", SearchPage(query: query, searched: !query.isEmpty, rows: rows))
+    }
+
+    struct DetailPage: Encodable {
+        let id: String
+        let applicationNumber: String
+        let statusKey: String
+        let isPending: Bool
+        let cardTypeKey: String
+        let documentKindKey: String
+        let idNumber: String
+        let passportCountry: String?
+        let name: String
+        let genderKey: String
+        let birthDate: String
+        let mobile: String?
+        let homePhone: String?
+        let email: String?
+        let cardNumber: String?
+        let partners: [String]
+        let appliedAt: String
+        let notice: String?
+        let error: String?
+        let easyCard: String
+    }
+
+    static func dateTime(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.timeZone = OneCardClock.taipei
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        return formatter.string(from: date)
+    }
+
+    private func loadVisible(_ req: Request, staff: StaffMember) async throws -> Patron {
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
+              let patron = try await Patron.find(id, on: req.db),
+              try await Self.visible(patron, to: staff, on: req.db)
+        else { throw OneCardError.notFound }
+        return patron
+    }
+
+    private func detail(_ req: Request, patron: Patron, notice: String? = nil, error: String? = nil, easyCard: String = "") async throws -> DetailPage {
+        let vault = req.application.vault
+        let idNumber = try patron.idNumberSealed.map { try vault.open($0, context: CardApplicationService.idNumberContext) } ?? "—"
+        let links = try await PartnerLink.query(on: req.db).filter(\.$patron.$id == patron.requireID())
+            .with(\.$partnerService).all()
+        return DetailPage(
+            id: try patron.requireID().uuidString, applicationNumber: patron.applicationNumber,
+            statusKey: "desk.status.\(patron.status.rawValue)", isPending: patron.status == .pending,
+            cardTypeKey: "apply.card_type.\(patron.cardType)", documentKindKey: "apply.document_kind.\(patron.documentKind ?? "nationalID")",
+            idNumber: idNumber, passportCountry: patron.passportCountry, name: patron.name,
+            genderKey: "apply.gender.\(patron.gender ?? "other")", birthDate: patron.birthDate ?? "—",
+            mobile: patron.mobile, homePhone: patron.homePhone, email: patron.email, cardNumber: patron.cardNumber,
+            partners: links.map { req.locale == .en ? $0.partnerService.nameEN : $0.partnerService.nameZH },
+            appliedAt: Self.dateTime(patron.appliedAt), notice: notice, error: error, easyCard: easyCard)
+    }
+
+    @Sendable
+    func show(req: Request) async throws -> View {
+        let staff = try await req.requireStaff(Self.roles)
+        let patron = try await loadVisible(req, staff: staff)
+        try await AuditTrail.record("patron.viewed", by: .staff(staff.id!, ipAddress: req.clientAddress),
+                                    subject: ("patron", patron.id!.uuidString), libraryID: patron.$library.id, at: req.now, on: req.db)
+        let notice = req.query[String.self, at: "activated"] != nil ? req.t("desk.activated", ["card": patron.cardNumber ?? ""]) : nil
+        return try await req.view.render("staff/application", try await detail(req, patron: patron, notice: notice))
+    }
+
+    struct ActivateForm: Content {
+        var documentChecked: String?
+        var easyCard: String?
+    }
+
+    @Sendable
+    func activate(req: Request) async throws -> Response {
+        let staff = try await req.requireStaff(Self.roles)
+        let patron = try await loadVisible(req, staff: staff)
+        let form = try req.content.decode(ActivateForm.self)
+        do {
+            try await CardActivationService(app: req.application, now: req.now).activate(
+                patron, documentChecked: form.documentChecked == "yes", easyCard: form.easyCard ?? "",
+                by: staff, ipAddress: req.clientAddress, on: req.db)
+        } catch let error as DeskError {
+            let page = try await detail(req, patron: patron, error: req.t(error.messageKey), easyCard: form.easyCard ?? "")
+            return try await req.view.render("staff/application", page).encodeResponse(status: error.status, for: req)
+        }
+        return req.redirect(to: SiteURL.deskApplication(id: patron.id!.uuidString).path + "?activated=1", redirectType: .normal)
+    }
+}

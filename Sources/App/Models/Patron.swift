@@ -1,0 +1,47 @@
+import Fluent
+import Foundation
+
+/// A person of the consortium: from the online application (pending) to an active card.
+/// One row per person: the blind index of the ID number is unique, so two applications by the same
+/// person cannot both be stored, however close together they arrive.
+final class Patron: Model, @unchecked Sendable {
+    static let schema = "patrons"
+
+    enum Status: String, Codable, Sendable {
+        /// Applied online; completes at a desk after the person's ID has been checked.
+        case pending
+        case active
+        /// Never completed; personal data erased.
+        case expired
+    }
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "library_id") var library: Library
+    @Enum(key: "status") var status: Status
+    @Field(key: "card_type") var cardType: String
+    @Field(key: "application_number") var applicationNumber: String
+    @OptionalField(key: "card_number") var cardNumber: String?
+    /// IdentityDocumentKind raw value.
+    @OptionalField(key: "document_kind") var documentKind: String?
+    /// Vault envelope; nil once erased.
+    @OptionalField(key: "id_number_sealed") var idNumberSealed: String?
+    /// Keyed blind index of the normalized ID number (see `PersonalDataVault.blindIndex`).
+    @OptionalField(key: "id_number_index") var idNumberIndex: String?
+    @OptionalField(key: "passport_country") var passportCountry: String?
+    @Field(key: "name") var name: String
+    @OptionalField(key: "gender") var gender: String?
+    @OptionalField(key: "birth_date") var birthDate: String?
+    @OptionalField(key: "password_hash") var passwordHash: String?
+    @OptionalField(key: "mobile") var mobile: String?
+    @OptionalField(key: "home_phone") var homePhone: String?
+    @OptionalField(key: "email") var email: String?
+    @OptionalField(key: "household_sealed") var householdSealed: String?
+    @OptionalField(key: "easy_card_sealed") var easyCardSealed: String?
+    @OptionalField(key: "easy_card_index") var easyCardIndex: String?
+    @Field(key: "locale") var locale: String
+    @Field(key: "applied_at") var appliedAt: Date
+    @OptionalField(key: "activated_at") var activatedAt: Date?
+    @OptionalField(key: "activated_by") var activatedBy: UUID?
+
+    init() {}
+}

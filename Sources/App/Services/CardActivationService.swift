@@ -1,0 +1,126 @@
+import Fluent
+import Foundation
+import OneCardDomain
+import SQLKit
+import Vapor
+
+enum DeskError: LocalizedAbortError, Equatable {
+    case documentNotChecked
+    case easyCardInvalid
+    case easyCardTaken
+    case notPending
+
+    var status: HTTPResponseStatus {
+        switch self {
+        case .documentNotChecked, .easyCardInvalid: .unprocessableEntity
+        case .easyCardTaken, .notPending: .conflict
+        }
+    }
+
+    var code: String {
+        switch self {
+        case .documentNotChecked: "document_not_checked"
+        case .easyCardInvalid: "easy_card_invalid"
+        case .easyCardTaken: "easy_card_taken"
+        case .notPending: "not_pending"
+        }
+    }
+
+    var messageKey: String { "desk.error.\(code)" }
+}
+
+/// Completing an online application at a desk: the card number, an optional EasyCard/iPASS, the
+/// pending partner links, the reader's email — all in one transaction.
+struct CardActivationService {
+    static let easyCardContext = "easyCard"
+    let app: Application
+    let now: Date
+
+    /// EasyCard (悠遊卡) and iPASS (一卡通) numbers as printed or read: 8 to 20 digits.
+    static func normalizeEasyCard(_ raw: String) -> String? {
+        let digits = raw.precomposedStringWithCompatibilityMapping.filter { !$0.isWhitespace && $0 != "-" }
+        return (8...20).contains(digits.count) && digits.allSatisfy({ $0.isASCII && $0.isNumber }) ? digits : nil
+    }
+
+    func activate(_ patron: Patron, documentChecked: Bool, easyCard rawEasyCard: String, by staff: StaffMember,
+                  ipAddress: String?, on database: any Database) async throws {
+        guard patron.status == .pending else { throw DeskError.notPending }
+        guard documentChecked else { throw DeskError.documentNotChecked }
+        let trimmed = rawEasyCard.trimmingCharacters(in: .whitespaces)
+        let easyCard = trimmed.isEmpty ? nil : Self.normalizeEasyCard(trimmed)
+        if !trimmed.isEmpty, easyCard == nil { throw DeskError.easyCardInvalid }
+        let library = try await patron.$library.get(on: database)
+        do {
+            try await database.transaction { db in
+                let sql = db as! any SQLDatabase
+                let row = try await sql.raw("""
+                    UPDATE card_number_counters SET last_serial = last_serial + 1
+                    WHERE library_id = \(bind: library.requireID()) RETURNING last_serial
+                    """).first()
+                let serial = try row!.decode(column: "last_serial", as: Int.self)
+                patron.cardNumber = CardNumber.make(prefix: library.cardPrefix, serial: serial).value
+                if let easyCard {
+                    patron.easyCardIndex = app.vault.blindIndex(easyCard, context: Self.easyCardContext)
+                    patron.easyCardSealed = try app.vault.seal(easyCard, context: Self.easyCardContext)
+                }
+                patron.status = .active
+                patron.activatedAt = now
+                patron.activatedBy = staff.id
+                try await patron.save(on: db)
+                try await PartnerLink.query(on: db).filter(\.$patron.$id == patron.requireID()).filter(\.$status == .pending)
+                    .set(\.$status, to: .active).set(\.$activatedAt, to: now).update()
+                try await AuditTrail.record("card.activated", by: .staff(staff.id!, ipAddress: ipAddress),
+                                            subject: ("patron", patron.id!.uuidString), libraryID: library.id,
+                                            details: ["easyCardBound": easyCard == nil ? "no" : "yes"], at: now, on: db)
+                if let email = patron.email {
+                    let locale = SiteLocale(rawValue: patron.locale) ?? .zhTW
+                    try await Outbox(localizer: app.localizer, settings: app.settings, now: now).enqueueEmail(
+                        template: "card_activated", to: email, locale: locale,
+                        values: ["name": patron.name, "card": patron.cardNumber ?? "",
+                                 "library": locale == .en ? library.nameEN : library.nameZH],
+                        on: db)
+                }
+            }
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            patron.status = .pending
+            patron.cardNumber = nil
+            throw DeskError.easyCardTaken
+        }
+    }
+}
+
+/// Applications not completed at a desk in time are expired and their personal data erased; the
+/// application number and dates stay so the library can still answer "what happened to it?".
+struct ApplicationExpiry {
+    let app: Application
+    let now: Date
+
+    @discardableResult
+    func run(on database: any Database) async throws -> Int {
+        let cutoff = now.addingTimeInterval(-Double(app.settings.pendingApplicationLifetimeDays) * 86400)
+        let stale = try await Patron.query(on: database).filter(\.$status == .pending).filter(\.$appliedAt < cutoff).all()
+        for patron in stale {
+            try await database.transaction { db in
+                patron.status = .expired
+                patron.idNumberSealed = nil
+                patron.idNumberIndex = nil
+                patron.passportCountry = nil
+                patron.name = ""
+                patron.gender = nil
+                patron.birthDate = nil
+                patron.passwordHash = nil
+                patron.mobile = nil
+                patron.homePhone = nil
+                patron.email = nil
+                patron.householdSealed = nil
+                try await patron.save(on: db)
+                try await PartnerLink.query(on: db).filter(\.$patron.$id == patron.requireID()).delete()
+                try await ConsentRecord.query(on: db).filter(\.$patron.$id == patron.requireID()).filter(\.$withdrawnAt == nil)
+                    .set(\.$withdrawnAt, to: now).update()
+                try await AuditTrail.record("card_application.expired", by: .system("expiry"), subject: ("patron", patron.id!.uuidString),
+                                            libraryID: patron.$library.id, at: now, on: db)
+            }
+        }
+        return stale.count
+    }
+}

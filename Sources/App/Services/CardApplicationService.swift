@@ -1,0 +1,194 @@
+import Fluent
+import Foundation
+import OneCardDomain
+import PersonalDataVault
+import Vapor
+
+/// Errors of the online application that the applicant reads.
+enum CardApplicationError: LocalizedAbortError, Equatable {
+    case alreadyRegistered
+    case tooManyAttempts
+    case invalid([FieldError])
+
+    var status: HTTPResponseStatus {
+        switch self {
+        case .alreadyRegistered: .conflict
+        case .tooManyAttempts: .tooManyRequests
+        case .invalid: .unprocessableEntity
+        }
+    }
+
+    var code: String {
+        switch self {
+        case .alreadyRegistered: "already_registered"
+        case .tooManyAttempts: "too_many_requests"
+        case .invalid: "invalid"
+        }
+    }
+
+    var messageKey: String {
+        switch self {
+        case .alreadyRegistered: "apply.already_registered"
+        case .tooManyAttempts: "error.too_many_requests"
+        case .invalid: "error.unprocessable"
+        }
+    }
+}
+
+/// The online card application (網路辦證), the same for the web form and the API.
+struct CardApplicationService {
+    static let idNumberContext = "idNumber"
+    static let householdContext = "patron.household"
+    /// Who is submitting, and how often they may: anonymous web visitors per address, API clients
+    /// (library kiosks, which legitimately send many) per client; always also per person.
+    struct Limits {
+        let sourceBucket: String?
+        let perSourcePerHour: Int
+        let perPersonPerHour: Int
+
+        static func web(ipAddress: String?) -> Limits {
+            Limits(sourceBucket: ipAddress.map { "apply:ip:\($0)" }, perSourcePerHour: 20, perPersonPerHour: 5)
+        }
+
+        static func api(clientID: UUID?) -> Limits {
+            Limits(sourceBucket: clientID.map { "apply:client:\($0.uuidString)" }, perSourcePerHour: 1000, perPersonPerHour: 60)
+        }
+    }
+
+    let app: Application
+    let database: any Database
+    let now: Date
+
+    struct Submitted {
+        let patron: Patron
+    }
+
+    /// Validates, enforces one card per person, and stores the application with its consents, partner
+    /// links, audit entry and confirmation email in one transaction.
+    func submit(
+        _ input: CardApplicationInput, libraryCode: String, consentedDocuments: [ConsentDocument],
+        channel: String, locale: SiteLocale, actor: AuditActor, limits: Limits,
+        additionalErrors: [FieldError] = []
+    ) async throws -> Submitted {
+        let limiter = RateLimiter(database: database)
+        if let bucket = limits.sourceBucket,
+           try await !limiter.allow(bucket, limit: limits.perSourcePerHour, per: 3600, now: now) {
+            throw CardApplicationError.tooManyAttempts
+        }
+        // Every attempt for one person counts, failed ones included, keyed by the blind index of what was typed.
+        let vault = app.vault
+        let typedID = IdentityNumber.normalize(input.idNumber)
+        let index = vault.blindIndex(typedID, context: Self.idNumberContext)
+        let withinPersonLimit = typedID.isEmpty
+            ? true : try await limiter.allow("apply:id:\(index)", limit: limits.perPersonPerHour, per: 3600, now: now)
+
+        let today = CalendarDay(date: now, timeZone: OneCardClock.taipei)
+        let application: CardApplication
+        switch CardApplicationRules.validate(input, today: today, passwordPolicy: app.passwordPolicy) {
+        case .success(let valid) where additionalErrors.isEmpty:
+            application = valid
+        case .success:
+            throw withinPersonLimit ? CardApplicationError.invalid(additionalErrors) : CardApplicationError.tooManyAttempts
+        case .failure(let invalid):
+            throw withinPersonLimit ? CardApplicationError.invalid(invalid.errors + additionalErrors) : CardApplicationError.tooManyAttempts
+        }
+        // "Already registered" is the answer that helps the person, so it wins over the per-person limit.
+        if try await Patron.query(on: database).filter(\.$idNumberIndex == index).first() != nil {
+            try await AuditTrail.record("card_application.duplicate", by: actor, libraryID: nil,
+                                        details: ["channel": channel], at: now, on: database)
+            throw CardApplicationError.alreadyRegistered
+        }
+        guard withinPersonLimit else { throw CardApplicationError.tooManyAttempts }
+        guard let library = try await Library.query(on: database).filter(\.$code == libraryCode).first() else {
+            throw OneCardError.notFound
+        }
+        let passwordHash = try await app.password.async(on: app.threadPool, hopTo: app.eventLoopGroup.next())
+            .hash(application.password).get()
+
+        let patron = Patron()
+        patron.$library.id = try library.requireID()
+        patron.status = .pending
+        patron.cardType = application.cardType.rawValue
+        patron.applicationNumber = Self.applicationNumber(library: library.code, now: now)
+        patron.documentKind = application.identity.kind.rawValue
+        patron.idNumberSealed = try vault.seal(application.identity.value, context: Self.idNumberContext)
+        patron.idNumberIndex = index
+        patron.passportCountry = application.identity.issuingCountry
+        patron.name = application.name
+        patron.gender = application.gender.rawValue
+        patron.birthDate = application.birthDate.iso
+        patron.passwordHash = passwordHash
+        patron.mobile = application.mobile
+        patron.homePhone = application.homePhone
+        patron.email = application.email
+        if let household = application.household {
+            let text = [household.number, household.headName, household.headIDNumber.value].joined(separator: "\u{1F}")
+            patron.householdSealed = try vault.seal(text, context: Self.householdContext)
+        }
+        patron.locale = locale.rawValue
+        patron.appliedAt = now
+
+        let partnerServices = try await PartnerService.query(on: database)
+            .filter(\.$library.$id == library.requireID()).filter(\.$code ~~ application.partnerLinks).all()
+        var documentsByPartner: [String: ConsentDocument] = [:]
+        for code in application.partnerLinks {
+            documentsByPartner[code] = try await ConsentDocument.current("\(code)_LINK", on: database)
+        }
+        let partnerDocuments = documentsByPartner
+
+        do {
+            try await database.transaction { db in
+                try await patron.create(on: db)
+                let patronID = try patron.requireID()
+                for document in consentedDocuments {
+                    try await ConsentRecord(patronID: patronID, documentID: document.requireID(), givenAt: now, channel: channel).create(on: db)
+                }
+                for service in partnerServices {
+                    guard let document = partnerDocuments[service.code] else { continue }
+                    let consent = ConsentRecord(patronID: patronID, documentID: try document.requireID(), givenAt: now, channel: channel)
+                    try await consent.create(on: db)
+                    try await PartnerLink(patronID: patronID, partnerServiceID: service.requireID(),
+                                          consentRecordID: consent.requireID(), status: .pending, createdAt: now).create(on: db)
+                }
+                try await AuditTrail.record("card_application.submitted", by: actor, subject: ("patron", patronID.uuidString),
+                                            libraryID: library.id, details: ["channel": channel, "applicationNumber": patron.applicationNumber],
+                                            at: now, on: db)
+                if let email = patron.email {
+                    try await Outbox(localizer: app.localizer, settings: app.settings, now: now).enqueueEmail(
+                        template: "card_application_received", to: email, locale: locale,
+                        values: ["name": patron.name, "number": patron.applicationNumber,
+                                 "library": locale == .en ? library.nameEN : library.nameZH],
+                        on: db)
+                }
+            }
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            // Another submission for the same person won the race; the unique index decided.
+            throw CardApplicationError.alreadyRegistered
+        }
+        return Submitted(patron: patron)
+    }
+
+    /// e.g. TPML-261122-4F7K2Q: the library, the day, and six unambiguous characters.
+    static func applicationNumber(library: String, now: Date) -> String {
+        let day = CalendarDay(date: now, timeZone: OneCardClock.taipei)
+        let alphabet = Array("23456789ABCDEFGHJKLMNPQRSTUVWXYZ")
+        let suffix = String((0..<6).map { _ in alphabet.randomElement()! })
+        return String(format: "%@-%02d%02d%02d-%@", library, day.year % 100, day.month, day.day, suffix)
+    }
+}
+
+extension Application {
+    private struct PasswordPolicyKey: StorageKey { typealias Value = PasswordPolicy }
+
+    var passwordPolicy: PasswordPolicy {
+        get { storage[PasswordPolicyKey.self]! }
+        set { storage[PasswordPolicyKey.self] = newValue }
+    }
+
+    static func loadPasswordPolicy() throws -> PasswordPolicy {
+        let text = try String(contentsOfFile: Resources.path("common-passwords.txt"), encoding: .utf8)
+        let words = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+        return PasswordPolicy(commonPasswords: Set(words))
+    }
+}

@@ -1,0 +1,207 @@
+import Foundation
+
+/// 辦證類型: a personal card, or a family card (家庭證) tied to a Taipei household.
+public enum CardType: String, Sendable, Codable, CaseIterable {
+    case personal
+    case family
+}
+
+/// What a person typed into the online card application (網路辦證), before any checking.
+public struct CardApplicationInput: Sendable {
+    public var cardType = ""
+    public var documentKind = ""
+    public var idNumber = ""
+    public var passportCountry = ""
+    public var name = ""
+    public var gender = ""
+    public var birthDate = ""
+    public var password = ""
+    public var passwordConfirmation = ""
+    public var mobile = ""
+    public var homePhone = ""
+    public var email = ""
+    public var householdNumber = ""
+    public var headOfHouseholdName = ""
+    public var headOfHouseholdIDNumber = ""
+    /// Codes of the partner services chosen (結合新北市圖借閱證 …), and those whose consent was ticked.
+    public var partnerLinks: Set<String> = []
+    public var partnerConsents: Set<String> = []
+
+    public init() {}
+}
+
+/// A field that failed, with a stable code; the app turns the code into a localized message.
+public struct FieldError: Sendable, Equatable, Codable {
+    public let field: String
+    public let code: String
+
+    public init(field: String, code: String) {
+        self.field = field
+        self.code = code
+    }
+}
+
+/// Every field that failed, in form order.
+public struct FieldErrors: Error, Sendable, Equatable {
+    public let errors: [FieldError]
+
+    public init(_ errors: [FieldError]) {
+        self.errors = errors
+    }
+}
+
+/// An application that passed every rule, normalized.
+public struct CardApplication: Sendable {
+    public struct Household: Sendable, Equatable {
+        public let number: String
+        public let headName: String
+        public let headIDNumber: IdentityNumber
+    }
+
+    public let cardType: CardType
+    public let identity: IdentityNumber
+    public let name: String
+    public let gender: Gender
+    public let birthDate: CalendarDay
+    public let password: String
+    public let mobile: String?
+    public let homePhone: String?
+    public let email: String?
+    public let household: Household?
+    public let partnerLinks: [String]
+}
+
+public enum CardApplicationRules {
+    /// The partner services the online form offers, in the seed's order.
+    public static let linkablePartners = ["NTPL", "KLPL"]
+
+    /// Checks every field at once, so the form can show every problem beside its field.
+    public static func validate(
+        _ input: CardApplicationInput, today: CalendarDay, passwordPolicy: PasswordPolicy
+    ) -> Result<CardApplication, FieldErrors> {
+        var errors: [FieldError] = []
+        func fail(_ field: String, _ code: String) { errors.append(FieldError(field: field, code: code)) }
+
+        let cardType = CardType(rawValue: input.cardType)
+        if cardType == nil { fail("cardType", "card_type_required") }
+
+        var identity: IdentityNumber?
+        if let kind = IdentityDocumentKind(rawValue: input.documentKind) {
+            if IdentityNumber.normalize(input.idNumber).isEmpty {
+                fail("idNumber", "id_empty")
+            } else {
+                switch IdentityNumber.parse(input.idNumber, as: kind, issuingCountry: kind == .passport ? input.passportCountry : nil) {
+                case .success(let parsed): identity = parsed
+                case .failure(.issuingCountryMissing): fail("passportCountry", "id_country_missing")
+                case .failure(let error): fail("idNumber", error.code)
+                }
+            }
+        } else {
+            fail("documentKind", "document_kind_required")
+        }
+
+        let name = input.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        if name.isEmpty {
+            fail("name", "name_required")
+        } else if name.count > 60 || name.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) }) {
+            fail("name", "name_invalid")
+        }
+
+        let gender = Gender(rawValue: input.gender)
+        if gender == nil { fail("gender", "gender_required") }
+
+        let birthDate = CalendarDay(iso: input.birthDate.trimmingCharacters(in: .whitespaces))
+        if input.birthDate.trimmingCharacters(in: .whitespaces).isEmpty {
+            fail("birthDate", "birth_date_required")
+        } else if let birthDate {
+            if birthDate > today { fail("birthDate", "birth_date_future") }
+            else if birthDate.year < today.year - 130 { fail("birthDate", "birth_date_invalid") }
+        } else {
+            fail("birthDate", "birth_date_invalid")
+        }
+
+        let mobile = PhoneNumber.mobile(input.mobile)
+        if !input.mobile.trimmingCharacters(in: .whitespaces).isEmpty, mobile == nil { fail("mobile", "mobile_invalid") }
+        let homePhone = PhoneNumber.landline(input.homePhone)
+        if !input.homePhone.trimmingCharacters(in: .whitespaces).isEmpty, homePhone == nil { fail("homePhone", "home_phone_invalid") }
+        let email = input.email.trimmingCharacters(in: .whitespaces)
+        if !email.isEmpty, !EmailAddressRule.isValid(email) { fail("email", "email_invalid") }
+
+        let facts = PasswordPolicy.PersonalFacts(
+            idNumber: identity?.value ?? IdentityNumber.normalize(input.idNumber),
+            phones: [mobile, homePhone].compactMap { $0 }, birthDate: birthDate
+        )
+        if let problem = passwordPolicy.problem(with: input.password, facts: facts) {
+            fail("password", problem.rawValue)
+        } else if input.password != input.passwordConfirmation {
+            fail("passwordConfirmation", "password_mismatch")
+        }
+
+        var household: CardApplication.Household?
+        if cardType == .family {
+            let number = IdentityNumber.normalize(input.householdNumber)
+            if number.isEmpty { fail("householdNumber", "household_number_required") }
+            else if number.range(of: #"^[A-Z0-9]{8}$"#, options: .regularExpression) == nil { fail("householdNumber", "household_number_invalid") }
+            let headName = input.headOfHouseholdName.trimmingCharacters(in: .whitespacesAndNewlines)
+            if headName.isEmpty { fail("headOfHouseholdName", "head_name_required") }
+            var headID: IdentityNumber?
+            if IdentityNumber.normalize(input.headOfHouseholdIDNumber).isEmpty {
+                fail("headOfHouseholdIDNumber", "head_id_required")
+            } else {
+                switch IdentityNumber.parse(input.headOfHouseholdIDNumber, as: .nationalID) {
+                case .success(let parsed): headID = parsed
+                case .failure(let error): fail("headOfHouseholdIDNumber", error.code)
+                }
+            }
+            if let headID, !number.isEmpty, !headName.isEmpty {
+                household = .init(number: number, headName: headName, headIDNumber: headID)
+            }
+        }
+
+        for partner in linkablePartners where input.partnerLinks.contains(partner) && !input.partnerConsents.contains(partner) {
+            fail("partnerConsent\(partner)", "partner_consent_required")
+        }
+
+        guard errors.isEmpty, let cardType, let identity, let gender, let birthDate else { return .failure(FieldErrors(errors)) }
+        return .success(CardApplication(
+            cardType: cardType, identity: identity, name: name, gender: gender, birthDate: birthDate,
+            password: input.password, mobile: mobile, homePhone: homePhone, email: email.isEmpty ? nil : email.lowercased(),
+            household: household, partnerLinks: linkablePartners.filter { input.partnerLinks.contains($0) }
+        ))
+    }
+}
+
+/// Taiwanese phone numbers, normalized to digits.
+public enum PhoneNumber {
+    /// 09XXXXXXXX; accepts dashes, spaces, and +886 / 886 in front.
+    public static func mobile(_ raw: String) -> String? {
+        var digits = raw.precomposedStringWithCompatibilityMapping.filter { $0.isASCII && $0.isNumber }
+        if digits.hasPrefix("886") { digits = "0" + digits.dropFirst(3) }
+        return digits.count == 10 && digits.hasPrefix("09") ? digits : nil
+    }
+
+    /// An area code and number such as 02-2755-2823, with an optional extension (#123).
+    public static func landline(_ raw: String) -> String? {
+        let text = raw.precomposedStringWithCompatibilityMapping.trimmingCharacters(in: .whitespaces)
+        let parts = text.split(separator: "#", maxSplits: 1)
+        guard let main = parts.first else { return nil }
+        guard main.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "-" || $0 == " " || $0 == "(" || $0 == ")") }) else { return nil }
+        let digits = main.filter(\.isNumber)
+        guard digits.hasPrefix("0"), !digits.hasPrefix("09"), (9...10).contains(digits.count) else { return nil }
+        if parts.count == 2 {
+            guard !parts[1].isEmpty, parts[1].count <= 6, parts[1].allSatisfy(\.isNumber) else { return nil }
+            return digits + "#" + parts[1]
+        }
+        return String(digits)
+    }
+}
+
+public enum EmailAddressRule {
+    /// Deliberately plain: one @, something before it, a dotted domain after it, no spaces or brackets.
+    public static func isValid(_ text: String) -> Bool {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), text.count <= 254,
+              !text.contains(where: { $0.isWhitespace || "<>,;\"".contains($0) }) else { return false }
+        return !parts[1].hasPrefix(".") && !parts[1].hasSuffix(".") && !parts[1].contains("..")
+    }
+}

@@ -1,0 +1,95 @@
+import Fluent
+import Foundation
+import OneCardDomain
+import XCTVapor
+@testable import App
+
+final class CardApplicationAPITests: XCTestCase {
+    static func body(idNumber: String = "A123456789", extra: [String: Any] = [:]) -> ByteBuffer {
+        var object: [String: Any] = [
+            "cardType": "personal", "documentKind": "nationalID", "idNumber": idNumber, "name": "王小明", "gender": "male",
+            "birthDate": "1990-05-03", "password": "river lantern mango", "email": "wang@example.org",
+            "acceptedConsents": ["TPML_PRIVACY", "TAIPEI_CITY_ID"],
+        ]
+        for (key, value) in extra { object[key] = value }
+        return ByteBuffer(data: try! JSONSerialization.data(withJSONObject: object))
+    }
+
+    func post(_ app: Application, token: String?, body: ByteBuffer, language: String = "zh-TW") async throws -> XCTHTTPResponse {
+        var headers: HTTPHeaders = ["Content-Type": "application/json", "Accept-Language": language]
+        if let token { headers.bearerAuthorization = .init(token: token) }
+        return try await app.testable().sendRequest(.POST, "/api/v1/card-applications", headers: headers, body: body)
+    }
+
+    func testWithoutAValidBearerTokenTheAPIAnswers401() async throws {
+        try await withTestApp { app in
+            let missing = try await post(app, token: nil, body: Self.body())
+            XCTAssertEqual(missing.status, .unauthorized)
+            XCTAssertEqual(try missing.content.decode(APIErrorDTO.self).code, "unauthorized")
+            let wrong = try await post(app, token: "nope", body: Self.body())
+            XCTAssertEqual(wrong.status, .unauthorized)
+            let count = try await Patron.query(on: app.db).count()
+            XCTAssertEqual(count, 0)
+        }
+    }
+
+    func testAValidApplicationIsCreatedAndTheSamePersonAgainIsAConflict() async throws {
+        try await withTestApp { app in
+            let token = try await APIClients.create(name: "Kiosk", libraryCode: "TPML", app: app)
+            let created = try await post(app, token: token, body: Self.body(extra: ["partnerLinks": ["KLPL"], "acceptedConsents": ["TPML_PRIVACY", "TAIPEI_CITY_ID", "KLPL_LINK"]]))
+            XCTAssertEqual(created.status, .created)
+            let dto = try created.content.decode(CardApplicationCreatedDTO.self)
+            XCTAssertTrue(dto.applicationNumber.hasPrefix("TPML-"))
+            XCTAssertEqual(dto.status, "pending")
+            XCTAssertTrue(dto.nextStep.contains("服務臺"))
+            let consents = try await ConsentRecord.query(on: app.db).all()
+            XCTAssertEqual(consents.count, 3)
+            XCTAssertTrue(consents.allSatisfy { $0.channel == "api" })
+
+            let again = try await post(app, token: token, body: Self.body(idNumber: "Ａ１２３４５６７８９"), language: "en")
+            XCTAssertEqual(again.status, .conflict)
+            let error = try again.content.decode(APIErrorDTO.self)
+            XCTAssertEqual(error.code, "already_registered")
+            XCTAssertEqual(error.message, "You already have a library card or an application in progress.")
+        }
+    }
+
+    func testInvalidFieldsAnswer422WithFieldCodeAndMessage() async throws {
+        try await withTestApp { app in
+            let token = try await APIClients.create(name: "Kiosk", libraryCode: "TPML", app: app)
+            let response = try await post(app, token: token, body: Self.body(idNumber: "A123456788", extra: ["password": "short", "email": "x"]))
+            XCTAssertEqual(response.status, .unprocessableEntity)
+            let errors = try response.content.decode(FieldErrorsDTO.self).errors
+            XCTAssertTrue(errors.contains { $0.field == "idNumber" && $0.code == "id_checksum" && $0.message == "身分證字號檢查碼錯誤，請再確認一次。" })
+            XCTAssertTrue(errors.contains { $0.field == "password" && $0.code == "password_too_short" })
+            XCTAssertTrue(errors.contains { $0.field == "email" && $0.code == "email_invalid" })
+            let missingConsent = try await post(app, token: token, body: Self.body(extra: ["acceptedConsents": ["TPML_PRIVACY"]]))
+            XCTAssertEqual(missingConsent.status, .unprocessableEntity)
+            XCTAssertEqual(try missingConsent.content.decode(FieldErrorsDTO.self).errors.first?.code, "consent_required")
+            let count = try await Patron.query(on: app.db).count()
+            XCTAssertEqual(count, 0)
+        }
+    }
+
+    func testFortyParallelSubmissionsForOnePersonStoreExactlyOne() async throws {
+        try await withTestApp { app in
+            let token = try await APIClients.create(name: "Kiosk", libraryCode: "TPML", app: app)
+            let statuses = try await withThrowingTaskGroup(of: UInt.self) { group in
+                for _ in 0..<40 {
+                    group.addTask {
+                        var headers: HTTPHeaders = ["Content-Type": "application/json"]
+                        headers.bearerAuthorization = .init(token: token)
+                        return try await app.testable().sendRequest(.POST, "/api/v1/card-applications", headers: headers, body: Self.body()).status.code
+                    }
+                }
+                var all: [UInt] = []
+                for try await status in group { all.append(status) }
+                return all
+            }
+            XCTAssertEqual(statuses.filter { $0 == 201 }.count, 1, "\(statuses)")
+            XCTAssertEqual(statuses.filter { $0 == 409 }.count, 39, "\(statuses)")
+            let count = try await Patron.query(on: app.db).count()
+            XCTAssertEqual(count, 1)
+        }
+    }
+}

@@ -1,0 +1,298 @@
+import Fluent
+import Foundation
+import OneCardDomain
+import SQLKit
+import XCTVapor
+@testable import App
+
+/// 網路辦證 through HTTP, as a browser does it: consent → form → 線上申辦成功.
+final class CardApplicationTests: XCTestCase {
+    static let captcha = "12345"
+
+    func withApplyApp(clock: TestClock = TestClock(), _ body: (Application) async throws -> Void) async throws {
+        try await withTestApp(clock: clock, adjust: { $0.captchaTestAnswer = Self.captcha }, body)
+    }
+
+    static func validForm(idNumber: String = "A123456789", name: String = "王小明") -> [String: String] {
+        ["cardType": "personal", "documentKind": "nationalID", "idNumber": idNumber, "name": name, "gender": "male",
+         "birthDate": "1990-05-03", "password": "river lantern mango", "passwordConfirmation": "river lantern mango",
+         "mobile": "0912-345-678", "homePhone": "02-2755-2823", "email": "wang@example.org", "captcha": captcha]
+    }
+
+    /// Agrees to the consents and opens the form (which loads the captcha image, as the browser does).
+    func openForm(_ browser: TestBrowser) async throws {
+        try await browser.get("/apply")
+        let agreed = try await browser.post("/apply", form: ["agree": "yes"])
+        XCTAssertEqual(agreed.status, .seeOther)
+        XCTAssertEqual(agreed.headers.first(name: .location), "/apply/form")
+        let form = try await browser.get("/apply/form")
+        XCTAssertEqual(form.status, .ok)
+        try await browser.get("/apply/captcha.png")
+    }
+
+    func patronCount(_ app: Application) async throws -> Int {
+        try await Patron.query(on: app.db).count()
+    }
+
+    func testConsentPageShowsBothStatementsAndRequiresTheTick() async throws {
+        try await withApplyApp { app in
+            let browser = TestBrowser(app)
+            let page = try await browser.get("/apply")
+            XCTAssertTrue(page.text.contains("臺北市立圖書館讀者辦理圖書借閱證個人資料維護聲明"))
+            XCTAssertTrue(page.text.contains("臺北市府單一識別服務個人資料蒐集、處理及利用同意書"))
+            XCTAssertTrue(page.text.contains(#"<label for="agree">本人已詳閱並同意上述個人資料使用相關內容</label>"#))
+            let refused = try await browser.post("/apply", form: [:])
+            XCTAssertEqual(refused.status, .unprocessableEntity)
+            XCTAssertTrue(refused.text.contains("請勾選「本人已詳閱並同意上述個人資料使用相關內容」才能繼續。"))
+            let form = try await browser.get("/apply/form")
+            XCTAssertEqual(form.status, .seeOther, "no form without the consent")
+            XCTAssertEqual(form.headers.first(name: .location), "/apply")
+        }
+    }
+
+    func testFormHasEveryFieldOfTheSeedWithLabels() async throws {
+        try await withApplyApp { app in
+            let browser = TestBrowser(app)
+            try await openForm(browser)
+            let html = try await browser.get("/apply/form").text
+            for label in ["辦證類型", "個人證", "家庭證", "證號", "姓名", "女 (Female)", "男 (Male)", "其他 (Other)", "密碼",
+                          "行動電話", "戶籍電話", "電子信箱", "結合新北市圖借閱證", "結合基隆市公共圖書館",
+                          "本人已詳閱並同意個資同意書", "驗證碼", "回上一頁", "確認", "戶號", "戶長姓名", "戶長身分證字號",
+                          "請盡量填寫電子郵件以利本館通知相關訊息", "申辦家庭圖書證需設籍臺北市"] {
+                XCTAssertTrue(html.contains(label), "the form should show \(label)")
+            }
+            XCTAssertTrue(html.contains(#"<img class="captcha" id="captcha-image" src="/apply/captcha.png""#))
+        }
+    }
+
+    func testCaptchaIsAPNGImage() async throws {
+        try await withApplyApp { app in
+            let browser = TestBrowser(app)
+            try await openForm(browser)
+            let image = try await browser.get("/apply/captcha.png")
+            XCTAssertEqual(image.headers.contentType, .png)
+            XCTAssertEqual(Array(Data(buffer: image.body).prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+            XCTAssertEqual(image.headers.first(name: .cacheControl), "no-store")
+        }
+    }
+
+    func testBadInputIsReportedBesideEachFieldKeepsWhatWasTypedAndWritesNothing() async throws {
+        try await withApplyApp { app in
+            let browser = TestBrowser(app)
+            try await openForm(browser)
+            var form = Self.validForm(idNumber: "A123456788")
+            form["password"] = "password"
+            form["passwordConfirmation"] = "password"
+            form["mobile"] = "12345"
+            form["email"] = "not-an-email"
+            form["birthDate"] = "2999-01-01"
+            let response = try await browser.post("/apply/form", form: form)
+            XCTAssertEqual(response.status, .unprocessableEntity)
+            let html = response.text
+            XCTAssertTrue(html.contains(#"id="idNumber-error">身分證字號檢查碼錯誤，請再確認一次。"#))
+            XCTAssertTrue(html.contains(#"id="password-error">這個密碼太常見，很容易被猜到，請換一個。"#))
+            XCTAssertTrue(html.contains(#"id="mobile-error">行動電話應為 09 開頭的 10 位數字"#))
+            XCTAssertTrue(html.contains(#"id="email-error">電子信箱格式不正確"#))
+            XCTAssertTrue(html.contains(#"id="birthDate-error">出生日期不可晚於今天。"#))
+            XCTAssertTrue(html.contains(##"<a href="#idNumber">身分證字號檢查碼錯誤"##), "the error summary links to the field")
+            XCTAssertTrue(html.contains(#"value="王小明""#), "typed values are kept")
+            XCTAssertTrue(html.contains(#"value="A123456788""#))
+            XCTAssertFalse(html.contains(#"value="password""#), "the password is never sent back")
+            XCTAssertTrue(html.contains(#"aria-invalid="true" aria-describedby="idNumber-error""#))
+            let count = try await patronCount(app)
+            XCTAssertEqual(count, 0, "nothing is written while the form has errors")
+            let audit = try await AuditEvent.query(on: app.db).count()
+            XCTAssertEqual(audit, 0)
+        }
+    }
+
+    func testEnglishMessagesNameTheField() async throws {
+        try await withApplyApp { app in
+            let browser = TestBrowser(app)
+            try await browser.get("/?lang=en")
+            try await openForm(browser)
+            var form = Self.validForm(idNumber: "A323456789")
+            form["name"] = ""
+            let html = try await browser.post("/apply/form", form: form).text
+            XCTAssertTrue(html.contains("The second character of the document number is not valid"))
+            XCTAssertTrue(html.contains("Enter your name."))
+        }
+    }
+
+    func testWrongOrExpiredCaptchaIsRefusedAndEachCaptchaWorksOnce() async throws {
+        let clock = TestClock()
+        try await withApplyApp(clock: clock) { app in
+            let browser = TestBrowser(app)
+            try await openForm(browser)
+            var form = Self.validForm()
+            form["captcha"] = "54321"
+            let wrong = try await browser.post("/apply/form", form: form)
+            XCTAssertEqual(wrong.status, .unprocessableEntity)
+            XCTAssertTrue(wrong.text.contains("驗證碼不正確"))
+            // The right answer no longer works: the challenge was used up by the wrong try.
+            let reused = try await browser.post("/apply/form", form: Self.validForm())
+            XCTAssertTrue(reused.text.contains("驗證碼已逾時"))
+            try await browser.get("/apply/captcha.png")
+            clock.advance(by: 301)
+            let late = try await browser.post("/apply/form", form: Self.validForm())
+            XCTAssertTrue(late.text.contains("驗證碼已逾時"))
+            let count = try await patronCount(app)
+            XCTAssertEqual(count, 0)
+        }
+    }
+
+    func testSuccessfulApplicationStoresTheIDEncryptedWithConsentsLinksAuditAndEmail() async throws {
+        try await withApplyApp { app in
+            let browser = TestBrowser(app)
+            try await openForm(browser)
+            var form = Self.validForm(idNumber: "ａ１２３４５６７８９")
+            form["linkNTPL"] = "yes"
+            form["consentNTPL"] = "yes"
+            let response = try await browser.post("/apply/form", form: form)
+            XCTAssertEqual(response.status, .seeOther)
+            XCTAssertEqual(response.headers.first(name: .location), "/apply/done")
+            let done = try await browser.get("/apply/done")
+            XCTAssertTrue(done.text.contains("<h1>線上申辦成功</h1>"))
+            XCTAssertTrue(done.text.contains("持有效證件，至所屬任一閱覽單位服務臺辦理"))
+            XCTAssertTrue(done.text.contains("本館不再提供個人借閱證實體卡"))
+
+            let patron = try await XCTUnwrapAsync(await Patron.query(on: app.db).first())
+            XCTAssertEqual(patron.status, .pending)
+            XCTAssertTrue(done.text.contains(patron.applicationNumber))
+            XCTAssertTrue(patron.applicationNumber.hasPrefix("TPML-"))
+            XCTAssertNil(patron.cardNumber)
+            let sealed = try XCTUnwrap(patron.idNumberSealed)
+            XCTAssertFalse(sealed.contains("A123456789"))
+            XCTAssertEqual(try app.vault.open(sealed, context: CardApplicationService.idNumberContext), "A123456789")
+            XCTAssertEqual(patron.idNumberIndex, app.vault.blindIndex("A123456789", context: CardApplicationService.idNumberContext))
+            XCTAssertEqual(patron.mobile, "0912345678")
+            XCTAssertTrue(patron.passwordHash?.hasPrefix("$2") ?? false)
+
+            let consents = try await ConsentRecord.query(on: app.db).with(\.$document).all()
+            XCTAssertEqual(Set(consents.map(\.document.code)), ["TPML_PRIVACY", "TAIPEI_CITY_ID", "NTPL_LINK"])
+            XCTAssertTrue(consents.allSatisfy { $0.channel == "web" && $0.document.version == 1 })
+            let links = try await PartnerLink.query(on: app.db).with(\.$partnerService).all()
+            XCTAssertEqual(links.map(\.partnerService.code), ["NTPL"])
+            XCTAssertEqual(links.first?.status, .pending)
+            let audit = try await AuditEvent.query(on: app.db).filter(\.$action == "card_application.submitted").all()
+            XCTAssertEqual(audit.count, 1)
+            XCTAssertFalse(audit[0].details?.contains("A123456789") ?? true)
+            let mails = try await OutboxMessage.query(on: app.db).all()
+            XCTAssertEqual(mails.count, 1)
+            let mail = try JSONDecoder().decode(MailMessage.self, from: Data(mails[0].payload.utf8))
+            XCTAssertEqual(mail.to, "wang@example.org")
+            XCTAssertTrue(mail.subject.contains(patron.applicationNumber))
+        }
+    }
+
+    func testNoIDNumberInPlainTextAnywhereInTheDatabaseFile() async throws {
+        let directory = NSTemporaryDirectory() + "onecard-file-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let file = directory + "/onecard.sqlite"
+        guard TestDatabase.postgresURL == nil else { throw XCTSkip("checks the embedded SQLite file; the PostgreSQL pass covers the rest") }
+        try await withTestApp(adjust: { $0.captchaTestAnswer = Self.captcha; $0.database = .sqliteFile(file) }) { app in
+            let browser = TestBrowser(app)
+            try await openForm(browser)
+            var form = Self.validForm(idNumber: "F234567898", name: "陳美玲")
+            form["gender"] = "female"
+            form["cardType"] = "family"
+            form["householdNumber"] = "F1234567"
+            form["headOfHouseholdName"] = "陳大同"
+            form["headOfHouseholdIDNumber"] = "A123456789"
+            let response = try await browser.post("/apply/form", form: form)
+            XCTAssertEqual(response.status, .seeOther, response.text)
+        }
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
+        let wal = (try? Data(contentsOf: URL(fileURLWithPath: file + "-wal"))) ?? Data()
+        for secret in ["F234567898", "A123456789", "F1234567"] {
+            XCTAssertNil(bytes.range(of: Data(secret.utf8)), "\(secret) must not be stored in clear")
+            XCTAssertNil(wal.range(of: Data(secret.utf8)))
+        }
+        XCTAssertNotNil(bytes.range(of: Data("陳美玲".utf8)), "the file was really written")
+    }
+
+    func testSecondApplicationBySamePersonIsToldTheyAlreadyHaveACard() async throws {
+        try await withApplyApp { app in
+            let first = TestBrowser(app)
+            try await openForm(first)
+            try await first.post("/apply/form", form: Self.validForm())
+            let second = TestBrowser(app)
+            try await openForm(second)
+            var again = Self.validForm(idNumber: " a123456789 ", name: "王小明")
+            again["email"] = "other@example.org"
+            let response = try await second.post("/apply/form", form: again)
+            XCTAssertEqual(response.status, .conflict)
+            XCTAssertTrue(response.text.contains("您已辦過借閱證或已有線上申請。"))
+            XCTAssertTrue(response.text.contains("以借閱證號或身分證字號登入"))
+            XCTAssertTrue(response.text.contains("忘記密碼"))
+            XCTAssertTrue(response.text.contains("服務臺"))
+            let count = try await patronCount(app)
+            XCTAssertEqual(count, 1)
+        }
+    }
+
+    func testFamilyCardNeedsTheHouseholdAndPartnerLinksNeedTheirConsent() async throws {
+        try await withApplyApp { app in
+            let browser = TestBrowser(app)
+            try await openForm(browser)
+            var form = Self.validForm()
+            form["cardType"] = "family"
+            form["linkKLPL"] = "yes"
+            let response = try await browser.post("/apply/form", form: form)
+            XCTAssertEqual(response.status, .unprocessableEntity)
+            XCTAssertTrue(response.text.contains("申辦家庭證請輸入戶號。"))
+            XCTAssertTrue(response.text.contains("申辦家庭證請輸入戶長姓名。"))
+            XCTAssertTrue(response.text.contains("申辦家庭證請輸入戶長身分證字號。"))
+            XCTAssertTrue(response.text.contains(#"id="partnerConsentKLPL-error">選擇結合合作館借閱證時"#))
+            XCTAssertTrue(response.text.contains(#"id="linkKLPL" name="linkKLPL" value="yes" checked"#), "the choice is kept")
+        }
+    }
+
+    func testPasswordMayNotBeTheIDNumberPhoneOrBirthdayAndPassportsNeedACountry() async throws {
+        try await withApplyApp { app in
+            let browser = TestBrowser(app)
+            try await openForm(browser)
+            for password in ["a123456789", "0912345678", "19900503", "05031990", "079-05-03"] {
+                var form = Self.validForm()
+                form["password"] = password
+                form["passwordConfirmation"] = password
+                try await browser.get("/apply/captcha.png")
+                let response = try await browser.post("/apply/form", form: form)
+                XCTAssertTrue(response.text.contains("密碼不可與證號、電話或生日相同。"), password)
+            }
+            var passport = Self.validForm(idNumber: "X1234567")
+            passport["documentKind"] = "passport"
+            try await browser.get("/apply/captcha.png")
+            let missing = try await browser.post("/apply/form", form: passport)
+            XCTAssertTrue(missing.text.contains("使用護照號碼時，請填寫護照核發國家。"))
+            passport["passportCountry"] = "jpn"
+            try await browser.get("/apply/captcha.png")
+            let stored = try await browser.post("/apply/form", form: passport)
+            XCTAssertEqual(stored.status, .seeOther)
+            let patron = try await Patron.query(on: app.db).first()
+            XCTAssertEqual(patron?.documentKind, "passport")
+            XCTAssertEqual(patron?.passportCountry, "JPN")
+        }
+    }
+
+    func testRepeatedAttemptsForOnePersonAreLimitedButAnExistingCardIsStillNamed() async throws {
+        try await withApplyApp { app in
+            let browser = TestBrowser(app)
+            try await openForm(browser)
+            let idNumber = IdentityNumber.makeValid(firstLetter: "B", second: "1", middle: "2000000")
+            var form = Self.validForm(idNumber: idNumber)
+            form["email"] = "bad"
+            for attempt in 1...5 {
+                try await browser.get("/apply/captcha.png")
+                let response = try await browser.post("/apply/form", form: form)
+                XCTAssertEqual(response.status, .unprocessableEntity, "attempt \(attempt)")
+            }
+            try await browser.get("/apply/captcha.png")
+            let limited = try await browser.post("/apply/form", form: Self.validForm(idNumber: idNumber))
+            XCTAssertEqual(limited.status, .tooManyRequests)
+            XCTAssertTrue(limited.text.contains("操作太頻繁，請稍後再試。"))
+            let count = try await patronCount(app)
+            XCTAssertEqual(count, 0)
+        }
+    }
+}

@@ -1,0 +1,161 @@
+import Fluent
+import Foundation
+import OneCardDomain
+import XCTVapor
+@testable import App
+
+/// The desk completes online applications: find, look (audited), check the document, activate.
+final class DeskTests: XCTestCase {
+    func signIn(_ app: Application, role: String = "desk", library: String = "TPML", email: String = "desk@tpml.example") async throws -> TestBrowser {
+        let link = try await StaffAccounts.create(libraryCode: library, role: role, email: email, locale: .zhTW, app: app)
+        let token = URLComponents(url: link, resolvingAgainstBaseURL: false)!.queryItems!.first!.value!
+        let browser = TestBrowser(app)
+        try await browser.get("/staff/password?token=\(token)")
+        try await browser.post("/staff/password", form: ["token": token, "password": "correct horse battery staple", "passwordConfirmation": "correct horse battery staple"])
+        try await browser.get("/staff/login")
+        let response = try await browser.post("/staff/login", form: ["email": email, "password": "correct horse battery staple"])
+        XCTAssertEqual(response.status, .seeOther)
+        return browser
+    }
+
+    func apply(_ app: Application, idNumber: String = "A123456789", links: [String] = []) async throws -> Patron {
+        var input = CardApplicationInput()
+        input.cardType = "personal"; input.documentKind = "nationalID"; input.idNumber = idNumber; input.name = "王小明"
+        input.gender = "male"; input.birthDate = "1990-05-03"; input.password = "river lantern mango"
+        input.passwordConfirmation = input.password; input.email = "wang@example.org"
+        input.partnerLinks = Set(links); input.partnerConsents = Set(links)
+        let documents = try await [ConsentDocument.current("TPML_PRIVACY", on: app.db), ConsentDocument.current("TAIPEI_CITY_ID", on: app.db)]
+        return try await CardApplicationService(app: app, database: app.db, now: app.clock.now()).submit(
+            input, libraryCode: "TPML", consentedDocuments: documents, channel: "web", locale: .zhTW,
+            actor: .anonymous(ipAddress: nil), limits: .web(ipAddress: nil)).patron
+    }
+
+    func testDeskFindsByIDNumberOrApplicationNumberAndEveryLookIsAudited() async throws {
+        try await withTestApp { app in
+            let patron = try await apply(app)
+            let desk = try await signIn(app)
+            let byID = try await desk.get("/staff/applications?q=a123456789")
+            XCTAssertEqual(byID.status, .ok)
+            XCTAssertTrue(byID.text.contains(patron.applicationNumber))
+            XCTAssertTrue(byID.text.contains("A12****789"), "the list shows the ID masked")
+            XCTAssertFalse(byID.text.contains("A123456789"))
+            let byNumber = try await desk.get("/staff/applications?q=\(patron.applicationNumber.lowercased())")
+            XCTAssertTrue(byNumber.text.contains(patron.applicationNumber))
+            let detail = try await desk.get("/staff/applications/\(patron.id!.uuidString)")
+            XCTAssertEqual(detail.status, .ok)
+            XCTAssertTrue(detail.text.contains("A123456789"), "the desk compares the full number with the document")
+            let views = try await AuditEvent.query(on: app.db).filter(\.$action == "patron.viewed").all()
+            XCTAssertEqual(views.count, 1)
+            XCTAssertEqual(views.first?.subjectID, patron.id!.uuidString)
+            let searches = try await AuditEvent.query(on: app.db).filter(\.$action == "patron.searched").count()
+            XCTAssertEqual(searches, 2)
+        }
+    }
+
+    func testActivationNeedsTheDocumentCheckAssignsACardNumberAndBindsAnEasyCard() async throws {
+        try await withTestApp { app in
+            let patron = try await apply(app, links: ["NTPL"])
+            let desk = try await signIn(app)
+            let path = "/staff/applications/\(patron.id!.uuidString)"
+            try await desk.get(path)
+            let unchecked = try await desk.post(path + "/activate", form: ["easyCard": ""])
+            XCTAssertEqual(unchecked.status, .unprocessableEntity)
+            XCTAssertTrue(unchecked.text.contains("請先核對申請人證件並勾選確認。"))
+            let badCard = try await desk.post(path + "/activate", form: ["documentChecked": "yes", "easyCard": "12AB"])
+            XCTAssertTrue(badCard.text.contains("悠遊卡／一卡通卡號應為 8 至 20 位數字。"))
+            let stillPending = try await Patron.find(patron.id, on: app.db)
+            XCTAssertEqual(stillPending?.status, .pending)
+
+            let done = try await desk.post(path + "/activate", form: ["documentChecked": "yes", "easyCard": "1234-5678-9012-3456"])
+            XCTAssertEqual(done.status, .seeOther)
+            let active = try await XCTUnwrapAsync(await Patron.find(patron.id, on: app.db))
+            XCTAssertEqual(active.status, .active)
+            let cardNumber = try XCTUnwrap(active.cardNumber)
+            XCTAssertEqual(cardNumber, "1001000000015", "TPML prefix 1001, serial 00000001, Luhn check digit 5")
+            XCTAssertNoThrow(try CardNumber.parse(cardNumber).get())
+            XCTAssertEqual(active.easyCardIndex, app.vault.blindIndex("1234567890123456", context: CardActivationService.easyCardContext))
+            XCTAssertFalse(active.easyCardSealed?.contains("1234567890123456") ?? true)
+            let page = try await desk.get(path + "?activated=1")
+            XCTAssertTrue(page.text.contains("已開通，借閱證號：1001000000015"))
+            let links = try await PartnerLink.query(on: app.db).all()
+            XCTAssertEqual(links.map(\.status), [.active], "links chosen in the application start with the card")
+            let mails = try await OutboxMessage.query(on: app.db).all().map { try JSONDecoder().decode(MailMessage.self, from: Data($0.payload.utf8)) }
+            XCTAssertTrue(mails.contains { $0.subject == "借閱證已開通" && $0.body.contains("1001000000015") })
+
+            let twice = try await desk.post(path + "/activate", form: ["documentChecked": "yes"])
+            XCTAssertEqual(twice.status, .conflict)
+        }
+    }
+
+    func testAnEasyCardCanBeBoundToOnlyOneCard() async throws {
+        try await withTestApp { app in
+            let first = try await apply(app)
+            let second = try await apply(app, idNumber: "F234567898")
+            let desk = try await signIn(app)
+            try await desk.get("/staff/applications/\(first.id!.uuidString)")
+            try await desk.post("/staff/applications/\(first.id!.uuidString)/activate", form: ["documentChecked": "yes", "easyCard": "1234567890123456"])
+            try await desk.get("/staff/applications/\(second.id!.uuidString)")
+            let clash = try await desk.post("/staff/applications/\(second.id!.uuidString)/activate", form: ["documentChecked": "yes", "easyCard": "1234 5678 9012 3456"])
+            XCTAssertEqual(clash.status, .conflict)
+            XCTAssertTrue(clash.text.contains("這張悠遊卡／一卡通已綁定其他借閱證。"))
+            let reloaded = try await Patron.find(second.id, on: app.db)
+            XCTAssertEqual(reloaded?.status, .pending)
+            XCTAssertNil(reloaded?.cardNumber)
+            let ok = try await desk.post("/staff/applications/\(second.id!.uuidString)/activate", form: ["documentChecked": "yes"])
+            XCTAssertEqual(ok.status, .seeOther)
+            let activated = try await Patron.find(second.id, on: app.db)
+            XCTAssertEqual(activated?.cardNumber, "1001000000023", "the next serial; the failed attempt used none")
+        }
+    }
+
+    func testStaffOfAnotherLibrarySeeOnlyPatronsWhoLinkedTheirLibrary() async throws {
+        try await withTestApp { app in
+            let linked = try await apply(app, links: ["NTPL"])
+            let unlinked = try await apply(app, idNumber: "F234567898")
+            let newTaipei = try await signIn(app, library: "NTPL", email: "desk@ntpl.example")
+            let seen = try await newTaipei.get("/staff/applications?q=A123456789")
+            XCTAssertTrue(seen.text.contains(linked.applicationNumber))
+            let hidden = try await newTaipei.get("/staff/applications?q=F234567898")
+            XCTAssertFalse(hidden.text.contains(unlinked.applicationNumber))
+            XCTAssertTrue(hidden.text.contains("查無資料。"))
+            let direct = try await newTaipei.get("/staff/applications/\(unlinked.id!.uuidString)")
+            XCTAssertEqual(direct.status, .notFound, "not even a hint that the record exists")
+            let keelung = try await signIn(app, library: "KLPL", email: "desk@klpl.example")
+            let other = try await keelung.get("/staff/applications/\(linked.id!.uuidString)")
+            XCTAssertEqual(other.status, .notFound)
+        }
+    }
+
+    func testReviewersCannotUseTheDesk() async throws {
+        try await withTestApp { app in
+            let reviewer = try await signIn(app, role: "reviewer", email: "reviewer@tpml.example")
+            let response = try await reviewer.get("/staff/applications")
+            XCTAssertEqual(response.status, .forbidden)
+        }
+    }
+
+    func testApplicationsNotCompletedInThirtyDaysExpireAndTheirPersonalDataIsErased() async throws {
+        let clock = TestClock()
+        try await withTestApp(clock: clock) { app in
+            let stale = try await apply(app)
+            clock.advance(by: 29 * 86400)
+            let fresh = try await apply(app, idNumber: "F234567898")
+            clock.advance(by: 1 * 86400 + 60)
+            let expired = try await ApplicationExpiry(app: app, now: clock.now).run(on: app.db)
+            XCTAssertEqual(expired, 1)
+            let erased = try await XCTUnwrapAsync(await Patron.find(stale.id, on: app.db))
+            XCTAssertEqual(erased.status, .expired)
+            XCTAssertNil(erased.idNumberSealed)
+            XCTAssertNil(erased.idNumberIndex)
+            XCTAssertNil(erased.email)
+            XCTAssertNil(erased.passwordHash)
+            XCTAssertEqual(erased.name, "")
+            XCTAssertEqual(erased.applicationNumber, stale.applicationNumber, "the number stays to answer questions")
+            let untouched = try await Patron.find(fresh.id, on: app.db)
+            XCTAssertEqual(untouched?.status, .pending)
+            // With the data gone, the person can apply again.
+            let again = try await apply(app)
+            XCTAssertEqual(again.status, .pending)
+        }
+    }
+}
