@@ -162,10 +162,33 @@ final class CommandLineTests: XCTestCase {
         let first = try onecard("migrate", environment: environment)
         XCTAssertEqual(first.status, 0, first.stderr)
         XCTAssertTrue(first.stdout.contains("+ App.SeedConsortium"), first.stdout)
-        XCTAssertTrue(first.stdout.contains("Applied 11 migration(s)."), first.stdout)
+        let applied = first.stdout.split(separator: "\n").filter { $0.hasPrefix("+ ") }
+        XCTAssertTrue(applied.contains("+ App.CreatePatron"), first.stdout)
+        XCTAssertTrue(first.stdout.contains("Applied \(applied.count) migration(s)."), first.stdout)
         let second = try onecard("migrate", environment: environment)
         XCTAssertEqual(second.stdout, "No pending migrations.\n")
         XCTAssertEqual(try onecard("calendar", "due", "2026-02-12", "3", environment: environment).stdout, "2026-02-24\n")
         XCTAssertFalse(FileManager.default.fileExists(atPath: dataDirectory + "/onecard.sqlite"), "no SQLite file when DATABASE_URL is set")
+    }
+
+    func testSeedDemoPrintsUsableAccountsAsJSON() throws {
+        let result = try onecard("seed-demo")
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let staff = try XCTUnwrap(object["staff"] as? [[String: String]])
+        XCTAssertEqual(Set(staff.compactMap { $0["role"] }), ["desk", "reviewer", "admin"])
+        XCTAssertTrue(staff.allSatisfy { ($0["password"]?.count ?? 0) >= 12 && $0["email"] != nil })
+        let readers = try XCTUnwrap(object["readers"] as? [[String: String]])
+        XCTAssertEqual(readers.count, 2)
+        for reader in readers {
+            XCTAssertEqual(reader["cardNumber"]?.count, 13)
+            XCTAssertTrue(reader["cardNumber"]?.hasPrefix("1001") ?? false)
+            XCTAssertEqual(reader["idNumber"]?.count, 10)
+            XCTAssertNotNil(reader["password"])
+        }
+        let clients = try XCTUnwrap(object["apiClients"] as? [[String: String]])
+        XCTAssertEqual(clients.count, 1)
+        XCTAssertGreaterThan(clients[0]["token"]?.count ?? 0, 30)
+        XCTAssertNotNil(object["sip2Accounts"] as? [Any])
     }
 }
