@@ -77,6 +77,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.migrations.add(CreateAPIClient())
     app.migrations.add(CreateRateLimitCounter())
     app.migrations.add(CreateCardNumberCounter())
+    app.migrations.add(CreateSIP2Account())
     // `onecard migrate` reports what it applied; the per-migration lines are for debugging.
     app.fluent.migrationLogLevel = .debug
     if settings.migratesOnBoot {
@@ -119,6 +120,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.asyncCommands.use(APIClientCommands(), as: "api-client")
     app.asyncCommands.use(ApplicationsCommands(), as: "applications")
     app.asyncCommands.use(SeedDemoCommand(), as: "seed-demo")
+    app.asyncCommands.use(SIP2Commands(), as: "sip2")
 
     try routes(app)
 }

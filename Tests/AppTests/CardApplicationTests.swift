@@ -101,8 +101,12 @@ final class CardApplicationTests: XCTestCase {
             XCTAssertTrue(html.contains(#"aria-invalid="true" aria-describedby="idNumber-error""#))
             let count = try await patronCount(app)
             XCTAssertEqual(count, 0, "nothing is written while the form has errors")
-            let audit = try await AuditEvent.query(on: app.db).count()
-            XCTAssertEqual(audit, 0)
+            // The refusal itself is audited, by field and code only.
+            let audit = try await AuditEvent.query(on: app.db).all()
+            XCTAssertEqual(audit.map(\.action), ["card_application.rejected"])
+            let details = try XCTUnwrap(audit.first?.details)
+            XCTAssertTrue(details.contains("idNumber:id_checksum"), details)
+            XCTAssertFalse(details.contains("A123456788") || details.contains("王小明"), details)
         }
     }
 

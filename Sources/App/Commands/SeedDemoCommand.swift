@@ -67,9 +67,12 @@ struct SeedDemoCommand: AsyncCommand {
                                  password: password, library: library.code))
         }
         let token = try await APIClients.create(name: "Demo kiosk \(run)", libraryCode: library.code, app: app)
+        let sip2 = try await SIP2Accounts.create(
+            user: "demo-sip2-\(run)", libraryCode: library.code, institution: nil, allowedAddresses: "", encoding: "utf8",
+            personalData: true, alternateIDs: true, errorDetection: true, app: app)
         let output = Output(staff: staff, readers: readers,
                             apiClients: [.init(name: "Demo kiosk \(run)", token: token, library: library.code)],
-                            sip2Accounts: [])
+                            sip2Accounts: [.init(user: sip2.user, password: sip2.password, institution: sip2.institution)])
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         context.console.output(String(decoding: try encoder.encode(output), as: UTF8.self).consoleText())

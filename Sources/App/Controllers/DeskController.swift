@@ -30,13 +30,7 @@ struct DeskController: RouteCollection {
 
     /// Staff of a library see their own patrons and those who linked their library, no one else.
     static func visible(_ patron: Patron, to staff: StaffMember, on database: any Database) async throws -> Bool {
-        if patron.$library.id == staff.$library.id { return true }
-        let services = try await PartnerService.query(on: database).filter(\.$partnerLibrary.$id == staff.$library.id).all()
-        guard !services.isEmpty else { return false }
-        let links = try await PartnerLink.query(on: database)
-            .filter(\.$patron.$id == patron.requireID()).filter(\.$partnerService.$id ~~ services.compactMap(\.id))
-            .filter(\.$status != .withdrawn).count()
-        return links > 0
+        try await PatronVisibility.isVisible(patron, toLibrary: staff.$library.id, on: database)
     }
 
     @Sendable

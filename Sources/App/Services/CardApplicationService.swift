@@ -88,9 +88,9 @@ struct CardApplicationService {
         case .success(let valid) where additionalErrors.isEmpty:
             application = valid
         case .success:
-            throw withinPersonLimit ? CardApplicationError.invalid(additionalErrors) : CardApplicationError.tooManyAttempts
+            try await reject(additionalErrors, actor: actor, channel: channel, withinPersonLimit: withinPersonLimit)
         case .failure(let invalid):
-            throw withinPersonLimit ? CardApplicationError.invalid(invalid.errors + additionalErrors) : CardApplicationError.tooManyAttempts
+            try await reject(invalid.errors + additionalErrors, actor: actor, channel: channel, withinPersonLimit: withinPersonLimit)
         }
         // "Already registered" is the answer that helps the person, so it wins over the per-person limit.
         if try await Patron.query(on: database).filter(\.$idNumberIndex == index).first() != nil {
@@ -166,6 +166,15 @@ struct CardApplicationService {
             throw CardApplicationError.alreadyRegistered
         }
         return Submitted(patron: patron)
+    }
+
+    /// Audits a refused submission (field names and codes only, never what was typed) and throws.
+    private func reject(_ errors: [FieldError], actor: AuditActor, channel: String,
+                                     withinPersonLimit: Bool) async throws -> Never {
+        let codes = errors.map { "\($0.field):\($0.code)" }.joined(separator: ",")
+        try await AuditTrail.record("card_application.rejected", by: actor, details: ["channel": channel, "errors": codes],
+                                    at: now, on: database)
+        throw withinPersonLimit ? CardApplicationError.invalid(errors) : CardApplicationError.tooManyAttempts
     }
 
     /// e.g. TPML-261122-4F7K2Q: the library, the day, and six unambiguous characters.
