@@ -77,6 +77,7 @@ final class DeskTests: XCTestCase {
             XCTAssertFalse(active.easyCardSealed?.contains("1234567890123456") ?? true)
             let page = try await desk.get(path + "?activated=1")
             XCTAssertTrue(page.text.contains("已開通，借閱證號：1001000000015"))
+            XCTAssertTrue(page.text.contains("<dd>••••3456</dd>"), "the desk sees which card was bound, masked")
             let links = try await PartnerLink.query(on: app.db).all()
             XCTAssertEqual(links.map(\.status), [.active], "links chosen in the application start with the card")
             let mails = try await OutboxMessage.query(on: app.db).all().map { try JSONDecoder().decode(MailMessage.self, from: Data($0.payload.utf8)) }

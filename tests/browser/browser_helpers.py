@@ -114,3 +114,42 @@ def assert_no_horizontal_scroll(driver) -> None:
         }
         return out;""")
     assert offenders == [], f"elements stick out of the {PHONE_WIDTH}px viewport: {offenders[:10]}"
+
+
+def label_name(driver, label) -> str:
+    """What a screen reader reads for a <label>: its text without aria-hidden parts (e.g. the red *)."""
+    return driver.execute_script("""
+        const copy = arguments[0].cloneNode(true);
+        for (const hidden of copy.querySelectorAll('[aria-hidden="true"]')) hidden.remove();
+        return copy.textContent.replace(/\\s+/g, ' ').trim();""", label)
+
+
+def labelled(driver, label_text: str, within=None):
+    """The control whose visible <label> reads `label_text`, ignoring an aria-hidden required marker (*).
+
+    Labels are first found by "contains" (so `* 姓名` matches 姓名), then kept only when their name without
+    the aria-hidden parts is exactly `label_text` (so 密碼 does not also match 再次輸入密碼). `within`
+    scopes the search, e.g. to one fieldset when two checkboxes are both labelled 是.
+    """
+    scope = within if within is not None else driver
+    labels = [l for l in scope.find_elements(By.XPATH, f".//label[contains(normalize-space(.), {xpath_literal(label_text)})]")
+              if l.is_displayed() and label_name(driver, l) == label_text]
+    assert len(labels) == 1, f"expected one visible label {label_text!r}, found {len(labels)}"
+    target = labels[0].get_attribute("for")
+    assert target, f"label {label_text!r} has no for= attribute"
+    controls = driver.find_elements(By.ID, target)
+    assert len(controls) == 1, f"label {label_text!r} points at #{target}, found {len(controls)} elements"
+    return controls[0]
+
+
+def fieldset(driver, legend_text: str):
+    """The visible <fieldset> whose <legend> reads `legend_text` (aria-hidden parts ignored)."""
+    found = [f for f in driver.find_elements(By.XPATH, f"//fieldset[legend[contains(normalize-space(.), {xpath_literal(legend_text)})]]")
+             if f.is_displayed() and label_name(driver, f.find_element(By.TAG_NAME, "legend")) == legend_text]
+    assert len(found) == 1, f"expected one visible fieldset {legend_text!r}, found {len(found)}"
+    return found[0]
+
+
+def navigation_status(driver) -> int:
+    """The HTTP status of the response that produced the current document (Chromium's Navigation Timing)."""
+    return driver.execute_script("return performance.getEntriesByType('navigation')[0].responseStatus")

@@ -31,6 +31,8 @@ CHROMIUM = os.environ.get("CHROMIUM_BINARY", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER_BINARY", "/usr/bin/chromedriver")
 
 STAFF_EMAIL = "admin@example.org"
+# A testing aid the app honours outside production: the captcha image always shows, and accepts, this.
+CAPTCHA_TEST_ANSWER = "12345"
 
 
 @dataclass
@@ -112,7 +114,7 @@ def server():
     log_path = data_dir / "server.log.jsonl"
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
-    env = dict(os.environ, ONECARD_DATA_DIR=str(data_dir))
+    env = dict(os.environ, ONECARD_DATA_DIR=str(data_dir), ONECARD_CAPTCHA_TEST_ANSWER=CAPTCHA_TEST_ANSWER)
     log_file = open(log_path, "wb")
     proc = _start_server(port, env, log_file)
     try:

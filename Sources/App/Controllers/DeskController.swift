@@ -83,6 +83,8 @@ struct DeskController: RouteCollection {
         let notice: String?
         let error: String?
         let easyCard: String
+        /// The bound EasyCard/iPASS, last four digits only.
+        let boundEasyCard: String?
     }
 
     static func dateTime(_ date: Date) -> String {
@@ -113,7 +115,8 @@ struct DeskController: RouteCollection {
             genderKey: "apply.gender.\(patron.gender ?? "other")", birthDate: patron.birthDate ?? "—",
             mobile: patron.mobile, homePhone: patron.homePhone, email: patron.email, cardNumber: patron.cardNumber,
             partners: links.map { req.locale == .en ? $0.partnerService.nameEN : $0.partnerService.nameZH },
-            appliedAt: Self.dateTime(patron.appliedAt), notice: notice, error: error, easyCard: easyCard)
+            appliedAt: Self.dateTime(patron.appliedAt), notice: notice, error: error, easyCard: easyCard,
+            boundEasyCard: try patron.easyCardSealed.map { "••••" + String(try vault.open($0, context: CardActivationService.easyCardContext).suffix(4)) })
     }
 
     @Sendable
