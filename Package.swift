@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/leaf-kit", from: "1.14.3"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // Library rules: identity numbers, card numbers, working days. No Vapor, no Fluent.
@@ -24,11 +25,17 @@ let package = Package(
         .target(name: "PersonalDataVault", dependencies: [
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // Reader data files (讀者資料檔) of group applications: xlsx, ods and csv, read with bounded memory.
+        .target(name: "ReaderDataFile", dependencies: [
+            "OneCardDomain",
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]),
         .target(
             name: "App",
             dependencies: [
                 "OneCardDomain",
                 "PersonalDataVault",
+                "ReaderDataFile",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -42,6 +49,7 @@ let package = Package(
         .executableTarget(name: "onecard", dependencies: ["App"]),
         .testTarget(name: "OneCardDomainTests", dependencies: ["OneCardDomain"]),
         .testTarget(name: "PersonalDataVaultTests", dependencies: ["PersonalDataVault"]),
+        .testTarget(name: "ReaderDataFileTests", dependencies: ["ReaderDataFile"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AppTests", dependencies: [
             "App",
             .product(name: "XCTVapor", package: "vapor"),

@@ -20,6 +20,8 @@ enum SiteURL: Sendable {
     case applicationCaptcha
     case applicationDone
     case deskApplications
+    case readerSignOut
+    case account
     case deskApplication(id: String)
     case deskActivate(id: String)
 
@@ -50,6 +52,8 @@ enum SiteURL: Sendable {
         case .applicationCaptcha: ["apply", "captcha.png"]
         case .applicationDone: ["apply", "done"]
         case .deskApplications: ["staff", "applications"]
+        case .readerSignOut: ["logout"]
+        case .account: ["account"]
         case .deskApplication: ["staff", "applications", ":id"]
         case .deskActivate: ["staff", "applications", ":id", "activate"]
         }

@@ -121,6 +121,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.asyncCommands.use(ApplicationsCommands(), as: "applications")
     app.asyncCommands.use(SeedDemoCommand(), as: "seed-demo")
     app.asyncCommands.use(SIP2Commands(), as: "sip2")
+    app.asyncCommands.use(RosterCommands(), as: "roster")
 
     try routes(app)
 }

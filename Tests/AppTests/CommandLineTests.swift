@@ -191,4 +191,33 @@ final class CommandLineTests: XCTestCase {
         XCTAssertGreaterThan(clients[0]["token"]?.count ?? 0, 30)
         XCTAssertNotNil(object["sip2Accounts"] as? [Any])
     }
+
+    static var fixtures: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("ReaderDataFileTests/Fixtures").path
+    }
+
+    func testRosterCheckPrintsTheJSONOfTheInterfaceAndExitsByOutcome() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.fixtures)
+        let bad = try XCTUnwrap(files.first { $0.hasPrefix("bad-rows") })
+        let result = try onecard("roster", "check", Self.fixtures + "/" + bad)
+        XCTAssertEqual(result.status, 1, result.stderr)
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(report["file"] as? String, bad)
+        XCTAssertEqual(report["format"] as? String, "xlsx")
+        let errors = try XCTUnwrap(report["errors"] as? [[String: Any]])
+        XCTAssertFalse(errors.isEmpty)
+        XCTAssertTrue(errors.allSatisfy { $0["row"] is Int && $0["column"] is String && $0["code"] is String && $0["message"] is String })
+        XCTAssertLessThan(report["valid"] as! Int, report["rows"] as! Int)
+
+        let clean = try onecard("roster", "check", Self.fixtures + "/template-openpyxl.xlsx")
+        XCTAssertEqual(clean.status, 0, clean.stdout)
+        XCTAssertTrue(clean.stdout.hasPrefix(#"{"file":"template-openpyxl.xlsx","format":"xlsx","rows":5,"valid":5,"errors":[]}"#), clean.stdout)
+
+        let unreadable = Self.fixtures + "/picture.png.xlsx"
+        let refused = try onecard("roster", "check", unreadable)
+        XCTAssertEqual(refused.status, 2, refused.stdout)
+        let missing = try onecard("roster", "check", "/nonexistent/roster.xlsx")
+        XCTAssertEqual(missing.status, 2)
+    }
 }

@@ -19,15 +19,7 @@ final class DeskTests: XCTestCase {
     }
 
     func apply(_ app: Application, idNumber: String = "A123456789", links: [String] = []) async throws -> Patron {
-        var input = CardApplicationInput()
-        input.cardType = "personal"; input.documentKind = "nationalID"; input.idNumber = idNumber; input.name = "王小明"
-        input.gender = "male"; input.birthDate = "1990-05-03"; input.password = "river lantern mango"
-        input.passwordConfirmation = input.password; input.email = "wang@example.org"
-        input.partnerLinks = Set(links); input.partnerConsents = Set(links)
-        let documents = try await [ConsentDocument.current("TPML_PRIVACY", on: app.db), ConsentDocument.current("TAIPEI_CITY_ID", on: app.db)]
-        return try await CardApplicationService(app: app, database: app.db, now: app.clock.now()).submit(
-            input, libraryCode: "TPML", consentedDocuments: documents, channel: "web", locale: .zhTW,
-            actor: .anonymous(ipAddress: nil), limits: .web(ipAddress: nil)).patron
+        try await submitApplication(app, idNumber: idNumber, links: links)
     }
 
     func testDeskFindsByIDNumberOrApplicationNumberAndEveryLookIsAudited() async throws {

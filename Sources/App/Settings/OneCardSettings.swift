@@ -27,6 +27,8 @@ public struct OneCardSettings: Sendable {
     public var staffPasswordLinkLifetime: TimeInterval
     /// Online applications not completed at a desk within this many days expire and are erased.
     public var pendingApplicationLifetimeDays: Int
+    /// First step of the growing delay after failed sign-ins (doubles per failure, capped at 16×).
+    public var signInDelayUnit: TimeInterval = 0.25
 
     public var usesSecureCookies: Bool { baseURL.scheme == "https" }
 

@@ -1,0 +1,115 @@
+import Fluent
+import OneCardDomain
+import Vapor
+
+/// Reader sign-in (登入) with a card number, ID number or bound EasyCard/iPASS and a password;
+/// separate from staff sign-in.
+struct ReaderSessionController: RouteCollection {
+    static let sessionKey = "patron_id"
+
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get(.service(.signIn), use: form)
+        routes.post(.service(.signIn), use: signIn)
+        routes.post(.readerSignOut, use: signOut)
+        routes.get(.account, use: account)
+    }
+
+    struct SignInPage: Encodable {
+        var form: FormState
+    }
+
+    struct SignInForm: Content {
+        var identifier: String?
+        var password: String?
+    }
+
+    @Sendable
+    func form(req: Request) async throws -> View {
+        try await req.view.render("reader/sign-in", SignInPage(form: FormState()))
+    }
+
+    @Sendable
+    func signIn(req: Request) async throws -> Response {
+        let form = try req.content.decode(SignInForm.self)
+        let identifier = (form.identifier ?? "").trimmingCharacters(in: .whitespaces)
+        let password = form.password ?? ""
+        var state = FormState(values: ["identifier": identifier])
+        if identifier.isEmpty { state.errors["identifier"] = req.t("reader.sign_in.identifier_required") }
+        if password.isEmpty { state.errors["password"] = req.t("reader.sign_in.password_required") }
+        if state.hasErrors {
+            return try await req.view.render("reader/sign-in", SignInPage(form: state)).encodeResponse(status: .unprocessableEntity, for: req)
+        }
+        let patron = try await PatronDirectory(vault: req.application.vault, database: req.db).activePatron(identifier: identifier)
+        let throttle = SignInThrottle(database: req.db, now: req.now, delayUnit: req.application.settings.signInDelayUnit)
+        let bucket = "signin:patron:\(patron?.id?.uuidString ?? "unknown")"
+        var locked = false
+        if patron != nil { locked = try await throttle.isLocked(bucket) }
+        let verified = try await req.password.async.verify(password, created: patron?.passwordHash ?? req.application.decoyPasswordHash)
+        guard let patron, verified, !locked else {
+            var delay: TimeInterval = 0
+            if let patron {
+                delay = try await throttle.recordFailure(bucket)
+                try await AuditTrail.record("reader.sign_in_failed", by: .anonymous(ipAddress: req.clientAddress),
+                                            subject: ("patron", patron.id!.uuidString), libraryID: patron.$library.id,
+                                            details: ["locked": locked ? "yes" : "no"], at: req.now, on: req.db)
+            }
+            if delay > 0 { try await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000)) }
+            // One message for every failure: it must not tell whether the account exists or is locked.
+            state.errors["form"] = req.t("reader.sign_in.failed")
+            return try await req.view.render("reader/sign-in", SignInPage(form: state)).encodeResponse(status: .unauthorized, for: req)
+        }
+        try await AuditTrail.record("reader.signed_in", by: AuditActor(type: "reader", id: patron.id!.uuidString, ipAddress: req.clientAddress),
+                                    subject: ("patron", patron.id!.uuidString), libraryID: patron.$library.id, at: req.now, on: req.db)
+        try await req.rotateSession()
+        req.session.data[Self.sessionKey] = patron.id!.uuidString
+        return req.redirect(to: SiteURL.account.path, redirectType: .normal)
+    }
+
+    @Sendable
+    func signOut(req: Request) async throws -> Response {
+        req.session.destroy()
+        return req.redirect(to: SiteURL.service(.signIn).path, redirectType: .normal)
+    }
+
+    struct AccountPage: Encodable {
+        struct Consent: Encodable {
+            let title: String
+            let version: Int
+            let givenAt: String
+            let withdrawn: Bool
+        }
+
+        let name: String
+        let cardNumber: String
+        let maskedID: String
+        let library: String
+        let email: String?
+        let mobile: String?
+        let partners: [String]
+        let consents: [Consent]
+    }
+
+    /// 我的帳戶: the reader's own data (ID masked) and the consents they gave, with versions and dates.
+    @Sendable
+    func account(req: Request) async throws -> Response {
+        guard req.hasSession, let raw = req.session.data[Self.sessionKey], let id = UUID(uuidString: raw),
+              let patron = try await Patron.query(on: req.db).filter(\.$id == id).with(\.$library).first(),
+              patron.status == .active
+        else { return req.redirect(to: SiteURL.service(.signIn).path) }
+        let english = req.locale == .en
+        let idNumber = try patron.idNumberSealed.map { try req.application.vault.open($0, context: CardApplicationService.idNumberContext) }
+        let kind = patron.documentKind.flatMap(IdentityDocumentKind.init(rawValue:))
+        let masked = idNumber.flatMap { try? IdentityNumber.parse($0, as: kind, issuingCountry: patron.passportCountry).get().masked } ?? "—"
+        let records = try await ConsentRecord.query(on: req.db).filter(\.$patron.$id == id).with(\.$document).sort(\.$givenAt).all()
+        let links = try await PartnerLink.query(on: req.db).filter(\.$patron.$id == id).filter(\.$status == .active).with(\.$partnerService).all()
+        let page = AccountPage(
+            name: patron.name, cardNumber: patron.cardNumber ?? "", maskedID: masked,
+            library: english ? patron.library.nameEN : patron.library.nameZH, email: patron.email, mobile: patron.mobile,
+            partners: links.map { english ? $0.partnerService.nameEN : $0.partnerService.nameZH },
+            consents: records.map {
+                .init(title: english ? $0.document.titleEN : $0.document.titleZH, version: $0.document.version,
+                      givenAt: DeskController.dateTime($0.givenAt), withdrawn: $0.withdrawnAt != nil)
+            })
+        return try await req.view.render("reader/account", page).encodeResponse(for: req)
+    }
+}

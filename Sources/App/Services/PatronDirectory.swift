@@ -1,0 +1,62 @@
+import Fluent
+import Foundation
+import OneCardDomain
+import PersonalDataVault
+import SQLKit
+
+/// Finds a card holder by what they type or the scanner reads: a card number, an ID number, or a bound
+/// EasyCard/iPASS number. Used by reader sign-in and by SIP2.
+struct PatronDirectory {
+    let vault: PersonalDataVault
+    let database: any Database
+
+    /// Active card holders only: a pending application has no card to sign in with yet.
+    func activePatron(identifier raw: String, acceptAlternateIdentifiers: Bool = true) async throws -> Patron? {
+        let text = IdentityNumber.normalize(raw)
+        guard !text.isEmpty else { return nil }
+        if case .success(let card) = CardNumber.parse(text) {
+            return try await Patron.query(on: database).filter(\.$cardNumber == card.value).filter(\.$status == .active).first()
+        }
+        if case .success(let identity) = IdentityNumber.parse(text) {
+            let index = vault.blindIndex(identity.value, context: CardApplicationService.idNumberContext)
+            return try await Patron.query(on: database).filter(\.$idNumberIndex == index).filter(\.$status == .active).first()
+        }
+        if acceptAlternateIdentifiers, let easyCard = CardActivationService.normalizeEasyCard(text) {
+            let index = vault.blindIndex(easyCard, context: CardActivationService.easyCardContext)
+            return try await Patron.query(on: database).filter(\.$easyCardIndex == index).filter(\.$status == .active).first()
+        }
+        return nil
+    }
+}
+
+/// Failed sign-ins per account: a growing delay from the 4th failure and a 15-minute lock after the
+/// 10th within the window, so an account sees at most 40 failures an hour (ASVS 2.2.1 allows 100).
+struct SignInThrottle {
+    static let window: TimeInterval = 15 * 60
+    static let lockAfter = 10
+
+    let database: any Database
+    let now: Date
+    let delayUnit: TimeInterval
+
+    private func windowStart() -> Int64 { Int64(now.timeIntervalSince1970 / Self.window) * Int64(Self.window) }
+
+    func failures(_ bucket: String) async throws -> Int {
+        let sql = database as! any SQLDatabase
+        let row = try await sql.raw("""
+            SELECT count FROM rate_limit_counters WHERE bucket = \(bind: bucket) AND window_start = \(bind: windowStart())
+            """).first()
+        return try row?.decode(column: "count", as: Int.self) ?? 0
+    }
+
+    func isLocked(_ bucket: String) async throws -> Bool {
+        try await failures(bucket) >= Self.lockAfter
+    }
+
+    /// Records a failure and returns how long to wait before answering.
+    func recordFailure(_ bucket: String) async throws -> TimeInterval {
+        _ = try await RateLimiter(database: database).allow(bucket, limit: Int.max, per: Self.window, now: now)
+        let count = try await failures(bucket)
+        return count <= 3 ? 0 : min(pow(2, Double(count - 4)), 16) * delayUnit
+    }
+}
