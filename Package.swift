@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // Library rules: identity numbers, card numbers, working days. No Vapor, no Fluent.
@@ -30,12 +31,18 @@ let package = Package(
             "OneCardDomain",
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
+        // SIP2 (3M Standard Interchange Protocol 2.00): codec and a SwiftNIO server; no Vapor.
+        .target(name: "SIP2", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .target(
             name: "App",
             dependencies: [
                 "OneCardDomain",
                 "PersonalDataVault",
                 "ReaderDataFile",
+                "SIP2",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -49,9 +56,11 @@ let package = Package(
         .executableTarget(name: "onecard", dependencies: ["App"]),
         .testTarget(name: "OneCardDomainTests", dependencies: ["OneCardDomain"]),
         .testTarget(name: "PersonalDataVaultTests", dependencies: ["PersonalDataVault"]),
+        .testTarget(name: "SIP2Tests", dependencies: ["SIP2"]),
         .testTarget(name: "ReaderDataFileTests", dependencies: ["ReaderDataFile"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AppTests", dependencies: [
             "App",
+            "SIP2",
             .product(name: "XCTVapor", package: "vapor"),
         ]),
     ]

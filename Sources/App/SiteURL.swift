@@ -22,6 +22,10 @@ enum SiteURL: Sendable {
     case deskApplications
     case readerSignOut
     case account
+    case accountPartners
+    case accountPartner(code: String)
+    case accountPartnerDone(code: String)
+    case accountPartnerDisable(code: String)
     case deskApplication(id: String)
     case deskActivate(id: String)
 
@@ -54,6 +58,10 @@ enum SiteURL: Sendable {
         case .deskApplications: ["staff", "applications"]
         case .readerSignOut: ["logout"]
         case .account: ["account"]
+        case .accountPartners: ["account", "partners"]
+        case .accountPartner: ["account", "partners", ":code"]
+        case .accountPartnerDone: ["account", "partners", ":code", "done"]
+        case .accountPartnerDisable: ["account", "partners", ":code", "disable"]
         case .deskApplication: ["staff", "applications", ":id"]
         case .deskActivate: ["staff", "applications", ":id", "activate"]
         }
@@ -64,6 +72,12 @@ enum SiteURL: Sendable {
         switch self {
         case .apiLibrary(let code):
             "/api/v1/libraries/\(code.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? code)"
+        case .accountPartner(let code):
+            "/account/partners/\(code)"
+        case .accountPartnerDone(let code):
+            "/account/partners/\(code)/done"
+        case .accountPartnerDisable(let code):
+            "/account/partners/\(code)/disable"
         case .deskApplication(let id):
             "/staff/applications/\(id)"
         case .deskActivate(let id):

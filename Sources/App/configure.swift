@@ -78,6 +78,8 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.migrations.add(CreateRateLimitCounter())
     app.migrations.add(CreateCardNumberCounter())
     app.migrations.add(CreateSIP2Account())
+    app.migrations.add(SeedPartnerConsentDocuments())
+    app.migrations.add(AddCardKindToPatron())
     // `onecard migrate` reports what it applied; the per-migration lines are for debugging.
     app.fluent.migrationLogLevel = .debug
     if settings.migratesOnBoot {
@@ -110,6 +112,9 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     )
     if settings.runsBackgroundWorkers {
         app.lifecycle.use(OutboxWorkerLifecycle(interval: settings.outboxPollInterval))
+        if let port = settings.sip2Port {
+            app.lifecycle.use(SIP2Lifecycle(port: port))
+        }
     }
 
     // Commands (`serve` is Vapor's; `migrate` replaces Fluent's interactive one).

@@ -1,4 +1,5 @@
 import Foundation
+import SIP2
 import SQLKit
 import XCTVapor
 @testable import App
@@ -219,5 +220,44 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(refused.status, 2, refused.stdout)
         let missing = try onecard("roster", "check", "/nonexistent/roster.xlsx")
         XCTAssertEqual(missing.status, 2)
+    }
+
+    func testServeStartsTheSIP2ListenerAndSeedDemoAccountsWorkThroughIt() async throws {
+        let seeded = try onecard("seed-demo")
+        XCTAssertEqual(seeded.status, 0, seeded.stderr)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(seeded.stdout.utf8)) as? [String: Any])
+        let account = try XCTUnwrap((object["sip2Accounts"] as? [[String: String]])?.first)
+        let reader = try XCTUnwrap((object["readers"] as? [[String: String]])?.first)
+
+        let httpPort = Int.random(in: 41000...45000), sip2Port = httpPort + 1000
+        let server = Process()
+        server.executableURL = Self.executable
+        server.arguments = ["serve", "--hostname", "127.0.0.1", "--port", String(httpPort)]
+        var environment = ProcessInfo.processInfo.environment
+        environment["ONECARD_DATA_DIR"] = dataDirectory
+        environment["ONECARD_SIP2_PORT"] = String(sip2Port)
+        environment["DATABASE_URL"] = nil
+        environment["LOG_LEVEL"] = "warning"
+        server.environment = environment
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { server.terminate(); server.waitUntilExit() }
+
+        var client: SIP2Client?
+        for _ in 0..<200 where client == nil {
+            client = try? await SIP2Client.connect(host: "127.0.0.1", port: sip2Port, errorDetection: true)
+            if client == nil { try await Task.sleep(nanoseconds: 50_000_000) }
+        }
+        let connected = try XCTUnwrap(client, "onecard serve should listen for SIP2 on ONECARD_SIP2_PORT")
+        let login = try SIP2LoginResponse(try await connected.request(SIP2LoginRequest(user: account["user"]!, password: account["password"]!).message))
+        XCTAssertTrue(login.ok)
+        let request = SIP2PatronStatusRequest(patronIdentifier: reader["cardNumber"]!, patronPassword: reader["password"]!,
+                                              institution: account["institution"]!)
+        let answer = try SIP2PatronStatusResponse(try await connected.request(request.message))
+        XCTAssertEqual(answer.validPatron, true)
+        XCTAssertEqual(answer.validPatronPassword, true)
+        XCTAssertEqual(answer.personalName, reader["name"])
+        await connected.close()
     }
 }

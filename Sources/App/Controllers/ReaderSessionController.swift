@@ -92,10 +92,9 @@ struct ReaderSessionController: RouteCollection {
     /// 我的帳戶: the reader's own data (ID masked) and the consents they gave, with versions and dates.
     @Sendable
     func account(req: Request) async throws -> Response {
-        guard req.hasSession, let raw = req.session.data[Self.sessionKey], let id = UUID(uuidString: raw),
-              let patron = try await Patron.query(on: req.db).filter(\.$id == id).with(\.$library).first(),
-              patron.status == .active
-        else { return req.redirect(to: SiteURL.service(.signIn).path) }
+        guard let patron = try await req.signedInPatron(), let id = patron.id else {
+            return req.redirect(to: SiteURL.service(.signIn).path)
+        }
         let english = req.locale == .en
         let idNumber = try patron.idNumberSealed.map { try req.application.vault.open($0, context: CardApplicationService.idNumberContext) }
         let kind = patron.documentKind.flatMap(IdentityDocumentKind.init(rawValue:))

@@ -15,10 +15,18 @@ final class Patron: Model, @unchecked Sendable {
         case expired
     }
 
+    enum CardKind: String, Codable, Sendable {
+        /// Borrows and reserves physical items, and opens e-resources.
+        case physical
+        /// 數位借閱證: e-resources only, until a desk upgrades it after checking the person's ID.
+        case digital
+    }
+
     @ID(key: .id) var id: UUID?
     @Parent(key: "library_id") var library: Library
     @Enum(key: "status") var status: Status
     @Field(key: "card_type") var cardType: String
+    @Enum(key: "card_kind") var cardKind: CardKind
     @Field(key: "application_number") var applicationNumber: String
     @OptionalField(key: "card_number") var cardNumber: String?
     /// IdentityDocumentKind raw value.

@@ -109,6 +109,7 @@ struct CardApplicationService {
         patron.$library.id = try library.requireID()
         patron.status = .pending
         patron.cardType = application.cardType.rawValue
+        patron.cardKind = .physical
         patron.applicationNumber = Self.applicationNumber(library: library.code, now: now)
         patron.documentKind = application.identity.kind.rawValue
         patron.idNumberSealed = try vault.seal(application.identity.value, context: Self.idNumberContext)

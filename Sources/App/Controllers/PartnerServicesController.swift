@@ -1,0 +1,105 @@
+import Fluent
+import Vapor
+
+/// 我的帳戶 → 合作館服務, as the seed's section 二 walks it: the list with 啟用 → the partner's consent
+/// statement (啟用服務聲明) with 不同意 / 同意 → 確定 → back to the list; 停用 withdraws the consent.
+struct PartnerServicesController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get(.accountPartners, use: list)
+        routes.get(.accountPartner(code: ""), use: statement)
+        routes.post(.accountPartner(code: ""), use: decide)
+        routes.get(.accountPartnerDone(code: ""), use: done)
+        routes.post(.accountPartnerDisable(code: ""), use: disable)
+    }
+
+    struct ListPage: Encodable {
+        struct Row: Encodable {
+            let code: String
+            let name: String
+            let enabled: Bool
+            let needsCityAccount: Bool
+        }
+
+        let rows: [Row]
+        let notice: String?
+    }
+
+    @Sendable
+    func list(req: Request) async throws -> Response {
+        guard let patron = try await req.signedInPatron() else { return req.redirect(to: SiteURL.service(.signIn).path) }
+        let english = req.locale == .en
+        let rows = try await PartnerLinkService(database: req.db, now: req.now).offered(to: patron).map { service, link in
+            ListPage.Row(code: service.code, name: english ? service.nameEN : service.nameZH,
+                         enabled: link?.status == .active, needsCityAccount: service.kind == .cityAccount)
+        }
+        let notice = req.query[String.self, at: "disabled"].map { _ in req.t("partners.disabled") }
+        return try await req.view.render("reader/partners", ListPage(rows: rows, notice: notice)).encodeResponse(for: req)
+    }
+
+    struct StatementPage: Encodable {
+        let code: String
+        let name: String
+        let document: CardApplicationController.ConsentPage.Document
+        let version: Int
+    }
+
+    @Sendable
+    func statement(req: Request) async throws -> Response {
+        guard let patron = try await req.signedInPatron() else { return req.redirect(to: SiteURL.service(.signIn).path) }
+        let links = PartnerLinkService(database: req.db, now: req.now)
+        let service = try await links.service(code: req.parameters.require("code"), for: patron)
+        guard service.kind == .partnerLibrary else { throw PartnerServiceError.needsCityAccount }
+        let document = try await ConsentDocument.current(PartnerLinkService.consentCode(for: service), on: req.db)
+        let page = StatementPage(code: service.code, name: req.locale == .en ? service.nameEN : service.nameZH,
+                                 document: CardApplicationController.documentView(document, req.locale), version: document.version)
+        return try await req.view.render("reader/partner-statement", page).encodeResponse(for: req)
+    }
+
+    struct Decision: Content {
+        var decision: String?
+    }
+
+    @Sendable
+    func decide(req: Request) async throws -> Response {
+        guard let patron = try await req.signedInPatron() else { return req.redirect(to: SiteURL.service(.signIn).path) }
+        let links = PartnerLinkService(database: req.db, now: req.now)
+        let service = try await links.service(code: req.parameters.require("code"), for: patron)
+        guard try req.content.decode(Decision.self).decision == "agree" else {
+            return req.redirect(to: SiteURL.accountPartners.path, redirectType: .normal)
+        }
+        try await links.enable(service, for: patron, ipAddress: req.clientAddress)
+        return req.redirect(to: SiteURL.accountPartnerDone(code: service.code).path, redirectType: .normal)
+    }
+
+    struct DonePage: Encodable {
+        let name: String
+    }
+
+    @Sendable
+    func done(req: Request) async throws -> Response {
+        guard let patron = try await req.signedInPatron() else { return req.redirect(to: SiteURL.service(.signIn).path) }
+        let service = try await PartnerLinkService(database: req.db, now: req.now).service(code: req.parameters.require("code"), for: patron)
+        return try await req.view.render("reader/partner-done", DonePage(name: req.locale == .en ? service.nameEN : service.nameZH))
+            .encodeResponse(for: req)
+    }
+
+    @Sendable
+    func disable(req: Request) async throws -> Response {
+        guard let patron = try await req.signedInPatron() else { return req.redirect(to: SiteURL.service(.signIn).path) }
+        let links = PartnerLinkService(database: req.db, now: req.now)
+        let service = try await links.service(code: req.parameters.require("code"), for: patron)
+        try await links.disable(service, for: patron, ipAddress: req.clientAddress)
+        return req.redirect(to: SiteURL.accountPartners.path + "?disabled=1", redirectType: .normal)
+    }
+}
+
+extension Request {
+    /// The reader signed in on this session, with an active card.
+    func signedInPatron() async throws -> Patron? {
+        guard hasSession, let raw = session.data[ReaderSessionController.sessionKey], let id = UUID(uuidString: raw),
+              let patron = try await Patron.query(on: db).filter(\.$id == id).with(\.$library).first(),
+              patron.status == .active
+        else { return nil }
+        return patron
+    }
+}

@@ -1,0 +1,97 @@
+import Fluent
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import SIP2
+import Vapor
+
+/// What the SIP2 server asks of OneCard: its SIP2 accounts and card holders, from the database.
+struct OneCardSIP2Backend: SIP2Backend {
+    let app: Application
+
+    func login(user: String, password: String, location: String?, remoteAddress: String?) async throws -> SIP2Account? {
+        let record = try await SIP2AccountRecord.query(on: app.db).filter(\.$loginUser == user)
+            .filter(\.$disabledAt == nil).with(\.$library).first()
+        // Verify even for an unknown user, so timing does not tell which users exist.
+        let verified = try await app.password.async(on: app.threadPool, hopTo: app.eventLoopGroup.next())
+            .verify(password, created: record?.passwordHash ?? app.decoyPasswordHash).get()
+        guard let record, verified, AddressRule.allows(record.allowedAddresses, address: remoteAddress) else { return nil }
+        try await AuditTrail.record("sip2.signed_in", by: AuditActor(type: "sip2_account", id: record.id?.uuidString, ipAddress: remoteAddress),
+                                    libraryID: record.$library.id, at: app.clock.now(), on: app.db)
+        return SIP2Account(
+            id: try record.requireID().uuidString, user: record.loginUser, institution: record.institution,
+            libraryName: record.library.nameZH, errorDetection: record.errorDetection,
+            encoding: SIP2TextEncoding(rawValue: record.encoding) ?? .utf8,
+            mayReadPersonalData: record.mayReadPersonalData, acceptsAlternateIdentifiers: record.acceptsAlternateIdentifiers)
+    }
+
+    func patron(identifier: String, account: SIP2Account) async throws -> SIP2Patron? {
+        guard let patron = try await visiblePatron(identifier: identifier, account: account) else { return nil }
+        return SIP2Patron(
+            identifier: patron.cardNumber ?? identifier, name: patron.name, email: patron.email,
+            phone: patron.mobile ?? patron.homePhone,
+            // A digital card opens e-resources but cannot borrow: the self-check machine must refuse loans.
+            chargePrivilegesDenied: patron.cardKind == .digital)
+    }
+
+    func verifyPatronPassword(_ password: String, patron: SIP2Patron, account: SIP2Account) async throws -> Bool {
+        guard let record = try await visiblePatron(identifier: patron.identifier, account: account) else { return false }
+        // The same per-card throttle as the web sign-in, so SIP2 is no side door for guessing passwords.
+        let throttle = SignInThrottle(database: app.db, now: app.clock.now(), delayUnit: app.settings.signInDelayUnit)
+        let bucket = "signin:patron:\(try record.requireID().uuidString)"
+        if try await throttle.isLocked(bucket) { return false }
+        let verified = try await app.password.async(on: app.threadPool, hopTo: app.eventLoopGroup.next())
+            .verify(password, created: record.passwordHash ?? app.decoyPasswordHash).get()
+        if !verified { _ = try await throttle.recordFailure(bucket) }
+        return verified
+    }
+
+    private func visiblePatron(identifier: String, account: SIP2Account) async throws -> Patron? {
+        guard let accountID = UUID(uuidString: account.id),
+              let record = try await SIP2AccountRecord.find(accountID, on: app.db),
+              let patron = try await PatronDirectory(vault: app.vault, database: app.db)
+                .activePatron(identifier: identifier, acceptAlternateIdentifiers: account.acceptsAlternateIdentifiers),
+              try await PatronVisibility.isVisible(patron, toLibrary: record.$library.id, on: app.db)
+        else { return nil }
+        return patron
+    }
+}
+
+/// Runs the SIP2 listener beside the web server when `ONECARD_SIP2_PORT` is set.
+final class SIP2Lifecycle: LifecycleHandler, Sendable {
+    let port: Int
+    private let server = NIOLockedValueBox<SIP2Server?>(nil)
+
+    init(port: Int) {
+        self.port = port
+    }
+
+    func didBootAsync(_ application: Application) async throws {
+        let logger = Logger(label: "onecard.sip2")
+        var configuration = SIP2Server.Configuration()
+        configuration.expiredCardScreenMessage = application.localizer.text("sip2.card_expired", .zhTW)
+        configuration.suspendedCardScreenMessage = application.localizer.text("sip2.card_suspended", .zhTW)
+        configuration.clock = application.clock.now
+        let sip2 = SIP2Server(configuration: configuration, backend: OneCardSIP2Backend(app: application),
+                              eventLoopGroup: application.eventLoopGroup) { record in
+            let level: Logger.Level = switch record.level {
+            case .debug: .debug
+            case .info: .info
+            case .notice: .notice
+            case .warning: .warning
+            case .error: .error
+            }
+            logger.log(level: level, "\(record.message)", metadata: record.metadata.mapValues { .string($0) }.merging(["event": .string(record.event)]) { $1 })
+        }
+        try await sip2.start(host: "0.0.0.0", port: port)
+        server.withLockedValue { $0 = sip2 }
+    }
+
+    func shutdownAsync(_ application: Application) async {
+        let running = server.withLockedValue { current -> SIP2Server? in
+            defer { current = nil }
+            return current
+        }
+        await running?.stop()
+    }
+}

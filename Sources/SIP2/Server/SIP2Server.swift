@@ -1,0 +1,249 @@
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// The SIP2 TCP listener: SwiftNIO accepts and frames, each connection's messages are answered in
+/// order by a task of its own, so a slow backend call (password hashing, the database) holds up
+/// only its own connection and never an event loop.
+///
+/// ```swift
+/// let server = SIP2Server(configuration: .init(), backend: backend) { record in logger.info("\(record)") }
+/// let port = try await server.start(host: "0.0.0.0", port: 6001)
+/// …
+/// await server.stop()
+/// ```
+public final class SIP2Server: Sendable {
+    public struct Configuration: Sendable {
+        /// A connection that sends nothing for this long is closed (this also clears half-open ones).
+        public var idleTimeout: Duration = .seconds(300)
+        /// A message longer than this (in bytes, without its line end) closes the connection.
+        public var maximumMessageLength: Int = 4096
+        /// Connections beyond this are closed as soon as they are accepted.
+        public var maximumConnections: Int = 1000
+        /// So many unreadable, unsupported or bad-checksum messages in a row close the connection.
+        public var maximumConsecutiveInvalidMessages: Int = 5
+        /// Whether 99 SC Status is answered before login (with a 98 that names no institution).
+        /// Off by default: as in Koha, a connection must log in (93) first, and anything else closes it.
+        public var allowsStatusBeforeLogin: Bool = false
+        public var loginThrottle: SIP2LoginThrottle.Policy = .init()
+        /// How the 93 login is read, before an account (and its encoding) is known.
+        public var loginEncoding: SIP2TextEncoding = .utf8
+        /// The zone of the local date/times sent (blank ZZZZ).
+        public var timeZone: TimeZone = SIP2DateTime.taipei
+        /// 98 timeout period, in tenths of a second (3 digits).
+        public var timeoutPeriod: Int = 100
+        /// 98 retries allowed (3 digits).
+        public var retriesAllowed: Int = 3
+        /// AF screen message added for an expired card; nil adds none. The app should pass localized text.
+        public var expiredCardScreenMessage: String? = "Card expired"
+        /// AF screen message added for a suspended card; nil adds none.
+        public var suspendedCardScreenMessage: String? = "Card suspended"
+        /// The clock for date/time fields.
+        public var clock: @Sendable () -> Date = { Date() }
+
+        public init() {}
+    }
+
+    public enum Error: Swift.Error, Hashable {
+        case alreadyRunning
+    }
+
+    public let configuration: Configuration
+    private let backend: any SIP2Backend
+    private let group: any EventLoopGroup
+    private let throttle: SIP2LoginThrottle
+    private let log: @Sendable (SIP2LogRecord) -> Void
+    private let state = LockedState(State())
+
+    private struct State {
+        enum Phase {
+            case idle
+            case starting
+            case running(server: NIOAsyncChannel<AcceptedConnection?, Never>, acceptLoop: Task<Void, Never>)
+            case stopping
+        }
+
+        var phase = Phase.idle
+        var connections: [Int: Connection] = [:]
+        var nextConnectionID = 0
+        /// Refusals are logged at most every 10 seconds, with the count since the last log line.
+        var refusalsNotLogged = 0
+        var lastRefusalLog: NIODeadline?
+
+        var accepting: Bool {
+            switch phase {
+            case .starting, .running: return true
+            case .idle, .stopping: return false
+            }
+        }
+    }
+
+    private struct Connection {
+        let channel: any Channel
+        var task: Task<Void, Never>?
+    }
+
+    fileprivate struct AcceptedConnection: Sendable {
+        let id: Int
+        let remoteAddress: String?
+        let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+    }
+
+    /// - Parameters:
+    ///   - eventLoopGroup: defaults to SwiftNIO's shared singleton group (Vapor's default too).
+    ///   - throttle: pass one to share failed-login counts between servers, or to control its clock.
+    ///   - log: receives connection, login and abuse events; never passwords.
+    public init(
+        configuration: Configuration = Configuration(), backend: any SIP2Backend, eventLoopGroup: (any EventLoopGroup)? = nil,
+        throttle: SIP2LoginThrottle? = nil, log: @escaping @Sendable (SIP2LogRecord) -> Void = { _ in }
+    ) {
+        self.configuration = configuration
+        self.backend = backend
+        self.group = eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
+        self.throttle = throttle ?? SIP2LoginThrottle(policy: configuration.loginThrottle)
+        self.log = log
+    }
+
+    /// The number of open connections.
+    public var connectionCount: Int { state.withLock { $0.connections.count } }
+
+    /// Starts listening and returns the bound port (pass port 0 to let the system pick one).
+    @discardableResult
+    public func start(host: String = "0.0.0.0", port: Int) async throws -> Int {
+        try state.withLock { state in
+            guard case .idle = state.phase else { throw Error.alreadyRunning }
+            state.phase = .starting
+        }
+        let server: NIOAsyncChannel<AcceptedConnection?, Never>
+        do {
+            server = try await ServerBootstrap(group: group)
+                .serverChannelOption(.backlog, value: 1024)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.socketOption(.so_keepalive), value: 1)
+                .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+                .childChannelOption(.allowRemoteHalfClosure, value: true)
+                .bind(host: host, port: port) { [self] channel in
+                    channel.eventLoop.makeCompletedFuture { try self.admit(channel) }
+                }
+        } catch {
+            state.withLock { $0.phase = .idle }
+            throw error
+        }
+        let acceptLoop = Task { await self.acceptConnections(server) }
+        state.withLock { $0.phase = .running(server: server, acceptLoop: acceptLoop) }
+        let boundPort = server.channel.localAddress?.port ?? port
+        log(SIP2LogRecord(level: .info, event: "listening", message: "SIP2 listening on \(host):\(boundPort)"))
+        return boundPort
+    }
+
+    /// Stops accepting, closes every connection and waits until their tasks (and any backend call in
+    /// progress, which is cancelled) have finished. Does nothing when not running.
+    public func stop() async {
+        let running: (NIOAsyncChannel<AcceptedConnection?, Never>, Task<Void, Never>)? = state.withLock { state in
+            guard case .running(let server, let acceptLoop) = state.phase else { return nil }
+            state.phase = .stopping
+            return (server, acceptLoop)
+        }
+        guard let (server, acceptLoop) = running else { return }
+        try? await server.channel.close()
+        await acceptLoop.value
+        let connections = state.withLock { Array($0.connections.values) }
+        for connection in connections {
+            connection.channel.close(promise: nil)
+            connection.task?.cancel()
+        }
+        for connection in connections { await connection.task?.value }
+        state.withLock { state in
+            state.connections.removeAll()
+            state.phase = .idle
+        }
+        log(SIP2LogRecord(level: .info, event: "stopped", message: "SIP2 listener stopped"))
+    }
+
+    // MARK: Connections
+
+    /// Runs on the child's event loop: enforces the connection limit and builds the pipeline.
+    private func admit(_ channel: any Channel) throws -> AcceptedConnection? {
+        let remoteAddress = channel.remoteAddress?.ipAddress
+        let addressMetadata = remoteAddress.map { ["address": $0] } ?? [:]
+        let (id, refusalsToLog): (Int?, Int?) = state.withLock { state in
+            guard state.accepting, state.connections.count < configuration.maximumConnections else {
+                state.refusalsNotLogged += 1
+                let now = NIODeadline.now()
+                guard state.lastRefusalLog.map({ now - $0 >= .seconds(10) }) ?? true else { return (nil, nil) }
+                state.lastRefusalLog = now
+                defer { state.refusalsNotLogged = 0 }
+                return (nil, state.refusalsNotLogged)
+            }
+            let id = state.nextConnectionID
+            state.nextConnectionID += 1
+            state.connections[id] = Connection(channel: channel, task: nil)
+            return (id, nil)
+        }
+        guard let id else {
+            if let refusalsToLog {
+                log(SIP2LogRecord(
+                    level: .warning, event: "connection_refused",
+                    message: "refused \(refusalsToLog) connection(s): \(configuration.maximumConnections) connections open",
+                    metadata: addressMetadata))
+            }
+            channel.close(promise: nil)
+            return nil
+        }
+        do {
+            let log = self.log
+            let pipeline = channel.pipeline.syncOperations
+            try pipeline.addHandler(IdleStateHandler(readTimeout: TimeAmount(configuration.idleTimeout)))
+            try pipeline.addHandler(SIP2IdleCloser {
+                log(SIP2LogRecord(level: .debug, event: "idle_timeout", message: "closing an idle connection", metadata: addressMetadata))
+            })
+            try pipeline.addHandler(ByteToMessageHandler(SIP2FrameDecoder(maximumLength: configuration.maximumMessageLength)))
+            let asyncChannel = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+            return AcceptedConnection(id: id, remoteAddress: remoteAddress, channel: asyncChannel)
+        } catch {
+            _ = state.withLock { $0.connections.removeValue(forKey: id) }
+            channel.close(promise: nil)
+            throw error
+        }
+    }
+
+    private func acceptConnections(_ server: NIOAsyncChannel<AcceptedConnection?, Never>) async {
+        do {
+            try await server.executeThenClose { inbound in
+                for try await accepted in inbound {
+                    guard let accepted else { continue }
+                    let task = Task { [self] in
+                        await serve(accepted)
+                        _ = state.withLock { $0.connections.removeValue(forKey: accepted.id) }
+                    }
+                    state.withLock { state in
+                        if state.connections[accepted.id] != nil { state.connections[accepted.id]?.task = task }
+                    }
+                }
+            }
+        } catch {
+            log(SIP2LogRecord(level: .error, event: "accept_failed", message: "the SIP2 listener failed: \(error)"))
+        }
+    }
+
+    private func serve(_ connection: AcceptedConnection) async {
+        var session = SIP2Session(
+            configuration: configuration, backend: backend, throttle: throttle,
+            remoteAddress: connection.remoteAddress, log: log)
+        var metadata = ["connection": String(connection.id)]
+        if let address = connection.remoteAddress { metadata["address"] = address }
+        do {
+            try await connection.channel.executeThenClose { inbound, outbound in
+                for try await frame in inbound {
+                    let output = await session.handle(Array(frame.readableBytesView))
+                    if let response = output.response { try await outbound.write(ByteBuffer(bytes: response)) }
+                    if output.close { return }
+                }
+            }
+        } catch let failure as SIP2FrameDecoder.Failure {
+            log(SIP2LogRecord(level: .notice, event: "connection_closed", message: "closing: \(failure)", metadata: metadata))
+        } catch {
+            log(SIP2LogRecord(level: .debug, event: "connection_error", message: "connection ended: \(error)", metadata: metadata))
+        }
+    }
+}

@@ -1,0 +1,416 @@
+import Foundation
+import Testing
+@testable import SIP2
+
+/// The server over real loopback sockets, with the in-memory backend.
+@Suite struct ServerTests {
+    @Test func aConnectionMustLogInBeforeAnythingElse() async throws {
+        let log = LogCollector()
+        try await withServer(log: log) { port, _ in
+            let client = try await connect(port)
+            try await client.send(SIP2PatronStatusRequest(patronIdentifier: "A0001").message.encoded())
+            #expect(await closedByServer(client))
+
+            let statusFirst = try await connect(port)
+            try await statusFirst.send(SIP2SCStatusRequest().message.encoded())
+            #expect(await closedByServer(statusFirst), "99 before login closes too, unless allowed")
+        }
+        #expect(log.events("request_before_login").count == 2)
+    }
+
+    @Test func statusBeforeLoginWhenAllowedNamesNoInstitution() async throws {
+        var configuration = testConfiguration()
+        configuration.allowsStatusBeforeLogin = true
+        try await withServer(configuration: configuration) { port, _ in
+            let client = try await connect(port)
+            let status = try SIP2ACSStatusResponse(try await client.request(SIP2SCStatusRequest().message))
+            #expect(status.online && status.institution == "" && status.libraryName == nil)
+            try await client.send(SIP2PatronStatusRequest(patronIdentifier: "A0001").message.encoded())
+            #expect(await closedByServer(client), "patron messages still need a login")
+        }
+    }
+
+    @Test func wrongTerminalPasswordIsRefusedAndLoggedWithoutThePassword() async throws {
+        let log = LogCollector()
+        try await withServer(log: log) { port, _ in
+            let client = try await connect(port)
+            let response = try await client.request(SIP2LoginRequest(user: "vendor", password: "guess-123").message)
+            #expect(String(decoding: response.encoded().dropLast(), as: UTF8.self) == "940")
+            let retry = try await client.request(SIP2LoginRequest(user: "vendor", password: "vendor-secret").message)
+            #expect(try SIP2LoginResponse(retry).ok, "the same connection may log in again")
+            await client.close()
+        }
+        let failure = try #require(log.events("login_failed").first)
+        #expect(failure.metadata["user"] == "vendor")
+        #expect(failure.metadata["address"] == "127.0.0.1")
+        #expect(failure.metadata["failuresForUser"] == "1")
+        #expect(!log.all.contains { $0.description.contains("guess-123") || $0.description.contains("vendor-secret") })
+    }
+
+    @Test func repeatedFailuresLockTheUserOutEvenWithTheRightPassword() async throws {
+        var configuration = testConfiguration()
+        configuration.loginThrottle.maximumFailuresPerUser = 3
+        let log = LogCollector()
+        try await withServer(configuration: configuration, log: log) { port, _ in
+            let client = try await connect(port)
+            for attempt in 1...3 {
+                let response = try await client.request(SIP2LoginRequest(user: "vendor", password: "guess-\(attempt)").message)
+                #expect(try !SIP2LoginResponse(response).ok)
+            }
+            let right = try await client.request(SIP2LoginRequest(user: "vendor", password: "vendor-secret").message)
+            #expect(try !SIP2LoginResponse(right).ok)
+            let otherUser = try await client.request(SIP2LoginRequest(user: "selfcheck", password: "selfcheck-secret").message)
+            #expect(try SIP2LoginResponse(otherUser).ok, "only the guessed user is locked, the address is under its limit")
+            await client.close()
+        }
+        #expect(log.events("login_failed").last?.metadata["lockedOut"] == "true")
+        #expect(log.events("login_locked_out").count == 1)
+    }
+
+    @Test func unknownPatronIsNotValid() async throws {
+        try await withServer { port, _ in
+            let client = try await loggedIn(port)
+            let response = try await client.request(
+                SIP2PatronStatusRequest(patronIdentifier: "NOPE", patronPassword: "x", institution: "TPML").message)
+            let status = try SIP2PatronStatusResponse(response)
+            #expect(status.patronStatus.fieldValue == "YYYY          ")
+            #expect(status.validPatron == false)
+            #expect(status.validPatronPassword == nil, "no CQ for an unknown patron")
+            #expect(response.has("AE") && status.personalName == "")
+            #expect(status.patronIdentifier == "NOPE" && status.institution == "TPML")
+            await client.close()
+        }
+    }
+
+    @Test func patronPasswordAnswers() async throws {
+        try await withServer { port, _ in
+            let client = try await loggedIn(port, user: "selfcheck", errorDetection: true)
+            func status(_ password: String?) async throws -> SIP2PatronStatusResponse {
+                try SIP2PatronStatusResponse(try await client.request(
+                    SIP2PatronStatusRequest(patronIdentifier: "A0001", patronPassword: password, institution: "TPML").message))
+            }
+            let wrong = try await status("nope")
+            #expect(wrong.validPatron == true && wrong.validPatronPassword == false)
+            #expect(wrong.personalName == "", "no name after a wrong password, even to a trusted account")
+            let right = try await status("ming-pass")
+            #expect(right.validPatron == true && right.validPatronPassword == true)
+            #expect(right.personalName == "王小明")
+            #expect(right.patronStatus.fieldValue == String(repeating: " ", count: 14))
+            let none = try await status(nil)
+            #expect(none.validPatron == true && none.validPatronPassword == nil, "no AD, no CQ")
+            let empty = try await status("")
+            #expect(empty.validPatronPassword == nil, "an empty AD counts as none")
+            await client.close()
+        }
+    }
+
+    @Test func personalDataOnlyToAccountsAllowedToSeeIt() async throws {
+        try await withServer { port, _ in
+            for (user, trusted) in [("vendor", false), ("selfcheck", true)] {
+                let client = try await loggedIn(port, user: user, errorDetection: user == "selfcheck")
+                let status = try SIP2PatronStatusResponse(try await client.request(
+                    SIP2PatronStatusRequest(patronIdentifier: "A0001", patronPassword: "ming-pass").message))
+                #expect(status.validPatronPassword == true)
+                #expect(status.personalName == (trusted ? "王小明" : ""))
+                let information = try SIP2PatronInformationResponse(try await client.request(
+                    SIP2PatronInformationRequest(patronIdentifier: "A0001", patronPassword: "ming-pass").message))
+                #expect(information.personalName == (trusted ? "王小明" : ""))
+                #expect(information.emailAddress == (trusted ? "ming@example.tw" : nil))
+                #expect(information.homePhoneNumber == (trusted ? "02-2755-2823" : nil))
+                #expect(information.validPatron == true && information.validPatronPassword == true)
+                let counts: [Int] = [information.holdItemsCount, information.chargedItemsCount, information.unavailableHoldsCount]
+                #expect(counts == [0, 0, 0])
+                await client.close()
+            }
+        }
+    }
+
+    @Test func cardStatesMapToStatusPositions() async throws {
+        try await withServer { port, _ in
+            let client = try await loggedIn(port)
+            func status(_ identifier: String) async throws -> SIP2PatronStatusResponse {
+                try SIP2PatronStatusResponse(try await client.request(SIP2PatronStatusRequest(patronIdentifier: identifier).message))
+            }
+            let digital = try await status("A0002")
+            #expect(digital.patronStatus.fieldValue == "Y             ", "digital-only: charge privileges denied")
+            #expect(digital.validPatron == true)
+            let expired = try await status("A0003")
+            #expect(expired.patronStatus.fieldValue == "YYYY          ")
+            #expect(expired.validPatron == true && expired.screenMessages == ["Card expired"])
+            let suspended = try await status("A0004")
+            #expect(suspended.patronStatus.fieldValue == "YYYY          ")
+            #expect(suspended.screenMessages == ["請洽櫃臺", "Card suspended"])
+            let information = try SIP2PatronInformationResponse(
+                try await client.request(SIP2PatronInformationRequest(patronIdentifier: "A0002").message))
+            #expect(information.patronStatus.chargePrivilegesDenied && !information.patronStatus.renewalPrivilegesDenied)
+            await client.close()
+        }
+    }
+
+    @Test func alternateIdentifiersOnlyForAccountsThatAcceptThem() async throws {
+        try await withServer { port, _ in
+            for (user, accepted) in [("vendor", false), ("selfcheck", true)] {
+                let client = try await loggedIn(port, user: user)
+                let status = try SIP2PatronStatusResponse(try await client.request(
+                    SIP2PatronStatusRequest(patronIdentifier: "1234567890123456", patronPassword: "ming-pass").message))
+                #expect(status.validPatron == accepted)
+                #expect(status.validPatronPassword == (accepted ? true : nil))
+                #expect(status.patronIdentifier == "1234567890123456", "AA echoes what the client sent")
+                await client.close()
+            }
+        }
+    }
+
+    @Test func acsStatusEndSessionAndResend() async throws {
+        try await withServer { port, _ in
+            let client = try await loggedIn(port)
+            let acs = try SIP2ACSStatusResponse(try await client.request(SIP2SCStatusRequest().message))
+            #expect(acs.online && !acs.checkinOK && !acs.checkoutOK && !acs.renewalPolicy && !acs.statusUpdateOK && !acs.offlineOK)
+            #expect(acs.protocolVersion == "2.00" && acs.institution == "TPML" && acs.libraryName == "臺北市立圖書館")
+            #expect(acs.supportedMessages.fieldValue == "YNNNYYYYYNNNNNNN")
+            #expect(acs.dateTime == "20260315    143005")
+            #expect(acs.timeoutPeriod == 100 && acs.retriesAllowed == 3)
+
+            let end = try SIP2EndSessionResponse(try await client.request(
+                SIP2EndPatronSessionRequest(patronIdentifier: "A0001", institution: "TPML").message))
+            #expect(end.endSession && end.patronIdentifier == "A0001")
+
+            let first = try await client.request(SIP2PatronStatusRequest(patronIdentifier: "A0001").message)
+            let resent = try await client.request(SIP2RequestACSResend().message)
+            #expect(resent == first)
+            await client.close()
+        }
+    }
+
+    @Test func errorDetectionEchoesSequenceNumbersAndAnswersBadChecksumsWith96() async throws {
+        try await withServer { port, _ in
+            let client = try await loggedIn(port, user: "selfcheck", errorDetection: true)
+            for expected in 1...3 {
+                let response = try await client.request(SIP2PatronStatusRequest(patronIdentifier: "A0001").message)
+                #expect(response.sequenceNumber == expected)
+            }
+            var corrupted = SIP2PatronStatusRequest(patronIdentifier: "A0001").message.encoded(errorDetection: true)
+            corrupted[corrupted.count - 2] = corrupted[corrupted.count - 2] == UInt8(ascii: "0") ? UInt8(ascii: "1") : UInt8(ascii: "0")
+            try await client.send(corrupted)
+            let answer = try #require(try await client.receive())
+            #expect(String(decoding: answer, as: UTF8.self).hasPrefix("96AZ"))
+            #expect(try SIP2Message.decode(answer).message.command == "96", "the 96 carries a valid checksum")
+            // Without a checksum the message is still answered, with one.
+            try await client.send(SIP2PatronStatusRequest(patronIdentifier: "A0001").message.encoded())
+            let plain = try #require(try await client.receive())
+            #expect(try SIP2Message.decode(plain).checksum != nil)
+            await client.close()
+        }
+    }
+
+    @Test func unpaddedChecksumsAreAccepted() async throws {
+        try await withServer { port, _ in
+            let client = try await connect(port)
+            // Checksums below 0x1000 need a byte sum above 0xF000: a long location does it.
+            var padding = ""
+            while SIP2Checksum.value(of: Array("9300CNselfcheck|COselfcheck-secret|CP\(padding)|AY0AZ".utf8)) >= 0x1000 {
+                padding += "x"
+            }
+            try await client.send(withTrailer("9300CNselfcheck|COselfcheck-secret|CP\(padding)|", digits: 1))
+            let response = try #require(try await client.receive())
+            #expect(String(decoding: response, as: UTF8.self).hasPrefix("941AY0AZ"))
+            await client.close()
+        }
+    }
+
+    @Test func lineEndsAndPipelinedMessages() async throws {
+        try await withServer { port, _ in
+            let client = try await connect(port)
+            let login = SIP2LoginRequest(user: "vendor", password: "vendor-secret").message.encoded().dropLast()
+            let status = SIP2PatronStatusRequest(patronIdentifier: "A0001").message.encoded().dropLast()
+            let end = SIP2EndPatronSessionRequest(patronIdentifier: "A0001").message.encoded().dropLast()
+            // Three messages in one packet, ended by CRLF, LF and CR.
+            try await client.send(Array(login) + [0x0D, 0x0A] + Array(status) + [0x0A] + Array(end) + [0x0D])
+            let answers = [try await client.receive(), try await client.receive(), try await client.receive()]
+            #expect(answers.map { $0.map { String(decoding: $0.prefix(2), as: UTF8.self) } } == ["94", "24", "36"])
+            await client.close()
+        }
+    }
+
+    @Test func cp950Accounts() async throws {
+        try await withServer { port, _ in
+            let client = try await loggedIn(port, user: "legacy", encoding: .cp950)
+            let response = try await client.request(SIP2PatronStatusRequest(patronIdentifier: "A0002").message)
+            #expect(try SIP2PatronStatusResponse(response).personalName == "林尚四")
+            let acs = try SIP2ACSStatusResponse(try await client.request(SIP2SCStatusRequest().message))
+            #expect(acs.libraryName == "臺北市立圖書館")
+            await client.close()
+        }
+    }
+
+    @Test func overlongMessagesCloseTheConnection() async throws {
+        var configuration = testConfiguration()
+        configuration.maximumMessageLength = 256
+        let log = LogCollector()
+        try await withServer(configuration: configuration, log: log) { port, _ in
+            let client = try await loggedIn(port)
+            try await client.send(Array(repeating: UInt8(ascii: "9"), count: 300))
+            #expect(await closedByServer(client))
+            let terminated = try await loggedIn(port)
+            try await terminated.send(Array("23".utf8) + Array(repeating: UInt8(ascii: "0"), count: 257) + [0x0D])
+            #expect(await closedByServer(terminated))
+        }
+        #expect(log.events("connection_closed").allSatisfy { $0.message.contains("longer than 256 bytes") })
+        #expect(log.events("connection_closed").count == 2)
+    }
+
+    @Test func idleAndHalfOpenConnectionsAreClosed() async throws {
+        var configuration = testConfiguration()
+        configuration.idleTimeout = .seconds(1)
+        try await withServer(configuration: configuration) { port, server in
+            // One never says anything; the other logs in and then goes quiet like a vanished peer.
+            let silent = try await connect(port)
+            let silentSince = ContinuousClock.now
+            let quiet = try await loggedIn(port)
+            let quietSince = ContinuousClock.now
+            async let silentClosed = closedByServer(silent, within: .seconds(6))
+            async let quietClosed = closedByServer(quiet, within: .seconds(6))
+            #expect(await silentClosed)
+            let silentAfter = ContinuousClock.now - silentSince
+            #expect(await quietClosed)
+            let quietAfter = ContinuousClock.now - quietSince
+            #expect(silentAfter >= .milliseconds(500) && quietAfter >= .milliseconds(500), "not before the timeout")
+            #expect(quietAfter < .seconds(5))
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(server.connectionCount == 0)
+        }
+    }
+
+    @Test func garbageIsIgnoredThenTheConnectionClosed() async throws {
+        let log = LogCollector()
+        try await withServer(log: log) { port, _ in
+            let client = try await loggedIn(port)
+            try await client.send(Array("hello\r".utf8))
+            try await client.send(Array("11YN20260315    14300520260315    143005AOx|AAy|ABz|\r".utf8))
+            // A valid message in between resets the count and is answered.
+            let status = try await client.request(SIP2PatronStatusRequest(patronIdentifier: "A0001").message)
+            #expect(status.command == "24")
+            for _ in 0..<5 { try await client.send([0x01, 0x02, 0xFF, 0x0D]) }
+            #expect(await closedByServer(client))
+        }
+        #expect(log.events("invalid_messages").count == 1)
+    }
+
+    @Test func garbageUnderErrorDetectionGets96() async throws {
+        try await withServer { port, _ in
+            let client = try await loggedIn(port, user: "selfcheck", errorDetection: true)
+            try await client.send(Array("#@!garbage\r".utf8))
+            let answer = try #require(try await client.receive())
+            #expect(String(decoding: answer.prefix(2), as: UTF8.self) == "96")
+            await client.close()
+        }
+    }
+
+    @Test func aTLSHandshakeIsClosedAtOnce() async throws {
+        let log = LogCollector()
+        try await withServer(log: log) { port, _ in
+            let client = try await connect(port)
+            try await client.send([0x16, 0x03, 0x01, 0x00, 0xC8, 0x01, 0x00, 0x00, 0xC4, 0x03, 0x03])
+            #expect(await closedByServer(client, within: .seconds(2)))
+        }
+        #expect(log.events("connection_closed").first?.message.contains("TLS") == true)
+    }
+
+    @Test func connectionsBeyondTheLimitAreRefused() async throws {
+        var configuration = testConfiguration()
+        configuration.maximumConnections = 3
+        let log = LogCollector()
+        try await withServer(configuration: configuration, log: log) { port, server in
+            var clients: [SIP2Client] = []
+            for _ in 0..<3 { clients.append(try await loggedIn(port)) }
+            let extra = try await connect(port)
+            #expect(await closedByServer(extra))
+            #expect(server.connectionCount == 3)
+            await clients[0].close()
+            try await Task.sleep(for: .milliseconds(200))
+            let replacement = try await loggedIn(port)
+            for client in clients.dropFirst() + [replacement] { await client.close() }
+        }
+        #expect(log.events("connection_refused").count == 1)
+    }
+
+    @Test func backendFailuresCloseTheConnectionInsteadOfAnsweringWrongly() async throws {
+        var backend = FakeBackend()
+        backend.failingLookups = true
+        let log = LogCollector()
+        try await withServer(backend: backend, log: log) { port, _ in
+            let client = try await loggedIn(port)
+            try await client.send(SIP2PatronStatusRequest(patronIdentifier: "A0001").message.encoded())
+            #expect(await closedByServer(client))
+        }
+        #expect(log.events("backend_error").count == 1)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func fiveHundredConcurrentConnections() async throws {
+        raiseOpenFileLimit()
+        try await withServer { port, server in
+            let clients = try await withThrowingTaskGroup(of: SIP2Client.self) { group in
+                for _ in 0..<500 { group.addTask { try await connect(port) } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(clients.count == 500)
+            let valid = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for (index, client) in clients.enumerated() {
+                    group.addTask {
+                        let login = try await client.request(SIP2LoginRequest(user: "vendor", password: "vendor-secret").message)
+                        guard try SIP2LoginResponse(login).ok else { return false }
+                        let identifier = index.isMultiple(of: 2) ? "A0001" : "A0002"
+                        let status = try SIP2PatronStatusResponse(try await client.request(
+                            SIP2PatronStatusRequest(patronIdentifier: identifier, patronPassword: index.isMultiple(of: 2) ? "ming-pass" : "digital-pass").message))
+                        return status.validPatron == true && status.validPatronPassword == true
+                    }
+                }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(valid == 500)
+            #expect(server.connectionCount == 500)
+            for client in clients { await client.close() }
+        }
+    }
+
+    @Test func aSlowPasswordCheckHoldsUpOnlyItsOwnConnection() async throws {
+        var backend = FakeBackend()
+        backend.verifyDelay = .milliseconds(1500)
+        try await withServer(backend: backend) { port, _ in
+            let slowClient = try await loggedIn(port)
+            let fastClient = try await loggedIn(port)
+            let slow = Task {
+                let response = try await slowClient.request(
+                    SIP2PatronStatusRequest(patronIdentifier: "A0001", patronPassword: "ming-pass").message)
+                return (try SIP2PatronStatusResponse(response).validPatronPassword, ContinuousClock.now)
+            }
+            try await Task.sleep(for: .milliseconds(100))  // the slow request is now in the backend
+            let start = ContinuousClock.now
+            for _ in 0..<5 {
+                let response = try await fastClient.request(SIP2PatronStatusRequest(patronIdentifier: "A0002").message)
+                #expect(try SIP2PatronStatusResponse(response).validPatron == true)
+            }
+            let fastDone = ContinuousClock.now
+            #expect(fastDone - start < .milliseconds(1000), "fast requests answered while the slow one is pending")
+            let (valid, slowDone) = try await slow.value
+            #expect(valid == true)
+            #expect(slowDone > fastDone)
+            await slowClient.close()
+            await fastClient.close()
+        }
+    }
+
+    @Test func stopClosesOpenConnections() async throws {
+        let server = SIP2Server(configuration: testConfiguration(), backend: FakeBackend())
+        let port = try await server.start(host: "127.0.0.1", port: 0)
+        let client = try await loggedIn(port)
+        await server.stop()
+        #expect(await closedByServer(client, within: .seconds(2)))
+        #expect(server.connectionCount == 0)
+        await server.stop()  // a second stop does nothing
+        let again = try await server.start(host: "127.0.0.1", port: 0)
+        #expect(again > 0)
+        await server.stop()
+    }
+}

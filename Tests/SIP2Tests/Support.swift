@@ -1,0 +1,196 @@
+import Foundation
+import Testing
+@testable import SIP2
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An in-memory backend with the accounts and card holders the tests talk about.
+struct FakeBackend: SIP2Backend {
+    struct Credentials: Sendable {
+        var password: String
+        var account: SIP2Account
+    }
+
+    var accounts: [String: Credentials] = [
+        "vendor": Credentials(
+            password: "vendor-secret",
+            account: SIP2Account(id: "acct-vendor", user: "vendor", institution: "TPML", libraryName: "臺北市立圖書館")),
+        "selfcheck": Credentials(
+            password: "selfcheck-secret",
+            account: SIP2Account(
+                id: "acct-selfcheck", user: "selfcheck", institution: "TPML", libraryName: "Taipei Public Library",
+                errorDetection: true, mayReadPersonalData: true, acceptsAlternateIdentifiers: true)),
+        "legacy": Credentials(
+            password: "legacy-secret",
+            account: SIP2Account(
+                id: "acct-legacy", user: "legacy", institution: "TPML", libraryName: "臺北市立圖書館", encoding: .cp950,
+                mayReadPersonalData: true)),
+    ]
+    var patrons: [String: (patron: SIP2Patron, password: String)] = [
+        "A0001": (SIP2Patron(identifier: "A0001", name: "王小明", email: "ming@example.tw", phone: "02-2755-2823"), "ming-pass"),
+        "A0002": (SIP2Patron(identifier: "A0002", name: "林尚四", chargePrivilegesDenied: true), "digital-pass"),
+        "A0003": (SIP2Patron(identifier: "A0003", name: "陳過期", expired: true), "old-pass"),
+        "A0004": (SIP2Patron(identifier: "A0004", name: "張停權", suspended: true, screenMessages: ["請洽櫃臺"]), "stop-pass"),
+    ]
+    /// EasyCard/iPASS numbers bound to cards.
+    var alternateIdentifiers: [String: String] = ["1234567890123456": "A0001"]
+    var verifyDelay: Duration = .zero
+    var failingLookups = false
+
+    struct Unavailable: Error {}
+
+    func login(user: String, password: String, location: String?, remoteAddress: String?) async throws -> SIP2Account? {
+        guard let credentials = accounts[user], credentials.password == password else { return nil }
+        return credentials.account
+    }
+
+    func patron(identifier: String, account: SIP2Account) async throws -> SIP2Patron? {
+        if failingLookups { throw Unavailable() }
+        if let found = patrons[identifier] { return found.patron }
+        if account.acceptsAlternateIdentifiers, let card = alternateIdentifiers[identifier] { return patrons[card]?.patron }
+        return nil
+    }
+
+    func verifyPatronPassword(_ password: String, patron: SIP2Patron, account: SIP2Account) async throws -> Bool {
+        if verifyDelay > .zero { try await Task.sleep(for: verifyDelay) }
+        return patrons[patron.identifier]?.password == password
+    }
+}
+
+/// Collects what the server logs.
+final class LogCollector: Sendable {
+    private let records = LockedState([SIP2LogRecord]())
+
+    var all: [SIP2LogRecord] { records.withLock { $0 } }
+
+    func record(_ record: SIP2LogRecord) { records.withLock { $0.append(record) } }
+
+    func events(_ event: String) -> [SIP2LogRecord] { all.filter { $0.event == event } }
+}
+
+/// Fast throttling so failed-login tests do not wait.
+func testConfiguration() -> SIP2Server.Configuration {
+    var configuration = SIP2Server.Configuration()
+    configuration.loginThrottle = .init(initialDelay: .milliseconds(1), maximumDelay: .milliseconds(5))
+    configuration.clock = { Date(timeIntervalSince1970: 1_773_556_205) }  // 2026-03-15 14:30:05 Taipei
+    return configuration
+}
+
+/// Starts a server on a free loopback port, runs `body`, stops the server.
+func withServer<Result>(
+    configuration: SIP2Server.Configuration = testConfiguration(), backend: any SIP2Backend = FakeBackend(),
+    log: LogCollector = LogCollector(), _ body: (_ port: Int, _ server: SIP2Server) async throws -> Result
+) async throws -> Result {
+    let server = SIP2Server(configuration: configuration, backend: backend, log: log.record)
+    let port = try await server.start(host: "127.0.0.1", port: 0)
+    do {
+        let result = try await body(port, server)
+        await server.stop()
+        return result
+    } catch {
+        await server.stop()
+        throw error
+    }
+}
+
+func connect(_ port: Int, encoding: SIP2TextEncoding = .utf8, errorDetection: Bool = false) async throws -> SIP2Client {
+    try await SIP2Client.connect(host: "127.0.0.1", port: port, encoding: encoding, errorDetection: errorDetection)
+}
+
+/// Logs in and expects success.
+func loggedIn(
+    _ port: Int, user: String = "vendor", password: String? = nil, encoding: SIP2TextEncoding = .utf8,
+    errorDetection: Bool = false
+) async throws -> SIP2Client {
+    let client = try await connect(port, encoding: encoding, errorDetection: errorDetection)
+    let response = try await client.request(SIP2LoginRequest(user: user, password: password ?? "\(user)-secret").message)
+    try #require(SIP2LoginResponse(response).ok, "login of \(user) failed")
+    return client
+}
+
+/// Waits for the server to close the connection; true when it did within `timeout`.
+func closedByServer(_ client: SIP2Client, within timeout: Duration = .seconds(5)) async -> Bool {
+    await withTaskGroup(of: Bool.self) { group in
+        group.addTask {
+            while true {
+                do {
+                    guard try await client.receive() != nil else { return true }
+                } catch {
+                    return true
+                }
+            }
+        }
+        group.addTask {
+            try? await Task.sleep(for: timeout)
+            return false
+        }
+        let first = await group.next()!
+        group.cancelAll()
+        await client.close()
+        return first
+    }
+}
+
+/// Bytes of `text` with a correct checksum trailer (`AY<sequence>AZxxxx`) and CR.
+func withTrailer(_ text: String, sequence: Int = 0, digits: Int? = nil) -> [UInt8] {
+    var bytes = Array(text.utf8) + Array("AY\(sequence)AZ".utf8)
+    var checksum = SIP2Checksum.text(of: bytes)
+    if let digits { checksum = String(UInt16(checksum, radix: 16)!, radix: 16, uppercase: true).leftPadded(to: digits) }
+    bytes += Array(checksum.utf8) + [0x0D]
+    return bytes
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}
+
+/// Lets one process hold many sockets (the 500-connection test needs about 1,000).
+func raiseOpenFileLimit(to wanted: rlim_t = 4096) {
+    #if canImport(Glibc)
+    var limit = rlimit()
+    guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < wanted else { return }
+    limit.rlim_cur = min(wanted, limit.rlim_max)
+    _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    #endif
+}
+
+/// Runs one of the repository's Python helpers under tests/sip2 and returns its JSON output.
+func runPythonHelper(_ script: String, _ arguments: [String]) async throws -> [String: Any] {
+    let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", repositoryRoot.appendingPathComponent("tests/sip2/\(script)").path] + arguments
+    process.currentDirectoryURL = repositoryRoot
+    let output = Pipe()
+    let errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    let (stdout, stderr) = await withCheckedContinuation { continuation in
+        DispatchQueue.global().async {
+            let group = DispatchGroup()
+            nonisolated(unsafe) var stderr = Data()
+            group.enter()
+            DispatchQueue.global().async {
+                stderr = errors.fileHandleForReading.readDataToEndOfFile()
+                group.leave()
+            }
+            let stdout = output.fileHandleForReading.readDataToEndOfFile()
+            group.wait()
+            process.waitUntilExit()
+            continuation.resume(returning: (stdout, stderr))
+        }
+    }
+    let errorText = String(decoding: stderr, as: UTF8.self)
+    if process.terminationStatus == 3 {
+        Issue.record("Python SIP2 clients missing — run `pip install sip2 pysip2` (scripts/install-test-tools). \(errorText)")
+    }
+    try #require(process.terminationStatus == 0, "\(script) exited \(process.terminationStatus): \(errorText)")
+    let json = try JSONSerialization.jsonObject(with: stdout)
+    return try #require(json as? [String: Any], "\(script) printed no JSON object: \(String(decoding: stdout, as: UTF8.self))")
+}

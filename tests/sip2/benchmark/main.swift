@@ -1,0 +1,182 @@
+// The SIP2 benchmark, built and run by scripts/benchmark-sip2 (release mode, outside the app's
+// package so that it needs no Vapor). Measures patron-status (23/24) transactions per second and
+// latency percentiles over N connections against SIP2Server with an in-memory backend; server and
+// clients share this process and the machine's cores, so the figures are a floor for the server.
+
+import Foundation
+import NIOCore
+import NIOPosix
+import SIP2
+
+struct Options {
+    var connections = 50
+    var seconds = 10.0
+    var warmupSeconds = 2.0
+    var scenarios = ["no-password", "password", "password-hashed"]
+    var hashCostMilliseconds = 20
+    var servePort: Int?
+
+    init(_ arguments: [String]) {
+        var iterator = arguments.makeIterator()
+        while let argument = iterator.next() {
+            func value() -> String {
+                guard let value = iterator.next() else { fatalError("\(argument) needs a value") }
+                return value
+            }
+            switch argument {
+            case "--connections": connections = Int(value())!
+            case "--seconds": seconds = Double(value())!
+            case "--warmup": warmupSeconds = Double(value())!
+            case "--scenarios": scenarios = value().split(separator: ",").map(String.init)
+            case "--hash-cost-ms": hashCostMilliseconds = Int(value())!
+            case "--serve": servePort = Int(value())!
+            case "--help", "-h":
+                print("""
+                    usage: scripts/benchmark-sip2 [--connections N] [--seconds S] [--warmup S]
+                                                  [--scenarios no-password,password,password-hashed]
+                                                  [--hash-cost-ms MS] [--serve PORT]
+                    scenarios: no-password      23 without AD: patron lookup only
+                               password         23 with AD, password compared in memory
+                               password-hashed  23 with AD, each check burns MS ms of CPU on NIOThreadPool,
+                                                as a bcrypt verification would (default 20 ms)
+                    --serve PORT runs the server with the benchmark's backend until interrupted.
+                    """)
+                exit(0)
+            default: fatalError("unknown argument \(argument); try --help")
+            }
+        }
+    }
+}
+
+/// In-memory accounts and card holders; optionally a CPU-bound password check off the event loops.
+struct BenchmarkBackend: SIP2Backend {
+    let hashCost: Duration?
+    static let account = SIP2Account(id: "bench", user: "bench", institution: "TPML", libraryName: "Benchmark Library")
+    static let patrons: [String: SIP2Patron] = Dictionary(uniqueKeysWithValues: (0..<10_000).map { index in
+        let identifier = String(format: "T%07d", index)
+        return (identifier, SIP2Patron(identifier: identifier, name: "讀者 \(index)", email: "reader\(index)@example.tw"))
+    })
+
+    func login(user: String, password: String, location: String?, remoteAddress: String?) async throws -> SIP2Account? {
+        user == "bench" && password == "bench-secret" ? Self.account : nil
+    }
+
+    func patron(identifier: String, account: SIP2Account) async throws -> SIP2Patron? {
+        Self.patrons[identifier]
+    }
+
+    func verifyPatronPassword(_ password: String, patron: SIP2Patron, account: SIP2Account) async throws -> Bool {
+        guard let hashCost else { return password == "pw-" + patron.identifier }
+        // What a real backend does with bcrypt: hash on a thread pool, never on an event loop.
+        return try await NIOThreadPool.singleton.runIfActive {
+            let deadline = ContinuousClock.now + hashCost
+            var state: UInt64 = 1
+            while ContinuousClock.now < deadline { for _ in 0..<1000 { state = state &* 6364136223846793005 &+ 1 } }
+            return password == "pw-" + patron.identifier && state != 0
+        }
+    }
+}
+
+struct Result {
+    var scenario: String
+    var transactions: Int
+    var errors: Int
+    var elapsed: Double
+    var latencies: [Double]  // seconds, sorted
+
+    func percentile(_ p: Double) -> Double {
+        guard !latencies.isEmpty else { return .nan }
+        return latencies[min(latencies.count - 1, Int((Double(latencies.count) * p).rounded(.up)) - 1)]
+    }
+}
+
+func run(scenario: String, options: Options) async throws -> Result {
+    let hashCost: Duration? = scenario == "password-hashed" ? .milliseconds(options.hashCostMilliseconds) : nil
+    var configuration = SIP2Server.Configuration()
+    configuration.maximumConnections = max(1000, options.connections + 10)
+    let server = SIP2Server(configuration: configuration, backend: BenchmarkBackend(hashCost: hashCost))
+    let port = try await server.start(host: "127.0.0.1", port: 0)
+    defer { Task { await server.stop() } }
+
+    let withPassword = scenario != "no-password"
+    let clients = try await withThrowingTaskGroup(of: SIP2Client.self) { group in
+        for _ in 0..<options.connections {
+            group.addTask {
+                let client = try await SIP2Client.connect(host: "127.0.0.1", port: port)
+                let login = try await client.request(SIP2LoginRequest(user: "bench", password: "bench-secret").message)
+                let ok = try SIP2LoginResponse(login).ok
+                precondition(ok, "benchmark login failed")
+                return client
+            }
+        }
+        return try await group.reduce(into: []) { $0.append($1) }
+    }
+
+    let clock = ContinuousClock()
+    let warmupEnd = clock.now + .milliseconds(Int(options.warmupSeconds * 1000))
+    let end = warmupEnd + .milliseconds(Int(options.seconds * 1000))
+    let perClient = try await withThrowingTaskGroup(of: ([Double], Int).self) { group in
+        for (index, client) in clients.enumerated() {
+            group.addTask {
+                var latencies: [Double] = []
+                latencies.reserveCapacity(200_000)
+                var errors = 0
+                var counter = index
+                while true {
+                    let identifier = String(format: "T%07d", counter % 10_000)
+                    counter += options.connections
+                    let request = SIP2PatronStatusRequest(
+                        patronIdentifier: identifier, patronPassword: withPassword ? "pw-" + identifier : nil,
+                        institution: "TPML", transactionDate: "20260315    143005")
+                    let start = clock.now
+                    let response = try SIP2PatronStatusResponse(try await client.request(request.message))
+                    let finished = clock.now
+                    if finished >= end { break }
+                    guard finished >= warmupEnd, start >= warmupEnd else { continue }
+                    if response.validPatron != true || (withPassword && response.validPatronPassword != true) { errors += 1 }
+                    let seconds = Double((finished - start).components.attoseconds) / 1e18 + Double((finished - start).components.seconds)
+                    latencies.append(seconds)
+                }
+                return (latencies, errors)
+            }
+        }
+        return try await group.reduce(into: [([Double], Int)]()) { $0.append($1) }
+    }
+    for client in clients { await client.close() }
+    await server.stop()
+
+    let latencies = perClient.flatMap(\.0).sorted()
+    return Result(
+        scenario: scenario, transactions: latencies.count, errors: perClient.map(\.1).reduce(0, +),
+        elapsed: options.seconds, latencies: latencies)
+}
+
+let options = Options(Array(CommandLine.arguments.dropFirst()))
+
+if let port = options.servePort {
+    let server = SIP2Server(configuration: .init(), backend: BenchmarkBackend(hashCost: nil)) { print($0) }
+    let bound = try await server.start(host: "127.0.0.1", port: port)
+    print("serving on 127.0.0.1:\(bound): login bench / bench-secret, patrons T0000000…T0009999 with password pw-<id>")
+    while true { try await Task.sleep(for: .seconds(3600)) }
+}
+
+print("SIP2 patron-status benchmark: \(options.connections) connections, \(options.seconds) s per scenario after \(options.warmupSeconds) s warm-up")
+print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, server and clients in one process on loopback")
+print("command: scripts/benchmark-sip2 " + CommandLine.arguments.dropFirst().joined(separator: " "))
+print("")
+func milliseconds(_ seconds: Double, width: Int) -> String {
+    let text = String(format: "%.2f", seconds * 1000)
+    return String(repeating: " ", count: max(0, width - text.count)) + text
+}
+print("scenario          transactions/s       p50 ms    p99 ms    max ms   errors")
+for scenario in options.scenarios {
+    let result = try await run(scenario: scenario, options: options)
+    let name = scenario == "password-hashed" ? "password+\(options.hashCostMilliseconds)ms" : scenario
+    print(
+        name.padding(toLength: 18, withPad: " ", startingAt: 0)
+            + String(format: "%14.0f", Double(result.transactions) / result.elapsed)
+            + milliseconds(result.percentile(0.50), width: 13)
+            + milliseconds(result.percentile(0.99), width: 10)
+            + milliseconds(result.latencies.last ?? .nan, width: 10)
+            + String(format: "%9d", result.errors))
+}
