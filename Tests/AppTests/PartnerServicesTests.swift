@@ -6,12 +6,7 @@ import XCTVapor
 /// The seed's section 二: 登入 → 我的帳戶 → 合作館服務 → 啟用 → 啟用服務聲明 → 同意 → 確定.
 final class PartnerServicesTests: XCTestCase {
     func signedInReader(_ app: Application) async throws -> (TestBrowser, Patron) {
-        let patron = try await submitApplication(app)
-        let library = try await Library.query(on: app.db).filter(\.$code == "TPML").first()!
-        let staff = StaffMember(libraryID: library.id!, email: "desk@tpml.example", role: .desk)
-        try await staff.create(on: app.db)
-        try await CardActivationService(app: app, now: app.clock.now()).activate(
-            patron, documentChecked: true, easyCard: "", by: staff, ipAddress: nil, on: app.db)
+        let patron = try await activateCard(app, try await submitApplication(app))
         let browser = TestBrowser(app)
         try await browser.get("/login")
         let response = try await browser.post("/login", form: ["identifier": patron.cardNumber!, "password": "river lantern mango"])

@@ -7,13 +7,7 @@ import XCTVapor
 final class ReaderSessionTests: XCTestCase {
     /// An active reader made through the real application and activation services.
     func activeReader(_ app: Application, idNumber: String = "A123456789", easyCard: String = "") async throws -> Patron {
-        let patron = try await submitApplication(app, idNumber: idNumber, links: ["NTPL"])
-        let library = try await Library.query(on: app.db).filter(\.$code == "TPML").first()!
-        let staff = StaffMember(libraryID: library.id!, email: "desk-\(UUID().uuidString)@tpml.example", role: .desk)
-        try await staff.create(on: app.db)
-        try await CardActivationService(app: app, now: app.clock.now()).activate(
-            patron, documentChecked: true, easyCard: easyCard, by: staff, ipAddress: nil, on: app.db)
-        return patron
+        try await activateCard(app, try await submitApplication(app, idNumber: idNumber, links: ["NTPL"]), easyCard: easyCard)
     }
 
     func signIn(_ browser: TestBrowser, _ identifier: String, _ password: String = "river lantern mango") async throws -> XCTHTTPResponse {

@@ -8,11 +8,7 @@ import XCTVapor
 /// from the database, passwords are checked with bcrypt, and libraries see only their own readers.
 final class SIP2IntegrationTests: XCTestCase {
     func activate(_ app: Application, _ patron: Patron, easyCard: String = "") async throws {
-        let library = try await Library.query(on: app.db).filter(\.$code == "TPML").first()!
-        let staff = StaffMember(libraryID: library.id!, email: "desk-\(UUID().uuidString)@tpml.example", role: .desk)
-        try await staff.create(on: app.db)
-        try await CardActivationService(app: app, now: app.clock.now()).activate(
-            patron, documentChecked: true, easyCard: easyCard, by: staff, ipAddress: nil, on: app.db)
+        try await activateCard(app, patron, easyCard: easyCard)
     }
 
     func account(_ app: Application, library: String, personalData: Bool, allow: String = "") async throws -> SIP2Accounts.Created {

@@ -147,3 +147,15 @@ func submitApplication(_ app: Application, idNumber: String = "A123456789", link
         input, libraryCode: "TPML", consentedDocuments: documents, channel: "web", locale: .zhTW,
         actor: .anonymous(ipAddress: nil), limits: .web(ipAddress: nil)).patron
 }
+
+/// Completes an application at the Taipei desk, as a clerk would, and returns the now active patron.
+@discardableResult
+func activateCard(_ app: Application, _ patron: Patron, easyCard: String = "") async throws -> Patron {
+    let library = try await Library.require(code: "TPML", on: app.db)
+    let staff = StaffMember(libraryID: try library.requireID(), email: "desk-\(UUID().uuidString)@tpml.example", role: .desk)
+    try await staff.create(on: app.db)
+    try await CardActivationService(app: app, now: app.clock.now()).activate(
+        patron, documentChecked: true, easyCard: easyCard, by: staff, ipAddress: nil, on: app.db)
+    return patron
+}
+

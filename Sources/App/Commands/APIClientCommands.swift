@@ -27,9 +27,7 @@ enum APIClients {
     static func create(name: String, libraryCode: String, app: Application) async throws -> String {
         let name = name.trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty else { throw CalendarCommandError(description: "--name is required") }
-        guard let library = try await Library.query(on: app.db).filter(\.$code == libraryCode.uppercased()).first() else {
-            throw StaffAccountError.unknownLibrary(libraryCode)
-        }
+        let library = try await Library.require(code: libraryCode, on: app.db)
         let (token, hash) = OneTimeToken.make()
         let now = app.clock.now()
         try await app.db.transaction { db in

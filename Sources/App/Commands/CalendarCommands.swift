@@ -19,10 +19,7 @@ struct CalendarCommandError: Error, CustomStringConvertible {
 
 private func library(code: String?, on db: any Database) async throws -> Library? {
     guard let code else { return nil }
-    guard let library = try await Library.query(on: db).filter(\.$code == code.uppercased()).first() else {
-        throw CalendarCommandError(description: "no library with code '\(code)'")
-    }
-    return library
+    return try await Library.require(code: code, on: db)
 }
 
 struct CalendarImportCommand: AsyncCommand {

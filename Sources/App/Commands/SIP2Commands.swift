@@ -57,9 +57,7 @@ enum SIP2Accounts {
         for entry in allowedAddresses.split(separator: ",") where AddressRule(String(entry)) == nil {
             throw CalendarCommandError(description: "'\(entry)' is not an address or IPv4 CIDR block")
         }
-        guard let library = try await Library.query(on: app.db).filter(\.$code == libraryCode.uppercased()).first() else {
-            throw StaffAccountError.unknownLibrary(libraryCode)
-        }
+        let library = try await Library.require(code: libraryCode, on: app.db)
         // SIP2 passwords travel in clear on many installations: long and random, never chosen by people.
         let password = OneTimeToken.make().token
         let record = SIP2AccountRecord()

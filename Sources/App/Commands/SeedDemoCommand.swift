@@ -30,7 +30,7 @@ struct SeedDemoCommand: AsyncCommand {
         let run = String(Int(now.timeIntervalSince1970), radix: 36)
         var staff: [Output.Staff] = []
         var members: [StaffMember] = []
-        let library = try await Library.query(on: app.db).filter(\.$code == "TPML").first()!
+        let library = try await Library.require(code: "TPML", on: app.db)
         for role in StaffMember.Role.allCases {
             let email = "demo-\(role.rawValue)-\(run)@tpml.example"
             let password = Self.randomPassword()

@@ -52,9 +52,7 @@ enum StaffAccountError: Error, CustomStringConvertible, Equatable {
 enum StaffAccounts {
     static func create(libraryCode: String, role roleName: String, email rawEmail: String,
                        locale: SiteLocale, app: Application) async throws -> URL {
-        guard let library = try await Library.query(on: app.db).filter(\.$code == libraryCode.uppercased()).first() else {
-            throw StaffAccountError.unknownLibrary(libraryCode)
-        }
+        let library = try await Library.require(code: libraryCode, on: app.db)
         guard let role = StaffMember.Role(rawValue: roleName.lowercased()) else {
             throw StaffAccountError.unknownRole(roleName)
         }

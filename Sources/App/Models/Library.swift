@@ -28,3 +28,15 @@ final class Library: Model, @unchecked Sendable {
         self.position = position
     }
 }
+
+extension Library {
+    /// The member library with this code (case-insensitive: `tpml` finds TPML), or the error the CLI and
+    /// services report for an unknown code.
+    static func require(code: String, on database: any Database) async throws -> Library {
+        guard let library = try await Library.query(on: database).filter(\.$code == code.uppercased()).first() else {
+            throw StaffAccountError.unknownLibrary(code)
+        }
+        return library
+    }
+}
+

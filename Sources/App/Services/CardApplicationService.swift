@@ -99,9 +99,7 @@ struct CardApplicationService {
             throw CardApplicationError.alreadyRegistered
         }
         guard withinPersonLimit else { throw CardApplicationError.tooManyAttempts }
-        guard let library = try await Library.query(on: database).filter(\.$code == libraryCode).first() else {
-            throw OneCardError.notFound
-        }
+        let library = try await Library.require(code: libraryCode, on: database)
         let passwordHash = try await app.password.async(on: app.threadPool, hopTo: app.eventLoopGroup.next())
             .hash(application.password).get()
 
