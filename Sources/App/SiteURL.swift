@@ -16,6 +16,7 @@ enum SiteURL: Sendable {
     case apiLibraries
     case apiLibrary(code: String)
     case apiCardApplications
+    case apiPartnerPatron(code: String, cardNumber: String)
     case applicationForm
     case applicationCaptcha
     case applicationDone
@@ -52,6 +53,7 @@ enum SiteURL: Sendable {
         case .apiLibraries: ["api", "v1", "libraries"]
         case .apiLibrary: ["api", "v1", "libraries", ":code"]
         case .apiCardApplications: ["api", "v1", "card-applications"]
+        case .apiPartnerPatron: ["api", "v1", "partners", ":code", "patrons", ":cardNumber"]
         case .applicationForm: ["apply", "form"]
         case .applicationCaptcha: ["apply", "captcha.png"]
         case .applicationDone: ["apply", "done"]
@@ -72,6 +74,8 @@ enum SiteURL: Sendable {
         switch self {
         case .apiLibrary(let code):
             "/api/v1/libraries/\(code.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? code)"
+        case .apiPartnerPatron(let code, let cardNumber):
+            "/api/v1/partners/\(code)/patrons/\(cardNumber)"
         case .accountPartner(let code):
             "/account/partners/\(code)"
         case .accountPartnerDone(let code):

@@ -11,6 +11,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: ReaderSessionController())
     try app.register(collection: PartnerServicesController())
     try app.register(collection: CardApplicationsAPIController())
+    try app.register(collection: PartnerPatronsAPIController())
     try app.register(collection: OpenAPIController())
     try app.register(collection: LibrariesAPIController())
 }

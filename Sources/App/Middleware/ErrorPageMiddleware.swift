@@ -39,7 +39,8 @@ struct ErrorPageMiddleware: AsyncMiddleware {
         }
         if request.url.path.hasPrefix("/api/") || request.url.path == "/api" {
             let response = Response(status: status, headers: headers)
-            try? response.content.encode(APIErrorDTO(code: code, message: message))
+            // Sorted keys: equal errors are byte-for-byte equal, so a refusal carries no accidental hint.
+            try? response.content.encode(APIErrorDTO(code: code, message: message), using: JSONEncoder.sorted)
             return response
         }
         let page = ErrorPageContext(status: Int(status.code), title: request.t("error.title.\(Self.titleKey(for: status))"), message: message)
