@@ -23,6 +23,7 @@ enum SiteURL: Sendable {
     case deskApplications
     case readerSignOut
     case account
+    case accountData
     case accountPartners
     case accountPartner(code: String)
     case accountPartnerDone(code: String)
@@ -60,6 +61,7 @@ enum SiteURL: Sendable {
         case .deskApplications: ["staff", "applications"]
         case .readerSignOut: ["logout"]
         case .account: ["account"]
+        case .accountData: ["account", "my-data.json"]
         case .accountPartners: ["account", "partners"]
         case .accountPartner: ["account", "partners", ":code"]
         case .accountPartnerDone: ["account", "partners", ":code", "done"]

@@ -81,4 +81,32 @@ final class ReaderSessionTests: XCTestCase {
         // Per 15-minute window at most `lockAfter` failures are checked against the password.
         XCTAssertLessThanOrEqual(SignInThrottle.lockAfter * Int(3600 / SignInThrottle.window), 100)
     }
+
+    func testReadersDownloadEverythingHeldAboutThemAndTheDownloadIsAudited() async throws {
+        try await withTestApp(adjust: { $0.signInDelayUnit = 0.001 }) { app in
+            let patron = try await activeReader(app, easyCard: "1234567890123456")
+            let browser = TestBrowser(app)
+            _ = try await signIn(browser, patron.cardNumber!)
+            let account = try await browser.get("/account")
+            XCTAssertTrue(account.text.contains(#"<a href="/account/my-data.json" download>下載我的資料（JSON）</a>"#))
+            let response = try await browser.get("/account/my-data.json")
+            XCTAssertEqual(response.status, .ok)
+            XCTAssertEqual(response.headers.contentType, .json)
+            XCTAssertTrue(response.headers.first(name: .contentDisposition)?.contains("attachment") ?? false)
+            let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(response.body.string.utf8)) as? [String: Any])
+            let person = try XCTUnwrap(object["person"] as? [String: Any])
+            XCTAssertEqual(person["idNumber"] as? String, "A123456789", "the reader's own data, in full")
+            XCTAssertEqual(person["easyCard"] as? String, "1234567890123456")
+            XCTAssertEqual((object["card"] as? [String: Any])?["cardNumber"] as? String, patron.cardNumber)
+            let consents = try XCTUnwrap(object["consents"] as? [[String: Any]])
+            XCTAssertEqual(Set(consents.compactMap { $0["document"] as? String }), ["TPML_PRIVACY", "TAIPEI_CITY_ID", "NTPL_LINK"])
+            let log = try XCTUnwrap(object["accessLog"] as? [[String: Any]])
+            XCTAssertTrue(log.contains { $0["action"] as? String == "card.activated" })
+            let exports = try await AuditEvent.query(on: app.db).filter(\.$action == "patron.exported").count()
+            XCTAssertEqual(exports, 1)
+            let anonymous = try await TestBrowser(app).get("/account/my-data.json")
+            XCTAssertEqual(anonymous.status, .seeOther, "only for the signed-in reader")
+        }
+    }
 }
+

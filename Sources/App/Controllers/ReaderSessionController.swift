@@ -12,6 +12,7 @@ struct ReaderSessionController: RouteCollection {
         routes.post(.service(.signIn), use: signIn)
         routes.post(.readerSignOut, use: signOut)
         routes.get(.account, use: account)
+        routes.get(.accountData, use: download)
     }
 
     struct SignInPage: Encodable {
@@ -111,4 +112,70 @@ struct ReaderSessionController: RouteCollection {
             })
         return try await req.view.render("reader/account", page).encodeResponse(for: req)
     }
+
+    /// 下載我的資料: everything OneCard holds about the signed-in reader, as JSON (the right of access).
+    @Sendable
+    func download(req: Request) async throws -> Response {
+        guard let patron = try await req.signedInPatron(), let id = patron.id else {
+            return req.redirect(to: SiteURL.service(.signIn).path)
+        }
+        let vault = req.application.vault
+        let consents = try await ConsentRecord.query(on: req.db).filter(\.$patron.$id == id).with(\.$document).sort(\.$givenAt).all()
+        let links = try await PartnerLink.query(on: req.db).filter(\.$patron.$id == id).with(\.$partnerService).all()
+        let events = try await AuditEvent.query(on: req.db).filter(\.$subjectType == "patron").filter(\.$subjectID == id.uuidString)
+            .sort(\.$occurredAt).all()
+        let export = PersonalDataExportDTO(
+            exportedAt: req.now,
+            card: .init(cardNumber: patron.cardNumber, status: patron.status.rawValue, kind: patron.cardKind.rawValue,
+                        type: patron.cardType, library: patron.library.code, applicationNumber: patron.applicationNumber,
+                        appliedAt: patron.appliedAt, activatedAt: patron.activatedAt),
+            person: .init(name: patron.name, documentKind: patron.documentKind,
+                          idNumber: try patron.idNumberSealed.map { try vault.open($0, context: CardApplicationService.idNumberContext) },
+                          passportCountry: patron.passportCountry, gender: patron.gender, birthDate: patron.birthDate,
+                          mobile: patron.mobile, homePhone: patron.homePhone, email: patron.email,
+                          easyCard: try patron.easyCardSealed.map { try vault.open($0, context: CardActivationService.easyCardContext) }),
+            consents: consents.map { .init(document: $0.document.code, title: $0.document.titleZH, version: $0.document.version,
+                                           givenAt: $0.givenAt, channel: $0.channel, withdrawnAt: $0.withdrawnAt) },
+            partnerLinks: links.map { .init(service: $0.partnerService.code, status: $0.status.rawValue, createdAt: $0.createdAt) },
+            accessLog: events.map { .init(at: $0.occurredAt, action: $0.action, actorType: $0.actorType) })
+        try await AuditTrail.record("patron.exported", by: AuditActor(type: "reader", id: id.uuidString, ipAddress: req.clientAddress),
+                                    subject: ("patron", id.uuidString), libraryID: patron.$library.id, at: req.now, on: req.db)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        var headers = HTTPHeaders()
+        headers.contentType = .json
+        headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"onecard-my-data.json\"")
+        headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        return Response(status: .ok, headers: headers, body: .init(data: try encoder.encode(export)))
+    }
 }
+
+/// Everything about one reader, for the reader.
+struct PersonalDataExportDTO: Encodable {
+    struct Card: Encodable {
+        let cardNumber: String?, status: String, kind: String, type: String, library: String, applicationNumber: String
+        let appliedAt: Date, activatedAt: Date?
+    }
+    struct Person: Encodable {
+        let name: String, documentKind: String?, idNumber: String?, passportCountry: String?, gender: String?, birthDate: String?
+        let mobile: String?, homePhone: String?, email: String?, easyCard: String?
+    }
+    struct Consent: Encodable {
+        let document: String, title: String, version: Int, givenAt: Date, channel: String, withdrawnAt: Date?
+    }
+    struct Link: Encodable {
+        let service: String, status: String, createdAt: Date
+    }
+    struct Access: Encodable {
+        let at: Date, action: String, actorType: String
+    }
+    let exportedAt: Date
+    let card: Card
+    let person: Person
+    let consents: [Consent]
+    let partnerLinks: [Link]
+    /// Who looked at or changed this record, and when (without staff identities).
+    let accessLog: [Access]
+}
+
