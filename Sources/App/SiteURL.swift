@@ -23,6 +23,8 @@ enum SiteURL: Sendable {
     case deskApplications
     case readerSignOut
     case account
+    case forgotPassword
+    case resetPassword
     case accountData
     case accountPartners
     case accountPartner(code: String)
@@ -61,6 +63,8 @@ enum SiteURL: Sendable {
         case .deskApplications: ["staff", "applications"]
         case .readerSignOut: ["logout"]
         case .account: ["account"]
+        case .forgotPassword: ["login", "forgot"]
+        case .resetPassword: ["login", "reset"]
         case .accountData: ["account", "my-data.json"]
         case .accountPartners: ["account", "partners"]
         case .accountPartner: ["account", "partners", ":code"]

@@ -80,6 +80,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.migrations.add(CreateSIP2Account())
     app.migrations.add(SeedPartnerConsentDocuments())
     app.migrations.add(AddCardKindToPatron())
+    app.migrations.add(CreatePasswordResetToken())
     // `onecard migrate` reports what it applied; the per-migration lines are for debugging.
     app.fluent.migrationLogLevel = .debug
     if settings.migratesOnBoot {

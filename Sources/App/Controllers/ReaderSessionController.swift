@@ -17,6 +17,7 @@ struct ReaderSessionController: RouteCollection {
 
     struct SignInPage: Encodable {
         var form: FormState
+        var notice: String? = nil
     }
 
     struct SignInForm: Content {
@@ -26,7 +27,8 @@ struct ReaderSessionController: RouteCollection {
 
     @Sendable
     func form(req: Request) async throws -> View {
-        try await req.view.render("reader/sign-in", SignInPage(form: FormState()))
+        let notice = req.query[String.self, at: "notice"] == "password_reset" ? req.t("reader.sign_in.reset_done") : nil
+        return try await req.view.render("reader/sign-in", SignInPage(form: FormState(), notice: notice))
     }
 
     @Sendable
