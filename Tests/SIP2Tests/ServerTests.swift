@@ -264,10 +264,12 @@ import Testing
         configuration.idleTimeout = .seconds(1)
         try await withServer(configuration: configuration) { port, server in
             // One never says anything; the other logs in and then goes quiet like a vanished peer.
-            let silent = try await connect(port)
+            // Clocks start before connecting: the server's idle timer starts later (at accept, or at the
+            // last answer), so slow connects under load cannot make a correct close look early.
             let silentSince = ContinuousClock.now
-            let quiet = try await loggedIn(port)
+            let silent = try await connect(port)
             let quietSince = ContinuousClock.now
+            let quiet = try await loggedIn(port)
             async let silentClosed = closedByServer(silent, within: .seconds(6))
             async let quietClosed = closedByServer(quiet, within: .seconds(6))
             #expect(await silentClosed)
