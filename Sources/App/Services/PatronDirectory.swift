@@ -2,7 +2,6 @@ import Fluent
 import Foundation
 import OneCardDomain
 import PersonalDataVault
-import SQLKit
 
 /// Finds a card holder by what they type or the scanner reads: a card number, an ID number, or a bound
 /// EasyCard/iPASS number. Used by reader sign-in and by SIP2.
@@ -39,24 +38,13 @@ struct SignInThrottle {
     let now: Date
     let delayUnit: TimeInterval
 
-    private func windowStart() -> Int64 { Int64(now.timeIntervalSince1970 / Self.window) * Int64(Self.window) }
-
-    func failures(_ bucket: String) async throws -> Int {
-        let sql = database as! any SQLDatabase
-        let row = try await sql.raw("""
-            SELECT count FROM rate_limit_counters WHERE bucket = \(bind: bucket) AND window_start = \(bind: windowStart())
-            """).first()
-        return try row?.decode(column: "count", as: Int.self) ?? 0
-    }
-
     func isLocked(_ bucket: String) async throws -> Bool {
-        try await failures(bucket) >= Self.lockAfter
+        try await RateLimiter(database: database).current(bucket, per: Self.window, now: now) >= Self.lockAfter
     }
 
     /// Records a failure and returns how long to wait before answering.
     func recordFailure(_ bucket: String) async throws -> TimeInterval {
-        _ = try await RateLimiter(database: database).allow(bucket, limit: Int.max, per: Self.window, now: now)
-        let count = try await failures(bucket)
+        let count = try await RateLimiter(database: database).count(bucket, per: Self.window, now: now)
         return count <= 3 ? 0 : min(pow(2, Double(count - 4)), 16) * delayUnit
     }
 }

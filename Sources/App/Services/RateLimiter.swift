@@ -8,15 +8,31 @@ struct RateLimiter {
 
     /// Counts one attempt in `bucket`'s current window; true while the count stays within `limit`.
     func allow(_ bucket: String, limit: Int, per window: TimeInterval, now: Date) async throws -> Bool {
+        try await count(bucket, per: window, now: now) <= limit
+    }
+
+    /// Counts one attempt in `bucket`'s current window and returns the window's count so far.
+    func count(_ bucket: String, per window: TimeInterval, now: Date) async throws -> Int {
         let sql = database as! any SQLDatabase
-        let windowStart = Int64(now.timeIntervalSince1970 / window) * Int64(window)
         // INSERT … ON CONFLICT … DO UPDATE is atomic on both SQLite and PostgreSQL.
         let row = try await sql.raw("""
-            INSERT INTO rate_limit_counters (bucket, window_start, count) VALUES (\(bind: bucket), \(bind: windowStart), 1)
+            INSERT INTO rate_limit_counters (bucket, window_start, count) VALUES (\(bind: bucket), \(bind: Self.windowStart(now, window)), 1)
             ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_limit_counters.count + 1
             RETURNING count
             """).first()
-        let count = try row?.decode(column: "count", as: Int.self) ?? 1
-        return count <= limit
+        return try row?.decode(column: "count", as: Int.self) ?? 1
+    }
+
+    /// The count of `bucket`'s current window, without counting.
+    func current(_ bucket: String, per window: TimeInterval, now: Date) async throws -> Int {
+        let sql = database as! any SQLDatabase
+        let row = try await sql.raw("""
+            SELECT count FROM rate_limit_counters WHERE bucket = \(bind: bucket) AND window_start = \(bind: Self.windowStart(now, window))
+            """).first()
+        return try row?.decode(column: "count", as: Int.self) ?? 0
+    }
+
+    static func windowStart(_ now: Date, _ window: TimeInterval) -> Int64 {
+        Int64(now.timeIntervalSince1970 / window) * Int64(window)
     }
 }
