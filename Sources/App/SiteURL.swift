@@ -32,6 +32,8 @@ enum SiteURL: Sendable {
     case accountPartnerDisable(code: String)
     case deskApplication(id: String)
     case deskActivate(id: String)
+    case staffDeliveries
+    case staffDeliveryRetry(id: Int)
 
     /// The services the home page leads to.
     enum Service: String, CaseIterable, Sendable {
@@ -72,6 +74,8 @@ enum SiteURL: Sendable {
         case .accountPartnerDisable: ["account", "partners", ":code", "disable"]
         case .deskApplication: ["staff", "applications", ":id"]
         case .deskActivate: ["staff", "applications", ":id", "activate"]
+        case .staffDeliveries: ["staff", "deliveries"]
+        case .staffDeliveryRetry: ["staff", "deliveries", ":id", "retry"]
         }
     }
 
@@ -92,6 +96,8 @@ enum SiteURL: Sendable {
             "/staff/applications/\(id)"
         case .deskActivate(let id):
             "/staff/applications/\(id)/activate"
+        case .staffDeliveryRetry(let id):
+            "/staff/deliveries/\(id)/retry"
         default:
             "/" + pathComponents.map(\.description).joined(separator: "/")
         }

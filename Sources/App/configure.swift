@@ -81,6 +81,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.migrations.add(SeedPartnerConsentDocuments())
     app.migrations.add(AddCardKindToPatron())
     app.migrations.add(CreatePasswordResetToken())
+    app.migrations.add(CreatePartnerEndpoint())
     // `onecard migrate` reports what it applied; the per-migration lines are for debugging.
     app.fluent.migrationLogLevel = .debug
     if settings.migratesOnBoot {
@@ -107,9 +108,13 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     } else {
         FileMailer(directory: (settings.dataDirectory as NSString).appendingPathComponent("mail"))
     }
+    // Partner webhooks: a partner that does not answer in time is retried later, and redirects are not
+    // followed (a signed body goes only to the configured address).
+    app.http.client.configuration.timeout = .init(connect: .seconds(5), read: .seconds(15))
+    app.http.client.configuration.redirectConfiguration = .disallow
     app.outboxWorker = OutboxWorker(
         database: { [app] in app.db }, clock: app.clock, logger: Logger(label: "onecard.outbox"),
-        handlers: [.email: OutboxWorker.emailHandler(mailer)]
+        handlers: [.email: OutboxWorker.emailHandler(mailer), .partnerEvent: PartnerWebhookDelivery(app: app).handler]
     )
     if settings.runsBackgroundWorkers {
         app.lifecycle.use(OutboxWorkerLifecycle(interval: settings.outboxPollInterval))
@@ -128,6 +133,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.asyncCommands.use(SeedDemoCommand(), as: "seed-demo")
     app.asyncCommands.use(SIP2Commands(), as: "sip2")
     app.asyncCommands.use(RosterCommands(), as: "roster")
+    app.asyncCommands.use(PartnerCommands(), as: "partner")
 
     try routes(app)
 }

@@ -7,15 +7,7 @@ import XCTVapor
 /// The desk completes online applications: find, look (audited), check the document, activate.
 final class DeskTests: XCTestCase {
     func signIn(_ app: Application, role: String = "desk", library: String = "TPML", email: String = "desk@tpml.example") async throws -> TestBrowser {
-        let link = try await StaffAccounts.create(libraryCode: library, role: role, email: email, locale: .zhTW, app: app)
-        let token = URLComponents(url: link, resolvingAgainstBaseURL: false)!.queryItems!.first!.value!
-        let browser = TestBrowser(app)
-        try await browser.get("/staff/password?token=\(token)")
-        try await browser.post("/staff/password", form: ["token": token, "password": "correct horse battery staple", "passwordConfirmation": "correct horse battery staple"])
-        try await browser.get("/staff/login")
-        let response = try await browser.post("/staff/login", form: ["email": email, "password": "correct horse battery staple"])
-        XCTAssertEqual(response.status, .seeOther)
-        return browser
+        try await signedInStaff(app, role: role, library: library, email: email)
     }
 
     func apply(_ app: Application, idNumber: String = "A123456789", links: [String] = []) async throws -> Patron {
@@ -72,7 +64,7 @@ final class DeskTests: XCTestCase {
             XCTAssertTrue(page.text.contains("<dd>••••3456</dd>"), "the desk sees which card was bound, masked")
             let links = try await PartnerLink.query(on: app.db).all()
             XCTAssertEqual(links.map(\.status), [.active], "links chosen in the application start with the card")
-            let mails = try await OutboxMessage.query(on: app.db).all().map { try JSONDecoder().decode(MailMessage.self, from: Data($0.payload.utf8)) }
+            let mails = try await OutboxMessage.query(on: app.db).filter(\.$kind == .email).all().map { try JSONDecoder().decode(MailMessage.self, from: Data($0.payload.utf8)) }
             XCTAssertTrue(mails.contains { $0.subject == "借閱證已開通" && $0.body.contains("1001000000015") })
 
             let twice = try await desk.post(path + "/activate", form: ["documentChecked": "yes"])

@@ -5,15 +5,6 @@ import XCTVapor
 
 /// The seed's section 二: 登入 → 我的帳戶 → 合作館服務 → 啟用 → 啟用服務聲明 → 同意 → 確定.
 final class PartnerServicesTests: XCTestCase {
-    func signedInReader(_ app: Application) async throws -> (TestBrowser, Patron) {
-        let patron = try await activateCard(app, try await submitApplication(app))
-        let browser = TestBrowser(app)
-        try await browser.get("/login")
-        let response = try await browser.post("/login", form: ["identifier": patron.cardNumber!, "password": "river lantern mango"])
-        XCTAssertEqual(response.status, .seeOther)
-        return (browser, patron)
-    }
-
     func testTheListShowsTheSeedsPartnersInOrderWithEnable() async throws {
         try await withTestApp { app in
             let (browser, _) = try await signedInReader(app)

@@ -159,3 +159,33 @@ func activateCard(_ app: Application, _ patron: Patron, easyCard: String = "") a
     return patron
 }
 
+
+/// A staff member created with the CLI's service, who set a password through the emailed link and signed in.
+func signedInStaff(_ app: Application, role: String = "desk", library: String = "TPML", email: String = "desk@tpml.example",
+                   file: StaticString = #filePath, line: UInt = #line) async throws -> TestBrowser {
+    let link = try await StaffAccounts.create(libraryCode: library, role: role, email: email, locale: .zhTW, app: app)
+    let token = URLComponents(url: link, resolvingAgainstBaseURL: false)!.queryItems!.first!.value!
+    let browser = TestBrowser(app)
+    try await browser.get("/staff/password?token=\(token)")
+    try await browser.post("/staff/password", form: ["token": token, "password": "correct horse battery staple", "passwordConfirmation": "correct horse battery staple"])
+    try await browser.get("/staff/login")
+    let response = try await browser.post("/staff/login", form: ["email": email, "password": "correct horse battery staple"])
+    XCTAssertEqual(response.status, .seeOther, file: file, line: line)
+    return browser
+}
+
+/// A valid national ID number (男, 臺北市 A) for the n-th test person.
+func nationalID(_ n: Int, letter: String = "A") -> String {
+    let firstNine = letter + "1" + String(format: "%07d", n)
+    return firstNine + String(IdentityNumber.checkDigit(forFirstNine: firstNine)!)
+}
+
+/// An active Taipei reader signed in on the returned browser (password `river lantern mango`).
+func signedInReader(_ app: Application, idNumber: String = "A123456789") async throws -> (TestBrowser, Patron) {
+    let patron = try await activateCard(app, try await submitApplication(app, idNumber: idNumber))
+    let browser = TestBrowser(app)
+    try await browser.get("/login")
+    let response = try await browser.post("/login", form: ["identifier": patron.cardNumber!, "password": "river lantern mango"])
+    XCTAssertEqual(response.status, .seeOther)
+    return (browser, patron)
+}

@@ -69,6 +69,8 @@ struct CardActivationService {
                 try await patron.save(on: db)
                 try await PartnerLink.query(on: db).filter(\.$patron.$id == patron.requireID()).filter(\.$status == .pending)
                     .set(\.$status, to: .active).set(\.$activatedAt, to: now).update()
+                // The links chosen in the application start with the card: their partners hear of them now.
+                try await PartnerEvents.enqueueForLinkedPartners(.linkCreated, patron: patron, now: now, on: db)
                 try await AuditTrail.record("card.activated", by: .staff(staff.id!, ipAddress: ipAddress),
                                             subject: ("patron", patron.id!.uuidString), libraryID: library.id,
                                             details: ["easyCardBound": easyCard == nil ? "no" : "yes"], at: now, on: db)

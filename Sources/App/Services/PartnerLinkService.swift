@@ -56,6 +56,9 @@ struct PartnerLinkService {
             try await AuditTrail.record("partner_link.enabled", by: AuditActor(type: "reader", id: patron.id?.uuidString, ipAddress: ipAddress),
                                         subject: ("patron", patron.id!.uuidString), libraryID: patron.$library.id,
                                         details: ["partner": service.code, "consentVersion": String(document.version)], at: now, on: db)
+            if let partnerLibrary = service.$partnerLibrary.id {
+                try await PartnerEvents.enqueue(.linkCreated, patron: patron, partnerLibraryID: partnerLibrary, now: now, on: db)
+            }
         }
     }
 
@@ -71,6 +74,9 @@ struct PartnerLinkService {
             try await AuditTrail.record("partner_link.disabled", by: AuditActor(type: "reader", id: patron.id?.uuidString, ipAddress: ipAddress),
                                         subject: ("patron", patron.id!.uuidString), libraryID: patron.$library.id,
                                         details: ["partner": service.code], at: now, on: db)
+            if service.kind == .partnerLibrary, let partnerLibrary = service.$partnerLibrary.id {
+                try await PartnerEvents.enqueue(.linkWithdrawn, patron: patron, partnerLibraryID: partnerLibrary, now: now, on: db)
+            }
         }
     }
 }
