@@ -33,6 +33,12 @@ enum SiteURL: Sendable {
     case deskApplication(id: String)
     case deskActivate(id: String)
     case staffDeliveries
+    case accountPassword
+    case accountContact
+    case accountRequest(kind: String)
+    case accountConsentWithdraw(id: String)
+    case staffRequests
+    case staffRequestDecision(id: String)
     case staffDeliveryRetry(id: Int)
 
     /// The services the home page leads to.
@@ -75,6 +81,12 @@ enum SiteURL: Sendable {
         case .deskApplication: ["staff", "applications", ":id"]
         case .deskActivate: ["staff", "applications", ":id", "activate"]
         case .staffDeliveries: ["staff", "deliveries"]
+        case .accountPassword: ["account", "password"]
+        case .accountContact: ["account", "contact"]
+        case .accountRequest: ["account", "requests", ":kind"]
+        case .accountConsentWithdraw: ["account", "consents", ":id", "withdraw"]
+        case .staffRequests: ["staff", "requests"]
+        case .staffRequestDecision: ["staff", "requests", ":id"]
         case .staffDeliveryRetry: ["staff", "deliveries", ":id", "retry"]
         }
     }
@@ -96,6 +108,12 @@ enum SiteURL: Sendable {
             "/staff/applications/\(id)"
         case .deskActivate(let id):
             "/staff/applications/\(id)/activate"
+        case .accountRequest(let kind):
+            "/account/requests/\(kind)"
+        case .accountConsentWithdraw(let id):
+            "/account/consents/\(id)/withdraw"
+        case .staffRequestDecision(let id):
+            "/staff/requests/\(id)"
         case .staffDeliveryRetry(let id):
             "/staff/deliveries/\(id)/retry"
         default:

@@ -82,6 +82,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.migrations.add(AddCardKindToPatron())
     app.migrations.add(CreatePasswordResetToken())
     app.migrations.add(CreatePartnerEndpoint())
+    app.migrations.add(CreatePatronRequest())
     // `onecard migrate` reports what it applied; the per-migration lines are for debugging.
     app.fluent.migrationLogLevel = .debug
     if settings.migratesOnBoot {

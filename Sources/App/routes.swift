@@ -11,6 +11,8 @@ func routes(_ app: Application) throws {
     try app.register(collection: DeskController())
     try app.register(collection: ReaderSessionController())
     try app.register(collection: PartnerServicesController())
+    try app.register(collection: AccountController())
+    try app.register(collection: PatronRequestsController())
     try app.register(collection: PasswordResetController())
     try app.register(collection: CardApplicationsAPIController())
     try app.register(collection: PartnerPatronsAPIController())

@@ -76,10 +76,13 @@ struct ReaderSessionController: RouteCollection {
 
     struct AccountPage: Encodable {
         struct Consent: Encodable {
+            let id: String
             let title: String
             let version: Int
             let givenAt: String
             let withdrawn: Bool
+            /// The card's own privacy statement: withdrawing it asks for erasure, and the button says so.
+            let endsCard: Bool
         }
 
         let name: String
@@ -90,7 +93,11 @@ struct ReaderSessionController: RouteCollection {
         let mobile: String?
         let partners: [String]
         let consents: [Consent]
+        let notice: String?
+        let pendingRequests: [String]
     }
+
+    static let notices: Set<String> = ["password_changed", "contact_changed", "name_change_requested", "deletion_requested", "consent_withdrawn"]
 
     /// 我的帳戶: the reader's own data (ID masked) and the consents they gave, with versions and dates.
     @Sendable
@@ -109,9 +116,13 @@ struct ReaderSessionController: RouteCollection {
             library: english ? patron.library.nameEN : patron.library.nameZH, email: patron.email, mobile: patron.mobile,
             partners: links.map { english ? $0.partnerService.nameEN : $0.partnerService.nameZH },
             consents: records.map {
-                .init(title: english ? $0.document.titleEN : $0.document.titleZH, version: $0.document.version,
-                      givenAt: DeskController.dateTime($0.givenAt), withdrawn: $0.withdrawnAt != nil)
-            })
+                .init(id: $0.id!.uuidString, title: english ? $0.document.titleEN : $0.document.titleZH, version: $0.document.version,
+                      givenAt: DeskController.dateTime($0.givenAt), withdrawn: $0.withdrawnAt != nil,
+                      endsCard: $0.document.code.hasSuffix("_PRIVACY"))
+            },
+            notice: req.query[String.self, at: "notice"].flatMap { Self.notices.contains($0) ? req.t("reader.account.notice.\($0)") : nil },
+            pendingRequests: try await PatronRequest.query(on: req.db).filter(\.$patron.$id == id).filter(\.$status == .pending).all()
+                .map { req.t("reader.account.pending.\($0.kind.rawValue)") })
         return try await req.view.render("reader/account", page).encodeResponse(for: req)
     }
 

@@ -13,6 +13,7 @@ struct StaffController: RouteCollection {
         let roleKey: String
         let library: String
         let isAdmin: Bool
+        let canDecideRequests: Bool
     }
 
     @Sendable
@@ -22,7 +23,8 @@ struct StaffController: RouteCollection {
         }
         let library = req.locale == .en ? staff.library.nameEN : staff.library.nameZH
         return try await req.view.render("staff/home", HomePage(
-            email: staff.email, roleKey: "staff.role.\(staff.role.rawValue)", library: library, isAdmin: staff.role == .admin
+            email: staff.email, roleKey: "staff.role.\(staff.role.rawValue)", library: library, isAdmin: staff.role == .admin,
+            canDecideRequests: staff.role != .reviewer
         )).encodeResponse(for: req)
     }
 

@@ -13,6 +13,9 @@ final class Patron: Model, @unchecked Sendable {
         case active
         /// Never completed; personal data erased.
         case expired
+        /// Erased at the reader's request: a tombstone, so the audit trail and consent records still
+        /// point at something; nothing that identifies the person is left.
+        case erased
     }
 
     enum CardKind: String, Codable, Sendable {
@@ -52,4 +55,25 @@ final class Patron: Model, @unchecked Sendable {
     @OptionalField(key: "activated_by") var activatedBy: UUID?
 
     init() {}
+
+    /// Forgets everything that identifies the person (ID, name, birth date, contact details, password,
+    /// household register, EasyCard and card number); keeps the row, its library, application number
+    /// and dates.
+    func erasePersonalData() {
+        idNumberSealed = nil
+        idNumberIndex = nil
+        documentKind = nil
+        passportCountry = nil
+        name = ""
+        gender = nil
+        birthDate = nil
+        passwordHash = nil
+        mobile = nil
+        homePhone = nil
+        email = nil
+        householdSealed = nil
+        easyCardSealed = nil
+        easyCardIndex = nil
+        cardNumber = nil
+    }
 }

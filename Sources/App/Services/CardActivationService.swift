@@ -104,17 +104,7 @@ struct ApplicationExpiry {
         for patron in stale {
             try await database.transaction { db in
                 patron.status = .expired
-                patron.idNumberSealed = nil
-                patron.idNumberIndex = nil
-                patron.passportCountry = nil
-                patron.name = ""
-                patron.gender = nil
-                patron.birthDate = nil
-                patron.passwordHash = nil
-                patron.mobile = nil
-                patron.homePhone = nil
-                patron.email = nil
-                patron.householdSealed = nil
+                patron.erasePersonalData()
                 try await patron.save(on: db)
                 try await PartnerLink.query(on: db).filter(\.$patron.$id == patron.requireID()).delete()
                 try await ConsentRecord.query(on: db).filter(\.$patron.$id == patron.requireID()).filter(\.$withdrawnAt == nil)
