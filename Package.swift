@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
     ],
     targets: [
         // Library rules: identity numbers, card numbers, working days. No Vapor, no Fluent.
@@ -36,6 +38,17 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
+        // The mobile library card's Code 128 and QR code, drawn as PNG or SVG. Standard library and Foundation only.
+        .target(name: "CardBarcode"),
+        // Uploaded ID scans and forms: JPEG, PNG or PDF by content, size- and pixel-bounded, metadata stripped. Foundation only.
+        .target(name: "UploadInspection"),
+        // 自然人憑證: the card's signature over a nonce, the chain to GRCA/MOICA, CRLs, the holder's name. No Vapor.
+        .target(name: "CitizenCertificate", dependencies: [
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
         .target(
             name: "App",
             dependencies: [
@@ -43,6 +56,9 @@ let package = Package(
                 "PersonalDataVault",
                 "ReaderDataFile",
                 "SIP2",
+                "CardBarcode",
+                "CitizenCertificate",
+                "UploadInspection",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -58,6 +74,16 @@ let package = Package(
         .testTarget(name: "PersonalDataVaultTests", dependencies: ["PersonalDataVault"]),
         .testTarget(name: "SIP2Tests", dependencies: ["SIP2"]),
         .testTarget(name: "ReaderDataFileTests", dependencies: ["ReaderDataFile"], resources: [.copy("Fixtures")]),
+        // The python helper is run by the real-reader tests, not compiled or bundled.
+        .testTarget(name: "CardBarcodeTests", dependencies: ["CardBarcode"], exclude: ["read_barcodes.py"]),
+        .testTarget(name: "UploadInspectionTests", dependencies: ["UploadInspection"], exclude: ["make_upload_fixtures.py"]),
+        .testTarget(name: "CitizenCertificateTests", dependencies: [
+            "CitizenCertificate",
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
         .testTarget(name: "AppTests", dependencies: [
             "App",
             "SIP2",

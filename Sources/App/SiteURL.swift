@@ -33,6 +33,8 @@ enum SiteURL: Sendable {
     case deskApplication(id: String)
     case deskActivate(id: String)
     case staffDeliveries
+    case accountCard
+    case accountCardImage(CardImage)
     case accountPassword
     case accountContact
     case accountRequest(kind: String)
@@ -40,6 +42,12 @@ enum SiteURL: Sendable {
     case staffRequests
     case staffRequestDecision(id: String)
     case staffDeliveryRetry(id: Int)
+
+    /// The pictures of the mobile card.
+    enum CardImage: String, Sendable {
+        case code128 = "code128.png"
+        case qr = "qr.png"
+    }
 
     /// The services the home page leads to.
     enum Service: String, CaseIterable, Sendable {
@@ -81,6 +89,8 @@ enum SiteURL: Sendable {
         case .deskApplication: ["staff", "applications", ":id"]
         case .deskActivate: ["staff", "applications", ":id", "activate"]
         case .staffDeliveries: ["staff", "deliveries"]
+        case .accountCard: ["account", "card"]
+        case .accountCardImage(let image): ["account", "card", .constant(image.rawValue)]
         case .accountPassword: ["account", "password"]
         case .accountContact: ["account", "contact"]
         case .accountRequest: ["account", "requests", ":kind"]

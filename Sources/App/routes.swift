@@ -12,6 +12,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: ReaderSessionController())
     try app.register(collection: PartnerServicesController())
     try app.register(collection: AccountController())
+    try app.register(collection: MobileCardController())
     try app.register(collection: PatronRequestsController())
     try app.register(collection: PasswordResetController())
     try app.register(collection: CardApplicationsAPIController())

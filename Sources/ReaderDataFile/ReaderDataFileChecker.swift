@@ -66,16 +66,7 @@ public struct ReaderDataFileChecker: Sendable {
             var assembler = PipelinedAssembler(
                 RosterAssembler(rules: FieldRules(today: today), maximumRows: maximumRows), concurrent: concurrentRowChecks)
             defer { assembler.shutDown() }
-            switch detected {
-            case .xlsx(let package):
-                // Ten text columns per row, twice over: more would be strings no row can use.
-                let stringLimit = maximumRows > Int.max / 20 ? Int.max : max(1_000_000, maximumRows * 20)
-                try XLSXReader(package: package, maximumSharedStrings: stringLimit).read(into: &assembler)
-            case .ods(let package):
-                try ODSReader(package: package).read(into: &assembler)
-            case .csv:
-                try CSVReader(source: source).read(into: &assembler)
-            }
+            try read(detected, from: source, into: &assembler)
             try assembler.drain()
             return assembler.report(format: detected.format)
         } catch {
@@ -83,14 +74,28 @@ public struct ReaderDataFileChecker: Sendable {
         }
     }
 
-    private static func mapped(_ error: any Error) -> ReaderDataFileError {
+    /// Hands the rows of a detected file to `consumer` (the check, and the second pass of `AnnotatedReturn`).
+    func read(_ detected: Detected, from source: InputSource, into consumer: inout some RowConsumer) throws {
+        switch detected {
+        case .xlsx(let package):
+            // Ten text columns per row, twice over: more would be strings no row can use.
+            let stringLimit = maximumRows > Int.max / 20 ? Int.max : max(1_000_000, maximumRows * 20)
+            try XLSXReader(package: package, maximumSharedStrings: stringLimit).read(into: &consumer)
+        case .ods(let package):
+            try ODSReader(package: package).read(into: &consumer)
+        case .csv:
+            try CSVReader(source: source).read(into: &consumer)
+        }
+    }
+
+    static func mapped(_ error: any Error) -> ReaderDataFileError {
         if let error = error as? ReaderDataFileError { return error }
         return .corrupt(String(describing: error))
     }
 
     // MARK: Format detection
 
-    private enum Detected {
+    enum Detected {
         case xlsx(ZipPackage), ods(ZipPackage), csv
 
         var format: ReaderDataFileFormat {
@@ -117,7 +122,7 @@ public struct ReaderDataFileChecker: Sendable {
         [0x37, 0x7A, 0xBC, 0xAF, 0x27, 0x1C], // 7z
     ]
 
-    private func detect(_ source: InputSource) throws -> Detected {
+    func detect(_ source: InputSource) throws -> Detected {
         let size = try source.size()
         guard size > 0 else { throw ReaderDataFileError.empty }
         guard size <= maximumFileBytes else { throw ReaderDataFileError.tooLarge(limit: maximumFileBytes) }
