@@ -33,6 +33,7 @@ enum SiteURL: Sendable {
     case deskApplication(id: String)
     case deskActivate(id: String)
     case staffDeliveries
+    case myHome
     case accountCard
     case accountCardImage(CardImage)
     case accountPassword
@@ -89,6 +90,7 @@ enum SiteURL: Sendable {
         case .deskApplication: ["staff", "applications", ":id"]
         case .deskActivate: ["staff", "applications", ":id", "activate"]
         case .staffDeliveries: ["staff", "deliveries"]
+        case .myHome: ["account", "home"]
         case .accountCard: ["account", "card"]
         case .accountCardImage(let image): ["account", "card", .constant(image.rawValue)]
         case .accountPassword: ["account", "password"]

@@ -32,6 +32,8 @@ public final class ODSWriter: SpreadsheetWriter {
     private var finished = false
     /// Column widths in use, by automatic style name.
     private var columnStyles: [String: Double] = [:]
+    /// Heights of rows with wrapped cells, in points, by automatic style name.
+    private var rowStyles: [String: Double] = [:]
     private var validationElements: [String] = []
 
     public init() throws(SpreadsheetWriterError) {
@@ -69,12 +71,18 @@ public final class ODSWriter: SpreadsheetWriter {
 
     public func appendRow(_ cells: [SpreadsheetCell], at row: Int?) throws(SpreadsheetWriterError) {
         guard !finished else { throw .finished }
-        guard current != nil else { throw .noSheet }
+        guard let current else { throw .noSheet }
         let previous = cursor.lastRow
         let number = try cursor.next(row)
         let ordered = try SheetRowCursor.ordered(cells)
         try writeEmptyRows(from: previous + 1, through: number - 1)
-        var xml = "<table:table-row>"
+        var xml = "<table:table-row"
+        if let height = WrappedRowHeight.points(for: ordered, columns: current.columns) {
+            let styleName = "ro" + XMLEscaping.number(height)
+            rowStyles[styleName] = height
+            xml += " table:style-name=\"\(styleName)\""
+        }
+        xml += ">"
         var column = 0
         for cell in ordered {
             xml += emptyCells(row: number, from: column, to: cell.column)
@@ -300,6 +308,10 @@ public final class ODSWriter: SpreadsheetWriter {
             let centimetres = XMLEscaping.number((width * 20).rounded() / 100)
             xml += "<style:style style:name=\"\(name)\" style:family=\"table-column\">"
             xml += "<style:table-column-properties fo:break-before=\"auto\" style:column-width=\"\(centimetres)cm\"/></style:style>"
+        }
+        for (name, height) in rowStyles.sorted(by: { $0.key < $1.key }) {
+            xml += "<style:style style:name=\"\(name)\" style:family=\"table-row\">"
+            xml += "<style:table-row-properties style:row-height=\"\(XMLEscaping.number(height))pt\" style:use-optimal-row-height=\"false\"/></style:style>"
         }
         xml += "</office:automatic-styles><office:body><office:spreadsheet>"
         if !validationElements.isEmpty {

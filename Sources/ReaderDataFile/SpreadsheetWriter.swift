@@ -181,6 +181,39 @@ struct SheetRowCursor {
     }
 }
 
+/// The height a row with wrapped cells needs. Set explicitly, since LibreOffice keeps rows one line
+/// high when it opens a file, which would cut explanations off.
+enum WrappedRowHeight {
+    static let pointsPerLine = 16.0
+    static let defaultColumnWidth = 10.0
+
+    /// Points for the row, or nil when every cell fits on one line.
+    static func points(for cells: [SpreadsheetCell], columns: [SpreadsheetColumn]) -> Double? {
+        var lines = 1
+        for cell in cells where cell.style == .wrapped || cell.style == .errorNote {
+            guard case .text(let text) = cell.value, !text.isEmpty else { continue }
+            let width = cell.column < columns.count ? columns[cell.column].width : defaultColumnWidth
+            lines = max(lines, self.lines(text, width: width))
+        }
+        return lines > 1 ? Double(lines) * pointsPerLine + 2 : nil
+    }
+
+    /// Lines a text takes in a column `width` characters wide; CJK characters count two. Errs on the tall side.
+    static func lines(_ text: String, width: Double) -> Int {
+        let usable = max(Int(width) - 2, 1)
+        var total = 0
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            var units = 0
+            for scalar in line.unicodeScalars {
+                units += scalar.value >= 0x2E80 && !(0xFF61...0xFFDC).contains(scalar.value) ? 2 : 1
+            }
+            total += max(1, (units + usable - 1) / usable)
+            if total >= 100 { return 100 }
+        }
+        return max(total, 1)
+    }
+}
+
 /// Sheet names both formats accept: no `[]*?:/\`, no apostrophe at either end, 1…31 characters, unique
 /// regardless of case.
 struct SheetNames {

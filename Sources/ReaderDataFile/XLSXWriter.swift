@@ -44,7 +44,11 @@ public final class XLSXWriter: SpreadsheetWriter {
         guard let current else { throw .noSheet }
         let number = try cursor.next(row)
         let ordered = try SheetRowCursor.ordered(cells)
-        var xml = "<row r=\"\(number)\">"
+        var xml = "<row r=\"\(number)\""
+        if let height = WrappedRowHeight.points(for: ordered, columns: current.sheet.columns) {
+            xml += " ht=\"\(XMLEscaping.number(height))\" customHeight=\"1\""
+        }
+        xml += ">"
         for cell in ordered {
             let reference = columnLetters(cell.column) + String(number)
             let style = Self.styleIndex(cell.style)

@@ -24,7 +24,7 @@ final class ReaderSessionTests: XCTestCase {
                 let before = browser.cookies["onecard_session"]
                 let response = try await browser.post("/login", form: ["identifier": identifier, "password": "river lantern mango"])
                 XCTAssertEqual(response.status, .seeOther, identifier)
-                XCTAssertEqual(response.headers.first(name: .location), "/account")
+                XCTAssertEqual(response.headers.first(name: .location), "/account/home")
                 XCTAssertNotEqual(browser.cookies["onecard_session"], before, "a new session id at sign-in")
                 let account = try await browser.get("/account")
                 XCTAssertTrue(account.text.contains("<h1>我的帳戶</h1>"), identifier)

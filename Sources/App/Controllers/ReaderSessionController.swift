@@ -11,6 +11,7 @@ struct ReaderSessionController: RouteCollection {
         routes.get(.service(.signIn), use: form)
         routes.post(.service(.signIn), use: signIn)
         routes.post(.readerSignOut, use: signOut)
+        routes.get(.myHome, use: home)
         routes.get(.account, use: account)
         routes.get(.accountData, use: download)
     }
@@ -65,13 +66,29 @@ struct ReaderSessionController: RouteCollection {
                                     subject: ("patron", patron.id!.uuidString), libraryID: patron.$library.id, at: req.now, on: req.db)
         try await req.rotateSession()
         req.session.data[Self.sessionKey] = patron.id!.uuidString
-        return req.redirect(to: SiteURL.account.path, redirectType: .normal)
+        return req.redirect(to: SiteURL.myHome.path, redirectType: .normal)
     }
 
     @Sendable
     func signOut(req: Request) async throws -> Response {
         req.session.destroy()
         return req.redirect(to: SiteURL.service(.signIn).path, redirectType: .normal)
+    }
+
+    struct HomePage: Encodable {
+        let name: String
+        let cardNumber: String
+        let library: String
+        let digital: Bool
+    }
+
+    /// 我的主頁: where sign-in lands (the seed's step 二) and the way to 我的帳戶.
+    @Sendable
+    func home(req: Request) async throws -> Response {
+        guard let patron = try await req.signedInPatron() else { return req.redirect(to: SiteURL.service(.signIn).path) }
+        let page = HomePage(name: patron.name, cardNumber: patron.cardNumber ?? "",
+                            library: req.locale == .en ? patron.library.nameEN : patron.library.nameZH, digital: patron.cardKind == .digital)
+        return try await req.view.render("reader/home", page).encodeResponse(for: req)
     }
 
     struct AccountPage: Encodable {
