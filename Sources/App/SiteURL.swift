@@ -43,11 +43,39 @@ enum SiteURL: Sendable {
     case staffRequests
     case staffRequestDecision(id: String)
     case staffDeliveryRetry(id: Int)
+    // 集體辦證: the organization's application, its contact's pages, the reviewers' queue, the card holders' activation.
+    case groupApplicationForm
+    case groupApplicationDone
+    case groupTemplate(TemplateFormat)
+    case groupContact
+    case groupContactSignIn
+    case groupContactSignOut
+    case groupContactHome
+    case groupContactNewBatch
+    case groupContactUpload(id: String)
+    case groupContactUploadReturned(id: String)
+    case groupContactBatch(id: String)
+    case groupContactBatchSummary(id: String)
+    case staffGroup
+    case staffGroupApplication(id: String)
+    case staffGroupApplicationDecision(id: String)
+    case staffGroupApplicationContact(id: String)
+    case staffGroupDocument(id: String)
+    case staffGroupBatch(id: String)
+    case staffGroupBatchDecision(id: String)
+    case staffGroupBatchSummary(id: String)
+    case activateCard
 
     /// The pictures of the mobile card.
     enum CardImage: String, Sendable {
         case code128 = "code128.png"
         case qr = "qr.png"
+    }
+
+    /// The reader data file template's formats.
+    enum TemplateFormat: String, Sendable, CaseIterable {
+        case xlsx = "template.xlsx"
+        case ods = "template.ods"
     }
 
     /// The services the home page leads to.
@@ -100,6 +128,27 @@ enum SiteURL: Sendable {
         case .staffRequests: ["staff", "requests"]
         case .staffRequestDecision: ["staff", "requests", ":id"]
         case .staffDeliveryRetry: ["staff", "deliveries", ":id", "retry"]
+        case .groupApplicationForm: ["group-application", "apply"]
+        case .groupApplicationDone: ["group-application", "submitted"]
+        case .groupTemplate(let format): ["group-application", .constant(format.rawValue)]
+        case .groupContact: ["group-application", "contact"]
+        case .groupContactSignIn: ["group-application", "contact", "sign-in"]
+        case .groupContactSignOut: ["group-application", "contact", "sign-out"]
+        case .groupContactHome: ["group-application", "contact", "home"]
+        case .groupContactNewBatch: ["group-application", "contact", "batches", "new"]
+        case .groupContactUpload: ["group-application", "contact", "uploads", ":id"]
+        case .groupContactUploadReturned: ["group-application", "contact", "uploads", ":id", "returned.xlsx"]
+        case .groupContactBatch: ["group-application", "contact", "batches", ":id"]
+        case .groupContactBatchSummary: ["group-application", "contact", "batches", ":id", "summary.xlsx"]
+        case .staffGroup: ["staff", "group"]
+        case .staffGroupApplication: ["staff", "group", "applications", ":id"]
+        case .staffGroupApplicationDecision: ["staff", "group", "applications", ":id", "decision"]
+        case .staffGroupApplicationContact: ["staff", "group", "applications", ":id", "contact"]
+        case .staffGroupDocument: ["staff", "group", "documents", ":id"]
+        case .staffGroupBatch: ["staff", "group", "batches", ":id"]
+        case .staffGroupBatchDecision: ["staff", "group", "batches", ":id", "decision"]
+        case .staffGroupBatchSummary: ["staff", "group", "batches", ":id", "summary.xlsx"]
+        case .activateCard: ["login", "activate"]
         }
     }
 
@@ -128,6 +177,28 @@ enum SiteURL: Sendable {
             "/staff/requests/\(id)"
         case .staffDeliveryRetry(let id):
             "/staff/deliveries/\(id)/retry"
+        case .groupContactUpload(let id):
+            "/group-application/contact/uploads/\(id)"
+        case .groupContactUploadReturned(let id):
+            "/group-application/contact/uploads/\(id)/returned.xlsx"
+        case .groupContactBatch(let id):
+            "/group-application/contact/batches/\(id)"
+        case .groupContactBatchSummary(let id):
+            "/group-application/contact/batches/\(id)/summary.xlsx"
+        case .staffGroupApplication(let id):
+            "/staff/group/applications/\(id)"
+        case .staffGroupApplicationDecision(let id):
+            "/staff/group/applications/\(id)/decision"
+        case .staffGroupApplicationContact(let id):
+            "/staff/group/applications/\(id)/contact"
+        case .staffGroupDocument(let id):
+            "/staff/group/documents/\(id)"
+        case .staffGroupBatch(let id):
+            "/staff/group/batches/\(id)"
+        case .staffGroupBatchDecision(let id):
+            "/staff/group/batches/\(id)/decision"
+        case .staffGroupBatchSummary(let id):
+            "/staff/group/batches/\(id)/summary.xlsx"
         default:
             "/" + pathComponents.map(\.description).joined(separator: "/")
         }
@@ -147,5 +218,16 @@ extension RoutesBuilder {
         _ url: SiteURL, use closure: @Sendable @escaping (Request) async throws -> Response
     ) -> Route {
         post(url.pathComponents, use: closure)
+    }
+
+    /// A form with files: the body is collected up to `maximumBytes` (also before the CSRF check, which
+    /// must read the token from it; a large upload arrives in pieces).
+    @discardableResult
+    func postUpload<Response: AsyncResponseEncodable>(
+        _ url: SiteURL, maximumBytes: Int, use closure: @Sendable @escaping (Request) async throws -> Response
+    ) -> Route {
+        let route = on(.POST, url.pathComponents, body: .collect(maxSize: ByteCount(value: maximumBytes)), use: closure)
+        route.userInfo[CSRFMiddleware.collectBodyUpTo] = maximumBytes
+        return route
     }
 }

@@ -83,6 +83,16 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.migrations.add(CreatePasswordResetToken())
     app.migrations.add(CreatePartnerEndpoint())
     app.migrations.add(CreatePatronRequest())
+    app.migrations.add(CreateGroupApplication())
+    app.migrations.add(CreateGroupDocument())
+    app.migrations.add(CreateGroupContactChange())
+    app.migrations.add(CreateGroupContactToken())
+    app.migrations.add(CreateGroupBatch())
+    app.migrations.add(CreateGroupBatchRow())
+    app.migrations.add(CreateGroupRosterUpload())
+    app.migrations.add(CreatePatronActivationToken())
+    app.migrations.add(AddEvidenceToConsentRecord())
+    app.migrations.add(SeedGroupConsentDocument())
     // `onecard migrate` reports what it applied; the per-migration lines are for debugging.
     app.fluent.migrationLogLevel = .debug
     if settings.migratesOnBoot {
@@ -120,6 +130,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     )
     if settings.runsBackgroundWorkers {
         app.lifecycle.use(OutboxWorkerLifecycle(interval: settings.outboxPollInterval))
+        app.lifecycle.use(GroupImportLifecycle())
         if let port = settings.sip2Port {
             app.lifecycle.use(SIP2Lifecycle(port: port))
         }
@@ -136,6 +147,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.asyncCommands.use(SIP2Commands(), as: "sip2")
     app.asyncCommands.use(RosterCommands(), as: "roster")
     app.asyncCommands.use(PartnerCommands(), as: "partner")
+    app.asyncCommands.use(GroupCommands(), as: "group")
 
     try routes(app)
 }

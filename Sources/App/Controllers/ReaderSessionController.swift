@@ -28,7 +28,8 @@ struct ReaderSessionController: RouteCollection {
 
     @Sendable
     func form(req: Request) async throws -> View {
-        let notice = req.query[String.self, at: "notice"] == "password_reset" ? req.t("reader.sign_in.reset_done") : nil
+        let notices = ["password_reset": "reader.sign_in.reset_done", "card_activated": "reader.sign_in.card_activated"]
+        let notice = req.query[String.self, at: "notice"].flatMap { notices[$0] }.map { req.t($0) }
         return try await req.view.render("reader/sign-in", SignInPage(form: FormState(), notice: notice))
     }
 

@@ -14,6 +14,7 @@ struct StaffController: RouteCollection {
         let library: String
         let isAdmin: Bool
         let canDecideRequests: Bool
+        let canReviewGroups: Bool
     }
 
     @Sendable
@@ -24,7 +25,7 @@ struct StaffController: RouteCollection {
         let library = req.locale == .en ? staff.library.nameEN : staff.library.nameZH
         return try await req.view.render("staff/home", HomePage(
             email: staff.email, roleKey: "staff.role.\(staff.role.rawValue)", library: library, isAdmin: staff.role == .admin,
-            canDecideRequests: staff.role != .reviewer
+            canDecideRequests: staff.role != .reviewer, canReviewGroups: GroupReviewController.roles.contains(staff.role)
         )).encodeResponse(for: req)
     }
 

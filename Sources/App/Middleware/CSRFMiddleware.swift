@@ -6,11 +6,17 @@ import Vapor
 struct CSRFMiddleware: AsyncMiddleware {
     static let sessionKey = "csrf"
     static let formField = "_csrf"
+    /// Routes whose forms carry files set this (`postUpload`): their body may arrive in pieces, so it is
+    /// collected, up to the route's limit, before the token is looked for in it.
+    static let collectBodyUpTo: AnySendableHashable = "csrf.collectBodyUpTo"
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let safeMethods: [HTTPMethod] = [.GET, .HEAD, .OPTIONS]
         guard !safeMethods.contains(request.method), !request.url.path.hasPrefix("/api/") else {
             return try await next.respond(to: request)
+        }
+        if request.body.data == nil, let limit = request.route?.userInfo[Self.collectBodyUpTo] as? Int {
+            _ = try await request.body.collect(max: limit).get()
         }
         let expected = request.hasSession ? request.session.data[Self.sessionKey] : nil
         let offered = request.headers.first(name: "X-CSRF-Token")

@@ -13,6 +13,9 @@ final class ConsentRecord: Model, @unchecked Sendable {
     /// `web`, `api`, `desk`.
     @Field(key: "channel") var channel: String
     @OptionalField(key: "withdrawn_at") var withdrawnAt: Date?
+    /// The signed statement through which the consent was given on the person's behalf (a group
+    /// application's `GroupDocument`), when it was not given by the person on this site.
+    @OptionalField(key: "evidence_document_id") var evidenceDocumentID: UUID?
 
     init() {}
 

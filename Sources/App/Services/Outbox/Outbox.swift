@@ -17,6 +17,12 @@ struct Outbox {
         values: [String: String],
         on database: any Database
     ) async throws {
+        try await email(template: template, to: recipient, locale: locale, values: values).create(on: database)
+    }
+
+    /// The rendered message as an unsaved outbox row, for callers that queue many at once (a batch of
+    /// group cards) in one statement; they save it in the transaction of the change that caused it.
+    func email(template: String, to recipient: String, locale: SiteLocale, values: [String: String]) throws -> OutboxMessage {
         let message = MailMessage(
             from: settings.mailFrom,
             to: recipient,
@@ -26,7 +32,7 @@ struct Outbox {
             date: now
         )
         let payload = String(decoding: try JSONEncoder.sorted.encode(message), as: UTF8.self)
-        try await OutboxMessage(kind: .email, partitionKey: nil, payload: payload, now: now).create(on: database)
+        return OutboxMessage(kind: .email, partitionKey: nil, payload: payload, now: now)
     }
 }
 

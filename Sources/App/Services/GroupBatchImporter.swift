@@ -1,0 +1,389 @@
+import Fluent
+import Foundation
+import NIOConcurrencyHelpers
+import OneCardDomain
+import SQLKit
+import Vapor
+
+/// Turns an approved batch into digital cards (數位借閱證), in chunks that each commit on their own:
+/// for every staged row a patron (digital, active, a card number from the library's counter, the ID
+/// number sealed with its blind index), the consent given through the organization's signed statement,
+/// a one-time link to set a password, the activation email and an audit entry — and the row marked
+/// imported, all in the chunk's transaction.
+///
+/// A crash loses at most the chunk in flight, which rolls back whole; running the batch again carries on
+/// with the rows still pending. It cannot make a second card for a row (the patron's id was fixed when
+/// the row was staged) nor for a person (the blind index of the ID number is unique); a person who got a
+/// card elsewhere in the meantime is skipped and reported. A lease on the batch keeps two app instances
+/// from working on it at once.
+struct GroupBatchImporter: Sendable {
+    static let defaultChunkSize = 500
+    static let activationLinkLifetimeDays = 30
+
+    let app: Application
+    var chunkSize = GroupBatchImporter.defaultChunkSize
+    /// How long a run holds the batch without finishing a chunk before another may take over.
+    var leaseDuration: TimeInterval = 300
+    /// Called inside each chunk's transaction once its patrons are written, before the chunk commits
+    /// (chunks numbered from 0 in each run): tests throw from it to simulate a crash mid-import.
+    var afterPatronsWritten: (@Sendable (_ chunk: Int) throws -> Void)? = nil
+
+    private var now: Date { app.clock.now() }
+    private var database: any Database { app.db }
+
+    // MARK: Decisions
+
+    /// Approves a queued batch: it becomes `importing`; the caller then runs it (or the worker does).
+    func approve(_ batch: GroupBatch, by staff: StaffMember, ipAddress: String?) async throws {
+        try await approve(batch, reviewerID: staff.requireID(), actor: .staff(staff.requireID(), ipAddress: ipAddress))
+    }
+
+    /// The same for a batch that came in on paper and is imported by an operator (`onecard group import-batch`).
+    func approve(_ batch: GroupBatch, reviewerID: UUID?, actor: AuditActor) async throws {
+        let now = self.now
+        let record = try await batch.$application.get(on: database)
+        try await database.transaction { db in
+            let claimed = try await (db as! any SQLDatabase).raw("""
+                UPDATE \(ident: GroupBatch.schema) SET status = \(bind: GroupBatchStatus.importing.rawValue),
+                    decided_at = \(bind: now), decided_by = \(bind: reviewerID)
+                WHERE id = \(bind: batch.requireID()) AND status = \(bind: GroupBatchStatus.queued.rawValue) RETURNING id
+                """).all()
+            guard !claimed.isEmpty else { throw GroupApplicationError.notAwaitingDecision }
+            try await AuditTrail.record("group_batch.approved", by: actor,
+                                        subject: ("group_batch", batch.id!.uuidString), libraryID: record.$library.id,
+                                        details: ["reference": batch.reference, "rows": String(batch.rowCount)], at: now, on: db)
+        }
+        batch.status = .importing
+        batch.decidedAt = now
+        batch.decidedBy = reviewerID
+    }
+
+    /// Rejects a queued batch with a reason the contact is told; its staged rows (personal data that is no
+    /// longer needed) are deleted with it.
+    func reject(_ batch: GroupBatch, reason rawReason: String, by staff: StaffMember, ipAddress: String?) async throws {
+        let reason = rawReason.trimmingCharacters(in: .whitespacesAndNewlines)
+        if reason.isEmpty { throw GroupApplicationError.invalid([FieldError(field: "reason", code: "reason_required")]) }
+        if reason.count > 1000 { throw GroupApplicationError.invalid([FieldError(field: "reason", code: "reason_too_long")]) }
+        let now = self.now
+        let record = try await batch.$application.get(on: database)
+        let library = try await record.$library.get(on: database)
+        try await database.transaction { db in
+            let claimed = try await (db as! any SQLDatabase).raw("""
+                UPDATE \(ident: GroupBatch.schema) SET status = \(bind: GroupBatchStatus.rejected.rawValue),
+                    decided_at = \(bind: now), decided_by = \(bind: staff.requireID()), rejection_reason = \(bind: reason)
+                WHERE id = \(bind: batch.requireID()) AND status = \(bind: GroupBatchStatus.queued.rawValue) RETURNING id
+                """).all()
+            guard !claimed.isEmpty else { throw GroupApplicationError.notAwaitingDecision }
+            try await GroupBatchRow.query(on: db).filter(\.$batch.$id == batch.requireID()).delete()
+            try await AuditTrail.record("group_batch.rejected", by: .staff(staff.requireID(), ipAddress: ipAddress),
+                                        subject: ("group_batch", batch.id!.uuidString), libraryID: library.id,
+                                        details: ["reference": batch.reference], at: now, on: db)
+            let locale = record.siteLocale
+            try await Outbox(localizer: app.localizer, settings: app.settings, now: now).enqueueEmail(
+                template: "group_batch_rejected", to: record.contactEmail, locale: locale,
+                values: ["name": record.contactName, "organization": record.organizationName, "reference": batch.reference,
+                         "letter": batch.letterNumber, "reason": reason, "library": locale == .en ? library.nameEN : library.nameZH],
+                on: db)
+        }
+        batch.status = .rejected
+        batch.rejectionReason = reason
+    }
+
+    // MARK: Running
+
+    struct Outcome: Sendable, Equatable {
+        /// False when another run holds the batch, or it is not being imported.
+        var ran: Bool
+        var imported: Int
+        var skipped: Int
+        var completed: Bool
+    }
+
+    /// Imports what is still pending of an approved batch and completes it. Safe to call again after a
+    /// failure, and from several instances (only the lease holder works).
+    @discardableResult
+    func run(batchID: UUID) async throws -> Outcome {
+        guard try await claimLease(batchID) else { return Outcome(ran: false, imported: 0, skipped: 0, completed: false) }
+        do {
+            let context = try await ImportContext.load(batchID: batchID, app: app)
+            var outcome = Outcome(ran: true, imported: 0, skipped: 0, completed: false)
+            var chunk = 0
+            while true {
+                let rows = try await GroupBatchRow.query(on: database).filter(\.$batch.$id == batchID).filter(\.$status == .pending)
+                    .sort(\.$id).limit(chunkSize).all()
+                if rows.isEmpty { break }
+                let (imported, skipped) = try await importChunk(rows, context: context, chunk: chunk)
+                outcome.imported += imported
+                outcome.skipped += skipped
+                chunk += 1
+            }
+            outcome.completed = try await complete(context)
+            return outcome
+        } catch {
+            // Let the next run start at once rather than after the lease; a crash leaves the lease to expire.
+            try? await (database as! any SQLDatabase).raw("""
+                UPDATE \(ident: GroupBatch.schema) SET import_lease_until = NULL WHERE id = \(bind: batchID)
+                """).run()
+            throw error
+        }
+    }
+
+    /// Runs every batch that is being imported and held by nobody (after a crash or restart). Returns how many ran.
+    @discardableResult
+    func resumeUnfinished() async throws -> Int {
+        let now = self.now
+        let waiting = try await GroupBatch.query(on: database).filter(\.$status == .importing)
+            .group(.or) { $0.filter(\.$importLeaseUntil == nil).filter(\.$importLeaseUntil < now) }
+            .sort(\.$decidedAt).all()
+        var ran = 0
+        for batch in waiting where try await run(batchID: batch.requireID()).ran { ran += 1 }
+        return ran
+    }
+
+    private func claimLease(_ batchID: UUID) async throws -> Bool {
+        let now = self.now
+        let claimed = try await (database as! any SQLDatabase).raw("""
+            UPDATE \(ident: GroupBatch.schema) SET import_lease_until = \(bind: now.addingTimeInterval(leaseDuration))
+            WHERE id = \(bind: batchID) AND status = \(bind: GroupBatchStatus.importing.rawValue)
+              AND (import_lease_until IS NULL OR import_lease_until < \(bind: now))
+            RETURNING id
+            """).all()
+        return !claimed.isEmpty
+    }
+
+    /// Everything a chunk needs that does not change during the import.
+    struct ImportContext: Sendable {
+        let batchID: UUID
+        let batchReference: String
+        let receivedAt: Date
+        let reviewerID: UUID?
+        let libraryID: UUID
+        let libraryCode: String
+        let cardPrefix: String
+        let libraryName: String
+        let organizationName: String
+        let contactName: String
+        let contactEmail: String
+        let locale: SiteLocale
+        let consentDocumentID: UUID
+        let statementDocumentID: UUID?
+        let application: GroupApplicationRecord
+
+        static func load(batchID: UUID, app: Application) async throws -> ImportContext {
+            guard let batch = try await GroupBatch.query(on: app.db).filter(\.$id == batchID).with(\.$application, { $0.with(\.$library) }).first()
+            else { throw OneCardError.notFound }
+            let record = batch.application
+            let library = record.library
+            let consent = try await ConsentDocument.current(GroupApplicationService.consentCode(libraryCode: library.code), on: app.db)
+            let statement = try await GroupDocument.query(on: app.db).filter(\.$application.$id == record.requireID())
+                .filter(\.$kind == .consentStatement).first()
+            let locale = record.siteLocale
+            return ImportContext(
+                batchID: batchID, batchReference: batch.reference, receivedAt: batch.receivedAt, reviewerID: batch.decidedBy,
+                libraryID: try library.requireID(), libraryCode: library.code, cardPrefix: library.cardPrefix,
+                libraryName: locale == .en ? library.nameEN : library.nameZH, organizationName: record.organizationName,
+                contactName: record.contactName, contactEmail: record.contactEmail, locale: locale,
+                consentDocumentID: try consent.requireID(), statementDocumentID: statement?.id, application: record)
+        }
+    }
+
+    private static let patronColumns = [
+        "id", "library_id", "status", "card_type", "card_kind", "application_number", "card_number", "document_kind",
+        "id_number_sealed", "id_number_index", "name", "gender", "birth_date", "mobile", "email", "locale", "applied_at",
+        "activated_at", "activated_by",
+    ]
+
+    /// One chunk in one transaction. A concurrent card for one of its people (the unique index says so)
+    /// rolls the chunk back; it is then tried again, with that person now found and skipped.
+    private func importChunk(_ rows: [GroupBatchRow], context: ImportContext, chunk: Int) async throws -> (Int, Int) {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await database.transaction { db in
+                    try await importChunk(rows, context: context, chunk: chunk, on: db as! any SQLDatabase)
+                }
+            } catch let error as any DatabaseError where error.isConstraintFailure && attempt < 3 {
+                app.logger.warning("group batch chunk hit a uniqueness constraint; trying it again",
+                                   metadata: ["batch": .string(context.batchReference), "chunk": "\(chunk)"])
+            }
+        }
+    }
+
+    private func importChunk(_ rows: [GroupBatchRow], context: ImportContext, chunk: Int, on sql: any SQLDatabase) async throws -> (Int, Int) {
+        let now = self.now
+        let indexes = rows.compactMap(\.idNumberIndex)
+        var holding = Set<String>()
+        for row in try await sql.select().column("id_number_index").from(Patron.schema).where("id_number_index", .in, indexes).all() {
+            holding.insert(try row.decode(column: "id_number_index", as: String.self))
+        }
+        let creating = rows.filter { row in
+            guard let index = row.idNumberIndex, row.idNumberSealed != nil else { return false }
+            return !holding.contains(index)
+        }
+        let creatingIDs = Set(creating.compactMap(\.id))
+        let skipping = rows.filter { !creatingIDs.contains($0.id ?? -1) }
+
+        if !creating.isEmpty {
+            let counter = try await sql.raw("""
+                UPDATE card_number_counters SET last_serial = last_serial + \(bind: creating.count)
+                WHERE library_id = \(bind: context.libraryID) RETURNING last_serial
+                """).first()
+            guard let last = try counter?.decode(column: "last_serial", as: Int.self) else {
+                throw Abort(.internalServerError, reason: "no card number counter for \(context.libraryCode)")
+            }
+            let firstSerial = last - creating.count + 1
+            guard last <= CardNumber.maximumSerial else {
+                throw Abort(.internalServerError, reason: "card numbers of \(context.libraryCode) are exhausted")
+            }
+            let outbox = Outbox(localizer: app.localizer, settings: app.settings, now: now)
+            var patronRows: [[any SQLExpression]] = []
+            var consentRows: [[any SQLExpression]] = []
+            var tokenRows: [[any SQLExpression]] = []
+            var auditRows: [[any SQLExpression]] = []
+            var mails: [OutboxMessage] = []
+            patronRows.reserveCapacity(creating.count)
+            let expires = now.addingTimeInterval(Double(Self.activationLinkLifetimeDays) * 86400)
+            let activationBase = activationLinkBase()
+            let consentDetails = #"{"channel":"group"}"#
+            for (offset, row) in creating.enumerated() {
+                let card = CardNumber.make(prefix: context.cardPrefix, serial: firstSerial + offset).value
+                let patronID = row.patronID
+                patronRows.append([
+                    SQLBind(patronID), SQLBind(context.libraryID), SQLBind(Patron.Status.active.rawValue), SQLBind("personal"),
+                    SQLBind(Patron.CardKind.digital.rawValue), SQLBind("\(context.batchReference)-\(row.rowNumber)"), SQLBind(card),
+                    SQLBind(IdentityDocumentKind.nationalID.rawValue), SQLBind(row.idNumberSealed), SQLBind(row.idNumberIndex),
+                    SQLBind(row.name), SQLBind(row.gender), SQLBind(row.birthDate), SQLBind(row.mobile), SQLBind(row.email),
+                    SQLBind(context.locale.rawValue), SQLBind(context.receivedAt), SQLBind(now), SQLBind(context.reviewerID),
+                ])
+                consentRows.append([
+                    SQLBind(UUID()), SQLBind(patronID), SQLBind(context.consentDocumentID), SQLBind(now), SQLBind("group"),
+                    SQLBind(context.statementDocumentID),
+                ])
+                let (token, hash) = OneTimeToken.make()
+                tokenRows.append([SQLBind(UUID()), SQLBind(patronID), SQLBind(hash), SQLBind(expires)])
+                auditRows.append([
+                    SQLBind(UUID()), SQLBind(now), SQLBind("system"), SQLBind("group-import"), SQLBind("card.issued_by_group"),
+                    SQLBind("patron"), SQLBind(patronID.uuidString), SQLBind(context.libraryID), SQLBind(consentDetails),
+                ])
+                mails.append(try outbox.email(
+                    template: "group_card_issued", to: row.email, locale: context.locale,
+                    values: ["name": row.name, "card": card, "library": context.libraryName, "organization": context.organizationName,
+                             "link": activationBase + token, "days": String(Self.activationLinkLifetimeDays)]))
+            }
+            try await sql.insert(into: Patron.schema).columns(Self.patronColumns).rows(patronRows).run()
+            try afterPatronsWritten?(chunk)
+            try await sql.insert(into: ConsentRecord.schema)
+                .columns("id", "patron_id", "document_id", "given_at", "channel", "evidence_document_id").rows(consentRows).run()
+            try await sql.insert(into: PatronActivationToken.schema)
+                .columns("id", "patron_id", "token_hash", "expires_at").rows(tokenRows).run()
+            try await sql.insert(into: AuditEvent.schema)
+                .columns("id", "occurred_at", "actor_type", "actor_id", "action", "subject_type", "subject_id", "library_id", "details")
+                .rows(auditRows).run()
+            try await sql.insert(into: OutboxMessage.schema)
+                .columns("kind", "partition_key", "payload", "status", "attempts", "available_at", "created_at")
+                .rows(mails.map { [SQLBind($0.kind.rawValue), SQLBind($0.partitionKey), SQLBind($0.payload), SQLBind($0.status.rawValue),
+                                    SQLBind($0.attempts), SQLBind($0.availableAt), SQLBind($0.createdAt)] })
+                .run()
+        }
+        // The staged copy of the ID number is not needed once the patron row holds it.
+        for (status, group) in [(GroupBatchRow.Status.imported, creating), (.skipped, skipping)] where !group.isEmpty {
+            try await sql.update(GroupBatchRow.schema)
+                .set("status", to: status.rawValue).set("id_number_sealed", to: SQLLiteral.null).set("id_number_index", to: SQLLiteral.null)
+                .where("id", .in, group.compactMap(\.id))
+                .run()
+        }
+        try await sql.raw("""
+            UPDATE \(ident: GroupBatch.schema) SET imported_count = imported_count + \(bind: creating.count),
+                skipped_count = skipped_count + \(bind: skipping.count), import_lease_until = \(bind: now.addingTimeInterval(leaseDuration))
+            WHERE id = \(bind: context.batchID)
+            """).run()
+        return (creating.count, skipping.count)
+    }
+
+    private func activationLinkBase() -> String {
+        var components = URLComponents(url: app.settings.baseURL, resolvingAgainstBaseURL: false)!
+        components.path = SiteURL.activateCard.path
+        return components.url!.absoluteString + "?token="
+    }
+
+    /// Completes the batch once no row is pending: the contact is told, with a link to the summary.
+    private func complete(_ context: ImportContext) async throws -> Bool {
+        let now = self.now
+        return try await database.transaction { db in
+            let pending = try await GroupBatchRow.query(on: db).filter(\.$batch.$id == context.batchID).filter(\.$status == .pending).count()
+            guard pending == 0 else { return false }
+            let claimed = try await (db as! any SQLDatabase).raw("""
+                UPDATE \(ident: GroupBatch.schema) SET status = \(bind: GroupBatchStatus.completed.rawValue), completed_at = \(bind: now),
+                    import_lease_until = NULL
+                WHERE id = \(bind: context.batchID) AND status = \(bind: GroupBatchStatus.importing.rawValue) RETURNING id
+                """).all()
+            guard !claimed.isEmpty, let batch = try await GroupBatch.find(context.batchID, on: db) else { return false }
+            try await AuditTrail.record("group_batch.completed", by: .system("group-import"), subject: ("group_batch", context.batchID.uuidString),
+                                        libraryID: context.libraryID,
+                                        details: ["imported": String(batch.importedCount), "skipped": String(batch.skippedCount)],
+                                        at: now, on: db)
+            let record = try await GroupApplicationRecord.find(context.application.id, on: db) ?? context.application
+            let link = try await GroupContactAccess(app: app, now: now)
+                .issueLink(for: record, next: SiteURL.groupContactBatch(id: context.batchID.uuidString).path, on: db)
+            try await Outbox(localizer: app.localizer, settings: app.settings, now: now).enqueueEmail(
+                template: "group_batch_completed", to: record.contactEmail, locale: context.locale,
+                values: ["name": record.contactName, "organization": record.organizationName, "reference": batch.reference,
+                         "letter": batch.letterNumber, "cards": String(batch.importedCount),
+                         "left": String(batch.skippedCount + GroupBatchView.leftOutRows(batch).count),
+                         "library": context.libraryName, "link": link, "hours": String(GroupContactAccess.linkLifetimeHours)],
+                on: db)
+            return true
+        }
+    }
+}
+
+extension Application {
+    /// Starts the import of an approved batch: in the background while the server runs (the worker also
+    /// resumes it after a restart), at once where no background work runs (tests, commands).
+    func startGroupImport(_ batchID: UUID) async throws {
+        let importer = GroupBatchImporter(app: self)
+        if settings.runsBackgroundWorkers {
+            let logger = self.logger
+            Task.detached {
+                do {
+                    try await importer.run(batchID: batchID)
+                } catch {
+                    logger.error("group batch import failed; the worker will resume it",
+                                 metadata: ["batch": .string(batchID.uuidString), "error": .string(String(describing: error))])
+                }
+            }
+        } else {
+            try await importer.run(batchID: batchID)
+        }
+    }
+}
+
+/// Resumes imports left unfinished (a crash, a restart) every half minute while the server runs.
+struct GroupImportLifecycle: LifecycleHandler {
+    private let task = NIOLockedValueBox<Task<Void, Never>?>(nil)
+
+    func didBootAsync(_ application: Application) async throws {
+        task.withLockedValue { task in
+            task = Task {
+                while !Task.isCancelled {
+                    do {
+                        try await GroupBatchImporter(app: application).resumeUnfinished()
+                    } catch {
+                        application.logger.warning("resuming group imports failed", metadata: ["error": .string(String(describing: error))])
+                    }
+                    try? await Task.sleep(nanoseconds: 30_000_000_000)
+                }
+            }
+        }
+    }
+
+    func shutdownAsync(_ application: Application) async {
+        let running = task.withLockedValue { task -> Task<Void, Never>? in
+            defer { task = nil }
+            return task
+        }
+        running?.cancel()
+        await running?.value
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import PersonalDataVault
+import Vapor
+
+/// Files that hold personal data (an organization's signed forms, a returned reader data file), sealed
+/// with the vault and kept in the data directory, outside any public folder: `sealed-files/<id>.ocv`,
+/// owner-only. Each file is sealed under a context naming its record, so a file swapped for another
+/// one on disk does not open.
+///
+/// Several instances sharing one PostgreSQL database must share this directory too (a network volume).
+struct SealedFileStore: Sendable {
+    let directory: String
+    let vault: PersonalDataVault
+
+    init(dataDirectory: String, vault: PersonalDataVault) {
+        directory = (dataDirectory as NSString).appendingPathComponent("sealed-files")
+        self.vault = vault
+    }
+
+    private func path(_ id: UUID) -> String {
+        (directory as NSString).appendingPathComponent("\(id.uuidString.lowercased()).ocv")
+    }
+
+    /// Seals and writes the file; a temporary name and a rename, so a crash never leaves half a file.
+    func store(_ bytes: Data, id: UUID, context: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        let sealed = try vault.seal(bytes, context: context)
+        let target = path(id)
+        let temporary = target + ".part-\(UUID().uuidString)"
+        guard FileManager.default.createFile(atPath: temporary, contents: sealed, attributes: [.posixPermissions: 0o600]) else {
+            throw Abort(.internalServerError, reason: "cannot write a sealed file")
+        }
+        if rename(temporary, target) != 0 {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw Abort(.internalServerError, reason: "cannot move a sealed file into place")
+        }
+    }
+
+    func load(id: UUID, context: String) throws -> Data {
+        guard let sealed = FileManager.default.contents(atPath: path(id)) else { throw OneCardError.notFound }
+        return try vault.open(sealed, context: context)
+    }
+
+    func exists(id: UUID) -> Bool {
+        FileManager.default.fileExists(atPath: path(id))
+    }
+
+    func remove(id: UUID) {
+        try? FileManager.default.removeItem(atPath: path(id))
+    }
+}
+
+extension Application {
+    var sealedFiles: SealedFileStore {
+        SealedFileStore(dataDirectory: settings.dataDirectory, vault: vault)
+    }
+}
