@@ -1,0 +1,199 @@
+import Fluent
+import Foundation
+import NIOConcurrencyHelpers
+import OneCardDomain
+import XCTVapor
+@testable import App
+
+/// Helpers of the group application (集體辦證) tests: multipart forms as a browser sends them, files
+/// written by openpyxl, xlsxwriter, odfpy and Pillow, and an approved organization with its contact signed in.
+extension TestBrowser {
+    struct FilePart {
+        let field: String
+        let filename: String
+        let contentType: String
+        let data: Data
+    }
+
+    /// Posts `multipart/form-data` with the session's CSRF token among the fields, as a browser posts a form with files.
+    @discardableResult
+    func postMultipart(_ path: String, fields: [String: String], files: [FilePart], includeCSRF: Bool = true) async throws -> XCTHTTPResponse {
+        let boundary = "----OneCardTest\(UUID().uuidString)"
+        var body = Data()
+        var all = fields
+        if includeCSRF, all["_csrf"] == nil { all["_csrf"] = lastCSRFToken }
+        for (name, value) in all.sorted(by: { $0.key < $1.key }) {
+            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8))
+        }
+        for file in files {
+            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.field)\"; filename=\"\(file.filename)\"\r\nContent-Type: \(file.contentType)\r\n\r\n".utf8))
+            body.append(file.data)
+            body.append(Data("\r\n".utf8))
+        }
+        body.append(Data("--\(boundary)--\r\n".utf8))
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
+        return try await send(.POST, path, headers: headers, body: ByteBuffer(data: body))
+    }
+}
+
+enum GroupFiles {
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let script = repositoryRoot.appendingPathComponent("tests/group/make_group_files.py").path
+    static let folder: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("onecard-group-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }()
+
+    /// Runs the python helper; a missing module fails the test with the install command, never skips it.
+    @discardableResult
+    static func python(_ arguments: [String], file: StaticString = #filePath, line: UInt = #line) throws -> Data {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script] + arguments
+        let out = folder.appendingPathComponent("out-\(UUID().uuidString)")
+        let err = folder.appendingPathComponent("err-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        FileManager.default.createFile(atPath: err.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        try process.run()
+        process.waitUntilExit()
+        let stderr = String(decoding: (try? Data(contentsOf: err)) ?? Data(), as: UTF8.self)
+        if process.terminationStatus != 0 {
+            XCTFail("make_group_files.py \(arguments.first ?? "") exited \(process.terminationStatus): \(stderr) — pip install -r tests/requirements.txt",
+                    file: file, line: line)
+            throw CocoaError(.fileWriteUnknown)
+        }
+        return try Data(contentsOf: out)
+    }
+
+    private static let cache = NIOLockedValueBox<[String: Data]>([:])
+
+    /// A scanned form as Pillow writes it (pdf, png or jpeg).
+    static func document(_ kind: String) throws -> Data {
+        if let cached = cache.withLockedValue({ $0[kind] }) { return cached }
+        let url = folder.appendingPathComponent("document-\(UUID().uuidString).\(kind)")
+        try python(["document", kind, url.path])
+        let data = try Data(contentsOf: url)
+        cache.withLockedValue { $0[kind] = data }
+        return data
+    }
+
+    /// A reader data file written by `writer` (openpyxl, xlsxwriter, odfpy, csv) with these rows below the template's headers.
+    static func roster(_ rows: [[Any]], writer: String = "openpyxl", title: String? = nil, headers: [String]? = nil) throws -> Data {
+        var spec: [String: Any] = ["rows": rows]
+        if let title { spec["title"] = title }
+        if let headers { spec["headers"] = headers }
+        let specURL = folder.appendingPathComponent("spec-\(UUID().uuidString).json")
+        try JSONSerialization.data(withJSONObject: spec).write(to: specURL)
+        let out = folder.appendingPathComponent("roster-\(UUID().uuidString)")
+        try python(["roster", writer, specURL.path, out.path])
+        return try Data(contentsOf: out)
+    }
+
+    /// Every sheet of an xlsx as openpyxl reads it: sheet → cell reference → value and fill colour.
+    static func readXLSX(_ data: Data) throws -> [String: [String: [String: Any]]] {
+        let url = folder.appendingPathComponent("read-\(UUID().uuidString).xlsx")
+        try data.write(to: url)
+        let json = try python(["read-xlsx", url.path])
+        return try JSONSerialization.jsonObject(with: json) as? [String: [String: [String: Any]]] ?? [:]
+    }
+
+    /// A valid row of the template for the n-th person (a student unless `staff`).
+    static func row(_ n: Int, name: String? = nil, id: String? = nil, staff: Bool = false, email: String? = nil) -> [Any] {
+        [n, id ?? nationalID(n, letter: "B"), name ?? "學生\(n)", n % 2 == 0 ? "女" : "男", "date:2012-03-\(String(format: "%02d", 1 + n % 28))",
+         staff ? "教職員" : "學生", email ?? "reader\(n)@school.example.edu.tw", "0912345\(String(format: "%03d", n % 1000))", "五年甲班", ""]
+    }
+}
+
+/// Emails in the outbox, newest last.
+func outboxMails(_ app: Application) async throws -> [MailMessage] {
+    try await OutboxMessage.query(on: app.db).filter(\.$kind == .email).sort(\.$id).all()
+        .map { try JSONDecoder().decode(MailMessage.self, from: Data($0.payload.utf8)) }
+}
+
+/// The path and query of the first link to `path` in `text`.
+func linkPath(_ path: String, in text: String) -> String? {
+    let pattern = NSRegularExpression.escapedPattern(for: path) + #"\?token=[A-Za-z0-9_-]+"#
+    guard let range = text.range(of: pattern, options: .regularExpression) else { return nil }
+    return String(text[range])
+}
+
+/// Everything an approved organization needs in a test.
+struct ApprovedOrganization {
+    let record: GroupApplicationRecord
+    let contact: TestBrowser
+    let reviewer: TestBrowser
+}
+
+enum GroupFixtures {
+    static func input(name: String = "臺中市立示範國民小學", email: String = "contact@school.example.edu.tw",
+                      letter: String = "中市示小字第1150000001號") -> GroupApplicationInput {
+        var input = GroupApplicationInput()
+        input.organizationName = name
+        input.organizationKind = "school"
+        input.contactName = "李老師"
+        input.contactTitle = "圖書館主任"
+        input.contactPhone = "04-2262-5100#1117"
+        input.contactEmail = email
+        input.letterNumber = letter
+        input.letterDate = "2026-11-02"
+        input.acceptsObligations = true
+        return input
+    }
+
+    /// An application submitted through the service (the web form has its own tests).
+    static func submitted(_ app: Application, email: String = "contact@school.example.edu.tw",
+                          name: String = "臺中市立示範國民小學") async throws -> GroupApplicationRecord {
+        try await GroupApplicationService(app: app, database: app.db, now: app.clock.now()).submit(
+            input(name: name, email: email), libraryCode: "NLPI",
+            applicationForm: UploadedFile(bytes: try GroupFiles.document("pdf")),
+            consentStatement: UploadedFile(bytes: try GroupFiles.document("png")), locale: .zhTW, ipAddress: "192.0.2.1",
+            rateLimited: false)
+    }
+
+    /// A submitted application approved by an NLPI reviewer through the web, and its contact signed in
+    /// with the emailed link.
+    static func approved(_ app: Application, email: String = "contact@school.example.edu.tw", reviewer: TestBrowser? = nil,
+                         name: String = "臺中市立示範國民小學") async throws -> ApprovedOrganization {
+        let record = try await submitted(app, email: email, name: name)
+        let reviewerBrowser: TestBrowser
+        if let reviewer {
+            reviewerBrowser = reviewer
+        } else {
+            reviewerBrowser = try await signedInStaff(app, role: "reviewer", library: "NLPI", email: "reviewer@nlpi.example")
+        }
+        let page = try await reviewerBrowser.get("/staff/group/applications/\(record.id!.uuidString)")
+        XCTAssertEqual(page.status, .ok)
+        let decided = try await reviewerBrowser.post("/staff/group/applications/\(record.id!.uuidString)/decision", form: ["decision": "approve"])
+        XCTAssertEqual(decided.status, .seeOther)
+        let contact = try await signInContact(app, email: email)
+        let fresh = try await GroupApplicationRecord.find(record.id, on: app.db)!
+        return ApprovedOrganization(record: fresh, contact: contact, reviewer: reviewerBrowser)
+    }
+
+    /// Opens the newest sign-in link sent to `email` and presses the button.
+    static func signInContact(_ app: Application, email: String) async throws -> TestBrowser {
+        let mails = try await outboxMails(app).filter { $0.to == email }
+        let path = try XCTUnwrap(mails.reversed().lazy.compactMap { linkPath("/group-application/contact/sign-in", in: $0.body) }.first)
+        let browser = TestBrowser(app)
+        let page = try await browser.get(path)
+        XCTAssertEqual(page.status, .ok)
+        let token = String(path.split(separator: "=")[1])
+        let signedIn = try await browser.post("/group-application/contact/sign-in", form: ["token": token])
+        XCTAssertEqual(signedIn.status, .seeOther)
+        return browser
+    }
+
+    /// Uploads a reader data file as the contact would.
+    @discardableResult
+    static func upload(_ contact: TestBrowser, _ data: Data, letter: String = "中市示小字第1150000002號", date: String = "2026-11-16",
+                       filename: String = "讀者資料.xlsx") async throws -> XCTHTTPResponse {
+        try await contact.get("/group-application/contact/batches/new")
+        return try await contact.postMultipart("/group-application/contact/batches/new",
+                                               fields: ["letterNumber": letter, "letterDate": date],
+                                               files: [.init(field: "file", filename: filename, contentType: "application/octet-stream", data: data)])
+    }
+}
