@@ -10,6 +10,7 @@ public struct PersonalDataVault: Sendable {
     public let keyRing: KeyRing
     static let textPrefix = "ocv1"
     static let binaryMagic: [UInt8] = Array("OCV1".utf8)
+    static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     public init(keyRing: KeyRing) {
         self.keyRing = keyRing
@@ -67,7 +68,14 @@ public struct PersonalDataVault: Sendable {
         message.append(0)
         message.append(contentsOf: normalizedValue.utf8)
         let code = HMAC<SHA256>.authenticationCode(for: message, using: keyRing.blindIndexKey)
-        return code.map { String(format: "%02x", $0) }.joined()
+        // Hex by table: `String(format:)` costs more than the HMAC, and an upload indexes 100,000 rows.
+        var hex: [UInt8] = []
+        hex.reserveCapacity(64)
+        for byte in code {
+            hex.append(Self.hexDigits[Int(byte >> 4)])
+            hex.append(Self.hexDigits[Int(byte & 0x0F)])
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
 
     private func decrypt(_ combined: Data, keyID: String, context: String) throws -> Data {

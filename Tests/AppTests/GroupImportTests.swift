@@ -67,6 +67,8 @@ final class GroupImportTests: XCTestCase {
             let staged = try await GroupBatchRow.query(on: app.db).all()
             XCTAssertTrue(staged.allSatisfy { $0.status == .imported && $0.idNumberSealed == nil && $0.idNumberIndex == nil },
                           "the staged copy of each ID number is gone once the card holds it")
+            XCTAssertTrue(staged.allSatisfy { $0.name == nil && $0.email == nil && $0.birthDate == nil && $0.mobile == nil },
+                          "and so is every other personal field: an erased card leaves nothing in the batch")
             let issued = try await AuditEvent.query(on: app.db).filter(\.$action == "card.issued_by_group").count()
             XCTAssertEqual(issued, 3)
 

@@ -201,6 +201,8 @@ final class GroupRosterTests: XCTestCase {
             XCTAssertEqual(batches.map(\.dueOn), ["2026-12-02", "2026-12-04"])
             let secondPage = try await second.contact.get("/group-application/contact/batches/\(batches[1].id!.uuidString)")
             XCTAssertTrue(secondPage.text.contains("<dt>目前排隊順位</dt><dd>2</dd>"), "in order of arrival")
+            let firstPage = try await first.contact.get("/group-application/contact/batches/\(batches[0].id!.uuidString)")
+            XCTAssertTrue(firstPage.text.contains("<dt>目前排隊順位</dt><dd>1</dd>"))
 
             let queue = try await first.reviewer.get("/staff/group")
             let a = try XCTUnwrap(queue.text.range(of: "甲國小"))

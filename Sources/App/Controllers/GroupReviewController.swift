@@ -318,9 +318,11 @@ struct GroupReviewController: RouteCollection {
             batch: summary, leftOut: GroupBatchView.leftOut(batch.leftOut, req: req),
             rows: rows.map { row in
                 let patron = patrons[row.patronID]
-                return .init(row: row.rowNumber, name: patron?.name ?? row.name,
+                // Once imported, the card holds the person's data (and an erased card shows nothing).
+                return .init(row: row.rowNumber, name: patron?.name ?? row.name ?? "—",
                              maskedID: row.idNumberSealed != nil ? masked(row.idNumberSealed) : masked(patron?.idNumberSealed),
-                             birthDate: row.birthDate, roleKey: "group.role.\(row.role)", unit: row.unit ?? "", email: row.email,
+                             birthDate: patron?.birthDate ?? row.birthDate ?? "—", roleKey: "group.role.\(row.role)", unit: row.unit ?? "",
+                             email: patron?.email ?? row.email ?? "",
                              statusKey: "group.row.status.\(row.status.rawValue)")
             },
             pages: pageCount > 1 ? (1...pageCount).map { .init(number: $0, path: "\(path)?page=\($0)", current: $0 == page) } : [],

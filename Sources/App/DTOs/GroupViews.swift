@@ -67,7 +67,8 @@ enum GroupBatchView {
         let ahead = try await GroupBatch.query(on: database)
             .join(GroupApplicationRecord.self, on: \GroupBatch.$application.$id == \GroupApplicationRecord.$id)
             .filter(GroupApplicationRecord.self, \.$library.$id == libraryID)
-            .filter(\.$status == .queued).filter(\.$receivedAt < batch.receivedAt).count()
+            // Not itself: a time read back from the database may compare a hair later than it was stored.
+            .filter(\.$status == .queued).filter(\.$id != batch.requireID()).filter(\.$receivedAt < batch.receivedAt).count()
         return ahead + 1
     }
 

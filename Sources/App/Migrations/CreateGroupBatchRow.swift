@@ -11,11 +11,11 @@ struct CreateGroupBatchRow: AsyncMigration {
             .field("status", .string, .required)
             .field("id_number_sealed", .string)
             .field("id_number_index", .string)
-            .field("name", .string, .required)
+            .field("name", .string)
             .field("gender", .string)
-            .field("birth_date", .string, .required)
+            .field("birth_date", .string)
             .field("role", .string, .required)
-            .field("email", .string, .required)
+            .field("email", .string)
             .field("mobile", .string)
             .field("unit", .string)
             .field("sequence", .string)
@@ -24,8 +24,10 @@ struct CreateGroupBatchRow: AsyncMigration {
             .unique(on: "patron_id")
             .create()
         if let sql = database as? any SQLDatabase {
-            try await sql.create(index: "group_batch_rows_work").on(GroupBatchRow.schema)
-                .column("batch_id").column("status").column("id").run()
+            // The import reads a batch's rows by id, after the last one done (status is not in it, so
+            // marking rows imported leaves this index alone).
+            try await sql.create(index: "group_batch_rows_order").on(GroupBatchRow.schema)
+                .column("batch_id").column("id").run()
             try await sql.create(index: "group_batch_rows_person").on(GroupBatchRow.schema)
                 .column("id_number_index").run()
         }
