@@ -43,6 +43,8 @@ enum SiteURL: Sendable {
     case staffRequests
     case staffRequestDecision(id: String)
     case staffDeliveryRetry(id: Int)
+    case taipeiPassSignIn
+    case taipeiPassCallback
 
     /// The pictures of the mobile card.
     enum CardImage: String, Sendable {
@@ -100,6 +102,8 @@ enum SiteURL: Sendable {
         case .staffRequests: ["staff", "requests"]
         case .staffRequestDecision: ["staff", "requests", ":id"]
         case .staffDeliveryRetry: ["staff", "deliveries", ":id", "retry"]
+        case .taipeiPassSignIn: ["login", "taipei-pass"]
+        case .taipeiPassCallback: ["login", "taipei-pass", "callback"]
         }
     }
 

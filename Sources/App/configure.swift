@@ -25,6 +25,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.passwords.use(.bcrypt(cost: settings.bcryptCost))
     app.decoyPasswordHash = try Bcrypt.hash(UUID().uuidString, cost: settings.bcryptCost)
     app.passwordPolicy = try Application.loadPasswordPolicy()
+    app.taipeiPassProvider = settings.taipeiPass.map { OpenIDProvider(settings: $0) }
 
     // Middleware, outermost first.
     app.middleware = .init()
@@ -83,6 +84,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.migrations.add(CreatePasswordResetToken())
     app.migrations.add(CreatePartnerEndpoint())
     app.migrations.add(CreatePatronRequest())
+    app.migrations.add(CreateTaipeiPassIdentity())
     // `onecard migrate` reports what it applied; the per-migration lines are for debugging.
     app.fluent.migrationLogLevel = .debug
     if settings.migratesOnBoot {

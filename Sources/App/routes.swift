@@ -11,6 +11,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: DeskController())
     try app.register(collection: ReaderSessionController())
     try app.register(collection: PartnerServicesController())
+    try app.register(collection: TaipeiPassController())
     try app.register(collection: AccountController())
     try app.register(collection: MobileCardController())
     try app.register(collection: PatronRequestsController())

@@ -29,6 +29,8 @@ public struct OneCardSettings: Sendable {
     public var pendingApplicationLifetimeDays: Int
     /// First step of the growing delay after failed sign-ins (doubles per failure, capped at 16×).
     public var signInDelayUnit: TimeInterval = 0.25
+    /// 台北通 (the city's OpenID Connect provider); nil leaves 與台北通結合 unavailable.
+    public var taipeiPass: TaipeiPassSettings?
 
     public var usesSecureCookies: Bool { baseURL.scheme == "https" }
 
@@ -104,9 +106,12 @@ public struct OneCardSettings: Sendable {
                 problem: "is a testing aid and is refused in the production environment"
             )
         }
+        let taipeiPass = try TaipeiPassSettings.fromEnvironment(
+            issuer: value("ONECARD_TAIPEI_PASS_ISSUER"), clientID: value("ONECARD_TAIPEI_PASS_CLIENT_ID"),
+            clientSecret: value("ONECARD_TAIPEI_PASS_CLIENT_SECRET"), production: environment == .production)
         let command = environment.arguments.dropFirst().first
         let isEmbedded = if case .sqliteFile = database { true } else { false }
-        return OneCardSettings(
+        var settings = OneCardSettings(
             dataDirectory: dataDirectory,
             database: database,
             smtpURL: smtpURL,
@@ -119,6 +124,50 @@ public struct OneCardSettings: Sendable {
             mailFrom: value("ONECARD_MAIL_FROM") ?? "OneCard <no-reply@onecard.localhost>",
             pendingApplicationLifetimeDays: Int(value("ONECARD_PENDING_APPLICATION_DAYS") ?? "") ?? 30
         )
+        settings.taipeiPass = taipeiPass
+        return settings
+    }
+}
+
+/// The OpenID Connect client registration with 台北通. The redirect URI is not configured: it is
+/// `ONECARD_BASE_URL` + `/login/taipei-pass/callback`, and must be registered with the provider as such.
+public struct TaipeiPassSettings: Sendable, Equatable {
+    /// Exactly as the provider's discovery document and ID tokens spell it (`iss`).
+    public var issuer: String
+    public var clientID: String
+    /// Confidential clients authenticate at the token endpoint; public clients rely on PKCE alone.
+    public var clientSecret: String?
+
+    public init(issuer: String, clientID: String, clientSecret: String? = nil) {
+        self.issuer = issuer
+        self.clientID = clientID
+        self.clientSecret = clientSecret
+    }
+
+    /// Where the provider's discovery document lives (OpenID Connect Discovery 1.0, section 4).
+    public var discoveryURL: String {
+        (issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer) + "/.well-known/openid-configuration"
+    }
+
+    static func fromEnvironment(issuer: String?, clientID: String?, clientSecret: String?, production: Bool) throws -> TaipeiPassSettings? {
+        guard let issuer else {
+            if clientID != nil || clientSecret != nil {
+                throw ConfigurationError(variable: "ONECARD_TAIPEI_PASS_ISSUER", problem: "is required when a Taipei Pass client id or secret is set")
+            }
+            return nil
+        }
+        guard let clientID else {
+            throw ConfigurationError(variable: "ONECARD_TAIPEI_PASS_CLIENT_ID", problem: "is required when ONECARD_TAIPEI_PASS_ISSUER is set")
+        }
+        guard let url = URLComponents(string: issuer), let host = url.host, !host.isEmpty, url.query == nil, url.fragment == nil else {
+            throw ConfigurationError(variable: "ONECARD_TAIPEI_PASS_ISSUER", problem: "expected an https URL without query or fragment")
+        }
+        // Plain http only to a provider on this machine, and never in production (tests start one on loopback).
+        let loopback = ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host.lowercased())
+        guard url.scheme == "https" || (url.scheme == "http" && loopback && !production) else {
+            throw ConfigurationError(variable: "ONECARD_TAIPEI_PASS_ISSUER", problem: "expected an https URL without query or fragment")
+        }
+        return TaipeiPassSettings(issuer: issuer, clientID: clientID, clientSecret: clientSecret)
     }
 }
 
