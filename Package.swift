@@ -90,6 +90,9 @@ let package = Package(
             "App",
             "SIP2",
             .product(name: "XCTVapor", package: "vapor"),
+            // Tokens signed by the tests' own keys, for the ID token checks a real provider will not get wrong.
+            .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "CryptoExtras", package: "swift-crypto"),
         ]),
     ]
 )

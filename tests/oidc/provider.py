@@ -45,8 +45,10 @@ class _StoredCodeChallenge(CodeChallenge):
         return _challenges.get(authorization_code.code, (None, None))[1]
 
 
-def _enforce_pkce() -> None:
+def _install_grant(enforce_pkce: bool) -> None:
     mock_app.AuthorizationCodeGrant = _ChallengeRecordingGrant
+    if not enforce_pkce:
+        return
     register_grant = flask_oauth2.AuthorizationServer.register_grant
 
     def register_with_pkce(self, grant_cls, extensions=None):
@@ -67,8 +69,7 @@ def main() -> None:
     args = parser.parse_args()
 
     os.environ["AUTHLIB_INSECURE_TRANSPORT"] = "1"  # plain http on loopback
-    if not args.no_pkce:
-        _enforce_pkce()
+    _install_grant(enforce_pkce=not args.no_pkce)
     app = mock_app.app(require_nonce=True, require_client_registration=args.require_registration,
                        access_token_max_age=timedelta(seconds=args.token_max_age))
     server = werkzeug.serving.make_server("127.0.0.1", args.port, app, threaded=True)

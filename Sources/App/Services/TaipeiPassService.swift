@@ -80,8 +80,10 @@ struct TaipeiPassService {
         }
         let url = try pending.authorizationURL(endpoint: metadata.authorizationEndpoint, clientID: settings.clientID,
                                                redirectURI: redirectURI, locale: request.locale)
-        // One flow per session: starting again replaces an unfinished one.
-        request.session.data[PendingAuthorization.sessionKey] = String(decoding: try JSONEncoder().encode(pending), as: UTF8.self)
+        // One flow per session: starting again replaces an unfinished one. Sealed, so the code verifier and
+        // nonce are readable neither in the sessions table nor in a debug log of its SQL.
+        let json = String(decoding: try JSONEncoder().encode(pending), as: UTF8.self)
+        request.session.data[PendingAuthorization.sessionKey] = try request.application.vault.seal(json, context: Self.sessionContext)
         return url
     }
 
@@ -136,8 +138,11 @@ struct TaipeiPassService {
     private func takePending() -> PendingAuthorization? {
         guard request.hasSession, let raw = request.session.data[PendingAuthorization.sessionKey] else { return nil }
         request.session.data[PendingAuthorization.sessionKey] = nil
-        return try? JSONDecoder().decode(PendingAuthorization.self, from: Data(raw.utf8))
+        guard let json = try? request.application.vault.open(raw, context: Self.sessionContext) else { return nil }
+        return try? JSONDecoder().decode(PendingAuthorization.self, from: Data(json.utf8))
     }
+
+    static let sessionContext = "session.taipei_pass_authorization"
 
     private func refuse(_ problem: String, purpose: PendingAuthorization.Purpose? = nil) {
         request.logger.notice("Taipei Pass callback refused", metadata: [
