@@ -162,7 +162,8 @@ final class TaipeiPassTests: XCTestCase {
             XCTAssertEqual(after.cityConsents, 2, "the agreement is its own record")
             let audit = try await XCTUnwrapAsync(await AuditEvent.query(on: app.db).filter(\.$action == "partner_link.enabled").first())
             XCTAssertEqual(audit.details, #"{"consentVersion":"1","partner":"TAIPEI_PASS"}"#)
-            XCTAssertTrue(try await browser.get("/account/partners").text.contains("停用 與台北通結合"))
+            let disableOffered = try await browser.get("/account/partners").text.contains("停用 與台北通結合")
+            XCTAssertTrue(disableOffered)
             let export = try await browser.get("/account/my-data.json").text
             XCTAssertTrue(export.contains(#""subject" : "\#(subject)""#), export)
 
@@ -197,7 +198,8 @@ final class TaipeiPassTests: XCTestCase {
             let page = try await browser.get("/login?taipei_pass=not_linked").text
             XCTAssertTrue(page.contains(#"role="alert""#))
             XCTAssertTrue(page.contains("這個台北通帳號尚未與借閱證結合。請先以借閱證號或身分證字號登入，到「我的帳戶 → 合作館服務」啟用「與台北通結合」"))
-            XCTAssertEqual(try await browser.get("/account/home").headers.first(name: .location), "/login", "not signed in")
+            let homeLocation = try await browser.get("/account/home").headers.first(name: .location)
+            XCTAssertEqual(homeLocation, "/login", "not signed in")
             browser.acceptLanguage = "en"
             let english = try await browser.get("/login?taipei_pass=not_linked&lang=en").text
             XCTAssertTrue(english.contains("This Taipei Pass account is not linked with a library card yet."))
@@ -275,7 +277,8 @@ final class TaipeiPassTests: XCTestCase {
             XCTAssertEqual(query(callback)["error"], "access_denied")
             let back = try await browser.get(callback)
             XCTAssertEqual(back.headers.first(name: .location), "/account/partners?taipei_pass=cancelled")
-            XCTAssertTrue(try await browser.get("/account/partners?taipei_pass=cancelled").text.contains("您已在台北通取消授權，沒有做任何變更。"))
+            let cancelShown = try await browser.get("/account/partners?taipei_pass=cancelled").text.contains("您已在台北通取消授權，沒有做任何變更。")
+            XCTAssertTrue(cancelShown)
             let after = try await counts(app, patron)
             XCTAssertEqual(after.identities, before.identities)
             XCTAssertEqual(after.cityConsents, before.cityConsents)
@@ -296,11 +299,13 @@ final class TaipeiPassTests: XCTestCase {
             let forged = callback.replacingOccurrences(of: state, with: PendingAuthorization.randomToken())
             let refused = try await browser.get(forged)
             XCTAssertEqual(refused.headers.first(name: .location), "/account/partners?taipei_pass=expired_request")
-            XCTAssertTrue(try await browser.get("/account/partners?taipei_pass=expired_request").text.contains("這次台北通驗證已失效或已使用過"))
+            let expiredShown = try await browser.get("/account/partners?taipei_pass=expired_request").text.contains("這次台北通驗證已失效或已使用過")
+            XCTAssertTrue(expiredShown)
             // The genuine answer no longer finds its request either: one callback per request.
             let genuine = try await browser.get(callback)
             XCTAssertEqual(genuine.headers.first(name: .location), "/account/partners?taipei_pass=expired_request")
-            XCTAssertEqual(try await counts(app, patron).identities, 0)
+            let identities = try await counts(app, patron).identities
+            XCTAssertEqual(identities, 0)
 
             // A callback planted in a browser that started nothing (login CSRF) signs no one in.
             let other = try await ProviderUser(client: app.client).authorize(try await startSignIn(TestBrowser(app)), as: "citizen-\(UUID())")
@@ -321,8 +326,10 @@ final class TaipeiPassTests: XCTestCase {
             let back = try await browser.get(try await ProviderUser(client: app.client).authorize(authorizationURL, as: "citizen-\(UUID())"))
             XCTAssertEqual(back.headers.first(name: .location), "/account/partners?taipei_pass=expired_request",
                            "signing in starts a new session, so the request is gone")
-            XCTAssertEqual(try await counts(app, patron).identities, 0)
-            XCTAssertEqual(try await counts(app, other).identities, 0)
+            let patronIdentities = try await counts(app, patron).identities
+            XCTAssertEqual(patronIdentities, 0)
+            let otherIdentities = try await counts(app, other).identities
+            XCTAssertEqual(otherIdentities, 0)
         }
     }
 
@@ -332,7 +339,8 @@ final class TaipeiPassTests: XCTestCase {
             let (browser, patron) = try await signedInReader(app)
             let subject = "citizen-\(UUID())"
             let callback = try await ProviderUser(client: app.client).authorize(try await agreeToLink(browser), as: subject)
-            XCTAssertEqual(try await browser.get(callback).headers.first(name: .location), "/account/partners/TAIPEI_PASS/done")
+            let linkedLocation = try await browser.get(callback).headers.first(name: .location)
+            XCTAssertEqual(linkedLocation, "/account/partners/TAIPEI_PASS/done")
             let linked = try await counts(app, patron)
 
             let replay = try await browser.get(callback)
@@ -345,7 +353,8 @@ final class TaipeiPassTests: XCTestCase {
             let freshState = try XCTUnwrap(query(fresh)["state"])
             let replayedCode = try await browser.get("/login/taipei-pass/callback?code=\(code)&state=\(freshState)")
             XCTAssertEqual(replayedCode.headers.first(name: .location), "/account/partners?taipei_pass=token_failed")
-            XCTAssertTrue(try await browser.get("/account/partners?taipei_pass=token_failed").text.contains("無法向台北通確認驗證結果"))
+            let failureShown = try await browser.get("/account/partners?taipei_pass=token_failed").text.contains("無法向台北通確認驗證結果")
+            XCTAssertTrue(failureShown)
             let after = try await counts(app, patron)
             XCTAssertEqual(after.identities, 0, "still unlinked after the refused replay")
             XCTAssertEqual(after.cityConsents, linked.cityConsents)
@@ -364,10 +373,12 @@ final class TaipeiPassTests: XCTestCase {
             let victim = TestBrowser(app)
             let stolen = try await ProviderUser(client: app.client).authorize(try await startSignIn(victim), as: subject)
             let attacker = TestBrowser(app)
-            let attackerState = try XCTUnwrap(query(try await startSignIn(attacker))["state"])
+            let attackerURL = try await startSignIn(attacker)
+            let attackerState = try XCTUnwrap(query(attackerURL)["state"])
             let injected = try await attacker.get("/login/taipei-pass/callback?code=\(try XCTUnwrap(query(stolen)["code"]))&state=\(attackerState)")
             XCTAssertEqual(injected.headers.first(name: .location), "/login?taipei_pass=token_failed")
-            XCTAssertEqual(try await attacker.get("/account/home").headers.first(name: .location), "/login", "not signed in")
+            let attackerHome = try await attacker.get("/account/home").headers.first(name: .location)
+            XCTAssertEqual(attackerHome, "/login", "not signed in")
         }
     }
 
@@ -382,11 +393,14 @@ final class TaipeiPassTests: XCTestCase {
 
             let stolen = try await ProviderUser(client: app.client).authorize(try await startSignIn(TestBrowser(app)), as: subject)
             let attacker = TestBrowser(app)
-            let attackerState = try XCTUnwrap(query(try await startSignIn(attacker))["state"])
+            let attackerURL = try await startSignIn(attacker)
+            let attackerState = try XCTUnwrap(query(attackerURL)["state"])
             let injected = try await attacker.get("/login/taipei-pass/callback?code=\(try XCTUnwrap(query(stolen)["code"]))&state=\(attackerState)")
             XCTAssertEqual(injected.headers.first(name: .location), "/login?taipei_pass=invalid_token")
-            XCTAssertTrue(try await attacker.get("/login?taipei_pass=invalid_token").text.contains("台北通回傳的身分資料未通過檢查"))
-            XCTAssertEqual(try await attacker.get("/account/home").headers.first(name: .location), "/login")
+            let invalidShown = try await attacker.get("/login?taipei_pass=invalid_token").text.contains("台北通回傳的身分資料未通過檢查")
+            XCTAssertTrue(invalidShown)
+            let attackerHome = try await attacker.get("/account/home").headers.first(name: .location)
+            XCTAssertEqual(attackerHome, "/login")
         }
     }
 
@@ -399,7 +413,8 @@ final class TaipeiPassTests: XCTestCase {
             clock.advance(by: 120) // past exp (1 s) and the 60 s skew, within the 10-minute request lifetime
             let back = try await browser.get(callback)
             XCTAssertEqual(back.headers.first(name: .location), "/account/partners?taipei_pass=invalid_token")
-            XCTAssertEqual(try await counts(app, patron).identities, 0)
+            let identities = try await counts(app, patron).identities
+            XCTAssertEqual(identities, 0)
         }
     }
 
@@ -410,7 +425,8 @@ final class TaipeiPassTests: XCTestCase {
             let (browser, patron) = try await signedInReader(app)
             let back = try await browser.get(try await ProviderUser(client: app.client).authorize(try await agreeToLink(browser), as: "citizen-\(UUID())"))
             XCTAssertEqual(back.headers.first(name: .location), "/account/partners?taipei_pass=invalid_token")
-            XCTAssertEqual(try await counts(app, patron).identities, 0)
+            let identities = try await counts(app, patron).identities
+            XCTAssertEqual(identities, 0)
         }
     }
 
@@ -421,7 +437,8 @@ final class TaipeiPassTests: XCTestCase {
             let browser = TestBrowser(app)
             let callback = try await ProviderUser(client: app.client).authorize(try await startSignIn(browser), as: "citizen-\(UUID())")
             clock.advance(by: 601)
-            XCTAssertEqual(try await browser.get(callback).headers.first(name: .location), "/login?taipei_pass=expired_request")
+            let expiredLocation = try await browser.get(callback).headers.first(name: .location)
+            XCTAssertEqual(expiredLocation, "/login?taipei_pass=expired_request")
         }
     }
 
@@ -448,12 +465,14 @@ final class TaipeiPassTests: XCTestCase {
             let (browser, patron) = try await signedInReader(app)
             let agreed = try await agreeToLink(browser)
             XCTAssertEqual(agreed, "/account/partners?taipei_pass=unavailable")
-            XCTAssertTrue(try await browser.get(agreed).text.contains("目前無法連線至台北通"))
+            let unavailableShown = try await browser.get(agreed).text.contains("目前無法連線至台北通")
+            XCTAssertTrue(unavailableShown)
             let visitor = TestBrowser(app)
             try await visitor.get("/login")
             let started = try await visitor.post("/login/taipei-pass", form: [:])
             XCTAssertEqual(started.headers.first(name: .location), "/login?taipei_pass=unavailable")
-            XCTAssertEqual(try await counts(app, patron).identities, 0)
+            let identities = try await counts(app, patron).identities
+            XCTAssertEqual(identities, 0)
         }
 
         // A provider that goes away between the authorization and the code exchange.
@@ -464,7 +483,8 @@ final class TaipeiPassTests: XCTestCase {
             vanishing.stop()
             let back = try await browser.get(callback)
             XCTAssertEqual(back.headers.first(name: .location), "/account/partners?taipei_pass=token_failed")
-            XCTAssertEqual(try await counts(app, patron).identities, 0)
+            let identities = try await counts(app, patron).identities
+            XCTAssertEqual(identities, 0)
         }
     }
 
@@ -480,7 +500,8 @@ final class TaipeiPassTests: XCTestCase {
             let subject = "citizen-\(UUID())"
             let authorizationURL = try await agreeToLink(browser)
             let callback = try await ProviderUser(client: app.client).authorize(authorizationURL, as: subject)
-            XCTAssertEqual(try await browser.get(callback).headers.first(name: .location), "/account/partners/TAIPEI_PASS/done")
+            let linkedLocation = try await browser.get(callback).headers.first(name: .location)
+            XCTAssertEqual(linkedLocation, "/account/partners/TAIPEI_PASS/done")
             let sent = query(authorizationURL), returned = query(callback)
             secrets.withLockedValue { $0 = [sent["state"]!, sent["nonce"]!, sent["code_challenge"]!, returned["code"]!] }
             // A refused callback logs why, still without the values.

@@ -183,11 +183,11 @@ struct TaipeiPassService {
         }
         let patron = identity.patron
         let now = request.now
-        let actor = AuditActor(type: "reader", id: patron.id!.uuidString, ipAddress: request.clientAddress)
+        let reader = AuditActor(type: "reader", id: patron.id!.uuidString, ipAddress: request.clientAddress)
         try await request.db.transaction { db in
             identity.lastSignedInAt = now
             try await identity.save(on: db)
-            try await AuditTrail.record("reader.signed_in", by: actor, subject: ("patron", patron.id!.uuidString),
+            try await AuditTrail.record("reader.signed_in", by: reader, subject: ("patron", patron.id!.uuidString),
                                         libraryID: patron.$library.id, details: ["method": "taipei_pass"], at: now, on: db)
         }
         try await request.rotateSession()

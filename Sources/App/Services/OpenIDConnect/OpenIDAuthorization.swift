@@ -111,7 +111,7 @@ enum OpenIDTokenEndpoint {
         } catch {
             throw OpenIDProviderError("token endpoint unreachable: \(error)")
         }
-        let body = response.body.map { Data(buffer: $0) } ?? Data()
+        let body = response.body.map { Data($0.readableBytesView) } ?? Data()
         guard response.status == .ok else {
             // Only the OAuth error code is kept: the rest of an error body is the provider's to word.
             let code = (try? JSONDecoder().decode(Failure.self, from: body))?.error ?? "none"

@@ -187,6 +187,6 @@ actor OpenIDProvider {
         guard response.status == .ok, let body = response.body else {
             throw OpenIDProviderError("GET \(url) answered \(response.status.code)")
         }
-        return Data(buffer: body)
+        return Data(body.readableBytesView)
     }
 }
