@@ -49,10 +49,13 @@ final class OIDCProviderProcess: @unchecked Sendable {
         }
     }
 
+    /// SIGTERM, then SIGKILL if it is still there after five seconds; never waits forever.
     func stop() {
         guard process.isRunning else { return }
         process.terminate()
-        process.waitUntilExit()
+        for _ in 0..<100 where process.isRunning { usleep(50_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        for _ in 0..<40 where process.isRunning { usleep(50_000) }
     }
 
     deinit { stop() }
@@ -84,7 +87,12 @@ final class OIDCProviderProcess: @unchecked Sendable {
 /// The person at the provider: opens the authorization URL OneCard redirected to, sees the provider's
 /// own page, types a `sub` and presses Authorize (or Deny), and is sent back towards OneCard.
 struct ProviderUser {
+    /// The person's browser, not OneCard: its requests stay out of OneCard's log.
     let client: any Client
+
+    init(client: any Client) {
+        self.client = client.logging(to: Logger(label: "provider-user") { _ in SwiftLogNoOpLogHandler() })
+    }
 
     /// Returns the path and query of the redirect back to OneCard (the callback), as the browser would follow it.
     func authorize(_ authorizationURL: String, as subject: String, deny: Bool = false, expectedBase: String = TaipeiPassTestSettings.baseURL,

@@ -86,6 +86,7 @@ final class TaipeiPassTests: XCTestCase {
             let partners = try await browser.get("/account/partners").text
             XCTAssertTrue(partners.contains("與台北通結合需以台北通帳號登入驗證，目前請洽服務臺辦理。"))
             XCTAssertFalse(partners.contains(#"href="/account/partners/TAIPEI_PASS""#))
+            try await browser.get("/account/partners/NTPL") // a page with a form, for the CSRF token
             let agreed = try await browser.post("/account/partners/TAIPEI_PASS", form: ["decision": "agree"])
             XCTAssertEqual(agreed.status, .conflict)
             let signIn = try await TestBrowser(app).get("/login").text
@@ -273,6 +274,12 @@ final class TaipeiPassTests: XCTestCase {
         try await withTaipeiPass(provider) { app in
             let (browser, patron) = try await signedInReader(app)
             let before = try await counts(app, patron)
+            // An error answer carrying a state that is not this request's is not believed.
+            _ = try await agreeToLink(browser)
+            let forged = try await browser.get(SiteURL.taipeiPassCallback.path + "?error=access_denied&state=\(PendingAuthorization.randomToken())")
+            XCTAssertEqual(forged.headers.first(name: .location), "/account/partners?taipei_pass=expired_request")
+
+            // The reader presses Deny at the provider.
             let callback = try await ProviderUser(client: app.client).authorize(try await agreeToLink(browser), as: "", deny: true)
             XCTAssertEqual(query(callback)["error"], "access_denied")
             let back = try await browser.get(callback)

@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
+import time
 from datetime import timedelta
 
 import authlib.integrations.flask_oauth2 as flask_oauth2
@@ -59,6 +62,18 @@ def _install_grant(enforce_pkce: bool) -> None:
     flask_oauth2.AuthorizationServer.register_grant = register_with_pkce
 
 
+def _exit_with_parent() -> None:
+    """A test runner that is killed cannot stop its provider: stop when orphaned."""
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0)
@@ -67,6 +82,9 @@ def main() -> None:
                         help="only clients registered at POST /oauth2/clients, with their secret, may use the token endpoint")
     parser.add_argument("--token-max-age", type=int, default=3600, help="lifetime of ID and access tokens, seconds")
     args = parser.parse_args()
+    # A parent that blocks signals in its threads (Swift's test runner does) passes the mask on; stopping must work.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+    _exit_with_parent()
 
     os.environ["AUTHLIB_INSECURE_TRANSPORT"] = "1"  # plain http on loopback
     _install_grant(enforce_pkce=not args.no_pkce)

@@ -94,13 +94,15 @@ struct TaipeiPassService {
             refuse("no authorization request in this session")
             return .failed(.expiredRequest, nil)
         }
+        // An error answer changes nothing, so it is believed even when a provider leaves out the state
+        // (RFC 6749 asks for it; not every provider sends it with `access_denied`). A wrong state is not.
+        if let error = callback.error, callback.state.map({ CSRFMiddleware.constantTimeEqual($0, pending.state) }) ?? true {
+            refuse("provider answered \(error.prefix(64))", purpose: pending.purpose)
+            return .failed(error == "access_denied" ? .cancelled : .providerError, pending.purpose)
+        }
         guard let state = callback.state, CSRFMiddleware.constantTimeEqual(state, pending.state) else {
             refuse("state does not match", purpose: pending.purpose)
             return .failed(.expiredRequest, pending.purpose)
-        }
-        if let error = callback.error {
-            refuse("provider answered \(error.prefix(64))", purpose: pending.purpose)
-            return .failed(error == "access_denied" ? .cancelled : .providerError, pending.purpose)
         }
         guard !pending.isExpired(at: request.now) else {
             refuse("authorization request expired", purpose: pending.purpose)
