@@ -31,7 +31,9 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.middleware = .init()
     app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
     app.middleware.use(MetricsMiddleware(registry: app.metricsRegistry))
-    app.middleware.use(SecurityHeadersMiddleware(sendsHSTS: settings.usesSecureCookies))
+    let taipeiPass = app.taipeiPassProvider
+    app.middleware.use(SecurityHeadersMiddleware(sendsHSTS: settings.usesSecureCookies,
+                                                 formActionOrigins: { taipeiPass?.formActionOrigins ?? [] }))
     app.middleware.use(ErrorPageMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: Resources.path("Public") + "/", defaultFile: nil))
     app.sessions.use(.fluent)
@@ -124,6 +126,9 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
         app.lifecycle.use(OutboxWorkerLifecycle(interval: settings.outboxPollInterval))
         if let port = settings.sip2Port {
             app.lifecycle.use(SIP2Lifecycle(port: port))
+        }
+        if settings.taipeiPass != nil {
+            app.lifecycle.use(TaipeiPassWarmUp())
         }
     }
 

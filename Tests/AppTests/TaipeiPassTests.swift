@@ -83,7 +83,9 @@ final class TaipeiPassTests: XCTestCase {
     func testWithoutAProviderTheRowSaysAskADeskAndSignInOffersNoTaipeiPass() async throws {
         try await withTestApp { app in
             let (browser, _) = try await signedInReader(app)
-            let partners = try await browser.get("/account/partners").text
+            let partnersPage = try await browser.get("/account/partners")
+            XCTAssertTrue(partnersPage.headers.first(name: "Content-Security-Policy")?.contains("form-action 'self';") == true)
+            let partners = partnersPage.text
             XCTAssertTrue(partners.contains("與台北通結合需以台北通帳號登入驗證，目前請洽服務臺辦理。"))
             XCTAssertFalse(partners.contains(#"href="/account/partners/TAIPEI_PASS""#))
             try await browser.get("/account/partners/NTPL") // a page with a form, for the CSRF token
@@ -112,7 +114,11 @@ final class TaipeiPassTests: XCTestCase {
             let list = try await browser.get("/account/partners").text
             XCTAssertTrue(list.contains(#"<a class="button" href="/account/partners/TAIPEI_PASS""#))
             XCTAssertFalse(list.contains("目前請洽服務臺辦理"))
-            let statement = try await browser.get("/account/partners/TAIPEI_PASS").text
+            let statementPage = try await browser.get("/account/partners/TAIPEI_PASS")
+            // Browsers hold the redirect after 同意 to the page's form-action, so the provider must be in it.
+            let policy = statementPage.headers.first(name: "Content-Security-Policy") ?? ""
+            XCTAssertTrue(policy.contains("form-action 'self' \(provider.issuer);"), policy)
+            let statement = statementPage.text
             XCTAssertTrue(statement.contains("<h1>啟用服務聲明</h1>"))
             XCTAssertTrue(statement.contains("臺北市府單一識別服務個人資料蒐集、處理及利用同意書"))
             XCTAssertTrue(statement.contains(#"value="disagree" class="secondary">不同意</button>"#))

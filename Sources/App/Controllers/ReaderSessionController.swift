@@ -21,6 +21,8 @@ struct ReaderSessionController: RouteCollection {
         var notice: String? = nil
         /// Offers 以台北通登入 when a Taipei Pass provider is configured.
         var taipeiPass = false
+        /// Why the last trip to Taipei Pass did not sign in (`?taipei_pass=`).
+        var problem: String? = nil
     }
 
     struct SignInForm: Content {
@@ -31,12 +33,10 @@ struct ReaderSessionController: RouteCollection {
     @Sendable
     func form(req: Request) async throws -> View {
         let notice = req.query[String.self, at: "notice"] == "password_reset" ? req.t("reader.sign_in.reset_done") : nil
-        var form = FormState()
         // Back from Taipei Pass without signing in (not linked, cancelled, …): say why above the form.
-        if let failure = req.query[String.self, at: "taipei_pass"].flatMap(TaipeiPassFailure.init(rawValue:)) {
-            form.errors["form"] = req.t(failure.messageKey)
-        }
-        return try await req.view.render("reader/sign-in", SignInPage(form: form, notice: notice, taipeiPass: offersTaipeiPass(req)))
+        let problem = req.query[String.self, at: "taipei_pass"].flatMap(TaipeiPassFailure.init(rawValue:)).map { req.t($0.messageKey) }
+        return try await req.view.render("reader/sign-in", SignInPage(form: FormState(), notice: notice, taipeiPass: offersTaipeiPass(req),
+                                                                      problem: problem))
     }
 
     @Sendable

@@ -1,5 +1,6 @@
 import Foundation
 import JWTKit
+import NIOConcurrencyHelpers
 import Vapor
 
 /// What OneCard needs from a provider's discovery document (OpenID Connect Discovery 1.0, section 3).
@@ -94,6 +95,11 @@ actor OpenIDProvider {
     let keysLifetime: TimeInterval
     let minimumKeyRefetchInterval: TimeInterval
 
+    /// The issuer's origin and, once discovered, the authorization endpoint's: where the site's forms may
+    /// redirect to (the `form-action` of its Content-Security-Policy), readable without awaiting the actor.
+    nonisolated var formActionOrigins: [String] { origins.withLockedValue { $0 } }
+    private let origins: NIOLockedValueBox<[String]>
+
     private var metadata: (value: OpenIDProviderMetadata, fetchedAt: Date)?
     private var keys: (value: [OpenIDSigningKey], fetchedAt: Date)?
     /// How many times each document was fetched (for operations and tests).
@@ -105,6 +111,13 @@ actor OpenIDProvider {
         self.metadataLifetime = metadataLifetime
         self.keysLifetime = keysLifetime
         self.minimumKeyRefetchInterval = minimumKeyRefetchInterval
+        self.origins = NIOLockedValueBox(Self.origin(of: settings.issuer).map { [$0] } ?? [])
+    }
+
+    /// `scheme://host[:port]` of a URL.
+    static func origin(of url: String) -> String? {
+        guard let components = URLComponents(string: url), let scheme = components.scheme, let host = components.host else { return nil }
+        return "\(scheme)://\(host)" + (components.port.map { ":\($0)" } ?? "")
     }
 
     /// The discovery document, checked: same issuer as configured, the code flow, PKCE S256, a usable signing algorithm.
@@ -113,6 +126,9 @@ actor OpenIDProvider {
         do {
             let fetched = try await fetchMetadata(client: client)
             metadata = (fetched, now)
+            if let origin = Self.origin(of: fetched.authorizationEndpoint) {
+                origins.withLockedValue { if !$0.contains(origin) { $0.append(origin) } }
+            }
             return fetched
         } catch {
             // A provider that is briefly unreachable should not stop sign-ins that the last good document serves.
@@ -188,5 +204,23 @@ actor OpenIDProvider {
             throw OpenIDProviderError("GET \(url) answered \(response.status.code)")
         }
         return Data(body.readableBytesView)
+    }
+}
+
+/// Fetches the provider's discovery document when `onecard serve` starts, so the first reader neither waits
+/// for it nor meets a Content-Security-Policy that does not yet name the authorization endpoint's origin.
+struct TaipeiPassWarmUp: LifecycleHandler {
+    func didBootAsync(_ application: Application) async throws {
+        guard let provider = application.taipeiPassProvider else { return }
+        let client = application.client
+        let logger = application.logger
+        let now = application.clock.now()
+        Task {
+            do {
+                _ = try await provider.metadata(client: client, now: now)
+            } catch {
+                logger.warning("Taipei Pass provider unusable", metadata: ["problem": .string(String(describing: error))])
+            }
+        }
     }
 }
