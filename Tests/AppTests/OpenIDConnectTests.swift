@@ -164,6 +164,31 @@ final class OpenIDConnectTests: XCTestCase {
         XCTAssertEqual(keys.map(\.algorithm), [.rs256, .es256])
     }
 
+    func testConfigurationNeedsIssuerAndClientIDAndHTTPSOutsideLoopback() throws {
+        func parse(_ issuer: String?, _ clientID: String?, _ secret: String? = nil, production: Bool = false) throws -> TaipeiPassSettings? {
+            try TaipeiPassSettings.fromEnvironment(issuer: issuer, clientID: clientID, clientSecret: secret, production: production)
+        }
+        XCTAssertNil(try parse(nil, nil), "unset: Taipei Pass is off")
+        XCTAssertEqual(try parse("https://id.taipei.example", "onecard", "s3cret"),
+                       TaipeiPassSettings(issuer: "https://id.taipei.example", clientID: "onecard", clientSecret: "s3cret"))
+        XCTAssertEqual(try parse("http://127.0.0.1:9400", "onecard")?.discoveryURL, "http://127.0.0.1:9400/.well-known/openid-configuration")
+        XCTAssertEqual(try parse("https://id.example/realms/taipei/", "onecard")?.discoveryURL,
+                       "https://id.example/realms/taipei/.well-known/openid-configuration")
+        func refused(_ issuer: String?, _ clientID: String?, _ secret: String? = nil, production: Bool = false, variable: String,
+                     line: UInt = #line) {
+            XCTAssertThrowsError(try parse(issuer, clientID, secret, production: production), line: line) { error in
+                XCTAssertEqual((error as? ConfigurationError)?.variable, variable, line: line)
+            }
+        }
+        refused("https://id.taipei.example", nil, variable: "ONECARD_TAIPEI_PASS_CLIENT_ID")
+        refused(nil, "onecard", variable: "ONECARD_TAIPEI_PASS_ISSUER")
+        refused(nil, nil, "s3cret", variable: "ONECARD_TAIPEI_PASS_ISSUER")
+        refused("http://id.taipei.example", "onecard", variable: "ONECARD_TAIPEI_PASS_ISSUER")
+        refused("http://127.0.0.1:9400", "onecard", production: true, variable: "ONECARD_TAIPEI_PASS_ISSUER")
+        refused("https://id.taipei.example?tenant=1", "onecard", variable: "ONECARD_TAIPEI_PASS_ISSUER")
+        refused("id.taipei.example", "onecard", variable: "ONECARD_TAIPEI_PASS_ISSUER")
+    }
+
     // MARK: Discovery and keys over HTTP, through Vapor's client
 
     func testDiscoveryIsCachedAndMustNameTheConfiguredIssuer() async throws {
