@@ -147,6 +147,13 @@ struct DigitalCardController: RouteCollection {
         (.guardianIDFront, "digital.upload.guardian_id_front"), (.guardianIDBack, "digital.upload.guardian_id_back"),
     ]
 
+    /// The file inputs for `slots` (all when nil), in the form's order, with their errors.
+    static func uploads(_ slots: [IdentityDocumentSlot]?, messages: [String: String]) -> [FormPage.Upload] {
+        uploadSlots.filter { slots?.contains($0.0) ?? true }.map { slot, key in
+            FormPage.Upload(field: slot.field, labelKey: key, hintKey: key + "_hint", error: messages[slot.field])
+        }
+    }
+
     private func render(_ template: String, _ req: Request, idNumber: String, values: [String: String] = [:], errors: [FieldError] = [],
                         stop: String? = nil, status: HTTPStatus = .ok, slots: [IdentityDocumentSlot]? = nil) async throws -> Response {
         var messages: [String: String] = [:]
@@ -156,10 +163,7 @@ struct DigitalCardController: RouteCollection {
             messages[error.field] = message
             list.append(.init(anchor: "#\(error.field)", message: message))
         }
-        let shown = Self.uploadSlots.filter { slots == nil || slots!.contains($0.0) }
-        let uploads = shown.map { slot, key in
-            FormPage.Upload(field: slot.field, labelKey: key, hintKey: key + "_hint", error: messages[slot.field])
-        }
+        let uploads = Self.uploads(slots, messages: messages)
         let consent = try await ConsentDocument.current(DigitalCardService.consentCode, on: req.db)
         var page = FormPage(idNumber: idNumber, values: values, errors: messages, errorList: list, uploads: uploads,
                             consent: CardApplicationController.documentView(consent, req.locale),
@@ -290,9 +294,7 @@ struct DigitalCardController: RouteCollection {
         let set = DigitalCardDocumentSet(rawValue: application.documentSet) ?? .idCard
         var messages: [String: String] = [:]
         for error in errors where messages[error.field] == nil { messages[error.field] = req.t("apply.error.\(error.code)") }
-        let uploads = Self.uploadSlots.filter { set.requiredDocuments.contains($0.0) }.map { slot, key in
-            FormPage.Upload(field: slot.field, labelKey: key, hintKey: key + "_hint", error: messages[slot.field])
-        }
+        let uploads = Self.uploads(set.requiredDocuments, messages: messages)
         let list = errors.map { CardApplicationController.ErrorItem(anchor: "#\($0.field)", message: req.t("apply.error.\($0.code)")) }
         return try await req.view.render("digital/correction", CorrectionPage(
             token: token, reason: application.decisionReason ?? "", uploads: uploads, errorList: list)).encodeResponse(status: status, for: req)

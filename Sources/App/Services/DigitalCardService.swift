@@ -204,22 +204,7 @@ struct DigitalCardService {
         if certificate != nil { application.decidedAt = now }
 
         let store = app.identityDocuments
-        var rows: [IdentityDocumentFile] = []
-        for (slot, inspected) in files {
-            let row = IdentityDocumentFile()
-            row.id = UUID()
-            row.slot = slot.rawValue
-            row.mediaType = inspected.kind.mediaType
-            row.byteCount = inspected.bytes.count
-            row.pixelWidth = inspected.pixelWidth
-            row.pixelHeight = inspected.pixelHeight
-            row.removedMetadata = inspected.removedMetadata.isEmpty ? nil : inspected.removedMetadata.joined(separator: ",")
-            row.uploadedAt = now
-            row.superseded = false
-            try store.write(inspected.bytes, id: row.id!)
-            rows.append(row)
-        }
-        let fileRows = rows
+        let fileRows = try write(files)
         do {
             try await database.transaction { db in
                 if certificate != nil {
@@ -331,22 +316,7 @@ struct DigitalCardService {
         let library = try await application.patron.$library.get(on: database)
         let calendar = try await OfficialCalendarStore.calendar(libraryID: library.requireID(), on: database)
         let store = app.identityDocuments
-        var rows: [IdentityDocumentFile] = []
-        for (slot, file) in inspected {
-            let row = IdentityDocumentFile()
-            row.id = UUID()
-            row.slot = slot.rawValue
-            row.mediaType = file.kind.mediaType
-            row.byteCount = file.bytes.count
-            row.pixelWidth = file.pixelWidth
-            row.pixelHeight = file.pixelHeight
-            row.removedMetadata = file.removedMetadata.isEmpty ? nil : file.removedMetadata.joined(separator: ",")
-            row.uploadedAt = now
-            row.superseded = false
-            try store.write(file.bytes, id: row.id!)
-            rows.append(row)
-        }
-        let fileRows = rows
+        let fileRows = try write(inspected)
         do {
             try await database.transaction { db in
                 try await IdentityDocumentFile.query(on: db).filter(\.$application.$id == application.requireID())
@@ -370,6 +340,25 @@ struct DigitalCardService {
             throw error
         }
         return application
+    }
+
+    /// Seals each cleaned upload to disk and returns its (not yet saved) row; the caller saves the rows in
+    /// its transaction and erases the files again if that fails.
+    private func write(_ files: [(IdentityDocumentSlot, InspectedUpload)]) throws -> [IdentityDocumentFile] {
+        try files.map { slot, file in
+            let row = IdentityDocumentFile()
+            row.id = UUID()
+            row.slot = slot.rawValue
+            row.mediaType = file.kind.mediaType
+            row.byteCount = file.bytes.count
+            row.pixelWidth = file.pixelWidth
+            row.pixelHeight = file.pixelHeight
+            row.removedMetadata = file.removedMetadata.isEmpty ? nil : file.removedMetadata.joined(separator: ",")
+            row.uploadedAt = now
+            row.superseded = false
+            try app.identityDocuments.write(file.bytes, id: row.id!)
+            return row
+        }
     }
 
     private func decide(_ application: DigitalCardApplication, _ status: DigitalCardApplication.Status, reason: String?,
