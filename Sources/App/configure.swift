@@ -21,6 +21,9 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     // Services the middleware and routes use.
     app.localizer = try Localizer.load(from: Resources.path("Localization"))
     app.vault = PersonalDataVault(keyRing: try Application.loadKeyRing(settings))
+    // Citizen digital certificates: a broken configuration stops the start, rather than refusing every applicant.
+    app.citizenCertificates = CitizenCertificates(settings: settings, clock: app.clock)
+    try app.citizenCertificates.reload()
     app.metricsRegistry = PrometheusCollectorRegistry()
     app.passwords.use(.bcrypt(cost: settings.bcryptCost))
     app.decoyPasswordHash = try Bcrypt.hash(UUID().uuidString, cost: settings.bcryptCost)
@@ -86,6 +89,9 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.migrations.add(CreatePasswordResetToken())
     app.migrations.add(CreatePartnerEndpoint())
     app.migrations.add(CreatePatronRequest())
+    app.migrations.add(CreateDigitalCardApplication())
+    app.migrations.add(CreateIdentityDocumentFile())
+    app.migrations.add(SeedDigitalCardConsentDocument())
     app.migrations.add(CreateTaipeiPassIdentity())
     // `onecard migrate` reports what it applied; the per-migration lines are for debugging.
     app.fluent.migrationLogLevel = .debug

@@ -14,6 +14,8 @@ func routes(_ app: Application) throws {
     try app.register(collection: TaipeiPassController())
     try app.register(collection: AccountController())
     try app.register(collection: MobileCardController())
+    try app.register(collection: DigitalCardController())
+    try app.register(collection: DigitalCardReviewController())
     try app.register(collection: PatronRequestsController())
     try app.register(collection: PasswordResetController())
     try app.register(collection: CardApplicationsAPIController())

@@ -14,6 +14,7 @@ struct StaffController: RouteCollection {
         let library: String
         let isAdmin: Bool
         let canDecideRequests: Bool
+        let reviewsDigitalCards: Bool
     }
 
     @Sendable
@@ -24,7 +25,8 @@ struct StaffController: RouteCollection {
         let library = req.locale == .en ? staff.library.nameEN : staff.library.nameZH
         return try await req.view.render("staff/home", HomePage(
             email: staff.email, roleKey: "staff.role.\(staff.role.rawValue)", library: library, isAdmin: staff.role == .admin,
-            canDecideRequests: staff.role != .reviewer
+            canDecideRequests: staff.role != .reviewer,
+            reviewsDigitalCards: staff.role != .desk && staff.library.code == DigitalCardService.libraryCode
         )).encodeResponse(for: req)
     }
 

@@ -6,6 +6,8 @@ import Vapor
 struct CSRFMiddleware: AsyncMiddleware {
     static let sessionKey = "csrf"
     static let formField = "_csrf"
+    /// The largest form the site accepts (a digital card application with five documents).
+    static let maximumFormBody = 60 * 1024 * 1024
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let safeMethods: [HTTPMethod] = [.GET, .HEAD, .OPTIONS]
@@ -13,10 +15,16 @@ struct CSRFMiddleware: AsyncMiddleware {
             return try await next.respond(to: request)
         }
         let expected = request.hasSession ? request.session.data[Self.sessionKey] : nil
+        // Behind a real socket a large body (a form with file uploads) still streams when middleware
+        // runs: collect it, within the largest body any form route accepts, so `_csrf` can be read.
+        if request.headers.first(name: "X-CSRF-Token") == nil, request.body.data == nil {
+            let limit = request.headers.contentType?.type == "multipart" ? Self.maximumFormBody : 1 << 20
+            _ = try await request.body.collect(max: limit).get()
+        }
         let offered = request.headers.first(name: "X-CSRF-Token")
             ?? (try? request.content.get(String.self, at: Self.formField))
         guard let expected, let offered, Self.constantTimeEqual(expected, offered) else {
-            request.logger.notice("CSRF token missing or wrong", metadata: ["path": .string(request.url.path)])
+            request.logger.notice("CSRF check failed", metadata: ["path": .string(request.url.path)])
             throw OneCardError.csrfTokenInvalid
         }
         return try await next.respond(to: request)

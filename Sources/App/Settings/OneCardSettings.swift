@@ -29,6 +29,13 @@ public struct OneCardSettings: Sendable {
     public var pendingApplicationLifetimeDays: Int
     /// First step of the growing delay after failed sign-ins (doubles per failure, capped at 16×).
     public var signInDelayUnit: TimeInterval = 0.25
+    /// Uploaded identity documents are erased this many days after the decision on their application.
+    public var uploadRetentionDays: Int = 30
+    /// Citizen digital certificates (自然人憑證): trust anchors, extra CA certificates and CRLs, as PEM or DER
+    /// files. Without anchors the certificate path is not offered.
+    public var citizenCertificateAnchors: [String] = []
+    public var citizenCertificateIntermediates: [String] = []
+    public var citizenCertificateCRLs: [String] = []
     /// 台北通 (the city's OpenID Connect provider); nil leaves 與台北通結合 unavailable.
     public var taipeiPass: TaipeiPassSettings?
 
@@ -124,6 +131,18 @@ public struct OneCardSettings: Sendable {
             mailFrom: value("ONECARD_MAIL_FROM") ?? "OneCard <no-reply@onecard.localhost>",
             pendingApplicationLifetimeDays: Int(value("ONECARD_PENDING_APPLICATION_DAYS") ?? "") ?? 30
         )
+        if let raw = value("ONECARD_UPLOAD_RETENTION_DAYS") {
+            guard let days = Int(raw), days >= 0 else {
+                throw ConfigurationError(variable: "ONECARD_UPLOAD_RETENTION_DAYS", problem: "expected a number of days")
+            }
+            settings.uploadRetentionDays = days
+        }
+        func paths(_ name: String) -> [String] {
+            (value(name) ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        settings.citizenCertificateAnchors = paths("ONECARD_CITIZEN_CERT_ANCHORS")
+        settings.citizenCertificateIntermediates = paths("ONECARD_CITIZEN_CERT_INTERMEDIATES")
+        settings.citizenCertificateCRLs = paths("ONECARD_CITIZEN_CERT_CRLS")
         settings.taipeiPass = taipeiPass
         return settings
     }
