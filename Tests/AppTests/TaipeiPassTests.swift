@@ -242,6 +242,39 @@ final class TaipeiPassTests: XCTestCase {
         }
     }
 
+    func testWithdrawingTheConsentOrErasingTheCardEndsTheLink() async throws {
+        let provider = try Self.provider()
+        try await withTaipeiPass(provider) { app in
+            let (browser, patron) = try await signedInReader(app)
+            let subject = "citizen-\(UUID())"
+            try await link(app, browser, as: subject, provider: provider)
+            // 我的帳戶 → the consent's 撤回 is the same as 停用.
+            let record = try await XCTUnwrapAsync(await PartnerLink.query(on: app.db).filter(\.$patron.$id == patron.requireID()).first())
+            try await browser.get("/account")
+            let withdrawn = try await browser.post("/account/consents/\(record.$consentRecord.id.uuidString)/withdraw", form: [:])
+            XCTAssertEqual(withdrawn.status, .seeOther)
+            let afterWithdrawal = try await counts(app, patron)
+            XCTAssertEqual(afterWithdrawal.identities, 0)
+            XCTAssertEqual(afterWithdrawal.activeLinks, 0)
+
+            // Linked again, then erased at the reader's request: the Taipei Pass account signs in to nothing.
+            try await browser.get("/account/partners")
+            try await link(app, browser, as: subject, provider: provider)
+            try await browser.get("/account/requests/deletion")
+            try await browser.post("/account/requests/deletion", form: ["currentPassword": "river lantern mango"])
+            let request = try await XCTUnwrapAsync(await PatronRequest.query(on: app.db).filter(\.$kind == .deletion).first())
+            let admin = try await signedInStaff(app, role: "admin", email: "admin@tpml.example")
+            try await admin.get("/staff/requests")
+            let approved = try await admin.post("/staff/requests/\(request.id!.uuidString)", form: ["decision": "approve"])
+            XCTAssertEqual(approved.status, .seeOther)
+            let afterErasure = try await counts(app, patron)
+            XCTAssertEqual(afterErasure.identities, 0)
+            let stranger = TestBrowser(app)
+            let back = try await stranger.get(try await ProviderUser(client: app.client).authorize(try await startSignIn(stranger), as: subject))
+            XCTAssertEqual(back.headers.first(name: .location), "/login?taipei_pass=not_linked")
+        }
+    }
+
     func testOneTaipeiPassAccountLinksWithOneCardOnly() async throws {
         let provider = try Self.provider()
         try await withTaipeiPass(provider) { app in
