@@ -267,6 +267,11 @@ final class OpenIDConnectTests: XCTestCase {
                 XCTAssertEqual(served.jwksFetches, 2, "no refetch within 30 seconds of the last")
                 _ = try? await verify(stranger, at: now.addingTimeInterval(71))
                 XCTAssertEqual(served.jwksFetches, 3, "one refetch after 30 seconds")
+
+                // An hour on the set is fetched again; when the provider answers nonsense, the keys it had still verify.
+                served.serveKeys("not a key set")
+                _ = try await verify(new, at: now.addingTimeInterval(71 + 3601))
+                XCTAssertEqual(served.jwksFetches, 4)
             }
         } catch {
             try await served.stop()

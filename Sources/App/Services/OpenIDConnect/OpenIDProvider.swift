@@ -102,8 +102,6 @@ actor OpenIDProvider {
 
     private var metadata: (value: OpenIDProviderMetadata, fetchedAt: Date)?
     private var keys: (value: [OpenIDSigningKey], fetchedAt: Date)?
-    /// How many times each document was fetched (for operations and tests).
-    private(set) var fetchCount = (metadata: 0, keys: 0)
 
     init(settings: TaipeiPassSettings, metadataLifetime: TimeInterval = 3600, keysLifetime: TimeInterval = 3600,
          minimumKeyRefetchInterval: TimeInterval = 30) {
@@ -138,7 +136,6 @@ actor OpenIDProvider {
     }
 
     private func fetchMetadata(client: any Client) async throws -> OpenIDProviderMetadata {
-        fetchCount.metadata += 1
         let data = try await Self.get(settings.discoveryURL, client: client)
         let document: OpenIDProviderMetadata
         do {
@@ -180,14 +177,19 @@ actor OpenIDProvider {
         if let keys, now.timeIntervalSince(keys.fetchedAt) < minimumKeyRefetchInterval {
             return find(in: keys.value)
         }
-        let jwksURI = try await metadata(client: client, now: now).jwksURI
-        fetchCount.keys += 1
-        let data = try await Self.get(jwksURI, client: client)
         let fetched: [OpenIDSigningKey]
         do {
-            fetched = try OpenIDSigningKey.keys(fromJWKS: data)
+            let jwksURI = try await metadata(client: client, now: now).jwksURI
+            let data = try await Self.get(jwksURI, client: client)
+            do {
+                fetched = try OpenIDSigningKey.keys(fromJWKS: data)
+            } catch {
+                throw OpenIDProviderError("JWKS is not valid: \(error)")
+            }
         } catch {
-            throw OpenIDProviderError("JWKS is not valid: \(error)")
+            // Keys that expired only by age still verify while the provider is briefly unreachable.
+            if let keys, let key = find(in: keys.value) { return key }
+            throw error
         }
         keys = (fetched, now)
         return find(in: fetched)
