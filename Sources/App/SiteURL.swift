@@ -33,6 +33,14 @@ enum SiteURL: Sendable {
     case deskApplication(id: String)
     case deskActivate(id: String)
     case staffDeliveries
+    case digitalCardForm
+    case digitalCardCertificate
+    case digitalCardDone
+    case digitalCardCorrection
+    case staffDigitalCards
+    case staffDigitalCard(id: String)
+    case staffDigitalCardFile(id: String, file: String)
+    case deskUpgrade(id: String)
     case myHome
     case accountCard
     case accountCardImage(CardImage)
@@ -43,6 +51,8 @@ enum SiteURL: Sendable {
     case staffRequests
     case staffRequestDecision(id: String)
     case staffDeliveryRetry(id: Int)
+    case taipeiPassSignIn
+    case taipeiPassCallback
     // 集體辦證: the organization's application, its contact's pages, the reviewers' queue, the card holders' activation.
     case groupApplicationForm
     case groupApplicationDone
@@ -118,6 +128,14 @@ enum SiteURL: Sendable {
         case .deskApplication: ["staff", "applications", ":id"]
         case .deskActivate: ["staff", "applications", ":id", "activate"]
         case .staffDeliveries: ["staff", "deliveries"]
+        case .digitalCardForm: ["digital-card", "form"]
+        case .digitalCardCertificate: ["digital-card", "certificate"]
+        case .digitalCardDone: ["digital-card", "done"]
+        case .digitalCardCorrection: ["digital-card", "correction"]
+        case .staffDigitalCards: ["staff", "digital-cards"]
+        case .staffDigitalCard: ["staff", "digital-cards", ":id"]
+        case .staffDigitalCardFile: ["staff", "digital-cards", ":id", "files", ":file"]
+        case .deskUpgrade: ["staff", "applications", ":id", "upgrade"]
         case .myHome: ["account", "home"]
         case .accountCard: ["account", "card"]
         case .accountCardImage(let image): ["account", "card", .constant(image.rawValue)]
@@ -128,6 +146,8 @@ enum SiteURL: Sendable {
         case .staffRequests: ["staff", "requests"]
         case .staffRequestDecision: ["staff", "requests", ":id"]
         case .staffDeliveryRetry: ["staff", "deliveries", ":id", "retry"]
+        case .taipeiPassSignIn: ["login", "taipei-pass"]
+        case .taipeiPassCallback: ["login", "taipei-pass", "callback"]
         case .groupApplicationForm: ["group-application", "apply"]
         case .groupApplicationDone: ["group-application", "submitted"]
         case .groupTemplate(let format): ["group-application", .constant(format.rawValue)]
@@ -175,6 +195,12 @@ enum SiteURL: Sendable {
             "/account/consents/\(id)/withdraw"
         case .staffRequestDecision(let id):
             "/staff/requests/\(id)"
+        case .staffDigitalCard(let id):
+            "/staff/digital-cards/\(id)"
+        case .staffDigitalCardFile(let id, let file):
+            "/staff/digital-cards/\(id)/files/\(file)"
+        case .deskUpgrade(let id):
+            "/staff/applications/\(id)/upgrade"
         case .staffDeliveryRetry(let id):
             "/staff/deliveries/\(id)/retry"
         case .groupContactUpload(let id):

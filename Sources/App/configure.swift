@@ -21,16 +21,22 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     // Services the middleware and routes use.
     app.localizer = try Localizer.load(from: Resources.path("Localization"))
     app.vault = PersonalDataVault(keyRing: try Application.loadKeyRing(settings))
+    // Citizen digital certificates: a broken configuration stops the start, rather than refusing every applicant.
+    app.citizenCertificates = CitizenCertificates(settings: settings, clock: app.clock)
+    try app.citizenCertificates.reload()
     app.metricsRegistry = PrometheusCollectorRegistry()
     app.passwords.use(.bcrypt(cost: settings.bcryptCost))
     app.decoyPasswordHash = try Bcrypt.hash(UUID().uuidString, cost: settings.bcryptCost)
     app.passwordPolicy = try Application.loadPasswordPolicy()
+    app.taipeiPassProvider = settings.taipeiPass.map { OpenIDProvider(settings: $0) }
 
     // Middleware, outermost first.
     app.middleware = .init()
     app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
     app.middleware.use(MetricsMiddleware(registry: app.metricsRegistry))
-    app.middleware.use(SecurityHeadersMiddleware(sendsHSTS: settings.usesSecureCookies))
+    let taipeiPass = app.taipeiPassProvider
+    app.middleware.use(SecurityHeadersMiddleware(sendsHSTS: settings.usesSecureCookies,
+                                                 formActionOrigins: { taipeiPass?.formActionOrigins ?? [] }))
     app.middleware.use(ErrorPageMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: Resources.path("Public") + "/", defaultFile: nil))
     app.sessions.use(.fluent)
@@ -83,6 +89,10 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.migrations.add(CreatePasswordResetToken())
     app.migrations.add(CreatePartnerEndpoint())
     app.migrations.add(CreatePatronRequest())
+    app.migrations.add(CreateDigitalCardApplication())
+    app.migrations.add(CreateIdentityDocumentFile())
+    app.migrations.add(SeedDigitalCardConsentDocument())
+    app.migrations.add(CreateTaipeiPassIdentity())
     app.migrations.add(CreateGroupApplication())
     app.migrations.add(CreateGroupDocument())
     app.migrations.add(CreateGroupContactChange())
@@ -133,6 +143,9 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
         app.lifecycle.use(GroupImportLifecycle())
         if let port = settings.sip2Port {
             app.lifecycle.use(SIP2Lifecycle(port: port))
+        }
+        if settings.taipeiPass != nil {
+            app.lifecycle.use(TaipeiPassWarmUp())
         }
     }
 

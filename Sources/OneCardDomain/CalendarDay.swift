@@ -66,6 +66,14 @@ public struct CalendarDay: Sendable, Hashable, Comparable, Codable, CustomString
     /// Whether the day is a Saturday or Sunday.
     public var isWeekend: Bool { weekday >= 6 }
 
+    /// Whole years completed on `day` by someone born on `self`. Someone born on 29 February completes
+    /// a year on 1 March in common years (the birthday has not come on 28 February).
+    public func age(on day: CalendarDay) -> Int {
+        var years = day.year - year
+        if (day.month, day.day) < (month, self.day) { years -= 1 }
+        return max(years, 0)
+    }
+
     /// The day `days` later (earlier when negative).
     public func adding(days: Int) -> CalendarDay {
         CalendarDay(daysSinceEpoch: daysSinceEpoch + days)

@@ -42,7 +42,8 @@ final class GroupApplicationTests: XCTestCase {
                 "library": "NLPI", "organizationName": "", "contactName": "李老師", "contactTitle": "", "contactPhone": "123",
                 "contactEmail": "li@school.example.edu.tw", "letterNumber": "中市示小字第1號", "letterDate": "2026-12-01",
             ], files: [
-                .init(field: "applicationForm", filename: "申請單.pdf", contentType: "application/pdf", data: Data("not a pdf at all".utf8)),
+                "applicationForm": (filename: "申請單.pdf", type: "application/pdf", data: Array("not a pdf at all".utf8)),
+                "consentStatement": (filename: "", type: "application/octet-stream", data: []),
             ])
             XCTAssertEqual(response.status, .unprocessableEntity)
             for message in ["請填寫學校或機關名稱。", "請選擇單位類型（學校或機關）。", "請填寫聯絡人職稱。", "聯絡電話格式不正確",
@@ -59,7 +60,7 @@ final class GroupApplicationTests: XCTestCase {
             XCTAssertEqual(stored, 0)
             let documents = try await GroupDocument.query(on: app.db).count()
             XCTAssertEqual(documents, 0)
-            let sealed = (try? FileManager.default.contentsOfDirectory(atPath: app.settings.dataDirectory + "/sealed-files")) ?? []
+            let sealed = (try? FileManager.default.contentsOfDirectory(atPath: app.settings.dataDirectory + "/uploads")) ?? []
             XCTAssertEqual(sealed, [])
             let refused = try await AuditEvent.query(on: app.db).filter(\.$action == "group_application.refused").all()
             XCTAssertEqual(refused.count, 1)
@@ -78,8 +79,8 @@ final class GroupApplicationTests: XCTestCase {
                 "contactTitle": "圖書館主任", "contactPhone": "04-2262-5100#1117", "contactEmail": "Li@School.Example.edu.tw",
                 "letterNumber": "示高字第1150000001號", "letterDate": "115/11/02", "acceptsObligations": "yes",
             ], files: [
-                .init(field: "applicationForm", filename: "申請單.pdf", contentType: "application/pdf", data: pdf),
-                .init(field: "consentStatement", filename: "聲明書.jpg", contentType: "image/jpeg", data: jpeg),
+                "applicationForm": (filename: "申請單.pdf", type: "application/pdf", data: [UInt8](pdf)),
+                "consentStatement": (filename: "聲明書.jpg", type: "image/jpeg", data: [UInt8](jpeg)),
             ])
             XCTAssertEqual(response.status, .seeOther)
             XCTAssertEqual(response.headers.first(name: .location), "/group-application/submitted")
@@ -96,7 +97,7 @@ final class GroupApplicationTests: XCTestCase {
             XCTAssertEqual(Set(documents.map(\.kind)), [.applicationForm, .consentStatement])
             let form = try XCTUnwrap(documents.first { $0.kind == .applicationForm })
             XCTAssertEqual(form.mediaType, "application/pdf")
-            let onDisk = try Data(contentsOf: URL(fileURLWithPath: app.settings.dataDirectory + "/sealed-files/\(form.id!.uuidString.lowercased()).ocv"))
+            let onDisk = try Data(contentsOf: URL(fileURLWithPath: app.settings.dataDirectory + "/uploads/\(form.id!.uuidString.lowercased())"))
             XCTAssertNil(onDisk.range(of: Data("%PDF".utf8)), "stored sealed, not in clear")
             XCTAssertEqual(try app.sealedFiles.load(id: form.id!, context: form.sealContext), pdf)
             XCTAssertThrowsError(try app.sealedFiles.load(id: form.id!, context: "group.document:\(UUID().uuidString)"),

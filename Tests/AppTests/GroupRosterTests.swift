@@ -157,15 +157,15 @@ final class GroupRosterTests: XCTestCase {
 
             try await organization.contact.get("/group-application/contact/batches/new")
             let empty = try await organization.contact.postMultipart("/group-application/contact/batches/new",
-                                                                    fields: ["letterNumber": "", "letterDate": "2026/13/01"], files: [])
+                                                                    fields: ["letterNumber": "", "letterDate": "2026/13/01"],
+                                                                    files: ["file": (filename: "", type: "application/octet-stream", data: [])])
             XCTAssertEqual(empty.status, .unprocessableEntity)
             for message in ["請填寫公文文號。", "發文日期格式不正確", "請選擇讀者資料檔。"] {
                 XCTAssertTrue(empty.text.contains(message), message)
             }
             let noCSRF = try await organization.contact.postMultipart("/group-application/contact/batches/new",
-                                                                     fields: ["letterNumber": "x", "letterDate": "2026-11-01"],
-                                                                     files: [.init(field: "file", filename: "a.xlsx", contentType: "application/octet-stream", data: file)],
-                                                                     includeCSRF: false)
+                                                                     fields: ["letterNumber": "x", "letterDate": "2026-11-01", "_csrf": "forged"],
+                                                                     files: ["file": (filename: "a.xlsx", type: "application/octet-stream", data: [UInt8](file))])
             XCTAssertEqual(noCSRF.status, .forbidden, "uploads carry the CSRF token like every form")
         }
     }

@@ -5,38 +5,9 @@ import OneCardDomain
 import XCTVapor
 @testable import App
 
-/// Helpers of the group application (集體辦證) tests: multipart forms as a browser sends them, files
-/// written by openpyxl, xlsxwriter, odfpy and Pillow, and an approved organization with its contact signed in.
-extension TestBrowser {
-    struct FilePart {
-        let field: String
-        let filename: String
-        let contentType: String
-        let data: Data
-    }
-
-    /// Posts `multipart/form-data` with the session's CSRF token among the fields, as a browser posts a form with files.
-    @discardableResult
-    func postMultipart(_ path: String, fields: [String: String], files: [FilePart], includeCSRF: Bool = true) async throws -> XCTHTTPResponse {
-        let boundary = "----OneCardTest\(UUID().uuidString)"
-        var body = Data()
-        var all = fields
-        if includeCSRF, all["_csrf"] == nil { all["_csrf"] = lastCSRFToken }
-        for (name, value) in all.sorted(by: { $0.key < $1.key }) {
-            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8))
-        }
-        for file in files {
-            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.field)\"; filename=\"\(file.filename)\"\r\nContent-Type: \(file.contentType)\r\n\r\n".utf8))
-            body.append(file.data)
-            body.append(Data("\r\n".utf8))
-        }
-        body.append(Data("--\(boundary)--\r\n".utf8))
-        var headers = HTTPHeaders()
-        headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
-        return try await send(.POST, path, headers: headers, body: ByteBuffer(data: body))
-    }
-}
-
+/// Helpers of the group application (集體辦證) tests: files written by openpyxl, xlsxwriter, odfpy and
+/// Pillow, and an approved organization with its contact signed in (forms with files go through
+/// `TestBrowser.postMultipart`, as a browser sends them).
 enum GroupFiles {
     static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let script = repositoryRoot.appendingPathComponent("tests/group/make_group_files.py").path
@@ -194,6 +165,6 @@ enum GroupFixtures {
         try await contact.get("/group-application/contact/batches/new")
         return try await contact.postMultipart("/group-application/contact/batches/new",
                                                fields: ["letterNumber": letter, "letterDate": date],
-                                               files: [.init(field: "file", filename: filename, contentType: "application/octet-stream", data: data)])
+                                               files: ["file": (filename: filename, type: "application/octet-stream", data: [UInt8](data))])
     }
 }

@@ -21,6 +21,31 @@ final class StaffTests: XCTestCase {
         XCTAssertEqual(done.headers.first(name: .location), "/staff/login?notice=password_set")
     }
 
+    func testStaffSignInLocksAfterTenFailuresLikeReaders() async throws {
+        let clock = TestClock()
+        try await withTestApp(clock: clock, adjust: { $0.signInDelayUnit = 0.001 }) { app in
+            let browser = try await signedInStaff(app, role: "admin", email: "admin@tpml.example")
+            try await browser.get("/staff")
+            try await browser.post("/staff/logout", form: [:])
+            func attempt(_ password: String) async throws -> XCTHTTPResponse {
+                let fresh = TestBrowser(app)
+                try await fresh.get("/staff/login")
+                return try await fresh.post("/staff/login", form: ["email": "admin@tpml.example", "password": password])
+            }
+            for _ in 1...SignInThrottle.lockAfter {
+                let wrong = try await attempt("not the password at all")
+                XCTAssertEqual(wrong.status, .unauthorized)
+            }
+            let locked = try await attempt("correct horse battery staple")
+            XCTAssertEqual(locked.status, .unauthorized, "locked: the right password does not help")
+            let failures = try await AuditEvent.query(on: app.db).filter(\.$action == "staff.sign_in_failed").count()
+            XCTAssertEqual(failures, SignInThrottle.lockAfter + 1)
+            clock.advance(by: SignInThrottle.window)
+            let later = try await attempt("correct horse battery staple")
+            XCTAssertEqual(later.status, .seeOther, "the lock ends with its window")
+        }
+    }
+
     func testStateChangingFormsWithoutTheSessionsCSRFTokenAreRefused() async throws {
         try await withTestApp { app in
             let browser = TestBrowser(app)

@@ -87,7 +87,30 @@ final class TestBrowser {
 
     private(set) var lastCSRFToken: String?
 
-    func send(_ method: HTTPMethod, _ path: String, headers: HTTPHeaders, body: ByteBuffer?) async throws -> XCTHTTPResponse {
+    /// Posts multipart/form-data as a browser does for a form with file inputs: text fields, then
+    /// files with their names and types (an unchosen file input is sent empty, as browsers do).
+    @discardableResult
+    func postMultipart(_ path: String, fields: [String: String], files: [String: (filename: String, type: String, data: [UInt8])] = [:]) async throws -> XCTHTTPResponse {
+        let boundary = "----OneCardTest\(UUID().uuidString)"
+        var body = ByteBuffer()
+        var all = fields
+        if all["_csrf"] == nil, let token = lastCSRFToken { all["_csrf"] = token }
+        for (name, value) in all.sorted(by: { $0.key < $1.key }) {
+            body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n")
+        }
+        for (name, file) in files.sorted(by: { $0.key < $1.key }) {
+            body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"; filename=\"\(file.filename)\"\r\n")
+            body.writeString("Content-Type: \(file.type)\r\n\r\n")
+            body.writeBytes(file.data)
+            body.writeString("\r\n")
+        }
+        body.writeString("--\(boundary)--\r\n")
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
+        return try await send(.POST, path, headers: headers, body: body)
+    }
+
+    private func send(_ method: HTTPMethod, _ path: String, headers: HTTPHeaders, body: ByteBuffer?) async throws -> XCTHTTPResponse {
         var headers = headers
         if !cookies.isEmpty {
             headers.replaceOrAdd(name: .cookie, value: cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))

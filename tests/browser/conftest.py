@@ -17,6 +17,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,14 +108,16 @@ def _start_server(port: int, env: dict, log_file) -> subprocess.Popen:
             time.sleep(5)
 
 
-@pytest.fixture(scope="session")
-def server():
+@contextmanager
+def onecard_server(extra_env: dict | None = None):
+    """`onecard serve` on a free port in a fresh data directory, with one admin created by the CLI."""
     _wait_for_binary()
     data_dir = Path(tempfile.mkdtemp(prefix="onecard-browser-"))
     log_path = data_dir / "server.log.jsonl"
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
-    env = dict(os.environ, ONECARD_DATA_DIR=str(data_dir), ONECARD_CAPTCHA_TEST_ANSWER=CAPTCHA_TEST_ANSWER)
+    env = dict(os.environ, ONECARD_DATA_DIR=str(data_dir), ONECARD_CAPTCHA_TEST_ANSWER=CAPTCHA_TEST_ANSWER,
+               ONECARD_BASE_URL=base_url, **(extra_env or {}))
     log_file = open(log_path, "wb")
     proc = _start_server(port, env, log_file)
     try:
@@ -140,6 +143,12 @@ def server():
         log_file.close()
         if os.environ.get("ONECARD_KEEP_DATA") != "1":
             shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def server():
+    with onecard_server() as srv:
+        yield srv
 
 
 def _make_chrome(accept_language: str) -> webdriver.Chrome:

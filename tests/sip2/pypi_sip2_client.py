@@ -46,7 +46,7 @@ def main():
     client = Sip2()
     client.hostName = args.host
     client.hostPort = args.port
-    client.socketTimeout = 10
+    client.socketTimeout = 60  # generous: under a loaded CI the suite shares two cores with the server
     client.tlsEnable = not args.no_tls_probe
     client.logfile_path = log_dir.name  # it writes sip2.log to the working directory otherwise
     client.connect()

@@ -11,6 +11,7 @@ struct DeskController: RouteCollection {
         routes.get(.deskApplications, use: search)
         routes.get(.deskApplication(id: ""), use: show)
         routes.post(.deskActivate(id: ""), use: activate)
+        routes.post(.deskUpgrade(id: ""), use: upgrade)
     }
 
     struct SearchPage: Encodable {
@@ -67,6 +68,11 @@ struct DeskController: RouteCollection {
         let applicationNumber: String
         let statusKey: String
         let isPending: Bool
+        /// An active digital card: the desk can upgrade it to a physical card after checking the ID.
+        let canUpgrade: Bool
+        let cardKindKey: String
+        /// A digital card application waiting for a reviewer, not for the desk.
+        let awaitsReview: Bool
         let cardTypeKey: String
         let documentKindKey: String
         let idNumber: String
@@ -109,7 +115,10 @@ struct DeskController: RouteCollection {
             .with(\.$partnerService).all()
         return DetailPage(
             id: try patron.requireID().uuidString, applicationNumber: patron.applicationNumber,
-            statusKey: "desk.status.\(patron.status.rawValue)", isPending: patron.status == .pending,
+            statusKey: "desk.status.\(patron.status.rawValue)", isPending: patron.status == .pending && patron.cardKind == .physical,
+            canUpgrade: patron.status == .active && patron.cardKind == .digital,
+            cardKindKey: patron.cardKind == .digital ? "reader.card.digital" : "reader.card.physical",
+            awaitsReview: patron.status == .pending && patron.cardKind == .digital,
             cardTypeKey: "apply.card_type.\(patron.cardType)", documentKindKey: "apply.document_kind.\(patron.documentKind ?? "nationalID")",
             idNumber: idNumber, passportCountry: patron.passportCountry, name: patron.name,
             genderKey: "apply.gender.\(patron.gender ?? "other")", birthDate: patron.birthDate ?? "—",
@@ -125,7 +134,8 @@ struct DeskController: RouteCollection {
         let patron = try await loadVisible(req, staff: staff)
         try await AuditTrail.record("patron.viewed", by: .staff(staff.id!, ipAddress: req.clientAddress),
                                     subject: ("patron", patron.id!.uuidString), libraryID: patron.$library.id, at: req.now, on: req.db)
-        let notice = req.query[String.self, at: "activated"] != nil ? req.t("desk.activated", ["card": patron.cardNumber ?? ""]) : nil
+        let notice = req.query[String.self, at: "activated"] != nil ? req.t("desk.activated", ["card": patron.cardNumber ?? ""])
+            : req.query[String.self, at: "upgraded"] != nil ? req.t("desk.upgraded", ["card": patron.cardNumber ?? ""]) : nil
         return try await req.view.render("staff/application", try await detail(req, patron: patron, notice: notice))
     }
 
@@ -148,5 +158,25 @@ struct DeskController: RouteCollection {
             return try await req.view.render("staff/application", page).encodeResponse(status: error.status, for: req)
         }
         return req.redirect(to: SiteURL.deskApplication(id: patron.id!.uuidString).path + "?activated=1", redirectType: .normal)
+    }
+
+    struct UpgradeForm: Content {
+        var documentChecked: String?
+    }
+
+    /// 數位借閱證 → 實體借閱證, after the clerk has seen the person's ID; the card number stays.
+    @Sendable
+    func upgrade(req: Request) async throws -> Response {
+        let staff = try await req.requireStaff(Self.roles)
+        let patron = try await loadVisible(req, staff: staff)
+        let form = try req.content.decode(UpgradeForm.self)
+        do {
+            try await CardActivationService(app: req.application, now: req.now).upgradeToPhysical(
+                patron, documentChecked: form.documentChecked == "yes", by: staff, ipAddress: req.clientAddress, on: req.db)
+        } catch let error as DeskError {
+            let page = try await detail(req, patron: patron, error: req.t(error.messageKey))
+            return try await req.view.render("staff/application", page).encodeResponse(status: error.status, for: req)
+        }
+        return req.redirect(to: SiteURL.deskApplication(id: patron.id!.uuidString).path + "?upgraded=1", redirectType: .normal)
     }
 }

@@ -5,8 +5,8 @@ import Vapor
 struct HomeController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get(.home, use: home)
-        // 網路辦證, 集體辦證 and 登入 have their own controllers; the others are information pages until their flows arrive.
-        for service in SiteURL.Service.allCases where ![.cardApplication, .signIn, .groupApplication].contains(service) {
+        // 網路辦證, 數位借閱證, 集體辦證 and 登入 have their own controllers; the others are information pages until their flows arrive.
+        for service in SiteURL.Service.allCases where ![.cardApplication, .digitalCard, .groupApplication, .signIn].contains(service) {
             routes.get(.service(service)) { req in try await Self.service(service, req: req) }
         }
     }

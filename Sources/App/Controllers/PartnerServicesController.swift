@@ -17,23 +17,28 @@ struct PartnerServicesController: RouteCollection {
             let code: String
             let name: String
             let enabled: Bool
-            let needsCityAccount: Bool
+            /// 與台北通結合 where no Taipei Pass provider is configured: the row says to ask a desk.
+            let cityAccountUnavailable: Bool
         }
 
         let rows: [Row]
         let notice: String?
+        /// Why the last trip to Taipei Pass did not link (`?taipei_pass=`).
+        let problem: String?
     }
 
     @Sendable
     func list(req: Request) async throws -> Response {
         guard let patron = try await req.signedInPatron() else { return req.redirect(to: SiteURL.service(.signIn).path) }
         let english = req.locale == .en
+        let taipeiPass = req.application.settings.taipeiPass != nil
         let rows = try await PartnerLinkService(database: req.db, now: req.now).offered(to: patron).map { service, link in
             ListPage.Row(code: service.code, name: english ? service.nameEN : service.nameZH,
-                         enabled: link?.status == .active, needsCityAccount: service.kind == .cityAccount)
+                         enabled: link?.status == .active, cityAccountUnavailable: service.kind == .cityAccount && !taipeiPass)
         }
         let notice = req.query[String.self, at: "disabled"].map { _ in req.t("partners.disabled") }
-        return try await req.view.render("reader/partners", ListPage(rows: rows, notice: notice)).encodeResponse(for: req)
+        let problem = req.query[String.self, at: "taipei_pass"].flatMap(TaipeiPassFailure.init(rawValue:)).map { req.t($0.messageKey) }
+        return try await req.view.render("reader/partners", ListPage(rows: rows, notice: notice, problem: problem)).encodeResponse(for: req)
     }
 
     struct StatementPage: Encodable {
@@ -41,6 +46,8 @@ struct PartnerServicesController: RouteCollection {
         let name: String
         let document: CardApplicationController.ConsentPage.Document
         let version: Int
+        /// 與台北通結合: 同意 leads on to the Taipei Pass sign-in.
+        let continuesAtCityAccount: Bool
     }
 
     @Sendable
@@ -48,10 +55,11 @@ struct PartnerServicesController: RouteCollection {
         guard let patron = try await req.signedInPatron() else { return req.redirect(to: SiteURL.service(.signIn).path) }
         let links = PartnerLinkService(database: req.db, now: req.now)
         let service = try await links.service(code: req.parameters.require("code"), for: patron)
-        guard service.kind == .partnerLibrary else { throw PartnerServiceError.needsCityAccount }
+        guard service.kind == .partnerLibrary || req.application.settings.taipeiPass != nil else { throw PartnerServiceError.needsCityAccount }
         let document = try await ConsentDocument.current(PartnerLinkService.consentCode(for: service), on: req.db)
         let page = StatementPage(code: service.code, name: req.locale == .en ? service.nameEN : service.nameZH,
-                                 document: CardApplicationController.documentView(document, req.locale), version: document.version)
+                                 document: CardApplicationController.documentView(document, req.locale), version: document.version,
+                                 continuesAtCityAccount: service.kind == .cityAccount)
         return try await req.view.render("reader/partner-statement", page).encodeResponse(for: req)
     }
 
@@ -66,6 +74,16 @@ struct PartnerServicesController: RouteCollection {
         let service = try await links.service(code: req.parameters.require("code"), for: patron)
         guard try req.content.decode(Decision.self).decision == "agree" else {
             return req.redirect(to: SiteURL.accountPartners.path, redirectType: .normal)
+        }
+        if service.kind == .cityAccount {
+            // Nothing is recorded yet: the consent is written with the link, once Taipei Pass vouched for the account.
+            guard let taipeiPass = TaipeiPassService(req) else { throw PartnerServiceError.needsCityAccount }
+            let document = try await ConsentDocument.current(PartnerLinkService.consentCode(for: service), on: req.db)
+            do {
+                return req.redirect(to: try await taipeiPass.beginLink(for: patron, agreedTo: document), redirectType: .normal)
+            } catch let failure as TaipeiPassFailure {
+                return req.redirect(to: SiteURL.accountPartners.path + "?taipei_pass=\(failure.rawValue)", redirectType: .normal)
+            }
         }
         try await links.enable(service, for: patron, ipAddress: req.clientAddress)
         return req.redirect(to: SiteURL.accountPartnerDone(code: service.code).path, redirectType: .normal)

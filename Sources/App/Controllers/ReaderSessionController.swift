@@ -19,6 +19,10 @@ struct ReaderSessionController: RouteCollection {
     struct SignInPage: Encodable {
         var form: FormState
         var notice: String? = nil
+        /// Offers 以台北通登入 when a Taipei Pass provider is configured.
+        var taipeiPass = false
+        /// Why the last trip to Taipei Pass did not sign in (`?taipei_pass=`).
+        var problem: String? = nil
     }
 
     struct SignInForm: Content {
@@ -30,7 +34,10 @@ struct ReaderSessionController: RouteCollection {
     func form(req: Request) async throws -> View {
         let notices = ["password_reset": "reader.sign_in.reset_done", "card_activated": "reader.sign_in.card_activated"]
         let notice = req.query[String.self, at: "notice"].flatMap { notices[$0] }.map { req.t($0) }
-        return try await req.view.render("reader/sign-in", SignInPage(form: FormState(), notice: notice))
+        // Back from Taipei Pass without signing in (not linked, cancelled, …): say why above the form.
+        let problem = req.query[String.self, at: "taipei_pass"].flatMap(TaipeiPassFailure.init(rawValue:)).map { req.t($0.messageKey) }
+        return try await req.view.render("reader/sign-in", SignInPage(form: FormState(), notice: notice, taipeiPass: offersTaipeiPass(req),
+                                                                      problem: problem))
     }
 
     @Sendable
@@ -42,7 +49,8 @@ struct ReaderSessionController: RouteCollection {
         if identifier.isEmpty { state.errors["identifier"] = req.t("reader.sign_in.identifier_required") }
         if password.isEmpty { state.errors["password"] = req.t("reader.sign_in.password_required") }
         if state.hasErrors {
-            return try await req.view.render("reader/sign-in", SignInPage(form: state)).encodeResponse(status: .unprocessableEntity, for: req)
+            return try await req.view.render("reader/sign-in", SignInPage(form: state, taipeiPass: offersTaipeiPass(req)))
+                .encodeResponse(status: .unprocessableEntity, for: req)
         }
         let patron = try await PatronDirectory(vault: req.application.vault, database: req.db).activePatron(identifier: identifier)
         let throttle = SignInThrottle(database: req.db, now: req.now, delayUnit: req.application.settings.signInDelayUnit)
@@ -61,7 +69,8 @@ struct ReaderSessionController: RouteCollection {
             if delay > 0 { try await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000)) }
             // One message for every failure: it must not tell whether the account exists or is locked.
             state.errors["form"] = req.t("reader.sign_in.failed")
-            return try await req.view.render("reader/sign-in", SignInPage(form: state)).encodeResponse(status: .unauthorized, for: req)
+            return try await req.view.render("reader/sign-in", SignInPage(form: state, taipeiPass: offersTaipeiPass(req)))
+                .encodeResponse(status: .unauthorized, for: req)
         }
         try await AuditTrail.record("reader.signed_in", by: AuditActor(type: "reader", id: patron.id!.uuidString, ipAddress: req.clientAddress),
                                     subject: ("patron", patron.id!.uuidString), libraryID: patron.$library.id, at: req.now, on: req.db)
@@ -69,6 +78,8 @@ struct ReaderSessionController: RouteCollection {
         req.session.data[Self.sessionKey] = patron.id!.uuidString
         return req.redirect(to: SiteURL.myHome.path, redirectType: .normal)
     }
+
+    private func offersTaipeiPass(_ req: Request) -> Bool { req.application.settings.taipeiPass != nil }
 
     @Sendable
     func signOut(req: Request) async throws -> Response {
@@ -155,6 +166,7 @@ struct ReaderSessionController: RouteCollection {
         let links = try await PartnerLink.query(on: req.db).filter(\.$patron.$id == id).with(\.$partnerService).all()
         let events = try await AuditEvent.query(on: req.db).filter(\.$subjectType == "patron").filter(\.$subjectID == id.uuidString)
             .sort(\.$occurredAt).all()
+        let taipeiPass = try await TaipeiPassIdentity.query(on: req.db).filter(\.$patron.$id == id).first()
         let export = PersonalDataExportDTO(
             exportedAt: req.now,
             card: .init(cardNumber: patron.cardNumber, status: patron.status.rawValue, kind: patron.cardKind.rawValue,
@@ -168,6 +180,7 @@ struct ReaderSessionController: RouteCollection {
             consents: consents.map { .init(document: $0.document.code, title: $0.document.titleZH, version: $0.document.version,
                                            givenAt: $0.givenAt, channel: $0.channel, withdrawnAt: $0.withdrawnAt) },
             partnerLinks: links.map { .init(service: $0.partnerService.code, status: $0.status.rawValue, createdAt: $0.createdAt) },
+            taipeiPass: taipeiPass.map { .init(issuer: $0.issuer, subject: $0.subject, linkedAt: $0.linkedAt, lastSignedInAt: $0.lastSignedInAt) },
             accessLog: events.map { .init(at: $0.occurredAt, action: $0.action, actorType: $0.actorType) })
         try await AuditTrail.record("patron.exported", by: AuditActor(type: "reader", id: id.uuidString, ipAddress: req.clientAddress),
                                     subject: ("patron", id.uuidString), libraryID: patron.$library.id, at: req.now, on: req.db)
@@ -201,11 +214,16 @@ struct PersonalDataExportDTO: Encodable {
     struct Access: Encodable {
         let at: Date, action: String, actorType: String
     }
+    /// The linked 台北通 account: the provider and its identifier for this reader.
+    struct TaipeiPass: Encodable {
+        let issuer: String, subject: String, linkedAt: Date, lastSignedInAt: Date?
+    }
     let exportedAt: Date
     let card: Card
     let person: Person
     let consents: [Consent]
     let partnerLinks: [Link]
+    let taipeiPass: TaipeiPass?
     /// Who looked at or changed this record, and when (without staff identities).
     let accessLog: [Access]
 }

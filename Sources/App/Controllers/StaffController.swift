@@ -14,6 +14,7 @@ struct StaffController: RouteCollection {
         let library: String
         let isAdmin: Bool
         let canDecideRequests: Bool
+        let reviewsDigitalCards: Bool
         let canReviewGroups: Bool
     }
 
@@ -25,7 +26,9 @@ struct StaffController: RouteCollection {
         let library = req.locale == .en ? staff.library.nameEN : staff.library.nameZH
         return try await req.view.render("staff/home", HomePage(
             email: staff.email, roleKey: "staff.role.\(staff.role.rawValue)", library: library, isAdmin: staff.role == .admin,
-            canDecideRequests: staff.role != .reviewer, canReviewGroups: GroupReviewController.roles.contains(staff.role)
+            canDecideRequests: staff.role != .reviewer,
+            reviewsDigitalCards: staff.role != .desk && staff.library.code == DigitalCardService.libraryCode,
+            canReviewGroups: GroupReviewController.roles.contains(staff.role)
         )).encodeResponse(for: req)
     }
 

@@ -34,11 +34,18 @@ struct StaffSessionController: RouteCollection {
             return try await req.view.render("staff/sign-in", SignInPage(form: state)).encodeResponse(status: .unprocessableEntity, for: req)
         }
         let staff = try await StaffMember.query(on: req.db).filter(\.$email == email).first()
+        // The same growing delay and lock as readers have: staff accounts open personal data.
+        let throttle = SignInThrottle(database: req.db, now: req.now, delayUnit: req.application.settings.signInDelayUnit)
+        let bucket = "signin:staff:\(staff?.id?.uuidString ?? "unknown")"
+        let locked = staff == nil ? false : try await throttle.isLocked(bucket)
         let verified = try await req.password.async.verify(password, created: staff?.passwordHash ?? req.application.decoyPasswordHash)
-        guard let staff, staff.passwordHash != nil, verified else {
+        guard let staff, staff.passwordHash != nil, verified, !locked else {
+            var delay: TimeInterval = 0
+            if staff != nil { delay = try await throttle.recordFailure(bucket) }
             try await AuditTrail.record("staff.sign_in_failed", by: .anonymous(ipAddress: req.clientAddress),
                                         subject: staff.map { ("staff", $0.id!.uuidString) }, libraryID: staff?.$library.id,
-                                        at: req.now, on: req.db)
+                                        details: ["locked": locked ? "yes" : "no"], at: req.now, on: req.db)
+            if delay > 0 { try await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000)) }
             state.errors["form"] = req.t("staff.sign_in.failed")
             return try await req.view.render("staff/sign-in", SignInPage(form: state)).encodeResponse(status: .unauthorized, for: req)
         }

@@ -9,11 +9,12 @@ enum DeskError: LocalizedAbortError, Equatable {
     case easyCardInvalid
     case easyCardTaken
     case notPending
+    case notDigital
 
     var status: HTTPResponseStatus {
         switch self {
         case .documentNotChecked, .easyCardInvalid: .unprocessableEntity
-        case .easyCardTaken, .notPending: .conflict
+        case .easyCardTaken, .notPending, .notDigital: .conflict
         }
     }
 
@@ -23,6 +24,7 @@ enum DeskError: LocalizedAbortError, Equatable {
         case .easyCardInvalid: "easy_card_invalid"
         case .easyCardTaken: "easy_card_taken"
         case .notPending: "not_pending"
+        case .notDigital: "not_digital"
         }
     }
 
@@ -44,7 +46,8 @@ struct CardActivationService {
 
     func activate(_ patron: Patron, documentChecked: Bool, easyCard rawEasyCard: String, by staff: StaffMember,
                   ipAddress: String?, on database: any Database) async throws {
-        guard patron.status == .pending else { throw DeskError.notPending }
+        // A digital card application is decided by a reviewer; the desk upgrades the card once it is active.
+        guard patron.status == .pending, patron.cardKind == .physical else { throw DeskError.notPending }
         guard documentChecked else { throw DeskError.documentNotChecked }
         let trimmed = rawEasyCard.trimmingCharacters(in: .whitespaces)
         let easyCard = trimmed.isEmpty ? nil : Self.normalizeEasyCard(trimmed)
@@ -52,13 +55,7 @@ struct CardActivationService {
         let library = try await patron.$library.get(on: database)
         do {
             try await database.transaction { db in
-                let sql = db as! any SQLDatabase
-                let row = try await sql.raw("""
-                    UPDATE card_number_counters SET last_serial = last_serial + 1
-                    WHERE library_id = \(bind: library.requireID()) RETURNING last_serial
-                    """).first()
-                let serial = try row!.decode(column: "last_serial", as: Int.self)
-                patron.cardNumber = CardNumber.make(prefix: library.cardPrefix, serial: serial).value
+                patron.cardNumber = try await CardNumbers.next(for: library, on: db).value
                 if let easyCard {
                     patron.easyCardIndex = app.vault.blindIndex(easyCard, context: Self.easyCardContext)
                     patron.easyCardSealed = try app.vault.seal(easyCard, context: Self.easyCardContext)
@@ -91,6 +88,35 @@ struct CardActivationService {
     }
 }
 
+extension CardActivationService {
+    func upgradeToPhysical(_ patron: Patron, documentChecked: Bool, by staff: StaffMember, ipAddress: String?,
+                           on database: any Database) async throws {
+        guard patron.status == .active, patron.cardKind == .digital else { throw DeskError.notDigital }
+        guard documentChecked else { throw DeskError.documentNotChecked }
+        try await database.transaction { db in
+            patron.cardKind = .physical
+            try await patron.save(on: db)
+            try await AuditTrail.record("card.upgraded_to_physical", by: .staff(staff.id!, ipAddress: ipAddress),
+                                        subject: ("patron", patron.id!.uuidString), libraryID: staff.$library.id, at: now, on: db)
+            try await PartnerEvents.enqueueForLinkedPartners(.patronUpdated, patron: patron, now: now, on: db)
+        }
+    }
+}
+
+/// Card numbers: the library's prefix and the next serial of its counter, taken inside the caller's
+/// transaction (the row lock serializes concurrent activations; a rollback gives the serial back).
+enum CardNumbers {
+    static func next(for library: Library, on db: any Database) async throws -> CardNumber {
+        let sql = db as! any SQLDatabase
+        let row = try await sql.raw("""
+            UPDATE card_number_counters SET last_serial = last_serial + 1
+            WHERE library_id = \(bind: library.requireID()) RETURNING last_serial
+            """).first()
+        let serial = try row!.decode(column: "last_serial", as: Int.self)
+        return CardNumber.make(prefix: library.cardPrefix, serial: serial)
+    }
+}
+
 /// Applications not completed at a desk in time are expired and their personal data erased; the
 /// application number and dates stay so the library can still answer "what happened to it?".
 struct ApplicationExpiry {
@@ -100,7 +126,9 @@ struct ApplicationExpiry {
     @discardableResult
     func run(on database: any Database) async throws -> Int {
         let cutoff = now.addingTimeInterval(-Double(app.settings.pendingApplicationLifetimeDays) * 86400)
-        let stale = try await Patron.query(on: database).filter(\.$status == .pending).filter(\.$appliedAt < cutoff).all()
+        // Digital card applications wait for a reviewer, not a desk: `DigitalCardService.housekeeping` closes theirs.
+        let stale = try await Patron.query(on: database).filter(\.$status == .pending).filter(\.$cardKind == .physical)
+            .filter(\.$appliedAt < cutoff).all()
         for patron in stale {
             try await database.transaction { db in
                 patron.status = .expired

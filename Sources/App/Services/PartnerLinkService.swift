@@ -4,11 +4,26 @@ import Vapor
 
 enum PartnerServiceError: LocalizedAbortError, Equatable {
     case notOffered
+    /// 與台北通結合 is not a tick: it needs a sign-in with Taipei Pass, which is not configured here.
     case needsCityAccount
+    /// The Taipei Pass account is already linked with another card.
+    case cityAccountLinkedElsewhere
 
     var status: HTTPResponseStatus { self == .notOffered ? .notFound : .conflict }
-    var code: String { self == .notOffered ? "not_found" : "city_account_required" }
-    var messageKey: String { self == .notOffered ? "error.not_found" : "partners.city_account_unavailable" }
+    var code: String {
+        switch self {
+        case .notOffered: "not_found"
+        case .needsCityAccount: "city_account_required"
+        case .cityAccountLinkedElsewhere: "city_account_linked_elsewhere"
+        }
+    }
+    var messageKey: String {
+        switch self {
+        case .notOffered: "error.not_found"
+        case .needsCityAccount: "partners.city_account_unavailable"
+        case .cityAccountLinkedElsewhere: TaipeiPassFailure.linkedElsewhere.messageKey
+        }
+    }
 }
 
 /// 合作館服務 for a signed-in reader: enabling a partner records that partner's current consent
@@ -17,8 +32,14 @@ struct PartnerLinkService {
     let database: any Database
     let now: Date
 
-    /// The consent document of a partner service (`NTPL` → `NTPL_LINK`).
-    static func consentCode(for service: PartnerService) -> String { "\(service.code)_LINK" }
+    /// The partner service of the city identity account.
+    static let taipeiPassCode = "TAIPEI_PASS"
+
+    /// The consent document of a partner service (`NTPL` → `NTPL_LINK`); the city account's is the
+    /// city's own single sign-on consent (臺北市府單一識別服務個人資料蒐集、處理及利用同意書).
+    static func consentCode(for service: PartnerService) -> String {
+        service.kind == .cityAccount ? "TAIPEI_CITY_ID" : "\(service.code)_LINK"
+    }
 
     func offered(to patron: Patron) async throws -> [(PartnerService, PartnerLink?)] {
         let services = try await PartnerService.query(on: database).filter(\.$library.$id == patron.$library.id)
@@ -35,35 +56,69 @@ struct PartnerLinkService {
     }
 
     func enable(_ service: PartnerService, for patron: Patron, ipAddress: String?) async throws {
-        // Linking the city identity account needs a sign-in with Taipei Pass (OpenID Connect), not a tick.
+        // Linking the city identity account needs a sign-in with Taipei Pass (`linkCityAccount`), not a tick.
         guard service.kind == .partnerLibrary else { throw PartnerServiceError.needsCityAccount }
         let document = try await ConsentDocument.current(Self.consentCode(for: service), on: database)
         try await database.transaction { db in
-            let consent = ConsentRecord(patronID: try patron.requireID(), documentID: try document.requireID(), givenAt: now, channel: "web")
-            try await consent.create(on: db)
-            if let link = try await PartnerLink.query(on: db).filter(\.$patron.$id == patron.requireID())
-                .filter(\.$partnerService.$id == service.requireID()).first() {
-                link.status = .active
-                link.$consentRecord.id = try consent.requireID()
-                link.activatedAt = now
-                try await link.save(on: db)
-            } else {
-                let link = PartnerLink(patronID: try patron.requireID(), partnerServiceID: try service.requireID(),
-                                       consentRecordID: try consent.requireID(), status: .active, createdAt: now)
-                link.activatedAt = now
-                try await link.create(on: db)
-            }
-            try await AuditTrail.record("partner_link.enabled", by: AuditActor(type: "reader", id: patron.id?.uuidString, ipAddress: ipAddress),
-                                        subject: ("patron", patron.id!.uuidString), libraryID: patron.$library.id,
-                                        details: ["partner": service.code, "consentVersion": String(document.version)], at: now, on: db)
+            try await activate(service, for: patron, agreedTo: document, ipAddress: ipAddress, on: db)
             if let partnerLibrary = service.$partnerLibrary.id {
                 try await PartnerEvents.enqueue(.linkCreated, patron: patron, partnerLibraryID: partnerLibrary, now: now, on: db)
             }
         }
     }
 
+    /// 與台北通結合 after the provider vouched for `subject`: the consent to the version the reader agreed to
+    /// before leaving for the provider, the identity, and the partner link, all or nothing. A Taipei Pass
+    /// account that another card holds is refused, also when two requests race (the unique constraint).
+    func linkCityAccount(_ service: PartnerService, for patron: Patron, agreedTo document: ConsentDocument,
+                         issuer: String, subject: String, ipAddress: String?) async throws {
+        guard service.kind == .cityAccount, document.code == Self.consentCode(for: service) else {
+            throw PartnerServiceError.notOffered
+        }
+        let patronID = try patron.requireID()
+        do {
+            try await database.transaction { db in
+                if try await TaipeiPassIdentity.query(on: db).filter(\.$issuer == issuer).filter(\.$subject == subject)
+                    .filter(\.$patron.$id != patronID).count() > 0 {
+                    throw PartnerServiceError.cityAccountLinkedElsewhere
+                }
+                try await TaipeiPassIdentity.query(on: db).filter(\.$patron.$id == patronID).delete()
+                try await TaipeiPassIdentity(patronID: patronID, issuer: issuer, subject: subject, linkedAt: now).create(on: db)
+                try await activate(service, for: patron, agreedTo: document, ipAddress: ipAddress, on: db)
+            }
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            throw PartnerServiceError.cityAccountLinkedElsewhere
+        }
+    }
+
+    /// The consent record, the link made active, the audit entry; on the caller's transaction.
+    private func activate(_ service: PartnerService, for patron: Patron, agreedTo document: ConsentDocument, ipAddress: String?,
+                          on db: any Database) async throws {
+        let consent = ConsentRecord(patronID: try patron.requireID(), documentID: try document.requireID(), givenAt: now, channel: "web")
+        try await consent.create(on: db)
+        if let link = try await PartnerLink.query(on: db).filter(\.$patron.$id == patron.requireID())
+            .filter(\.$partnerService.$id == service.requireID()).first() {
+            link.status = .active
+            link.$consentRecord.id = try consent.requireID()
+            link.activatedAt = now
+            try await link.save(on: db)
+        } else {
+            let link = PartnerLink(patronID: try patron.requireID(), partnerServiceID: try service.requireID(),
+                                   consentRecordID: try consent.requireID(), status: .active, createdAt: now)
+            link.activatedAt = now
+            try await link.create(on: db)
+        }
+        try await AuditTrail.record("partner_link.enabled", by: AuditActor(type: "reader", id: patron.id?.uuidString, ipAddress: ipAddress),
+                                    subject: ("patron", patron.id!.uuidString), libraryID: patron.$library.id,
+                                    details: ["partner": service.code, "consentVersion": String(document.version)], at: now, on: db)
+    }
+
     func disable(_ service: PartnerService, for patron: Patron, ipAddress: String?) async throws {
         try await database.transaction { db in
+            if service.kind == .cityAccount {
+                // Unlinked means the Taipei Pass account no longer signs in to this card.
+                try await TaipeiPassIdentity.query(on: db).filter(\.$patron.$id == patron.requireID()).delete()
+            }
             guard let link = try await PartnerLink.query(on: db).filter(\.$patron.$id == patron.requireID())
                 .filter(\.$partnerService.$id == service.requireID()).filter(\.$status != .withdrawn).first()
             else { return }

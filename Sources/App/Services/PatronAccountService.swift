@@ -216,6 +216,7 @@ struct PatronAccountService {
         try await ConsentRecord.query(on: db).filter(\.$patron.$id == patron.requireID()).filter(\.$withdrawnAt == nil)
             .set(\.$withdrawnAt, to: now).update()
         try await PasswordResetToken.query(on: db).filter(\.$patron.$id == patron.requireID()).delete()
+        try await TaipeiPassIdentity.query(on: db).filter(\.$patron.$id == patron.requireID()).delete()
         try await PatronRequest.query(on: db).filter(\.$patron.$id == patron.requireID()).filter(\.$status == .pending)
             .set(\.$status, to: .cancelled).set(\.$openKey, to: nil).update()
         try await PatronRequest.query(on: db).filter(\.$patron.$id == patron.requireID()).set(\.$requestedName, to: nil).set(\.$note, to: nil).update()

@@ -2,10 +2,10 @@ import Foundation
 import PersonalDataVault
 import Vapor
 
-/// Files that hold personal data (an organization's signed forms, a returned reader data file), sealed
-/// with the vault and kept in the data directory, outside any public folder: `sealed-files/<id>.ocv`,
-/// owner-only. Each file is sealed under a context naming its record, so a file swapped for another
-/// one on disk does not open.
+/// Files that hold personal data (identity documents, an organization's signed forms, a returned reader
+/// data file), sealed with the vault and kept in the data directory, outside any public folder:
+/// `uploads/<id>`, owner-only. Each file is sealed under a context naming its record, so a file swapped
+/// for another one on disk does not open.
 ///
 /// Several instances sharing one PostgreSQL database must share this directory too (a network volume).
 struct SealedFileStore: Sendable {
@@ -13,12 +13,12 @@ struct SealedFileStore: Sendable {
     let vault: PersonalDataVault
 
     init(dataDirectory: String, vault: PersonalDataVault) {
-        directory = (dataDirectory as NSString).appendingPathComponent("sealed-files")
+        directory = (dataDirectory as NSString).appendingPathComponent("uploads")
         self.vault = vault
     }
 
     private func path(_ id: UUID) -> String {
-        (directory as NSString).appendingPathComponent("\(id.uuidString.lowercased()).ocv")
+        (directory as NSString).appendingPathComponent(id.uuidString.lowercased())
     }
 
     /// Seals and writes the file; a temporary name and a rename, so a crash never leaves half a file.
@@ -37,8 +37,9 @@ struct SealedFileStore: Sendable {
         }
     }
 
+    /// The file's bytes; `410 Gone` when it has been erased.
     func load(id: UUID, context: String) throws -> Data {
-        guard let sealed = FileManager.default.contents(atPath: path(id)) else { throw OneCardError.notFound }
+        guard let sealed = FileManager.default.contents(atPath: path(id)) else { throw Abort(.gone) }
         return try vault.open(sealed, context: context)
     }
 

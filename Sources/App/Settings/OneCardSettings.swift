@@ -29,6 +29,15 @@ public struct OneCardSettings: Sendable {
     public var pendingApplicationLifetimeDays: Int
     /// First step of the growing delay after failed sign-ins (doubles per failure, capped at 16×).
     public var signInDelayUnit: TimeInterval = 0.25
+    /// Uploaded identity documents are erased this many days after the decision on their application.
+    public var uploadRetentionDays: Int = 30
+    /// Citizen digital certificates (自然人憑證): trust anchors, extra CA certificates and CRLs, as PEM or DER
+    /// files. Without anchors the certificate path is not offered.
+    public var citizenCertificateAnchors: [String] = []
+    public var citizenCertificateIntermediates: [String] = []
+    public var citizenCertificateCRLs: [String] = []
+    /// 台北通 (the city's OpenID Connect provider); nil leaves 與台北通結合 unavailable.
+    public var taipeiPass: TaipeiPassSettings?
 
     public var usesSecureCookies: Bool { baseURL.scheme == "https" }
 
@@ -104,9 +113,12 @@ public struct OneCardSettings: Sendable {
                 problem: "is a testing aid and is refused in the production environment"
             )
         }
+        let taipeiPass = try TaipeiPassSettings.fromEnvironment(
+            issuer: value("ONECARD_TAIPEI_PASS_ISSUER"), clientID: value("ONECARD_TAIPEI_PASS_CLIENT_ID"),
+            clientSecret: value("ONECARD_TAIPEI_PASS_CLIENT_SECRET"), production: environment == .production)
         let command = environment.arguments.dropFirst().first
         let isEmbedded = if case .sqliteFile = database { true } else { false }
-        return OneCardSettings(
+        var settings = OneCardSettings(
             dataDirectory: dataDirectory,
             database: database,
             smtpURL: smtpURL,
@@ -119,6 +131,62 @@ public struct OneCardSettings: Sendable {
             mailFrom: value("ONECARD_MAIL_FROM") ?? "OneCard <no-reply@onecard.localhost>",
             pendingApplicationLifetimeDays: Int(value("ONECARD_PENDING_APPLICATION_DAYS") ?? "") ?? 30
         )
+        if let raw = value("ONECARD_UPLOAD_RETENTION_DAYS") {
+            guard let days = Int(raw), days >= 0 else {
+                throw ConfigurationError(variable: "ONECARD_UPLOAD_RETENTION_DAYS", problem: "expected a number of days")
+            }
+            settings.uploadRetentionDays = days
+        }
+        func paths(_ name: String) -> [String] {
+            (value(name) ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        settings.citizenCertificateAnchors = paths("ONECARD_CITIZEN_CERT_ANCHORS")
+        settings.citizenCertificateIntermediates = paths("ONECARD_CITIZEN_CERT_INTERMEDIATES")
+        settings.citizenCertificateCRLs = paths("ONECARD_CITIZEN_CERT_CRLS")
+        settings.taipeiPass = taipeiPass
+        return settings
+    }
+}
+
+/// The OpenID Connect client registration with 台北通. The redirect URI is not configured: it is
+/// `ONECARD_BASE_URL` + `/login/taipei-pass/callback`, and must be registered with the provider as such.
+public struct TaipeiPassSettings: Sendable, Equatable {
+    /// Exactly as the provider's discovery document and ID tokens spell it (`iss`).
+    public var issuer: String
+    public var clientID: String
+    /// Confidential clients authenticate at the token endpoint; public clients rely on PKCE alone.
+    public var clientSecret: String?
+
+    public init(issuer: String, clientID: String, clientSecret: String? = nil) {
+        self.issuer = issuer
+        self.clientID = clientID
+        self.clientSecret = clientSecret
+    }
+
+    /// Where the provider's discovery document lives (OpenID Connect Discovery 1.0, section 4).
+    public var discoveryURL: String {
+        (issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer) + "/.well-known/openid-configuration"
+    }
+
+    static func fromEnvironment(issuer: String?, clientID: String?, clientSecret: String?, production: Bool) throws -> TaipeiPassSettings? {
+        guard let issuer else {
+            if clientID != nil || clientSecret != nil {
+                throw ConfigurationError(variable: "ONECARD_TAIPEI_PASS_ISSUER", problem: "is required when a Taipei Pass client id or secret is set")
+            }
+            return nil
+        }
+        guard let clientID else {
+            throw ConfigurationError(variable: "ONECARD_TAIPEI_PASS_CLIENT_ID", problem: "is required when ONECARD_TAIPEI_PASS_ISSUER is set")
+        }
+        guard let url = URLComponents(string: issuer), let host = url.host, !host.isEmpty, url.query == nil, url.fragment == nil else {
+            throw ConfigurationError(variable: "ONECARD_TAIPEI_PASS_ISSUER", problem: "expected an https URL without query or fragment")
+        }
+        // Plain http only to a provider on this machine, and never in production (tests start one on loopback).
+        let loopback = ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host.lowercased())
+        guard url.scheme == "https" || (url.scheme == "http" && loopback && !production) else {
+            throw ConfigurationError(variable: "ONECARD_TAIPEI_PASS_ISSUER", problem: "expected an https URL without query or fragment")
+        }
+        return TaipeiPassSettings(issuer: issuer, clientID: clientID, clientSecret: clientSecret)
     }
 }
 

@@ -164,6 +164,8 @@ struct OutboxWorkerLifecycle: LifecycleHandler {
                 while !Task.isCancelled {
                     do {
                         try await ApplicationExpiry(app: application, now: application.clock.now()).run(on: application.db)
+                        try await DigitalCardService(app: application, database: application.db, now: application.clock.now()).housekeeping()
+                        try application.citizenCertificates.reload()
                     } catch {
                         application.logger.warning("expiring applications failed", metadata: ["error": .string(String(describing: error))])
                     }
