@@ -79,6 +79,27 @@ final class GroupRosterTests: XCTestCase {
         }
     }
 
+    func testAReturnedFileIsKeptForThirtyDaysThenRemoved() async throws {
+        let clock = TestClock()
+        try await withTestApp(clock: clock) { app in
+            let organization = try await GroupFixtures.approved(app)
+            let response = try await GroupFixtures.upload(organization.contact, try GroupFiles.roster([GroupFiles.row(1, id: "B123")]))
+            let location = try XCTUnwrap(response.headers.first(name: .location))
+            let intake = GroupRosterIntake(app: app, now: clock.now)
+            let kept = try await intake.removeStaleReturnedFiles()
+            XCTAssertEqual(kept, 0)
+            clock.advance(by: 30 * 86400 + 1)
+            let removed = try await GroupRosterIntake(app: app, now: clock.now).removeStaleReturnedFiles()
+            XCTAssertEqual(removed, 1)
+            let gone = try await organization.contact.get(location + "/returned.xlsx")
+            XCTAssertEqual(gone.status, .notFound)
+            let upload = try await GroupRosterUpload.query(on: app.db).first()
+            XCTAssertEqual(upload?.hasAnnotatedFile, false)
+            XCTAssertFalse(app.sealedFiles.exists(id: upload!.id!))
+            XCTAssertEqual(upload?.errorCount, 1, "the list of errors (no cell values) stays")
+        }
+    }
+
     func testOdsAndCsvFilesAreCheckedTheSameWay() async throws {
         try await withTestApp { app in
             let organization = try await GroupFixtures.approved(app)

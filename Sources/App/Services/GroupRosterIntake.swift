@@ -149,6 +149,22 @@ struct GroupRosterIntake {
         return .returned(upload, leftOut: left)
     }
 
+    /// Returned files are kept for the contact to fix for this long, unless a newer upload replaces them sooner.
+    static let returnedFileLifetime: TimeInterval = 30 * 86400
+
+    /// Removes annotated copies of returned files older than `returnedFileLifetime` (run by the worker).
+    @discardableResult
+    func removeStaleReturnedFiles() async throws -> Int {
+        let stale = try await GroupRosterUpload.query(on: app.db).filter(\.$hasAnnotatedFile == true)
+            .filter(\.$uploadedAt < now.addingTimeInterval(-Self.returnedFileLifetime)).all()
+        for upload in stale {
+            app.sealedFiles.remove(id: try upload.requireID())
+            upload.hasAnnotatedFile = false
+            try await upload.save(on: app.db)
+        }
+        return stale.count
+    }
+
     /// Only the latest returned file is kept: it is the one the contact is fixing.
     private func removeEarlierAnnotatedFiles(of record: GroupApplicationRecord, on db: any Database) async throws {
         let earlier = try await GroupRosterUpload.query(on: db).filter(\.$application.$id == record.requireID())
