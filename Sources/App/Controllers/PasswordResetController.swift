@@ -94,14 +94,8 @@ struct PasswordResetController: RouteCollection {
         let patron = record.patron
         let password = form.password ?? ""
         var state = FormState()
-        let idNumber = try patron.idNumberSealed.map { try req.application.vault.open($0, context: CardApplicationService.idNumberContext) }
-        let facts = PasswordPolicy.PersonalFacts(idNumber: idNumber, phones: [patron.mobile, patron.homePhone].compactMap { $0 },
-                                                 birthDate: patron.birthDate.flatMap(CalendarDay.init(iso:)))
-        if let problem = req.application.passwordPolicy.problem(with: password, facts: facts) {
-            state.errors["password"] = req.t("apply.error.\(problem.rawValue)")
-        } else if password != (form.passwordConfirmation ?? "") {
-            state.errors["passwordConfirmation"] = req.t("apply.error.password_mismatch")
-        }
+        state.errors = try req.application.newPasswordErrors(password, confirmation: form.passwordConfirmation ?? "", for: patron)
+            .mapValues { req.t("apply.error.\($0)") }
         if state.hasErrors {
             return try await req.view.render("reader/reset", ResetPage(token: token, form: state)).encodeResponse(status: .unprocessableEntity, for: req)
         }

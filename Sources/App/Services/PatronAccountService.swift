@@ -40,14 +40,7 @@ struct PatronAccountService {
         if current.isEmpty {
             errors["currentPassword"] = "current_password_required"
         }
-        let idNumber = try patron.idNumberSealed.map { try app.vault.open($0, context: CardApplicationService.idNumberContext) }
-        let facts = PasswordPolicy.PersonalFacts(idNumber: idNumber, phones: [patron.mobile, patron.homePhone].compactMap { $0 },
-                                                 birthDate: patron.birthDate.flatMap(CalendarDay.init(iso:)))
-        if let problem = app.passwordPolicy.problem(with: new, facts: facts) {
-            errors["password"] = problem.rawValue
-        } else if new != confirmation {
-            errors["passwordConfirmation"] = "password_mismatch"
-        }
+        errors.merge(try app.newPasswordErrors(new, confirmation: confirmation, for: patron)) { $1 }
         guard errors.isEmpty else { throw Failure.invalid(errors) }
         guard try await verifyCurrentPassword(current, of: patron, ipAddress: ipAddress) else {
             throw Failure.invalid(["currentPassword": "current_password_wrong"])
@@ -232,5 +225,20 @@ struct PatronAccountService {
         values.merge(extra) { $1 }
         try await Outbox(localizer: app.localizer, settings: app.settings, now: now)
             .enqueueEmail(template: "account_\(template)", to: email, locale: locale, values: values, on: db)
+    }
+}
+
+extension Application {
+    /// A reader's new password against the policy and their own ID number, phones and birthday, and
+    /// against its confirmation: field → error code (`apply.error.<code>`), empty when it is good.
+    /// One rule for the password reset, the first password of a group card holder and 變更密碼.
+    func newPasswordErrors(_ password: String, confirmation: String, for patron: Patron) throws -> [String: String] {
+        let idNumber = try patron.idNumberSealed.map { try vault.open($0, context: CardApplicationService.idNumberContext) }
+        let facts = PasswordPolicy.PersonalFacts(idNumber: idNumber, phones: [patron.mobile, patron.homePhone].compactMap { $0 },
+                                                 birthDate: patron.birthDate.flatMap(CalendarDay.init(iso:)))
+        if let problem = passwordPolicy.problem(with: password, facts: facts) {
+            return ["password": problem.rawValue]
+        }
+        return password == confirmation ? [:] : ["passwordConfirmation": "password_mismatch"]
     }
 }
