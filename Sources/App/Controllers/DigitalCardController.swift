@@ -204,7 +204,7 @@ struct DigitalCardController: RouteCollection {
         guard form.agree == "yes" else {
             // Every other field is still checked, so the person fixes everything at once.
             var errors = [FieldError(field: "agree", code: "consent_required")]
-            do { _ = try await submitDryRun(service, form: form, id: id) } catch DigitalCardError.invalid(let more) { errors += more }
+            errors += service.fieldErrors(form.input(idNumber: id), needsDocuments: form.certificate == nil, sent: Set(form.uploads.map(\.slot)))
             return try await render(template, req, idNumber: id, values: form.kept, errors: errors, status: .unprocessableEntity)
         }
         do {
@@ -221,17 +221,6 @@ struct DigitalCardController: RouteCollection {
             return try await render(template, req, idNumber: id, values: form.kept,
                                     errors: [FieldError(field: "certificate", code: code)], status: .unprocessableEntity)
         }
-    }
-
-    /// The field rules alone, for reporting them together with a missing consent tick.
-    private func submitDryRun(_ service: DigitalCardService, form: ApplicationForm, id: String) async throws -> Bool {
-        let today = CalendarDay(date: service.now, timeZone: OneCardClock.taipei)
-        let sent = Set(form.uploads.map(\.slot))
-        if case .failure(let errors) = DigitalCardRules.validate(form.input(idNumber: id), today: today, passwordPolicy: service.app.passwordPolicy,
-                                                                 needsDocuments: form.certificate == nil, documentsSent: sent) {
-            throw DigitalCardError.invalid(errors.errors)
-        }
-        return true
     }
 
     // MARK: The citizen certificate

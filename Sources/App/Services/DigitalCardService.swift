@@ -127,6 +127,14 @@ struct DigitalCardService {
         return try await store(form, method: .certificate, files: [], certificate: citizen, locale: locale, ipAddress: ipAddress)
     }
 
+    /// The field rules alone, e.g. to report them together with a missing consent tick.
+    func fieldErrors(_ input: DigitalCardInput, needsDocuments: Bool, sent: Set<IdentityDocumentSlot>) -> [FieldError] {
+        switch DigitalCardRules.validate(input, today: today, passwordPolicy: app.passwordPolicy, needsDocuments: needsDocuments, documentsSent: sent) {
+        case .success: []
+        case .failure(let errors): errors.errors
+        }
+    }
+
     private func validate(_ input: DigitalCardInput, needsDocuments: Bool, sent: Set<IdentityDocumentSlot>) throws -> DigitalCardApplicationForm {
         switch DigitalCardEligibility.check(input.idNumber) {
         case .foreignResident: throw DigitalCardError.foreignResident
