@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Foundation
 import OneCardDomain
 import XCTVapor
@@ -89,6 +90,25 @@ final class DigitalCardTests: XCTestCase {
     }
 
     // MARK: Uploads
+
+    func testAnAbandonedEligibilityCheckLeavesNoIDNumberInTheDatabaseFile() async throws {
+        guard TestDatabase.postgresURL == nil else { throw XCTSkip("checks the embedded SQLite file") }
+        let directory = NSTemporaryDirectory() + "onecard-digital-file-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let file = directory + "/onecard.sqlite"
+        try await withTestApp(adjust: { $0.database = .sqliteFile(file) }) { app in
+            // Passes the check, reaches the form, and walks away: the session row stays behind.
+            let browser = try await eligible(app, idNumber: "F234567898")
+            let form = try await browser.get("/digital-card/form")
+            XCTAssertEqual(form.status, .ok, "the sealed number still opens the form")
+            let sessions = try await (app.db as! SQLDatabase).raw("SELECT COUNT(*) AS n FROM _fluent_sessions").first()
+            XCTAssertEqual(try sessions?.decode(column: "n", as: Int.self), 1, "the session really is in the database")
+        }
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
+        let wal = (try? Data(contentsOf: URL(fileURLWithPath: file + "-wal"))) ?? Data()
+        XCTAssertNil(bytes.range(of: Data("F234567898".utf8)), "the ID number must not be stored in clear")
+        XCTAssertNil(wal.range(of: Data("F234567898".utf8)))
+    }
 
     func testAnApplicationWithIDCardPhotosIsStoredSealedWithoutGPSAndDueInThreeWorkingDays() async throws {
         let clock = TestClock(Date(timeIntervalSince1970: 1_795_000_000)) // 2026-11-18 (Wed) 17:06 Taipei

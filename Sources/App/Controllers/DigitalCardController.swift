@@ -7,6 +7,9 @@ import Vapor
 /// digital certificate → done; and the correction (補件) page the returned-application email links to.
 struct DigitalCardController: RouteCollection {
     static let idSessionKey = "digital_card_id"
+    /// The eligible ID number waits in the session between the first step and the form. Sessions live in the
+    /// database, so it is sealed there like every other ID number.
+    static let idSessionContext = "session.digital_card_id"
     static let doneSessionKey = "digital_card_done"
     static let nonceSessionKey = "digital_card_nonce"
     /// Five documents of at most 10 MB each, and the form around them.
@@ -54,7 +57,7 @@ struct DigitalCardController: RouteCollection {
         do {
             let identity = try await DigitalCardService(app: req.application, database: req.db, now: req.now)
                 .checkEligibility(raw, ipAddress: req.clientAddress)
-            req.session.data[Self.idSessionKey] = identity.value
+            req.session.data[Self.idSessionKey] = try req.application.vault.seal(identity.value, context: Self.idSessionContext)
             return req.redirect(to: SiteURL.digitalCardForm.path, redirectType: .normal)
         } catch DigitalCardError.invalid(let errors) {
             page.error = req.t("apply.error.\(errors.first?.code ?? "id_empty")")
@@ -178,7 +181,8 @@ struct DigitalCardController: RouteCollection {
     }
 
     private func eligibleID(_ req: Request) -> String? {
-        req.hasSession ? req.session.data[Self.idSessionKey] : nil
+        guard req.hasSession, let sealed = req.session.data[Self.idSessionKey] else { return nil }
+        return try? req.application.vault.open(sealed, context: Self.idSessionContext)
     }
 
     @Sendable
