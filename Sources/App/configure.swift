@@ -14,13 +14,15 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     let settings = try given ?? OneCardSettings.fromEnvironment(app.environment)
     app.settings = settings
     restrictNewFilesToOwner()
-    try FileManager.default.createDirectory(
-        atPath: settings.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]
-    )
+    if settings.usesStorage {
+        try FileManager.default.createDirectory(
+            atPath: settings.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]
+        )
+        app.vault = PersonalDataVault(keyRing: try Application.loadKeyRing(settings))
+    }
 
     // Services the middleware and routes use.
     app.localizer = try Localizer.load(from: Resources.path("Localization"))
-    app.vault = PersonalDataVault(keyRing: try Application.loadKeyRing(settings))
     // Citizen digital certificates: a broken configuration stops the start, rather than refusing every applicant.
     app.citizenCertificates = CitizenCertificates(settings: settings, clock: app.clock)
     try app.citizenCertificates.reload()

@@ -222,6 +222,35 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(missing.status, 2)
     }
 
+    func testRosterCheckWorksOfflineWithoutCreatingADataDirectoryKeysOrADatabase() throws {
+        // No ONECARD_DATA_DIR: the default ./data of the working directory would be used by other commands.
+        let workingDirectory = NSTemporaryDirectory() + "onecard-roster-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: workingDirectory, withIntermediateDirectories: true)
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = ["roster", "check", Self.fixtures + "/template-openpyxl.xlsx"]
+        process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory)
+        var environment = ProcessInfo.processInfo.environment
+        environment["ONECARD_DATA_DIR"] = nil
+        environment["DATABASE_URL"] = nil
+        environment["LOG_LEVEL"] = "warning"
+        process.environment = environment
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, stdout)
+        XCTAssertTrue(stdout.contains(#""rows":5,"valid":5"#), stdout)
+        let left = try FileManager.default.contentsOfDirectory(atPath: workingDirectory)
+        XCTAssertEqual(left, [], "roster check must not create ./data, keys.json or a database")
+        // Other commands do use the data directory.
+        let due = try onecard("calendar", "due", "2025-02-06", "3")
+        XCTAssertEqual(due.status, 0, due.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dataDirectory + "/keys.json"))
+    }
+
     func testServeStartsTheSIP2ListenerAndSeedDemoAccountsWorkThroughIt() async throws {
         let seeded = try onecard("seed-demo")
         XCTAssertEqual(seeded.status, 0, seeded.stderr)

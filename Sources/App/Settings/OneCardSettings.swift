@@ -20,6 +20,9 @@ public struct OneCardSettings: Sendable {
     /// The embedded database creates and migrates itself; PostgreSQL deployments run `onecard migrate`.
     public var migratesOnBoot: Bool
     public var runsBackgroundWorkers: Bool
+    /// False for commands that work on a file alone (`roster check`, "offline, without a database"): no data
+    /// directory, key file or database is touched.
+    public var usesStorage: Bool = true
     public var outboxPollInterval: TimeAmount
     public var bcryptCost: Int
     public var mailFrom: String
@@ -126,11 +129,12 @@ public struct OneCardSettings: Sendable {
             baseURL: baseURL,
             masterKey: value("ONECARD_MASTER_KEY"),
             captchaTestAnswer: captcha,
-            migratesOnBoot: isEmbedded,
+            migratesOnBoot: isEmbedded && command != "roster",
             runsBackgroundWorkers: command == nil || command == "serve",
             mailFrom: value("ONECARD_MAIL_FROM") ?? "OneCard <no-reply@onecard.localhost>",
             pendingApplicationLifetimeDays: Int(value("ONECARD_PENDING_APPLICATION_DAYS") ?? "") ?? 30
         )
+        settings.usesStorage = command != "roster"
         if let raw = value("ONECARD_UPLOAD_RETENTION_DAYS") {
             guard let days = Int(raw), days >= 0 else {
                 throw ConfigurationError(variable: "ONECARD_UPLOAD_RETENTION_DAYS", problem: "expected a number of days")
