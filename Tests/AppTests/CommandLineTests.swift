@@ -251,6 +251,33 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: dataDirectory + "/keys.json"))
     }
 
+    func testLogLevelWrittenInDotEnvIsHonoured() throws {
+        func run(dotEnv: String?) throws -> String {
+            let workingDirectory = NSTemporaryDirectory() + "onecard-dotenv-\(UUID().uuidString)"
+            try FileManager.default.createDirectory(atPath: workingDirectory, withIntermediateDirectories: true)
+            if let dotEnv { try dotEnv.write(toFile: workingDirectory + "/.env", atomically: true, encoding: .utf8) }
+            let process = Process()
+            process.executableURL = Self.executable
+            process.arguments = ["calendar", "due", "2025-02-06", "3"]
+            process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory)
+            var environment = ProcessInfo.processInfo.environment
+            environment["ONECARD_DATA_DIR"] = workingDirectory + "/data"
+            environment["DATABASE_URL"] = nil
+            environment["LOG_LEVEL"] = nil
+            process.environment = environment
+            let err = Pipe()
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = err
+            try process.run()
+            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            XCTAssertEqual(process.terminationStatus, 0, stderr)
+            return stderr
+        }
+        XCTAssertTrue(try run(dotEnv: "LOG_LEVEL=debug\n").contains(#""level":"debug""#), "LOG_LEVEL from .env turns on debug lines")
+        XCTAssertFalse(try run(dotEnv: nil).contains(#""level":"debug""#), "without it, no debug lines")
+    }
+
     func testServeStartsTheSIP2ListenerAndSeedDemoAccountsWorkThroughIt() async throws {
         let seeded = try onecard("seed-demo")
         XCTAssertEqual(seeded.status, 0, seeded.stderr)
