@@ -36,6 +36,45 @@ final class DeskTests: XCTestCase {
         }
     }
 
+    func testAfterKeyRotationAndARestartOldApplicationsStillOpenAndNewOnesUseTheNewKey() async throws {
+        guard TestDatabase.postgresURL == nil else { throw XCTSkip("two app instances share one embedded database file") }
+        let directory = NSTemporaryDirectory() + "onecard-rotation-\(UUID().uuidString)"
+        let file = directory + "/onecard.sqlite"
+        let adjust: (inout OneCardSettings) -> Void = { $0.dataDirectory = directory; $0.database = .sqliteFile(file) }
+        func keyID(_ envelope: String?) -> String? { envelope?.split(separator: ":").dropFirst().first.map(String.init) }
+
+        var before: Patron?
+        try await withTestApp(adjust: adjust) { app in before = try await apply(app) }
+        let oldKey = try XCTUnwrap(keyID(before?.idNumberSealed))
+
+        // The real command, as an operator would run it between two starts.
+        let rotate = Process()
+        rotate.executableURL = CommandLineTests.executable
+        rotate.arguments = ["keys", "rotate"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["ONECARD_DATA_DIR"] = directory
+        environment["DATABASE_URL"] = nil
+        environment["LOG_LEVEL"] = "warning"
+        rotate.environment = environment
+        rotate.standardOutput = FileHandle.nullDevice
+        try rotate.run()
+        rotate.waitUntilExit()
+        XCTAssertEqual(rotate.terminationStatus, 0)
+
+        try await withTestApp(adjust: adjust) { app in
+            let desk = try await signIn(app)
+            let found = try await desk.get("/staff/applications?q=A123456789")
+            XCTAssertTrue(found.text.contains(before!.applicationNumber), "the blind index survives rotation")
+            let detail = try await desk.get("/staff/applications/\(before!.id!.uuidString)")
+            XCTAssertTrue(detail.text.contains("A123456789"), "data sealed under the old key still opens")
+            let after = try await apply(app, idNumber: nationalID(7))
+            let newKey = try XCTUnwrap(keyID(after.idNumberSealed))
+            XCTAssertNotEqual(newKey, oldKey, "new writes use the new key")
+            let reloaded = try await Patron.find(before!.id, on: app.db)
+            XCTAssertEqual(keyID(reloaded?.idNumberSealed), oldKey)
+        }
+    }
+
     func testActivationNeedsTheDocumentCheckAssignsACardNumberAndBindsAnEasyCard() async throws {
         try await withTestApp { app in
             let patron = try await apply(app, links: ["NTPL"])
