@@ -251,6 +251,22 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: dataDirectory + "/keys.json"))
     }
 
+    func testWithAMasterKeyNoKeyFileIsWrittenAndAMalformedOneStopsTheStart() throws {
+        let secret = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+        let good = try onecard("calendar", "due", "2025-02-06", "3", environment: ["ONECARD_MASTER_KEY": secret])
+        XCTAssertEqual(good.status, 0, good.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dataDirectory + "/onecard.sqlite"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dataDirectory + "/keys.json"), "keys come from the variable")
+        let rotate = try onecard("keys", "rotate", environment: ["ONECARD_MASTER_KEY": secret])
+        XCTAssertNotEqual(rotate.status, 0, "rotation with a master key is done by changing the variable")
+        XCTAssertTrue(rotate.stderr.contains("ONECARD_MASTER_KEY"), rotate.stderr)
+
+        let bad = try onecard("calendar", "due", "2025-02-06", "3", environment: ["ONECARD_MASTER_KEY": "not-a-key"])
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertTrue(bad.stderr.contains("ONECARD_MASTER_KEY"), bad.stderr)
+        XCTAssertFalse(bad.stderr.contains("not-a-key"), "the secret itself is never echoed")
+    }
+
     func testLogLevelWrittenInDotEnvIsHonoured() throws {
         func run(dotEnv: String?) throws -> String {
             let workingDirectory = NSTemporaryDirectory() + "onecard-dotenv-\(UUID().uuidString)"
