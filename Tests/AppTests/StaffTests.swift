@@ -65,6 +65,24 @@ final class StaffTests: XCTestCase {
         }
     }
 
+    func testEveryStateChangingRouteOutsideTheAPIRefusesARequestWithoutTheToken() async throws {
+        try await withTestApp { app in
+            let browser = TestBrowser(app)
+            try await browser.get("/")
+            let routes = app.routes.all.filter { ![.GET, .HEAD, .OPTIONS].contains($0.method) }
+                .filter { $0.path.first?.description != "api" }
+            XCTAssertGreaterThan(routes.count, 30, "the site has many forms; the list must not be empty by mistake")
+            for route in routes {
+                let path = "/" + route.path.map { component -> String in
+                    if case .constant(let text) = component { return text }
+                    return UUID().uuidString
+                }.joined(separator: "/")
+                let refused = try await browser.post(path, form: ["anything": "x"], includeCSRF: false)
+                XCTAssertEqual(refused.status, .forbidden, "\(route.method) \(path)")
+            }
+        }
+    }
+
     func testNewStaffSetsAPasswordThroughTheOneTimeLinkAndSignsIn() async throws {
         try await withTestApp { app in
             let token = try await createStaff(app)
