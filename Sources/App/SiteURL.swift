@@ -51,6 +51,8 @@ enum SiteURL: Sendable {
     case staffRequests
     case staffRequestDecision(id: String)
     case staffDeliveryRetry(id: Int)
+    case staffCalendar
+    case staffCalendarReopen(day: String)
     case taipeiPassSignIn
     case taipeiPassCallback
     // 集體辦證: the organization's application, its contact's pages, the reviewers' queue, the card holders' activation.
@@ -146,6 +148,8 @@ enum SiteURL: Sendable {
         case .staffRequests: ["staff", "requests"]
         case .staffRequestDecision: ["staff", "requests", ":id"]
         case .staffDeliveryRetry: ["staff", "deliveries", ":id", "retry"]
+        case .staffCalendar: ["staff", "calendar"]
+        case .staffCalendarReopen: ["staff", "calendar", ":day", "reopen"]
         case .taipeiPassSignIn: ["login", "taipei-pass"]
         case .taipeiPassCallback: ["login", "taipei-pass", "callback"]
         case .groupApplicationForm: ["group-application", "apply"]
@@ -203,6 +207,8 @@ enum SiteURL: Sendable {
             "/staff/applications/\(id)/upgrade"
         case .staffDeliveryRetry(let id):
             "/staff/deliveries/\(id)/retry"
+        case .staffCalendarReopen(let day):
+            "/staff/calendar/\(day)/reopen"
         case .groupContactUpload(let id):
             "/group-application/contact/uploads/\(id)"
         case .groupContactUploadReturned(let id):

@@ -7,6 +7,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: StaffSessionController())
     try app.register(collection: StaffController())
     try app.register(collection: PartnerDeliveriesController())
+    try app.register(collection: LibraryCalendarController())
     try app.register(collection: CardApplicationController())
     try app.register(collection: DeskController())
     try app.register(collection: ReaderSessionController())

@@ -97,9 +97,8 @@ struct CalendarCloseCommand: AsyncCommand {
         guard let library = try await library(code: signature.library, on: db) else {
             throw CalendarCommandError(description: "--library is required")
         }
-        if try await LibraryClosedDay.query(on: db).filter(\.$library.$id == library.requireID()).filter(\.$day == day.iso).first() == nil {
-            try await LibraryClosedDay(libraryID: try library.requireID(), day: day.iso, reason: signature.reason ?? "").create(on: db)
-        }
+        try await OfficialCalendarStore.close(day, reason: signature.reason ?? "", libraryID: try library.requireID(),
+                                              by: .commandLine, at: context.application.clock.now(), on: db)
         context.console.print("\(library.code) is closed on \(day.iso).")
     }
 }
@@ -122,7 +121,8 @@ struct CalendarReopenCommand: AsyncCommand {
         guard let library = try await library(code: signature.library, on: db) else {
             throw CalendarCommandError(description: "--library is required")
         }
-        try await LibraryClosedDay.query(on: db).filter(\.$library.$id == library.requireID()).filter(\.$day == day.iso).delete()
+        try await OfficialCalendarStore.reopen(day, libraryID: try library.requireID(), by: .commandLine,
+                                               at: context.application.clock.now(), on: db)
         context.console.print("\(library.code) is open on \(day.iso) unless the official calendar says otherwise.")
     }
 }

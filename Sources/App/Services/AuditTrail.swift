@@ -16,6 +16,9 @@ public struct AuditActor: Sendable {
         .init(type: "system", id: name, ipAddress: nil)
     }
 
+    /// An operator at the server's command line (`onecard …`).
+    public static let commandLine = AuditActor(type: "cli", id: nil, ipAddress: nil)
+
     public static func anonymous(ipAddress: String?) -> AuditActor {
         .init(type: "anonymous", id: nil, ipAddress: ipAddress)
     }

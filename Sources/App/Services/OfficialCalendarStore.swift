@@ -34,4 +34,47 @@ enum OfficialCalendarStore {
         }
         return WorkingDayCalendar(official: official, closedDays: closed)
     }
+
+    // MARK: A library's own closed days (休館日)
+
+    /// The library's closed days from `day` on, earliest first.
+    static func closedDays(libraryID: UUID, from day: CalendarDay, on database: any Database) async throws -> [LibraryClosedDay] {
+        try await LibraryClosedDay.query(on: database)
+            .filter(\.$library.$id == libraryID)
+            .filter(\.$day >= day.iso)
+            .sort(\.$day)
+            .all()
+    }
+
+    /// Closes the library on `day`, skipped from then on in its due dates; closing a day that is already
+    /// closed only updates the reason. Audited with the change, in one transaction.
+    static func close(_ day: CalendarDay, reason: String, libraryID: UUID, by actor: AuditActor, at time: Date,
+                      on database: any Database) async throws {
+        try await database.transaction { db in
+            if let existing = try await LibraryClosedDay.query(on: db).filter(\.$library.$id == libraryID)
+                .filter(\.$day == day.iso).first() {
+                existing.reason = reason
+                try await existing.update(on: db)
+            } else {
+                try await LibraryClosedDay(libraryID: libraryID, day: day.iso, reason: reason).create(on: db)
+            }
+            try await AuditTrail.record("calendar.day_closed", by: actor, subject: ("library_closed_day", day.iso),
+                                        libraryID: libraryID, details: ["reason": reason], at: time, on: db)
+        }
+    }
+
+    /// Opens the library again on `day` (unless the official calendar says offices are closed).
+    /// Returns false when the day was not one of the library's closed days.
+    @discardableResult
+    static func reopen(_ day: CalendarDay, libraryID: UUID, by actor: AuditActor, at time: Date,
+                       on database: any Database) async throws -> Bool {
+        try await database.transaction { db in
+            guard let existing = try await LibraryClosedDay.query(on: db).filter(\.$library.$id == libraryID)
+                .filter(\.$day == day.iso).first() else { return false }
+            try await existing.delete(on: db)
+            try await AuditTrail.record("calendar.day_reopened", by: actor, subject: ("library_closed_day", day.iso),
+                                        libraryID: libraryID, at: time, on: db)
+            return true
+        }
+    }
 }
