@@ -41,11 +41,11 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
                                                  formActionOrigins: { taipeiPass?.formActionOrigins ?? [] }))
     app.middleware.use(ErrorPageMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: Resources.path("Public") + "/", defaultFile: nil))
-    app.sessions.use(.fluent)
+    app.sessions.use { _ in WebSessions() }
     app.sessions.configuration.cookieName = "onecard_session"
     let secure = settings.usesSecureCookies
     app.sessions.configuration.cookieFactory = { id in
-        HTTPCookies.Value(string: id.string, maxAge: 8 * 3600, path: "/", isSecure: secure, isHTTPOnly: true, sameSite: .lax)
+        HTTPCookies.Value(string: id.string, maxAge: Int(WebSessions.lifetime), path: "/", isSecure: secure, isHTTPOnly: true, sameSite: .lax)
     }
     app.middleware.use(app.sessions.middleware)
     app.middleware.use(LocaleMiddleware())
@@ -105,6 +105,8 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.migrations.add(CreatePatronActivationToken())
     app.migrations.add(AddEvidenceToConsentRecord())
     app.migrations.add(SeedGroupConsentDocument())
+    app.migrations.add(CreateWebSession())
+    app.migrations.add(DropFluentSessions())
     // `onecard migrate` reports what it applied; the per-migration lines are for debugging.
     app.fluent.migrationLogLevel = .debug
     if settings.migratesOnBoot {

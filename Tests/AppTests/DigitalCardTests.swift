@@ -101,7 +101,7 @@ final class DigitalCardTests: XCTestCase {
             let browser = try await eligible(app, idNumber: "F234567898")
             let form = try await browser.get("/digital-card/form")
             XCTAssertEqual(form.status, .ok, "the sealed number still opens the form")
-            let sessions = try await (app.db as! SQLDatabase).raw("SELECT COUNT(*) AS n FROM _fluent_sessions").first()
+            let sessions = try await (app.db as! SQLDatabase).raw("SELECT COUNT(*) AS n FROM web_sessions").first()
             XCTAssertEqual(try sessions?.decode(column: "n", as: Int.self), 1, "the session really is in the database")
         }
         let bytes = try Data(contentsOf: URL(fileURLWithPath: file))

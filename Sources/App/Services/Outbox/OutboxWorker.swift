@@ -147,7 +147,7 @@ extension Application {
     }
 }
 
-/// Runs the outbox worker, and hourly housekeeping (expiring stale applications), while the server
+/// Runs the outbox worker, and hourly housekeeping (expiring stale applications and sessions), while the server
 /// runs; stops both cleanly on shutdown.
 struct OutboxWorkerLifecycle: LifecycleHandler {
     let interval: TimeAmount
@@ -166,6 +166,7 @@ struct OutboxWorkerLifecycle: LifecycleHandler {
                         try await ApplicationExpiry(app: application, now: application.clock.now()).run(on: application.db)
                         try await DigitalCardService(app: application, database: application.db, now: application.clock.now()).housekeeping()
                         try application.citizenCertificates.reload()
+                        try await WebSessions.deleteExpired(now: application.clock.now(), on: application.db)
                     } catch {
                         application.logger.warning("expiring applications failed", metadata: ["error": .string(String(describing: error))])
                     }

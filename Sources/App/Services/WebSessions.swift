@@ -1,0 +1,53 @@
+import Crypto
+import Fluent
+import Foundation
+import Vapor
+
+/// Sessions in the database, so several instances share them. Unlike Fluent's stock driver, the table
+/// holds only a hash of each cookie's value, and a session expires `lifetime` after its last request
+/// (every request the site answers touches the session: the locale and CSRF checks read it); hourly
+/// housekeeping deletes expired rows, so an abandoned visit leaves nothing behind for long.
+struct WebSessions: AsyncSessionDriver {
+    /// As long as the session cookie lives.
+    static let lifetime: TimeInterval = 8 * 3600
+
+    func createSession(_ data: SessionData, for request: Request) async throws -> SessionID {
+        let id = SessionID(string: Self.newSessionID())
+        try await WebSession(keyHash: Self.hash(id), data: data, expiresAt: request.now.addingTimeInterval(Self.lifetime))
+            .create(on: request.db)
+        return id
+    }
+
+    func readSession(_ sessionID: SessionID, for request: Request) async throws -> SessionData? {
+        try await WebSession.query(on: request.db)
+            .filter(\.$keyHash == Self.hash(sessionID))
+            .filter(\.$expiresAt > request.now)
+            .first()?.data
+    }
+
+    func updateSession(_ sessionID: SessionID, to data: SessionData, for request: Request) async throws -> SessionID {
+        try await WebSession.query(on: request.db)
+            .filter(\.$keyHash == Self.hash(sessionID))
+            .set(\.$data, to: data)
+            .set(\.$expiresAt, to: request.now.addingTimeInterval(Self.lifetime))
+            .update()
+        return sessionID
+    }
+
+    func deleteSession(_ sessionID: SessionID, for request: Request) async throws {
+        try await WebSession.query(on: request.db).filter(\.$keyHash == Self.hash(sessionID)).delete()
+    }
+
+    /// Deletes every expired session (hourly housekeeping).
+    static func deleteExpired(now: Date, on database: any Database) async throws {
+        try await WebSession.query(on: database).filter(\.$expiresAt <= now).delete()
+    }
+
+    static func hash(_ id: SessionID) -> String {
+        SHA256.hash(data: Data(id.string.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    private static func newSessionID() -> String {
+        SymmetricKey(size: .bits256).withUnsafeBytes { Data($0).base64URLEncodedString() }
+    }
+}
