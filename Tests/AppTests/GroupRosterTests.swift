@@ -91,7 +91,8 @@ final class GroupRosterTests: XCTestCase {
             clock.advance(by: 30 * 86400 + 1)
             let removed = try await GroupRosterIntake(app: app, now: clock.now).removeStaleReturnedFiles()
             XCTAssertEqual(removed, 1)
-            let gone = try await organization.contact.get(location + "/returned.xlsx")
+            let contact = try await GroupFixtures.signInAgain(app)
+            let gone = try await contact.get(location + "/returned.xlsx")
             XCTAssertEqual(gone.status, .notFound)
             let upload = try await GroupRosterUpload.query(on: app.db).first()
             XCTAssertEqual(upload?.hasAnnotatedFile, false)
@@ -214,7 +215,9 @@ final class GroupRosterTests: XCTestCase {
             let first = try await GroupFixtures.approved(app, email: "a@school.example.edu.tw", name: "甲國小")
             try await GroupFixtures.upload(first.contact, try GroupFiles.roster([GroupFiles.row(1)]))
             clock.advance(by: 2 * 86400)
-            let second = try await GroupFixtures.approved(app, email: "b@school.example.edu.tw", reviewer: first.reviewer, name: "乙國中")
+            // Two days on, the first reviewer's session has ended: a colleague signs in.
+            let colleague = try await signedInStaff(app, role: "reviewer", library: "NLPI", email: "colleague@nlpi.example")
+            let second = try await GroupFixtures.approved(app, email: "b@school.example.edu.tw", reviewer: colleague, name: "乙國中")
             try await GroupFixtures.upload(second.contact, try GroupFiles.roster([GroupFiles.row(2)]))
             let batches = try await GroupBatch.query(on: app.db).sort(\.$receivedAt).all()
             // Received Wed 2026-11-18: +7 and +10 working days; received Fri 11-20: 12-01 and 12-04.
@@ -222,16 +225,18 @@ final class GroupRosterTests: XCTestCase {
             XCTAssertEqual(batches.map(\.dueOn), ["2026-12-02", "2026-12-04"])
             let secondPage = try await second.contact.get("/group-application/contact/batches/\(batches[1].id!.uuidString)")
             XCTAssertTrue(secondPage.text.contains("<dt>目前排隊順位</dt><dd>2</dd>"), "in order of arrival")
-            let firstPage = try await first.contact.get("/group-application/contact/batches/\(batches[0].id!.uuidString)")
+            let firstContact = try await GroupFixtures.signInAgain(app, email: "a@school.example.edu.tw")
+            let firstPage = try await firstContact.get("/group-application/contact/batches/\(batches[0].id!.uuidString)")
             XCTAssertTrue(firstPage.text.contains("<dt>目前排隊順位</dt><dd>1</dd>"))
 
-            let queue = try await first.reviewer.get("/staff/group")
+            let queue = try await colleague.get("/staff/group")
             let a = try XCTUnwrap(queue.text.range(of: "甲國小"))
             let b = try XCTUnwrap(queue.text.range(of: "乙國中"))
             XCTAssertLessThan(a.lowerBound, b.lowerBound, "earliest due first")
             XCTAssertFalse(queue.text.contains("overdue-mark"))
             clock.advance(by: 13 * 86400) // 2026-12-03
-            let later = try await first.reviewer.get("/staff/group")
+            let nextMorning = try await signedInStaff(app, role: "reviewer", library: "NLPI", email: "morning@nlpi.example")
+            let later = try await nextMorning.get("/staff/group")
             XCTAssertEqual(later.text.components(separatedBy: "<strong class=\"overdue-mark\">已逾期</strong>").count - 1, 1,
                            "only the batch due 12-02 is overdue on 12-03")
         }

@@ -158,6 +158,16 @@ enum GroupFixtures {
         return browser
     }
 
+    /// A contact back after their session ended (sessions end 8 hours after the last request): asks for a
+    /// new sign-in link and opens it.
+    static func signInAgain(_ app: Application, email: String = "contact@school.example.edu.tw") async throws -> TestBrowser {
+        let browser = TestBrowser(app)
+        try await browser.get("/group-application/contact")
+        let asked = try await browser.post("/group-application/contact", form: ["email": email])
+        XCTAssertEqual(asked.status, .ok)
+        return try await signInContact(app, email: email)
+    }
+
     /// Uploads a reader data file as the contact would.
     @discardableResult
     static func upload(_ contact: TestBrowser, _ data: Data, letter: String = "中市示小字第1150000002號", date: String = "2026-11-16",

@@ -32,13 +32,23 @@ final class OperationsTests: XCTestCase {
             try await browser.get("/api/v1/libraries/TPML")
             try await browser.get("/api/v1/libraries/NTPL")
             try await browser.get("/does-not-exist")
+            let css = try await browser.get("/css/site.css")
+            XCTAssertEqual(css.status, .ok)
             let response = try await browser.get("/metrics")
             XCTAssertEqual(response.status, .ok)
             XCTAssertEqual(response.headers.contentType?.type, "text")
             let text = response.text
             XCTAssertTrue(text.contains(#"http_requests_total{method="GET",route="/api/v1/libraries/:code",status="200"} 2"#), text)
             XCTAssertTrue(text.contains(#"http_requests_total{method="GET",route="unmatched",status="404"} 1"#), text)
+            XCTAssertTrue(text.contains(#"http_requests_total{method="GET",route="static",status="200"} 1"#), text)
             XCTAssertTrue(text.contains("# TYPE http_request_duration_seconds histogram"))
+            // Two timed requests for the pattern, both within the largest bucket.
+            let durationLines = text.split(separator: "\n").filter {
+                $0.hasPrefix("http_request_duration_seconds") && $0.contains(#"route="/api/v1/libraries/:code""#)
+            }
+            XCTAssertTrue(durationLines.contains { $0.hasPrefix("http_request_duration_seconds_count") && $0.hasSuffix(" 2") }, durationLines.joined(separator: "\n"))
+            XCTAssertTrue(durationLines.contains { $0.contains(#"le="+Inf""#) && $0.hasSuffix(" 2") })
+            XCTAssertTrue(durationLines.contains { $0.hasPrefix("http_request_duration_seconds_sum") })
             XCTAssertTrue(text.contains(#"onecard_outbox_messages{status="pending"} 0"#))
             XCTAssertFalse(text.contains("TPML"), "card numbers and codes in paths must not become label values")
         }

@@ -21,7 +21,10 @@ struct MetricsMiddleware: AsyncMiddleware {
     }
 
     private func record(_ request: Request, status: UInt, since start: ContinuousClock.Instant) {
-        let route = request.route.map { "/" + $0.path.map(\.description).joined(separator: "/") } ?? "unmatched"
+        // Files from Public/ are answered before routing: one "static" series for them, "unmatched" for
+        // everything else no route took (404s, probes).
+        let route = request.route.map { "/" + $0.path.map(\.description).joined(separator: "/") }
+            ?? (status < 400 && request.method == .GET ? "static" : "unmatched")
         let labels = [("method", request.method.rawValue), ("route", route), ("status", String(status))]
         registry.makeCounter(
             descriptor: .init(metricName: "http_requests", unitName: "total", helpText: "HTTP requests answered"),
