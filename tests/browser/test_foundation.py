@@ -384,3 +384,72 @@ def http_status(url: str) -> int:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
+
+
+# WCAG 2.1 AA 1.4.3: text contrast at least 4.5:1, or 3:1 for large text (24 px, or 18.66 px bold).
+# Every element with its own visible text is measured against the background it is drawn on
+# (background colours of its ancestors composited over white).
+CONTRAST_SCRIPT = r"""
+function parse(s) {
+  const m = s.match(/rgba?\(([^)]+)\)/);
+  if (!m) return null;
+  const p = m[1].split(/[ ,\/]+/).filter(x => x).map(parseFloat);
+  return {rgb: p.slice(0, 3), a: p.length > 3 ? p[3] : 1};
+}
+function luminance(rgb) {
+  const [r, g, b] = rgb.map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+function background(el) {
+  const layers = [];
+  for (let e = el; e; e = e.parentElement) {
+    const c = parse(getComputedStyle(e).backgroundColor);
+    if (c && c.a > 0) { layers.push(c); if (c.a >= 1) break; }
+  }
+  let rgb = [255, 255, 255];
+  for (let i = layers.length - 1; i >= 0; i--) {
+    const l = layers[i];
+    rgb = rgb.map((v, k) => l.rgb[k] * l.a + v * (1 - l.a));
+  }
+  return rgb;
+}
+const failures = [];
+let measured = 0;
+for (const el of document.body.querySelectorAll('*')) {
+  const own = Array.from(el.childNodes).filter(n => n.nodeType === 3 && n.textContent.trim()).map(n => n.textContent.trim()).join(' ');
+  if (!own) continue;
+  const style = getComputedStyle(el);
+  if (style.visibility === 'hidden' || style.display === 'none' || el.getClientRects().length === 0) continue;
+  const rect = el.getBoundingClientRect();
+  if (rect.width <= 1 || rect.height <= 1) continue;  // visually hidden, for screen readers only
+  const bg = background(el);
+  const fg = parse(style.color);
+  const text = fg.rgb.map((v, k) => v * fg.a + bg[k] * (1 - fg.a));
+  const [hi, lo] = [luminance(text), luminance(bg)].sort((a, b) => b - a);
+  const ratio = (hi + 0.05) / (lo + 0.05);
+  const size = parseFloat(style.fontSize), bold = parseInt(style.fontWeight, 10) >= 700;
+  const needed = (size >= 24 || (size >= 18.66 && bold)) ? 3 : 4.5;
+  measured++;
+  if (ratio < needed) failures.push(`${el.tagName.toLowerCase()} "${own.slice(0, 40)}": ${ratio.toFixed(2)} < ${needed}`);
+}
+return {measured: measured, failures: failures};
+"""
+
+
+def assert_text_contrast(driver, page: str) -> None:
+    result = driver.execute_script(CONTRAST_SCRIPT)
+    assert result["measured"] >= 5, f"{page}: too little text measured ({result['measured']}); the check itself is broken"
+    assert result["failures"] == [], f"{page}: text below WCAG AA contrast: {result['failures']}"
+
+
+def test_text_contrast_meets_wcag_aa_on_the_main_pages(server, driver):
+    for path in ["/", "/apply", "/digital-card", "/group-application", "/login", "/staff/login", "/no-such-page"]:
+        driver.get(server.url(path))
+        wait_loaded(driver)
+        assert_text_contrast(driver, path)
+    # Error messages are text too: the staff sign-in form with nothing filled in.
+    driver.get(server.url("/staff/login"))
+    wait_loaded(driver)
+    click_and_wait(driver, button(driver, "登入"))
+    assert driver.find_elements(By.CSS_SELECTOR, ".field-error, .error-summary, [role=alert]"), "an error is shown"
+    assert_text_contrast(driver, "/staff/login with errors")
