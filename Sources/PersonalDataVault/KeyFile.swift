@@ -61,6 +61,20 @@ public struct KeyFile: Sendable {
         return try Self.keyRing(from: stored)
     }
 
+    /// Removes an old encryption key, once nothing is sealed with it any more (`onecard keys reencrypt`
+    /// first). The current key cannot be retired, and the blind-index key is never touched.
+    @discardableResult
+    public func retire(keyID: String) throws -> KeyRing {
+        var stored = try readStored()
+        guard let index = stored.encryptionKeys.firstIndex(where: { $0.id == keyID }) else {
+            throw KeyRingError.unknownKey(keyID)
+        }
+        guard index > 0 else { throw KeyRingError.currentKeyCannotBeRetired(keyID) }
+        stored.encryptionKeys.remove(at: index)
+        try write(stored, exclusive: false)
+        return try Self.keyRing(from: stored)
+    }
+
     private func readStored() throws -> Stored {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601

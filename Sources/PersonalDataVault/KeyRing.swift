@@ -66,6 +66,8 @@ public enum KeyRingError: Error, Equatable, CustomStringConvertible {
     case malformedMasterKey
     case malformedKeyFile(String)
     case unsafePermissions(String)
+    case unknownKey(String)
+    case currentKeyCannotBeRetired(String)
 
     public var description: String {
         switch self {
@@ -75,6 +77,10 @@ public enum KeyRingError: Error, Equatable, CustomStringConvertible {
             "the key file at \(path) cannot be read as a OneCard key ring"
         case .unsafePermissions(let path):
             "the key file at \(path) is readable by other users; it must be owner-only (chmod 600)"
+        case .unknownKey(let id):
+            "there is no encryption key \(id) in the key file"
+        case .currentKeyCannotBeRetired(let id):
+            "\(id) is the key new data is sealed with; rotate first, then re-encrypt, then retire it"
         }
     }
 }

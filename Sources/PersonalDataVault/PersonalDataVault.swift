@@ -61,6 +61,28 @@ public struct PersonalDataVault: Sendable {
         return String(parts[1])
     }
 
+    /// The id of the key a sealed file was sealed with.
+    public func keyID(of sealed: Data) -> String? {
+        let bytes = [UInt8](sealed.prefix(Self.binaryMagic.count + 1 + 255))
+        let magic = Self.binaryMagic.count
+        guard bytes.count > magic + 1, Array(bytes[0..<magic]) == Self.binaryMagic else { return nil }
+        let idEnd = magic + 1 + Int(bytes[magic])
+        guard bytes.count >= idEnd else { return nil }
+        return String(bytes: bytes[(magic + 1)..<idEnd], encoding: .utf8)
+    }
+
+    /// The envelope sealed again under the current key, or nil when it already is.
+    public func resealed(_ envelope: String, context: String) throws -> String? {
+        guard keyID(of: envelope) != keyRing.currentKeyID else { return nil }
+        return try seal(open(envelope, context: context), context: context)
+    }
+
+    /// The file sealed again under the current key, or nil when it already is.
+    public func resealed(_ sealed: Data, context: String) throws -> Data? {
+        guard keyID(of: sealed) != keyRing.currentKeyID else { return nil }
+        return try seal(open(sealed, context: context), context: context)
+    }
+
     /// A keyed hash of an already normalized value: equal values give equal indexes within one context,
     /// and without the key nobody can test a guessed ID number against the database.
     public func blindIndex(_ normalizedValue: String, context: String) -> String {

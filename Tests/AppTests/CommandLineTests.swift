@@ -251,6 +251,42 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: dataDirectory + "/keys.json"))
     }
 
+    func testAnOldKeyIsRetiredOnlyAfterEverythingIsReencrypted() throws {
+        let demo = try onecard("seed-demo")
+        XCTAssertEqual(demo.status, 0, demo.stderr)
+        func keyIDs() throws -> [String] {
+            let data = try Data(contentsOf: URL(fileURLWithPath: dataDirectory + "/keys.json"))
+            let json = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
+            return try XCTUnwrap(json["encryptionKeys"] as? [[String: Any]]).compactMap { $0["id"] as? String }
+        }
+        let original = try XCTUnwrap(try keyIDs().first)
+        XCTAssertEqual(try onecard("keys", "rotate").status, 0)
+        let current = try XCTUnwrap(try keyIDs().first)
+        XCTAssertNotEqual(current, original)
+
+        let early = try onecard("keys", "retire", original)
+        XCTAssertEqual(early.status, 1)
+        XCTAssertTrue(early.stderr.contains("patrons.id_number_sealed") && early.stderr.contains("keys reencrypt"), early.stderr)
+        XCTAssertEqual(try keyIDs().count, 2, "nothing retired")
+        let currentRefused = try onecard("keys", "retire", current)
+        XCTAssertEqual(currentRefused.status, 1, "the key new data is sealed with cannot go")
+
+        let reencrypted = try onecard("keys", "reencrypt")
+        XCTAssertEqual(reencrypted.status, 0, reencrypted.stderr)
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(reencrypted.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(report["key"] as? String, current)
+        let counts = try XCTUnwrap(report["resealed"] as? [String: Int])
+        XCTAssertGreaterThanOrEqual(counts["patrons.id_number_sealed"] ?? 0, 2, "the demo readers")
+
+        let retired = try onecard("keys", "retire", original)
+        XCTAssertEqual(retired.status, 0, retired.stderr)
+        XCTAssertEqual(try keyIDs(), [current])
+        // With the old key gone the commands still start, and a second pass finds nothing left to move.
+        let again = try onecard("keys", "reencrypt")
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertTrue(again.stdout.contains(#""resealed":{}"#), again.stdout)
+    }
+
     func testWithAMasterKeyNoKeyFileIsWrittenAndAMalformedOneStopsTheStart() throws {
         let secret = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
         let good = try onecard("calendar", "due", "2025-02-06", "3", environment: ["ONECARD_MASTER_KEY": secret])

@@ -94,6 +94,36 @@ struct PersonalDataVaultTests {
         }
     }
 
+    @Test func resealingMovesOldDataToTheCurrentKeyThenTheOldKeyCanBeRetired() throws {
+        let file = KeyFile(directory: directory)
+        let before = PersonalDataVault(keyRing: try file.loadOrCreate())
+        let oldText = try before.seal("A123456789", context: "patron.idNumber")
+        let oldFile = try before.seal(Data("JPEG bytes".utf8), context: "identity_document:1")
+        #expect(before.keyID(of: oldFile) == before.keyRing.currentKeyID)
+        #expect(try before.resealed(oldText, context: "patron.idNumber") == nil, "already under the current key")
+
+        let after = PersonalDataVault(keyRing: try file.rotate())
+        let newText = try #require(try after.resealed(oldText, context: "patron.idNumber"))
+        let newFile = try #require(try after.resealed(oldFile, context: "identity_document:1"))
+        #expect(after.keyID(of: newText) == after.keyRing.currentKeyID)
+        #expect(after.keyID(of: newFile) == after.keyRing.currentKeyID)
+        #expect(try after.resealed(newText, context: "patron.idNumber") == nil)
+        // The context still binds: resealing under the wrong one fails rather than moving the data.
+        #expect(throws: (any Error).self) { try after.resealed(oldText, context: "patron.household") }
+
+        #expect(throws: KeyRingError.currentKeyCannotBeRetired(after.keyRing.currentKeyID)) {
+            try file.retire(keyID: after.keyRing.currentKeyID)
+        }
+        #expect(throws: KeyRingError.unknownKey("k-none")) { try file.retire(keyID: "k-none") }
+        let retired = PersonalDataVault(keyRing: try file.retire(keyID: before.keyRing.currentKeyID))
+        #expect(retired.keyRing.keyIDs == [after.keyRing.currentKeyID])
+        #expect(try retired.open(newText, context: "patron.idNumber") == "A123456789")
+        #expect(try retired.open(newFile, context: "identity_document:1") == Data("JPEG bytes".utf8))
+        #expect(throws: VaultError.unknownKey(before.keyRing.currentKeyID)) { try retired.open(oldText, context: "patron.idNumber") }
+        #expect(retired.blindIndex("A123456789", context: "id") == before.blindIndex("A123456789", context: "id"))
+        #expect(try PersonalDataVault(keyRing: file.load()).keyRing.keyIDs == retired.keyRing.keyIDs, "written to the file")
+    }
+
     @Test func masterKeyDerivesTheSameRingEverywhereAndRotatesByPrepending() throws {
         let oldSecret = Data(repeating: 7, count: 32).base64EncodedString()
         let newSecret = Data(repeating: 9, count: 32).base64EncodedString()

@@ -15,7 +15,7 @@ struct IdentityDocumentStore: Sendable {
         files = SealedFileStore(dataDirectory: settings.dataDirectory, vault: vault)
     }
 
-    private static func context(_ id: UUID) -> String { "identity_document:\(id.uuidString.lowercased())" }
+    static func context(_ id: UUID) -> String { "identity_document:\(id.uuidString.lowercased())" }
 
     func write(_ bytes: [UInt8], id: UUID) throws {
         try files.store(Data(bytes), id: id, context: Self.context(id))

@@ -25,7 +25,10 @@ struct SealedFileStore: Sendable {
     func store(_ bytes: Data, id: UUID, context: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
-        let sealed = try vault.seal(bytes, context: context)
+        try writeSealed(try vault.seal(bytes, context: context), id: id)
+    }
+
+    private func writeSealed(_ sealed: Data, id: UUID) throws {
         let target = path(id)
         let temporary = target + ".part-\(UUID().uuidString)"
         guard FileManager.default.createFile(atPath: temporary, contents: sealed, attributes: [.posixPermissions: 0o600]) else {
@@ -41,6 +44,20 @@ struct SealedFileStore: Sendable {
     func load(id: UUID, context: String) throws -> Data {
         guard let sealed = FileManager.default.contents(atPath: path(id)) else { throw Abort(.gone) }
         return try vault.open(sealed, context: context)
+    }
+
+    /// The file sealed again under the vault's current key, in place (same write-then-rename as `store`).
+    /// False when it was already current or is gone.
+    func reseal(id: UUID, context: String) throws -> Bool {
+        guard let sealed = FileManager.default.contents(atPath: path(id)),
+              let resealed = try vault.resealed(sealed, context: context) else { return false }
+        try writeSealed(resealed, id: id)
+        return true
+    }
+
+    /// The id of the key the file is sealed with; nil when it is gone.
+    func keyID(id: UUID) -> String? {
+        FileManager.default.contents(atPath: path(id)).flatMap(vault.keyID(of:))
     }
 
     func exists(id: UUID) -> Bool {
