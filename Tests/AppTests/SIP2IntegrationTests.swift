@@ -216,7 +216,8 @@ final class SIP2IntegrationTests: XCTestCase {
             good.personalData = true
             let changed = try await SIP2Accounts.update(user: vendor.user, good, app: app)
             XCTAssertEqual(changed, ["allow": "127.0.0.1/32", "encoding": "cp950", "error-detection": "false", "personal-data": "true"])
-            let listed = try XCTUnwrap(try await SIP2Accounts.list(app: app).first { $0.user == vendor.user })
+            let accounts = try await SIP2Accounts.list(app: app)
+            let listed = try XCTUnwrap(accounts.first { $0.user == vendor.user })
             XCTAssertEqual(listed.allowedAddresses, ["127.0.0.1/32"])
             XCTAssertEqual(listed.encoding, "cp950")
             XCTAssertFalse(listed.errorDetection)

@@ -220,7 +220,7 @@ enum SIP2Accounts {
         let header = ["USER", "LIBRARY", "INSTITUTION", "ALLOW", "ENCODING", "FLAGS", "DISABLED"]
         let rows = accounts.map { account -> [String] in
             let flags = [(account.errorDetection, "error-detection"), (account.personalData, "personal-data"),
-                         (account.alternateIDs, "alternate-ids")].filter(\.0).map(\.1)
+                         (account.alternateIDs, "alternate-ids")].filter { $0.0 }.map { $0.1 }
             return [account.user, account.library, account.institution,
                     account.allowedAddresses.isEmpty ? "any" : account.allowedAddresses.joined(separator: ","),
                     account.encoding, flags.isEmpty ? "-" : flags.joined(separator: ","),
@@ -288,8 +288,8 @@ enum SIP2Accounts {
     /// their new values (also written to the audit trail). `allowedAddresses` "any" (or empty) allows
     /// every address.
     static func update(user: String?, _ changes: Changes, app: Application) async throws -> [String: String] {
-        var allowed = changes.allowedAddresses?.trimmingCharacters(in: .whitespaces)
-        if allowed?.lowercased() == "any" { allowed = "" }
+        let trimmed = changes.allowedAddresses?.trimmingCharacters(in: .whitespaces)
+        let allowed = trimmed?.lowercased() == "any" ? "" : trimmed
         if let allowed { try checkAllowedAddresses(allowed) }
         if let encoding = changes.encoding { try checkEncoding(encoding) }
         guard allowed != nil || changes.encoding != nil || changes.personalData != nil || changes.alternateIDs != nil
