@@ -1,5 +1,7 @@
 import Fluent
 import Foundation
+import Logging
+import NIOConcurrencyHelpers
 import SIP2
 import XCTVapor
 @testable import App
@@ -126,6 +128,10 @@ final class SIP2IntegrationTests: XCTestCase {
 
     func testAddressRulesDisablingAndRotationOverTCPWithRefusalsAudited() async throws {
         try await withTestApp { app in
+            let lines = NIOLockedValueBox<[String]>([])
+            app.logger = Logger(label: "capture") { label in
+                OneCardLogHandler(label: label, level: .trace) { line in lines.withLockedValue { $0.append(line) } }
+            }
             let reader = try await submitApplication(app)
             try await activate(app, reader)
             let elsewhere = try await SIP2Accounts.create(
@@ -187,6 +193,14 @@ final class SIP2IntegrationTests: XCTestCase {
             }
             let unknownEntry = try XCTUnwrap(refusals.first { $0.details?.contains("unknown_user") == true })
             XCTAssertFalse(unknownEntry.details!.contains("nobody"), "an unknown login user is not recorded")
+            let logged = lines.withLockedValue { $0 }.filter { $0.contains("sip2_login_refused") }
+            XCTAssertEqual(logged.count, 4, "each refusal is logged with its reason")
+            for reason in ["address_not_allowed", "disabled", "unknown_user", "wrong_password"] {
+                XCTAssertTrue(logged.contains { $0.contains(reason) }, reason)
+            }
+            for line in logged {
+                for password in passwordsSent { XCTAssertFalse(line.contains(password), "no password in the log") }
+            }
             for action in ["sip2_account.disabled", "sip2_account.enabled", "sip2_account.password_rotated"] {
                 let count = try await AuditEvent.query(on: app.db).filter(\.$action == action).count()
                 XCTAssertEqual(count, 1, action)
