@@ -17,11 +17,18 @@
 ///   checksum that does not match is answered with 96, and so is unreadable input; a message without a
 ///   trailer is still answered (TCP already guards the bytes; refusing would only make clients loop).
 ///   Off: received checksums are not checked (the way out for a client that computes them wrongly),
-///   and a response carries the trailer only when its request did. Before login a checksum that is
-///   present is checked. The sequence number is echoed; 96 carries `AZ` but no `AY`.
+///   and a response carries the trailer only when its request did. Before login no account's
+///   setting applies yet, so the 93 is read whatever its checksum, and judged by the account it logs
+///   into: with error detection on, a 93 whose checksum does not match is answered with 96 and the
+///   connection stays logged out (the password was right, so it counts neither as a failed login
+///   nor as a login); with it off the login stands. Other messages before login are not checked
+///   either: the login-first rule decides them. The sequence number is echoed; 96 carries `AZ` but
+///   no `AY`.
 /// - **Login first.** As in Koha, a connection must log in with 93 before anything else; any other
-///   message before a successful login closes the connection. 99 before login is refused too, unless
-///   `Configuration.allowsStatusBeforeLogin`, when it gets a 98 that names no institution. A new 93
+///   message before a successful login closes the connection, 97 included (so resend requests
+///   cannot hold an unauthenticated connection open). 99 before login is refused too, unless
+///   `Configuration.allowsStatusBeforeLogin`, when it gets a 98 that names no institution (and a 97
+///   re-sends the last answer). A new 93
 ///   replaces the login, and a failed one leaves the connection logged out. Failed logins are
 ///   throttled per login user and per client address (`SIP2LoginThrottle`) and logged without the
 ///   password.
@@ -39,8 +46,10 @@
 /// - **Abuse.** A message longer than `maximumMessageLength` closes the connection, as does a TLS
 ///   handshake (closing at once lets TLS-probing clients fall back to plain text), five unreadable or
 ///   unsupported messages in a row, `maximumConnections` being reached (at accept), and
-///   `idleTimeout` without a byte (which also clears half-open connections). A backend error closes
-///   the connection instead of answering "unknown patron".
+///   `idleTimeout` without activity (which also clears half-open connections). Idle counts from the
+///   last byte received or answer written, and never while a message is being answered, so a backend
+///   call slower than the timeout (a password hash under load) still gets its answer. A backend error
+///   closes the connection instead of answering "unknown patron".
 public enum SIP2 {
     /// The protocol version this package speaks, as sent in the 98 ACS status.
     public static let protocolVersion = "2.00"

@@ -30,6 +30,10 @@ final class CommandLineTests: XCTestCase {
     }
 
     func onecard(_ arguments: String..., environment extra: [String: String] = [:]) throws -> Outcome {
+        try onecardArguments(arguments, environment: extra)
+    }
+
+    func onecardArguments(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Outcome {
         let process = Process()
         process.executableURL = Self.executable
         process.arguments = arguments
@@ -328,6 +332,73 @@ final class CommandLineTests: XCTestCase {
         }
         XCTAssertTrue(try run(dotEnv: "LOG_LEVEL=debug\n").contains(#""level":"debug""#), "LOG_LEVEL from .env turns on debug lines")
         XCTAssertFalse(try run(dotEnv: nil).contains(#""level":"debug""#), "without it, no debug lines")
+    }
+
+    func sip2Accounts() throws -> [[String: Any]] {
+        let listed = try onecard("sip2", "account", "list", "--json")
+        XCTAssertEqual(listed.status, 0, listed.stderr)
+        return try XCTUnwrap(JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]], listed.stdout)
+    }
+
+    func testSIP2AccountsAreListedDisabledEnabledRotatedAndUpdated() throws {
+        let created = try onecard("sip2", "account", "create", "--user", "vendor1", "--library", "TPML", "--allow", "10.0.0.0/8")
+        XCTAssertEqual(created.status, 0, created.stderr)
+        let firstPassword = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        var account = try XCTUnwrap(try sip2Accounts().first)
+        XCTAssertEqual(account["user"] as? String, "vendor1")
+        XCTAssertEqual(account["library"] as? String, "TPML")
+        XCTAssertEqual(account["institution"] as? String, "TPML")
+        XCTAssertEqual(account["allowedAddresses"] as? [String], ["10.0.0.0/8"])
+        XCTAssertEqual(account["errorDetection"] as? Bool, true)
+        XCTAssertEqual(account["disabled"] as? Bool, false)
+        XCTAssertNil(account["passwordHash"], "no hash in the listing")
+        XCTAssertFalse(try onecard("sip2", "account", "list").stdout.contains(firstPassword))
+
+        XCTAssertEqual(try onecard("sip2", "account", "disable", "--user", "vendor1").status, 0)
+        XCTAssertEqual(try sip2Accounts().first?["disabled"] as? Bool, true)
+        let table = try onecard("sip2", "account", "list")
+        XCTAssertTrue(table.stdout.hasPrefix("USER"), table.stdout)
+        XCTAssertTrue(table.stdout.contains("vendor1") && table.stdout.contains("10.0.0.0/8"), table.stdout)
+        XCTAssertEqual(try onecard("sip2", "account", "enable", "--user", "vendor1").status, 0)
+        XCTAssertEqual(try sip2Accounts().first?["disabled"] as? Bool, false)
+
+        let rotated = try onecard("sip2", "account", "rotate-password", "--user", "vendor1")
+        XCTAssertEqual(rotated.status, 0, rotated.stderr)
+        let newPassword = rotated.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertEqual(rotated.stdout.split(separator: "\n").count, 1, "the new password, once, alone")
+        XCTAssertGreaterThanOrEqual(newPassword.count, 20)
+        XCTAssertNotEqual(newPassword, firstPassword)
+
+        let updated = try onecard("sip2", "account", "update", "--user", "vendor1", "--allow", "127.0.0.1/32,192.168.0.0/16",
+                                  "--encoding", "cp950", "--no-error-detection", "--personal-data")
+        XCTAssertEqual(updated.status, 0, updated.stderr)
+        account = try XCTUnwrap(try sip2Accounts().first)
+        XCTAssertEqual(account["allowedAddresses"] as? [String], ["127.0.0.1/32", "192.168.0.0/16"])
+        XCTAssertEqual(account["encoding"] as? String, "cp950")
+        XCTAssertEqual(account["errorDetection"] as? Bool, false)
+        XCTAssertEqual(account["personalData"] as? Bool, true)
+        XCTAssertEqual(account["alternateIDs"] as? Bool, false)
+
+        // Bad input: a message naming the option, a non-zero exit, and nothing changed.
+        let refusals: [([String], String)] = [
+            (["update", "--user", "nobody", "--encoding", "utf8"], "--user"),
+            (["disable", "--user", "nobody"], "--user"),
+            (["rotate-password", "--user", "nobody"], "--user"),
+            (["update", "--user", "vendor1", "--allow", "10.0.0.0/33", "--encoding", "utf8"], "--allow"),
+            (["update", "--user", "vendor1", "--encoding", "big5", "--error-detection"], "--encoding"),
+            (["update", "--user", "vendor1", "--personal-data", "--no-personal-data"], "--personal-data"),
+            (["update", "--user", "vendor1"], "nothing to change"),
+        ]
+        for (arguments, option) in refusals {
+            let refused = try onecardArguments(["sip2", "account"] + arguments)
+            XCTAssertNotEqual(refused.status, 0, arguments.joined(separator: " "))
+            XCTAssertTrue(refused.stderr.contains(option), "\(arguments): \(refused.stderr)")
+        }
+        let after = try XCTUnwrap(try sip2Accounts().first)
+        XCTAssertEqual(after["allowedAddresses"] as? [String], ["127.0.0.1/32", "192.168.0.0/16"])
+        XCTAssertEqual(after["encoding"] as? String, "cp950")
+        XCTAssertEqual(after["errorDetection"] as? Bool, false)
+        XCTAssertEqual(after["personalData"] as? Bool, true)
     }
 
     func testServeStartsTheSIP2ListenerAndSeedDemoAccountsWorkThroughIt() async throws {

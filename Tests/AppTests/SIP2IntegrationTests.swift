@@ -1,5 +1,7 @@
 import Fluent
 import Foundation
+import Logging
+import NIOConcurrencyHelpers
 import SIP2
 import XCTVapor
 @testable import App
@@ -108,6 +110,139 @@ final class SIP2IntegrationTests: XCTestCase {
                 throw error
             }
             await server.stop()
+        }
+    }
+
+    /// The server with fast login throttling, so refused logins do not slow the test down.
+    func startServer(_ app: Application) async throws -> (SIP2Server, Int) {
+        var configuration = SIP2Server.Configuration()
+        configuration.loginThrottle = .init(initialDelay: .milliseconds(1), maximumDelay: .milliseconds(5))
+        let server = SIP2Server(configuration: configuration, backend: OneCardSIP2Backend(app: app), eventLoopGroup: app.eventLoopGroup)
+        return (server, try await server.start(host: "127.0.0.1", port: 0))
+    }
+
+    /// True when the server closes the connection (EOF or a reset) instead of answering.
+    func closedByServer(_ client: SIP2Client) async -> Bool {
+        do { return try await client.receive() == nil } catch { return true }
+    }
+
+    func testAddressRulesDisablingAndRotationOverTCPWithRefusalsAudited() async throws {
+        try await withTestApp { app in
+            let lines = NIOLockedValueBox<[String]>([])
+            app.logger = Logger(label: "capture") { label in
+                OneCardLogHandler(label: label, level: .trace) { line in lines.withLockedValue { $0.append(line) } }
+            }
+            let reader = try await submitApplication(app)
+            try await activate(app, reader)
+            let elsewhere = try await SIP2Accounts.create(
+                user: "vendor-lan", libraryCode: "TPML", institution: nil, allowedAddresses: "10.0.0.0/8", encoding: "utf8",
+                personalData: false, alternateIDs: false, errorDetection: true, app: app)
+            let local = try await SIP2Accounts.create(
+                user: "vendor-local", libraryCode: "TPML", institution: nil, allowedAddresses: "127.0.0.1/32", encoding: "utf8",
+                personalData: false, alternateIDs: false, errorDetection: true, app: app)
+            let (server, port) = try await startServer(app)
+            var passwordsSent = [elsewhere.password, local.password, "not-the-password"]
+            do {
+                // 127.0.0.1 is outside 10.0.0.0/8: refused with the right password; 127.0.0.1/32 lets it in.
+                let client = try await SIP2Client.connect(host: "127.0.0.1", port: port, errorDetection: true)
+                let outside = try await login(client, elsewhere.user, elsewhere.password)
+                XCTAssertFalse(outside)
+                let inside = try await login(client, local.user, local.password)
+                XCTAssertTrue(inside)
+                let answered = try await status(client, reader.cardNumber!, institution: local.institution)
+                XCTAssertEqual(answered.validPatron, true)
+
+                // Disabled while connected: the next patron request closes the connection, unanswered.
+                try await SIP2Accounts.setDisabled(true, user: local.user, app: app)
+                try await client.send(SIP2PatronStatusRequest(patronIdentifier: reader.cardNumber!, institution: local.institution)
+                    .message.encoded(errorDetection: true))
+                let closed = await closedByServer(client)
+                XCTAssertTrue(closed, "a disabled account's connection is no longer answered")
+                await client.close()
+
+                // ...and it can no longer log in; enabled again with a new password, only the new one works.
+                let again = try await SIP2Client.connect(host: "127.0.0.1", port: port, errorDetection: true)
+                let whileDisabled = try await login(again, local.user, local.password)
+                XCTAssertFalse(whileDisabled)
+                try await SIP2Accounts.setDisabled(false, user: local.user, app: app)
+                let rotated = try await SIP2Accounts.rotatePassword(user: local.user, app: app)
+                passwordsSent.append(rotated)
+                XCTAssertNotEqual(rotated, local.password)
+                let oldPassword = try await login(again, local.user, local.password)
+                XCTAssertFalse(oldPassword)
+                let unknown = try await login(again, "nobody", "not-the-password")
+                XCTAssertFalse(unknown)
+                let newPassword = try await login(again, local.user, rotated)
+                XCTAssertTrue(newPassword)
+                await again.close()
+            } catch {
+                await server.stop()
+                throw error
+            }
+            await server.stop()
+
+            let refusals = try await AuditEvent.query(on: app.db).filter(\.$action == "sip2.sign_in_refused").sort(\.$occurredAt).all()
+            let reasons = try refusals.map { event -> String in
+                let details = try JSONDecoder().decode([String: String].self, from: Data((event.details ?? "{}").utf8))
+                return details["reason"] ?? "?"
+            }
+            XCTAssertEqual(reasons.sorted(), ["address_not_allowed", "disabled", "unknown_user", "wrong_password"])
+            for event in refusals {
+                XCTAssertEqual(event.ipAddress, "127.0.0.1")
+                for password in passwordsSent { XCTAssertFalse((event.details ?? "").contains(password), "no password in the trail") }
+            }
+            let unknownEntry = try XCTUnwrap(refusals.first { $0.details?.contains("unknown_user") == true })
+            XCTAssertFalse(unknownEntry.details!.contains("nobody"), "an unknown login user is not recorded")
+            let logged = lines.withLockedValue { $0 }.filter { $0.contains("sip2_login_refused") }
+            XCTAssertEqual(logged.count, 4, "each refusal is logged with its reason")
+            for reason in ["address_not_allowed", "disabled", "unknown_user", "wrong_password"] {
+                XCTAssertTrue(logged.contains { $0.contains(reason) }, reason)
+            }
+            for line in logged {
+                for password in passwordsSent { XCTAssertFalse(line.contains(password), "no password in the log") }
+            }
+            for action in ["sip2_account.disabled", "sip2_account.enabled", "sip2_account.password_rotated"] {
+                let count = try await AuditEvent.query(on: app.db).filter(\.$action == action).count()
+                XCTAssertEqual(count, 1, action)
+            }
+        }
+    }
+
+    func testUpdatingAnAccountChecksEverythingFirstAndAuditsTheChange() async throws {
+        try await withTestApp { app in
+            let vendor = try await account(app, library: "TPML", personalData: false)
+            var bad = SIP2Accounts.Changes()
+            bad.allowedAddresses = "10.0.0.0/33"
+            bad.encoding = "cp950"
+            do {
+                _ = try await SIP2Accounts.update(user: vendor.user, bad, app: app)
+                XCTFail("a bad CIDR block is refused")
+            } catch {
+                XCTAssertTrue(String(describing: error).contains("--allow"), "\(error)")
+            }
+            let unchanged = try await SIP2Accounts.list(app: app).first { $0.user == vendor.user }
+            XCTAssertEqual(unchanged?.encoding, "utf8", "nothing changed")
+
+            var good = SIP2Accounts.Changes()
+            good.allowedAddresses = "127.0.0.1/32"
+            good.encoding = "cp950"
+            good.errorDetection = false
+            good.personalData = true
+            let changed = try await SIP2Accounts.update(user: vendor.user, good, app: app)
+            XCTAssertEqual(changed, ["allow": "127.0.0.1/32", "encoding": "cp950", "error-detection": "false", "personal-data": "true"])
+            let accounts = try await SIP2Accounts.list(app: app)
+            let listed = try XCTUnwrap(accounts.first { $0.user == vendor.user })
+            XCTAssertEqual(listed.allowedAddresses, ["127.0.0.1/32"])
+            XCTAssertEqual(listed.encoding, "cp950")
+            XCTAssertFalse(listed.errorDetection)
+            XCTAssertTrue(listed.personalData)
+            let audited = try await AuditEvent.query(on: app.db).filter(\.$action == "sip2_account.updated").all()
+            XCTAssertEqual(audited.count, 1)
+            XCTAssertEqual(audited.first?.details.map { $0.contains("cp950") }, true)
+            let account = try await OneCardSIP2Backend(app: app).login(
+                user: vendor.user, password: vendor.password, location: nil, remoteAddress: "127.0.0.1")
+            XCTAssertEqual(account?.encoding, .cp950)
+            XCTAssertEqual(account?.errorDetection, false)
         }
     }
 

@@ -266,8 +266,9 @@ import Testing
         configuration.idleTimeout = .seconds(5)
         try await withServer(configuration: configuration) { port, server in
             // One logs in and then goes quiet like a vanished peer; the other never says anything.
-            // Clocks start before connecting: the server's idle timer starts later (at accept, or at the
-            // last answer), so slow connects under load cannot make a correct close look early.
+            // Clocks start before connecting: the server's idle timer starts later (at accept, then at the
+            // last byte read or answer written, so for `quiet` at its login answer), so slow connects under
+            // load cannot make a correct close look early.
             let quietSince = ContinuousClock.now
             let quiet = try await loggedIn(port)
             let silentSince = ContinuousClock.now
@@ -283,6 +284,79 @@ import Testing
             try await Task.sleep(for: .milliseconds(100))
             #expect(server.connectionCount == 0)
         }
+    }
+
+    @Test func aBackendCallSlowerThanTheIdleTimeoutIsStillAnswered() async throws {
+        var configuration = testConfiguration()
+        configuration.idleTimeout = .seconds(2)
+        var backend = FakeBackend()
+        backend.verifyDelay = .seconds(4)
+        let log = LogCollector()
+        try await withServer(configuration: configuration, backend: backend, log: log) { port, server in
+            let client = try await loggedIn(port)
+            let response = try await client.request(
+                SIP2PatronStatusRequest(patronIdentifier: "A0001", patronPassword: "ming-pass").message)
+            let answeredAt = ContinuousClock.now
+            let status = try SIP2PatronStatusResponse(response)
+            #expect(status.validPatron == true && status.validPatronPassword == true, "answered after 4 s, not cut at 2 s")
+            #expect(log.events("idle_timeout").isEmpty)
+            // Idle counts from that answer: the connection is still closed once it goes quiet.
+            #expect(await closedByServer(client, within: .seconds(15)))
+            let closedAfter = ContinuousClock.now - answeredAt
+            #expect(closedAfter >= .milliseconds(1500), "not before the timeout counted from the answer")
+            #expect(log.events("idle_timeout").count == 1)
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(server.connectionCount == 0)
+        }
+    }
+
+    @Test func aLoginWithABadChecksumFollowsTheAccountsErrorDetection() async throws {
+        func corrupted(_ user: String) -> [UInt8] {
+            var bytes = withTrailer("9300CN\(user)|CO\(user)-secret|CPdesk|")
+            let last = bytes.count - 2  // the last checksum digit, before CR
+            bytes[last] = bytes[last] == UInt8(ascii: "0") ? UInt8(ascii: "1") : UInt8(ascii: "0")
+            return bytes
+        }
+        let log = LogCollector()
+        try await withServer(log: log) { port, _ in
+            // vendor has error detection off: its login stands whatever the checksum.
+            let vendor = try await connect(port)
+            try await vendor.send(corrupted("vendor"))
+            let vendorAnswer = try #require(try await vendor.receive())
+            #expect(String(decoding: vendorAnswer, as: UTF8.self).hasPrefix("941"))
+            let status = try await vendor.request(SIP2PatronStatusRequest(patronIdentifier: "A0001").message)
+            #expect(try SIP2PatronStatusResponse(status).validPatron == true, "logged in")
+            await vendor.close()
+
+            // selfcheck has error detection on: a 96, still logged out, and a good 93 then logs in.
+            let selfcheck = try await connect(port)
+            try await selfcheck.send(corrupted("selfcheck"))
+            let resend = try #require(try await selfcheck.receive())
+            #expect(String(decoding: resend, as: UTF8.self).hasPrefix("96AZ"))
+            try await selfcheck.send(withTrailer("9300CNselfcheck|COselfcheck-secret|CPdesk|"))
+            let retried = try #require(try await selfcheck.receive())
+            #expect(String(decoding: retried, as: UTF8.self).hasPrefix("941AY0AZ"))
+            await selfcheck.close()
+
+            // Logged out after the 96: a patron request still closes the connection.
+            let refused = try await connect(port)
+            try await refused.send(corrupted("selfcheck"))
+            _ = try await refused.receive()
+            try await refused.send(SIP2PatronStatusRequest(patronIdentifier: "A0001").message.encoded())
+            #expect(await closedByServer(refused))
+        }
+        #expect(log.events("login_checksum_mismatch").count == 2)
+        #expect(log.events("login_failed").isEmpty, "a right password with a bad checksum is no failed login")
+    }
+
+    @Test func aResendRequestBeforeLoginClosesTheConnection() async throws {
+        let log = LogCollector()
+        try await withServer(log: log) { port, _ in
+            let client = try await connect(port)
+            try await client.send(SIP2RequestACSResend().message.encoded())
+            #expect(await closedByServer(client))
+        }
+        #expect(log.events("request_before_login").count == 1)
     }
 
     @Test func garbageIsIgnoredThenTheConnectionClosed() async throws {

@@ -10,12 +10,15 @@ struct OneCardSIP2Backend: SIP2Backend {
     let app: Application
 
     func login(user: String, password: String, location: String?, remoteAddress: String?) async throws -> SIP2Account? {
-        let record = try await SIP2AccountRecord.query(on: app.db).filter(\.$loginUser == user)
-            .filter(\.$disabledAt == nil).with(\.$library).first()
+        let record = try await SIP2AccountRecord.query(on: app.db).filter(\.$loginUser == user).with(\.$library).first()
         // Verify even for an unknown user, so timing does not tell which users exist.
         let verified = try await app.password.async(on: app.threadPool, hopTo: app.eventLoopGroup.next())
             .verify(password, created: record?.passwordHash ?? app.decoyPasswordHash).get()
-        guard let record, verified, AddressRule.allows(record.allowedAddresses, address: remoteAddress) else { return nil }
+        guard let record, verified, record.disabledAt == nil, AddressRule.allows(record.allowedAddresses, address: remoteAddress) else {
+            let reason = SIP2LoginRefusal(record: record, passwordVerified: verified)
+            try await reason.record(account: record, on: app, remoteAddress: remoteAddress)
+            return nil
+        }
         try await AuditTrail.record("sip2.signed_in", by: AuditActor(type: "sip2_account", id: record.id?.uuidString, ipAddress: remoteAddress),
                                     libraryID: record.$library.id, at: app.clock.now(), on: app.db)
         return SIP2Account(
@@ -48,12 +51,55 @@ struct OneCardSIP2Backend: SIP2Backend {
 
     private func visiblePatron(identifier: String, account: SIP2Account) async throws -> Patron? {
         guard let accountID = UUID(uuidString: account.id),
-              let record = try await SIP2AccountRecord.find(accountID, on: app.db),
-              let patron = try await PatronDirectory(vault: app.vault, database: app.db)
+              let record = try await SIP2AccountRecord.find(accountID, on: app.db)
+        else { return nil }
+        // Disabled after this connection logged in: the server closes the connection instead of answering.
+        guard record.disabledAt == nil else { throw SIP2AccountDisabled(account: account.id) }
+        guard let patron = try await PatronDirectory(vault: app.vault, database: app.db)
                 .activePatron(identifier: identifier, acceptAlternateIdentifiers: account.acceptsAlternateIdentifiers),
               try await PatronVisibility.isVisible(patron, toLibrary: record.$library.id, on: app.db)
         else { return nil }
         return patron
+    }
+}
+
+/// Thrown for a connection whose account was disabled after it logged in; the SIP2 server closes it.
+struct SIP2AccountDisabled: Error, CustomStringConvertible {
+    let account: String
+    var description: String { "SIP2 account \(account) has been disabled" }
+}
+
+/// Why a SIP2 login was refused, for the audit trail and the log; never the password, and the login
+/// user only when it names an account (an unknown one may be a password typed into the wrong field).
+enum SIP2LoginRefusal: String {
+    case unknownUser = "unknown_user"
+    case wrongPassword = "wrong_password"
+    case disabled
+    case addressNotAllowed = "address_not_allowed"
+
+    init(record: SIP2AccountRecord?, passwordVerified: Bool) {
+        if record == nil { self = .unknownUser }
+        else if !passwordVerified { self = .wrongPassword }
+        else if record?.disabledAt != nil { self = .disabled }
+        else { self = .addressNotAllowed }
+    }
+
+    /// Writes `sip2.sign_in_refused` (details: reason, and the user when `account` is known) and logs it.
+    func record(account: SIP2AccountRecord?, on app: Application, remoteAddress: String?) async throws {
+        var details = ["reason": rawValue]
+        var metadata: Logger.Metadata = ["event": "sip2_login_refused", "reason": .string(rawValue)]
+        if let account {
+            details["user"] = account.loginUser
+            metadata["account"] = .string(account.id?.uuidString ?? "")
+        }
+        if let remoteAddress { metadata["address"] = .string(remoteAddress) }
+        app.logger.notice("SIP2 login refused: \(rawValue)", metadata: metadata)
+        let subject: (type: String, id: String)? = account?.id.map { (type: "sip2_account", id: $0.uuidString) }
+        try await AuditTrail.record(
+            "sip2.sign_in_refused",
+            by: AuditActor(type: account == nil ? "anonymous" : "sip2_account", id: account?.id?.uuidString, ipAddress: remoteAddress),
+            subject: subject,
+            libraryID: account?.$library.id, details: details, at: app.clock.now(), on: app.db)
     }
 }
 

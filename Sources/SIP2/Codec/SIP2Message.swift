@@ -82,6 +82,9 @@ public struct SIP2ReceivedMessage: Sendable, Hashable {
     public var message: SIP2Message
     /// The checksum digits as received (1–4 hex digits), nil when the message had no `AZ` trailer.
     public var checksum: String?
+    /// Whether `checksum` matches the bytes; nil when there was no checksum. Only false when the
+    /// message was decoded with `verifyChecksum: false` (otherwise a mismatch throws).
+    public var checksumMatches: Bool?
 }
 
 /// Why bytes could not be read as a SIP2 message.
@@ -128,13 +131,14 @@ extension SIP2Message {
         guard !body.isEmpty else { throw .empty }
 
         var checksum: String?
+        var matches: Bool?
         if let digitCount = trailerDigitCount(body) {
             let prefixEnd = body.count - digitCount
             let digits = String(decoding: body[prefixEnd...], as: UTF8.self)
-            if verifyChecksum && !checksumMatches(digits, prefix: body[..<prefixEnd], encoding: encoding) {
-                throw .checksumMismatch
-            }
+            let valid = checksumMatches(digits, prefix: body[..<prefixEnd], encoding: encoding)
+            if verifyChecksum && !valid { throw .checksumMismatch }
             checksum = digits
+            matches = valid
             body.removeLast(digitCount + 2)
         }
         var sequenceNumber: Int?
@@ -146,7 +150,7 @@ extension SIP2Message {
 
         var message = try parse(text: encoding.decode(body))
         if message.sequenceNumber == nil { message.sequenceNumber = sequenceNumber }
-        return SIP2ReceivedMessage(message: message, checksum: checksum)
+        return SIP2ReceivedMessage(message: message, checksum: checksum, checksumMatches: matches)
     }
 
     /// Splits message text (no trailer, no terminator) into command, fixed and variable fields.

@@ -63,19 +63,65 @@ struct SIP2FrameDecoder: ByteToMessageDecoder {
     }
 }
 
-/// Closes a connection that has been silent for the idle timeout: this is what cleans up half-open
-/// connections whose peer vanished without a FIN.
+/// What the idle check needs to know about one connection: how many received messages are still
+/// being answered, and when the last answer was handed to the channel. Shared by the connection's
+/// serve task (which answers) and its `SIP2IdleCloser` (on the event loop).
+final class SIP2ConnectionActivity: Sendable {
+    private struct State {
+        var messagesInFlight = 0
+        var lastAnswered = NIODeadline.uptimeNanoseconds(0)
+    }
+
+    private let state = LockedState(State())
+
+    /// A complete message arrived; it is in flight until `answered()`.
+    func received() { state.withLock { $0.messagesInFlight += 1 } }
+
+    /// The serve task finished with one message (its answer, if any, is written).
+    func answered(at time: NIODeadline = .now()) {
+        state.withLock { state in
+            state.messagesInFlight = max(0, state.messagesInFlight - 1)
+            state.lastAnswered = time
+        }
+    }
+
+    /// Whether nothing is in flight and the last answer is at least `timeout` old.
+    func isIdle(timeout: TimeAmount, now: NIODeadline = .now()) -> Bool {
+        state.withLock { $0.messagesInFlight == 0 && now - $0.lastAnswered >= timeout }
+    }
+}
+
+/// Closes a connection that has been idle for the idle timeout: no byte read and no answer written
+/// (`IdleStateHandler(allTimeout:)` in front of it), and no message being answered. This is what
+/// cleans up half-open connections whose peer vanished without a FIN, and it never cuts a request
+/// whose backend call (a slow password hash) outlasts the timeout.
+///
+/// Sits after the frame decoder, so each `channelRead` is one message. When the event comes while a
+/// message is in flight (or its answer was just handed over and its write has not completed yet), it
+/// is ignored: `IdleStateHandler` schedules its next check one timeout after firing, and from then on
+/// counts from the answer's write.
 final class SIP2IdleCloser: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
 
+    private let timeout: TimeAmount
+    private let activity: SIP2ConnectionActivity
     private let onIdle: @Sendable () -> Void
 
-    init(onIdle: @escaping @Sendable () -> Void) {
+    init(timeout: TimeAmount, activity: SIP2ConnectionActivity, onIdle: @escaping @Sendable () -> Void) {
+        self.timeout = timeout
+        self.activity = activity
         self.onIdle = onIdle
     }
 
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        activity.received()
+        context.fireChannelRead(data)
+    }
+
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
+        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .all {
+            guard activity.isIdle(timeout: timeout) else { return }
             onIdle()
             context.close(promise: nil)
         } else {

@@ -14,7 +14,8 @@ import NIOPosix
 /// ```
 public final class SIP2Server: Sendable {
     public struct Configuration: Sendable {
-        /// A connection that sends nothing for this long is closed (this also clears half-open ones).
+        /// A connection with no byte received and no answer sent for this long, and no message being
+        /// answered, is closed (this also clears half-open ones). A slow backend call never trips it.
         public var idleTimeout: Duration = .seconds(300)
         /// A message longer than this (in bytes, without its line end) closes the connection.
         public var maximumMessageLength: Int = 4096
@@ -87,6 +88,7 @@ public final class SIP2Server: Sendable {
         let id: Int
         let remoteAddress: String?
         let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+        let activity: SIP2ConnectionActivity
     }
 
     /// - Parameters:
@@ -193,13 +195,17 @@ public final class SIP2Server: Sendable {
         do {
             let log = self.log
             let pipeline = channel.pipeline.syncOperations
-            try pipeline.addHandler(IdleStateHandler(readTimeout: TimeAmount(configuration.idleTimeout)))
-            try pipeline.addHandler(SIP2IdleCloser {
+            let idleTimeout = TimeAmount(configuration.idleTimeout)
+            let activity = SIP2ConnectionActivity()
+            // Idle counts from the last byte read or answer written, and never while a message is being
+            // answered (a backend call may take longer than the timeout).
+            try pipeline.addHandler(IdleStateHandler(allTimeout: idleTimeout))
+            try pipeline.addHandler(ByteToMessageHandler(SIP2FrameDecoder(maximumLength: configuration.maximumMessageLength)))
+            try pipeline.addHandler(SIP2IdleCloser(timeout: idleTimeout, activity: activity) {
                 log(SIP2LogRecord(level: .debug, event: "idle_timeout", message: "closing an idle connection", metadata: addressMetadata))
             })
-            try pipeline.addHandler(ByteToMessageHandler(SIP2FrameDecoder(maximumLength: configuration.maximumMessageLength)))
             let asyncChannel = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-            return AcceptedConnection(id: id, remoteAddress: remoteAddress, channel: asyncChannel)
+            return AcceptedConnection(id: id, remoteAddress: remoteAddress, channel: asyncChannel, activity: activity)
         } catch {
             _ = state.withLock { $0.connections.removeValue(forKey: id) }
             channel.close(promise: nil)
@@ -237,6 +243,7 @@ public final class SIP2Server: Sendable {
                 for try await frame in inbound {
                     let output = await session.handle(Array(frame.readableBytesView))
                     if let response = output.response { try await outbound.write(ByteBuffer(bytes: response)) }
+                    connection.activity.answered()
                     if output.close { return }
                 }
             }

@@ -36,8 +36,9 @@ struct SIP2Session {
     mutating func handle(_ bytes: [UInt8]) async -> Output {
         let received: SIP2ReceivedMessage
         do {
-            // Before login there is no account setting: a checksum that is there is checked.
-            received = try SIP2Message.decode(bytes, encoding: encoding, verifyChecksum: account?.errorDetection ?? true)
+            // Before login no account's setting applies yet: checksums are read but not checked here;
+            // the 93's is judged by the account it logs into (see `login`).
+            received = try SIP2Message.decode(bytes, encoding: encoding, verifyChecksum: account?.errorDetection ?? false)
         } catch .checksumMismatch {
             return invalid("checksum mismatch", requestResend: true)
         } catch .empty {
@@ -50,10 +51,12 @@ struct SIP2Session {
 
         do {
             switch SIP2Command(rawValue: message.command) {
-            case .requestACSResend:
+            case .requestACSResend where account != nil || configuration.allowsStatusBeforeLogin:
                 return Output(response: lastResponse)
             case .login:
-                return try await login(SIP2LoginRequest(message), sequence: message.sequenceNumber, trailer: received.checksum != nil)
+                return try await login(
+                    SIP2LoginRequest(message), sequence: message.sequenceNumber, trailer: received.checksum != nil,
+                    checksumMismatch: received.checksumMatches == false)
             case .scStatus where account != nil || configuration.allowsStatusBeforeLogin:
                 return respond(acsStatus(), to: message, trailer: trailer)
             case _ where account == nil:
@@ -82,7 +85,11 @@ struct SIP2Session {
 
     // MARK: Messages
 
-    private mutating func login(_ request: SIP2LoginRequest, sequence: Int?, trailer: Bool) async throws -> Output {
+    /// `checksumMismatch`: the 93 carried a checksum that does not match. It is read anyway, and refused
+    /// with a 96 only when the account it names has error detection on; with it off the login stands.
+    private mutating func login(
+        _ request: SIP2LoginRequest, sequence: Int?, trailer: Bool, checksumMismatch: Bool
+    ) async throws -> Output {
         account = nil  // A new login replaces the previous one, and a failed one leaves none.
         location = request.location
         var metadata = addressMetadata
@@ -111,6 +118,12 @@ struct SIP2Session {
             log(.warning, "login_failed", "SIP2 login failed", metadata)
             try? await Task.sleep(for: failure.delay)
             return answer(false, trailer: trailer)
+        }
+        if checksumMismatch && found.errorDetection {
+            // The bytes may be damaged, so the login is not taken: the client is asked to resend. The
+            // password was right, so this counts neither as a failure nor as a success.
+            log(.notice, "login_checksum_mismatch", "SIP2 login not taken: checksum mismatch, the account has error detection on", metadata)
+            return invalid("checksum mismatch on login", requestResend: true)
         }
         throttle.recordSuccess(user: request.user)
         account = found
