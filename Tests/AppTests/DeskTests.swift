@@ -143,4 +143,46 @@ final class DeskTests: XCTestCase {
             XCTAssertEqual(again.status, .pending)
         }
     }
+
+    func testExpiryAlsoErasesTheApplicantsEmailsFromTheOutboxAndTheMailDrop() async throws {
+        let clock = TestClock()
+        try await withTestApp(clock: clock, adjust: { $0.pendingApplicationLifetimeDays = 10 }) { app in
+            func mails() async throws -> [(row: OutboxMessage, mail: MailMessage)] {
+                try await OutboxMessage.query(on: app.db).filter(\.$kind == .email).sort(\.$id).all().map {
+                    ($0, try JSONDecoder().decode(MailMessage.self, from: Data($0.payload.utf8)))
+                }
+            }
+            func dropFiles() throws -> [String] {
+                (try? FileManager.default.contentsOfDirectory(atPath: app.settings.mailDropDirectory))?.filter { $0.hasSuffix(".eml") }.sorted() ?? []
+            }
+            let delivered = try await apply(app)
+            try await app.outboxWorker.deliverDue()
+            XCTAssertEqual(try dropFiles().count, 1, "without SMTP the message became an .eml file")
+            let undelivered = try await apply(app, idNumber: "F234567898")
+            let before = try await mails()
+            XCTAssertEqual(before.count, 2)
+            XCTAssertTrue(before[0].mail.body.contains("申請 10 日內未完成辦理者"), "the configured period, not a fixed 30")
+            clock.advance(by: 9 * 86400)
+            let fresh = try await apply(app, idNumber: nationalID(7))
+            clock.advance(by: 1 * 86400 + 60)
+
+            let expired = try await ApplicationExpiry(app: app, now: clock.now).run(on: app.db)
+            XCTAssertEqual(expired, 2)
+            let after = try await mails()
+            XCTAssertEqual(after.count, 2, "the undelivered message is gone; the delivered one stays as an empty row")
+            let emptied = try XCTUnwrap(after.first { $0.row.id == before[0].row.id })
+            XCTAssertEqual(emptied.row.status, .delivered)
+            for text in ["王小明", "wang@example.org", delivered.applicationNumber] {
+                XCTAssertFalse(emptied.row.payload.contains(text), "nothing of the person stays in the outbox: \(text)")
+            }
+            XCTAssertFalse(after.contains { $0.row.payload.contains(undelivered.applicationNumber) })
+            XCTAssertTrue(after.contains { $0.mail.subject.contains(fresh.applicationNumber) }, "a live application keeps its message")
+            XCTAssertEqual(try dropFiles(), [], "the delivered copy in the mail drop is removed too")
+            let audit = try await AuditEvent.query(on: app.db).filter(\.$action == "card_application.expired").count()
+            XCTAssertEqual(audit, 2)
+
+            try await app.outboxWorker.deliverDue()
+            XCTAssertEqual(try dropFiles().count, 1, "the live application's message is still delivered")
+        }
+    }
 }

@@ -156,8 +156,9 @@ struct CardApplicationService {
                     try await Outbox(localizer: app.localizer, settings: app.settings, now: now).enqueueEmail(
                         template: "card_application_received", to: email, locale: locale,
                         values: ["name": patron.name, "number": patron.applicationNumber,
-                                 "library": locale == .en ? library.nameEN : library.nameZH],
-                        on: db)
+                                 "library": locale == .en ? library.nameEN : library.nameZH,
+                                 "days": String(app.settings.pendingApplicationLifetimeDays)],
+                        partitionKey: PatronMail.partitionKey(patronID), on: db)
                 }
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
