@@ -185,4 +185,32 @@ final class DeskTests: XCTestCase {
             XCTAssertEqual(try dropFiles().count, 1, "the live application's message is still delivered")
         }
     }
+
+    func testTheDeskSeesTheHouseholdOfAFamilyCardToCompareWithTheRegister() async throws {
+        try await withTestApp { app in
+            var input = CardApplicationInput()
+            input.cardType = "family"; input.documentKind = "nationalID"; input.idNumber = "F234567898"; input.name = "林小華"
+            input.gender = "female"; input.birthDate = "2012-01-20"; input.password = "river lantern mango"
+            input.passwordConfirmation = input.password
+            input.householdNumber = "f1234567"; input.headOfHouseholdName = "林大同"; input.headOfHouseholdIDNumber = nationalID(42)
+            let documents = try await [ConsentDocument.current("TPML_PRIVACY", on: app.db), ConsentDocument.current("TAIPEI_CITY_ID", on: app.db)]
+            let patron = try await CardApplicationService(app: app, database: app.db, now: app.clock.now()).submit(
+                input, libraryCode: "TPML", consentedDocuments: documents, channel: "web", locale: .zhTW,
+                actor: .anonymous(ipAddress: nil), limits: .web(ipAddress: nil)).patron
+            let desk = try await signIn(app)
+            let page = try await desk.get("/staff/applications/\(patron.id!.uuidString)")
+            XCTAssertEqual(page.status, .ok)
+            XCTAssertTrue(page.text.contains("<dt>戶號</dt><dd>F1234567</dd>"))
+            XCTAssertTrue(page.text.contains("<dt>戶長姓名</dt><dd>林大同</dd>"))
+            let masked = try IdentityNumber.parse(nationalID(42)).get().masked
+            XCTAssertTrue(page.text.contains("<dt>戶長身分證字號</dt><dd>\(masked)</dd>"))
+            XCTAssertFalse(page.text.contains(nationalID(42)), "the head's number is shown masked")
+            let views = try await AuditEvent.query(on: app.db).filter(\.$action == "patron.viewed").count()
+            XCTAssertEqual(views, 1, "it is part of the audited look at the application")
+
+            let personal = try await apply(app)
+            let plain = try await desk.get("/staff/applications/\(personal.id!.uuidString)")
+            XCTAssertFalse(plain.text.contains("戶長姓名"), "a personal card has no household")
+        }
+    }
 }

@@ -80,6 +80,12 @@ struct CardApplicationController: RouteCollection {
         var alreadyRegistered: Bool
     }
 
+    /// The fields of `apply/form.leaf`, top to bottom.
+    static let fieldOrder = ["cardType", "householdNumber", "headOfHouseholdName", "headOfHouseholdIDNumber", "documentKind",
+                             "idNumber", "passportCountry", "name", "gender", "birthDate", "password", "passwordConfirmation",
+                             "mobile", "homePhone", "email"]
+        + CardApplicationRules.linkablePartners.map { "partnerConsent\($0)" } + ["captcha"]
+
     struct ErrorItem: Encodable {
         let anchor: String
         let message: String
@@ -96,7 +102,13 @@ struct CardApplicationController: RouteCollection {
                             alreadyRegistered: Bool = false, status: HTTPStatus = .ok) async throws -> Response {
         var messages: [String: String] = [:]
         var list: [ErrorItem] = []
-        for error in errors where messages[error.field] == nil {
+        // The summary lists the problems in the order the fields appear, so its first link is the first field.
+        let ordered = errors.enumerated().sorted { lhs, rhs in
+            let left = Self.fieldOrder.firstIndex(of: lhs.element.field) ?? Self.fieldOrder.count
+            let right = Self.fieldOrder.firstIndex(of: rhs.element.field) ?? Self.fieldOrder.count
+            return (left, lhs.offset) < (right, rhs.offset)
+        }.map(\.element)
+        for error in ordered where messages[error.field] == nil {
             let message = req.t("apply.error.\(error.code)")
             messages[error.field] = message
             list.append(.init(anchor: "#\(error.field)", message: message))
