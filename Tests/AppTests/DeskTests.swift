@@ -83,6 +83,9 @@ final class DeskTests: XCTestCase {
             let clash = try await desk.post("/staff/applications/\(second.id!.uuidString)/activate", form: ["documentChecked": "yes", "easyCard": "1234 5678 9012 3456"])
             XCTAssertEqual(clash.status, .conflict)
             XCTAssertTrue(clash.text.contains("這張悠遊卡／一卡通已綁定其他借閱證。"))
+            XCTAssertFalse(clash.text.contains("<dd>••••3456</dd>"), "the refused card is not shown as bound")
+            XCTAssertFalse(clash.text.contains("card-number"), "nor a card number that was never issued")
+            XCTAssertTrue(clash.text.contains("/activate"), "the application can still be activated")
             let reloaded = try await Patron.find(second.id, on: app.db)
             XCTAssertEqual(reloaded?.status, .pending)
             XCTAssertNil(reloaded?.cardNumber)
@@ -211,6 +214,65 @@ final class DeskTests: XCTestCase {
             let personal = try await apply(app)
             let plain = try await desk.get("/staff/applications/\(personal.id!.uuidString)")
             XCTAssertFalse(plain.text.contains("戶長姓名"), "a personal card has no household")
+        }
+    }
+
+    func testAFailedActivationLeavesThePatronInHandAsItWas() async throws {
+        try await withTestApp { app in
+            _ = try await activateCard(app, try await apply(app), easyCard: "1234567890123456")
+            let second = try await apply(app, idNumber: "F234567898")
+            do {
+                try await activateCard(app, second, easyCard: "1234567890123456")
+                XCTFail("the EasyCard is taken")
+            } catch let error as DeskError {
+                XCTAssertEqual(error, .easyCardTaken)
+            }
+            XCTAssertEqual(second.status, .pending)
+            XCTAssertNil(second.cardNumber)
+            XCTAssertNil(second.easyCardSealed)
+            XCTAssertNil(second.easyCardIndex)
+            XCTAssertNil(second.activatedAt)
+        }
+    }
+
+    func testTwoClerksActivatingTheSameApplicationAtOnceIssueOneCard() async throws {
+        try await withTestApp { app in
+            let patron = try await apply(app)
+            let path = "/staff/applications/\(patron.id!.uuidString)"
+            var clerks: [(cookie: String, csrf: String)] = []
+            for email in ["desk1@tpml.example", "desk2@tpml.example"] {
+                let desk = try await signIn(app, email: email)
+                try await desk.get(path)
+                clerks.append((desk.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "), try XCTUnwrap(desk.lastCSRFToken)))
+            }
+            let attempts = clerks + clerks + clerks + clerks
+            let answers = try await withThrowingTaskGroup(of: (UInt, String).self) { group in
+                for clerk in attempts {
+                    group.addTask {
+                        var headers: HTTPHeaders = [:]
+                        headers.contentType = .urlEncodedForm
+                        headers.replaceOrAdd(name: .cookie, value: clerk.cookie)
+                        let body = ByteBuffer(string: "_csrf=\(clerk.csrf.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")&documentChecked=yes&easyCard=")
+                        let response = try await app.testable().sendRequest(.POST, path + "/activate", headers: headers, body: body)
+                        return (response.status.code, response.body.string)
+                    }
+                }
+                var all: [(UInt, String)] = []
+                for try await answer in group { all.append(answer) }
+                return all
+            }
+            XCTAssertEqual(answers.filter { $0.0 == 303 }.count, 1, "\(answers.map(\.0))")
+            let losers = answers.filter { $0.0 != 303 }
+            XCTAssertEqual(losers.map(\.0), Array(repeating: 409, count: attempts.count - 1))
+            XCTAssertTrue(losers.allSatisfy { $0.1.contains("這筆申請已經辦理或已逾期。") })
+            XCTAssertTrue(losers.allSatisfy { $0.1.contains("1001000000015") && !$0.1.contains("/activate\"") },
+                          "the loser sees the card the winner issued, and no activation form")
+            let activated = try await XCTUnwrapAsync(await Patron.find(patron.id, on: app.db))
+            XCTAssertEqual(activated.cardNumber, "1001000000015")
+            let audits = try await AuditEvent.query(on: app.db).filter(\.$action == "card.activated").count()
+            XCTAssertEqual(audits, 1)
+            let next = try await activateCard(app, try await apply(app, idNumber: "F234567898"))
+            XCTAssertEqual(next.cardNumber, "1001000000023", "the losers used no serial")
         }
     }
 }

@@ -174,7 +174,9 @@ struct DeskController: RouteCollection {
                 patron, documentChecked: form.documentChecked == "yes", easyCard: form.easyCard ?? "",
                 by: staff, ipAddress: req.clientAddress, on: req.db)
         } catch let error as DeskError {
-            let page = try await detail(req, patron: patron, error: req.t(error.messageKey), easyCard: form.easyCard ?? "")
+            // As stored now: another clerk may have just activated it.
+            let current = try await Patron.find(patron.requireID(), on: req.db) ?? patron
+            let page = try await detail(req, patron: current, error: req.t(error.messageKey), easyCard: form.easyCard ?? "")
             return try await req.view.render("staff/application", page).encodeResponse(status: error.status, for: req)
         }
         return req.redirect(to: SiteURL.deskApplication(id: patron.id!.uuidString).path + "?activated=1", redirectType: .normal)

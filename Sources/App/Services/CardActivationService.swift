@@ -53,8 +53,12 @@ struct CardActivationService {
         let easyCard = trimmed.isEmpty ? nil : Self.normalizeEasyCard(trimmed)
         if !trimmed.isEmpty, easyCard == nil { throw DeskError.easyCardInvalid }
         let library = try await patron.$library.get(on: database)
+        let before = (patron.status, patron.cardNumber, patron.easyCardIndex, patron.easyCardSealed, patron.activatedAt, patron.activatedBy)
         do {
             try await database.transaction { db in
+                // Two clerks may open the same application: pending → active is claimed by one conditional
+                // change, so the second finds nothing pending and is told so instead of issuing a second card.
+                guard try await Self.claimPending(patron, on: db) else { throw DeskError.notPending }
                 patron.cardNumber = try await CardNumbers.next(for: library, on: db).value
                 if let easyCard {
                     patron.easyCardIndex = app.vault.blindIndex(easyCard, context: Self.easyCardContext)
@@ -80,11 +84,21 @@ struct CardActivationService {
                         on: db)
                 }
             }
-        } catch let error as any DatabaseError where error.isConstraintFailure {
-            patron.status = .pending
-            patron.cardNumber = nil
-            throw DeskError.easyCardTaken
+        } catch {
+            // Nothing was saved: the patron in hand must not show a card or an EasyCard it does not have.
+            (patron.status, patron.cardNumber, patron.easyCardIndex, patron.easyCardSealed, patron.activatedAt, patron.activatedBy) = before
+            if let error = error as? any DatabaseError, error.isConstraintFailure { throw DeskError.easyCardTaken }
+            throw error
         }
+    }
+
+    /// Marks the application active if, and only if, it is still pending; false when another activation came first.
+    private static func claimPending(_ patron: Patron, on db: any Database) async throws -> Bool {
+        let sql = db as! any SQLDatabase
+        return try await sql.raw("""
+            UPDATE \(ident: Patron.schema) SET status = \(bind: Patron.Status.active.rawValue)
+            WHERE id = \(bind: patron.requireID()) AND status = \(bind: Patron.Status.pending.rawValue) RETURNING id
+            """).first() != nil
     }
 }
 
