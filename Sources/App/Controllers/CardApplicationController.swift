@@ -78,6 +78,8 @@ struct CardApplicationController: RouteCollection {
         var errorList: [ErrorItem]
         var partners: [Partner]
         var alreadyRegistered: Bool
+        /// Refused for too many attempts: the form comes back as typed, with when to try again.
+        var tooManyAttempts: Bool
     }
 
     /// The fields of `apply/form.leaf`, top to bottom.
@@ -99,7 +101,8 @@ struct CardApplicationController: RouteCollection {
     }
 
     private func renderForm(_ req: Request, values: [String: String] = [:], errors: [FieldError] = [],
-                            alreadyRegistered: Bool = false, status: HTTPStatus = .ok) async throws -> Response {
+                            alreadyRegistered: Bool = false, tooManyAttempts: Bool = false,
+                            status: HTTPStatus = .ok) async throws -> Response {
         var messages: [String: String] = [:]
         var list: [ErrorItem] = []
         // The summary lists the problems in the order the fields appear, so its first link is the first field.
@@ -123,7 +126,8 @@ struct CardApplicationController: RouteCollection {
         var shown = values
         if shown["cardType"] == nil { shown["cardType"] = "personal" }
         if shown["documentKind"] == nil { shown["documentKind"] = "nationalID" }
-        let page = FormPage(values: shown, errors: messages, errorList: list, partners: partners, alreadyRegistered: alreadyRegistered)
+        let page = FormPage(values: shown, errors: messages, errorList: list, partners: partners, alreadyRegistered: alreadyRegistered,
+                            tooManyAttempts: tooManyAttempts)
         return try await req.view.render("apply/form", page).encodeResponse(status: status, for: req)
     }
 
@@ -166,6 +170,8 @@ struct CardApplicationController: RouteCollection {
             return try await renderForm(req, values: form.keptValues, alreadyRegistered: true, status: .conflict)
         } catch CardApplicationError.invalid(let errors) {
             return try await renderForm(req, values: form.keptValues, errors: errors, status: .unprocessableEntity)
+        } catch CardApplicationError.tooManyAttempts {
+            return try await renderForm(req, values: form.keptValues, tooManyAttempts: true, status: .tooManyRequests)
         }
     }
 
