@@ -415,4 +415,19 @@ final class CardApplicationTests: XCTestCase {
             XCTAssertEqual(audit.first?.ipAddress, "198.51.100.7")
         }
     }
+
+    func testTheCommonPasswordListHasTenThousandEntriesAndLoadsQuickly() async throws {
+        let started = Date()
+        let policy = try Application.loadPasswordPolicy()
+        XCTAssertLessThan(Date().timeIntervalSince(started), 2, "read once at start into a Set")
+        XCTAssertGreaterThanOrEqual(policy.commonPasswords.count, 10_000)
+        XCTAssertFalse(policy.commonPasswords.contains { $0.hasPrefix("#") || $0.count < 8 }, "comments and too-short entries are not loaded")
+        for local in ["woaini1314", "taipei101", "library123"] { XCTAssertTrue(policy.commonPasswords.contains(local), local) }
+        try await withApplyApp { app in
+            let browser = TestBrowser(app)
+            try await openForm(browser)
+            let response = try await submit(browser, idNumber: nationalID(400)) { $0["password"] = "Independ"; $0["passwordConfirmation"] = "Independ" }
+            XCTAssertTrue(response.text.contains(#"id="password-error">這個密碼太常見，很容易被猜到，請換一個。"#), "one from deep in the list")
+        }
+    }
 }

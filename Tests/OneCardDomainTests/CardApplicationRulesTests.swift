@@ -128,6 +128,9 @@ struct CardApplicationRulesTests {
             #expect(Self.policy.problem(with: password, facts: facts) == .personal, "\(password)")
         }
         #expect(Self.policy.problem(with: "a123456780", facts: facts) == nil)
+        let both = PasswordPolicy(commonPasswords: ["a123456789"])
+        #expect(both.problem(with: "A123456789", facts: facts) == .personal, "one's own ID number says more than 'common'")
+        #expect(both.problem(with: "A123456789") == .common)
     }
 
     // MARK: Phones and email
