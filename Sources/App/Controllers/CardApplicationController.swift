@@ -83,7 +83,7 @@ struct CardApplicationController: RouteCollection {
     }
 
     /// The fields of `apply/form.leaf`, top to bottom.
-    static let fieldOrder = ["cardType", "householdNumber", "headOfHouseholdName", "headOfHouseholdIDNumber", "documentKind",
+    static let fieldOrder: [String] = ["cardType", "householdNumber", "headOfHouseholdName", "headOfHouseholdIDNumber", "documentKind",
                              "idNumber", "passportCountry", "name", "gender", "birthDate", "password", "passwordConfirmation",
                              "mobile", "homePhone", "email"]
         + CardApplicationRules.linkablePartners.map { "partnerConsent\($0)" } + ["captcha"]

@@ -148,14 +148,14 @@ struct ApplicationExpiry {
                 patron.status = .expired
                 patron.erasePersonalData()
                 try await patron.save(on: db)
-                let erasedMail = try await PatronMail.erase(patronID: patron.requireID(), applicationNumber: patron.applicationNumber, on: db)
+                let emails = try await PatronMail.erase(patronID: patron.requireID(), applicationNumber: patron.applicationNumber, on: db)
                 try await PartnerLink.query(on: db).filter(\.$patron.$id == patron.requireID()).delete()
                 try await ConsentRecord.query(on: db).filter(\.$patron.$id == patron.requireID()).filter(\.$withdrawnAt == nil)
                     .set(\.$withdrawnAt, to: now).update()
                 try await AuditTrail.record("card_application.expired", by: .system("expiry"), subject: ("patron", patron.id!.uuidString),
-                                            libraryID: patron.$library.id, details: ["messagesErased": String(erasedMail.count)],
+                                            libraryID: patron.$library.id, details: ["messagesErased": String(emails.count)],
                                             at: now, on: db)
-                return erasedMail
+                return emails
             }
             // Only after the commit: a rolled-back erasure must not lose the copies either.
             PatronMail.removeDropFiles(of: erasedMail, directory: app.settings.mailDropDirectory, logger: app.logger)

@@ -19,7 +19,7 @@ struct FileMailer: Mailer {
     func send(_ message: MailMessage) async throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
-        let path = path(for: message)
+        let path = self.path(for: message)
         let url = URL(fileURLWithPath: path)
         try Data(message.rfc5322().utf8).write(to: url, options: [.atomic])
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
