@@ -58,7 +58,9 @@ final class CardApplicationTests: XCTestCase {
             for label in ["辦證類型", "個人證", "家庭證", "證號", "姓名", "女 (Female)", "男 (Male)", "其他 (Other)", "密碼",
                           "行動電話", "戶籍電話", "電子信箱", "結合新北市圖借閱證", "結合基隆市公共圖書館",
                           "本人已詳閱並同意個資同意書", "驗證碼", "回上一頁", "確認", "戶號", "戶長姓名", "戶長身分證字號",
-                          "請盡量填寫電子郵件以利本館通知相關訊息", "申辦家庭圖書證需設籍臺北市"] {
+                          "請盡量填寫電子郵件以利本館通知相關訊息", "申辦家庭圖書證需設籍臺北市",
+                          // The seed's captcha link, and the document type its hint names for 大陸人士.
+                          "如無法辨識請點此讀取", "入境許可證號", "統一證號／居留證號／入境許可證號"] {
                 XCTAssertTrue(html.contains(label), "the form should show \(label)")
             }
             XCTAssertTrue(html.contains(#"<img class="captcha" id="captcha-image" src="/apply/captcha.png""#))
