@@ -132,7 +132,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
         SMTPMailer(host: smtp.host!, port: smtp.port ?? 25, heloName: settings.baseURL.host ?? "localhost",
                    eventLoopGroup: app.eventLoopGroup)
     } else {
-        FileMailer(directory: (settings.dataDirectory as NSString).appendingPathComponent("mail"))
+        FileMailer(directory: settings.mailDropDirectory)
     }
     // Partner webhooks: a partner that does not answer in time is retried later, and redirects are not
     // followed (a signed body goes only to the configured address).

@@ -183,7 +183,7 @@ public enum PhoneNumber {
     /// An area code and number such as 02-2755-2823, with an optional extension (#123).
     public static func landline(_ raw: String) -> String? {
         let text = raw.precomposedStringWithCompatibilityMapping.trimmingCharacters(in: .whitespaces)
-        let parts = text.split(separator: "#", maxSplits: 1)
+        let parts = text.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)
         guard let main = parts.first else { return nil }
         guard main.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "-" || $0 == " " || $0 == "(" || $0 == ")") }) else { return nil }
         let digits = main.filter(\.isNumber)

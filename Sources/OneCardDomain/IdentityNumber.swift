@@ -35,7 +35,8 @@ public enum IdentityNumberError: Error, Sendable, Equatable {
     /// The number is valid but belongs to another kind of document than the one chosen.
     case kindMismatch(actual: IdentityDocumentKind)
 
-    /// A stable machine word for the error, safe to use in API responses and translations.
+    /// A stable machine word for the error, safe to use in API responses and translations. A kind
+    /// mismatch names what the number really is, so the message can say which document type to choose.
     public var code: String {
         switch self {
         case .empty: "id_empty"
@@ -45,6 +46,7 @@ public enum IdentityNumberError: Error, Sendable, Equatable {
         case .secondCharacter: "id_second_character"
         case .checksum: "id_checksum"
         case .issuingCountryMissing: "id_country_missing"
+        case .kindMismatch(actual: .nationalID): "id_kind_mismatch_national_id"
         case .kindMismatch: "id_kind_mismatch"
         }
     }

@@ -37,7 +37,6 @@ public struct PasswordPolicy: Sendable {
         if length < Self.lengths.lowerBound { return .tooShort }
         if length > Self.lengths.upperBound { return .tooLong }
         let lowered = password.lowercased()
-        if commonPasswords.contains(lowered) { return .common }
         let compact = lowered.filter { !$0.isWhitespace && $0 != "-" && $0 != "/" && $0 != "." }
         var personal: [String] = []
         if let id = facts.idNumber { personal.append(id.lowercased()) }
@@ -52,6 +51,8 @@ public struct PasswordPolicy: Sendable {
                 String(format: "%d%02d%02d", rocYear, birth.month, birth.day),
             ]
         }
-        return personal.contains(compact) ? .personal : nil
+        // The person's own data first: "a123456789" is common too, but "it is your ID number" says more.
+        if personal.contains(compact) { return .personal }
+        return commonPasswords.contains(lowered) ? .common : nil
     }
 }

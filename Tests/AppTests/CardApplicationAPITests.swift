@@ -66,6 +66,10 @@ final class CardApplicationAPITests: XCTestCase {
             let missingConsent = try await post(app, token: token, body: Self.body(extra: ["acceptedConsents": ["TPML_PRIVACY"]]))
             XCTAssertEqual(missingConsent.status, .unprocessableEntity)
             XCTAssertEqual(try missingConsent.content.decode(FieldErrorsDTO.self).errors.first?.code, "consent_required")
+            let rejected = try await AuditEvent.query(on: app.db).filter(\.$action == "card_application.rejected").sort(\.$occurredAt).all()
+            XCTAssertEqual(rejected.count, 2, "the missing consent is audited like the bad fields")
+            XCTAssertTrue(rejected.contains { $0.details?.contains("acceptedConsents:consent_required") == true && $0.actorType == "api_client" })
+            XCTAssertFalse(rejected.contains { $0.details?.contains("A123456789") == true }, "no ID number in the trail")
             let count = try await Patron.query(on: app.db).count()
             XCTAssertEqual(count, 0)
         }
@@ -88,6 +92,10 @@ final class CardApplicationAPITests: XCTestCase {
             }
             XCTAssertEqual(statuses.filter { $0 == 201 }.count, 1, "\(statuses)")
             XCTAssertEqual(statuses.filter { $0 == 409 }.count, 39, "\(statuses)")
+            // Every loser is audited, whether the early check or the unique index turned it away.
+            let duplicates = try await AuditEvent.query(on: app.db).filter(\.$action == "card_application.duplicate").all()
+            XCTAssertEqual(duplicates.count, 39)
+            XCTAssertFalse(duplicates.contains { ($0.details ?? "").contains("A123456789") })
             let count = try await Patron.query(on: app.db).count()
             XCTAssertEqual(count, 1)
         }

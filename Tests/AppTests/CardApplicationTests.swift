@@ -58,7 +58,9 @@ final class CardApplicationTests: XCTestCase {
             for label in ["辦證類型", "個人證", "家庭證", "證號", "姓名", "女 (Female)", "男 (Male)", "其他 (Other)", "密碼",
                           "行動電話", "戶籍電話", "電子信箱", "結合新北市圖借閱證", "結合基隆市公共圖書館",
                           "本人已詳閱並同意個資同意書", "驗證碼", "回上一頁", "確認", "戶號", "戶長姓名", "戶長身分證字號",
-                          "請盡量填寫電子郵件以利本館通知相關訊息", "申辦家庭圖書證需設籍臺北市"] {
+                          "請盡量填寫電子郵件以利本館通知相關訊息", "申辦家庭圖書證需設籍臺北市",
+                          // The seed's captcha link, and the document type its hint names for 大陸人士.
+                          "如無法辨識請點此讀取", "入境許可證號", "統一證號／居留證號／入境許可證號"] {
                 XCTAssertTrue(html.contains(label), "the form should show \(label)")
             }
             XCTAssertTrue(html.contains(#"<img class="captcha" id="captcha-image" src="/apply/captcha.png""#))
@@ -292,11 +294,142 @@ final class CardApplicationTests: XCTestCase {
                 XCTAssertEqual(response.status, .unprocessableEntity, "attempt \(attempt)")
             }
             try await browser.get("/apply/captcha.png")
-            let limited = try await browser.post("/apply/form", form: Self.validForm(idNumber: idNumber))
+            let limited = try await browser.post("/apply/form", form: Self.validForm(idNumber: idNumber, name: "李小龍"))
             XCTAssertEqual(limited.status, .tooManyRequests)
-            XCTAssertTrue(limited.text.contains("操作太頻繁，請稍後再試。"))
+            XCTAssertTrue(limited.text.contains("這段時間內的申請次數太多，暫時無法送出。"), "the form again, with a message of its own")
+            XCTAssertTrue(limited.text.contains("請於一小時後再按「確認」送出"))
+            XCTAssertTrue(limited.text.contains(#"value="李小龍""#), "what was typed is kept")
+            XCTAssertTrue(limited.text.contains(#"<form method="post" action="/apply/form""#))
             let count = try await patronCount(app)
             XCTAssertEqual(count, 0)
+            let refused = try await AuditEvent.query(on: app.db).filter(\.$action == "card_application.refused").all()
+            XCTAssertEqual(refused.count, 1)
+            let details = try XCTUnwrap(refused.first?.details)
+            XCTAssertTrue(details.contains("person_rate_limit"), details)
+            XCTAssertFalse(details.contains(idNumber) || details.contains("李小龍"), details)
+        }
+    }
+
+    // MARK: Every rule of the form, through HTTP
+
+    /// Posts `change(validForm)` with a fresh captcha and returns the page.
+    func submit(_ browser: TestBrowser, idNumber: String, _ change: (inout [String: String]) -> Void) async throws -> XCTHTTPResponse {
+        var form = Self.validForm(idNumber: idNumber)
+        change(&form)
+        try await browser.get("/apply/captcha.png")
+        return try await browser.post("/apply/form", form: form)
+    }
+
+    func testEachBadFieldIsNamedBesideItsField() async throws {
+        try await withApplyApp { app in
+            let browser = TestBrowser(app)
+            try await openForm(browser)
+            let cases: [(field: String, message: String, change: (inout [String: String]) -> Void)] = [
+                ("homePhone", "戶籍電話應含區碼，例如 02-2755-2823，分機請以 # 分隔。", { $0["homePhone"] = "2755-2823" }),
+                ("householdNumber", "戶號應為戶口名簿上的 8 碼英數字。", {
+                    $0["cardType"] = "family"; $0["householdNumber"] = "12-345"; $0["headOfHouseholdName"] = "王大明"
+                    $0["headOfHouseholdIDNumber"] = nationalID(90)
+                }),
+                ("headOfHouseholdIDNumber", "身分證字號檢查碼錯誤，請再確認一次。", {
+                    $0["cardType"] = "family"; $0["householdNumber"] = "F1234567"; $0["headOfHouseholdName"] = "王大明"
+                    $0["headOfHouseholdIDNumber"] = "A123456788"
+                }),
+                ("cardType", "請選擇辦證類型。", { $0["cardType"] = nil }),
+                ("gender", "請選擇性別。", { $0["gender"] = nil }),
+                ("documentKind", "請選擇證號類別。", { $0["documentKind"] = nil }),
+                ("name", "姓名不可超過 60 個字，也不可含控制字元。", { $0["name"] = String(repeating: "王", count: 61) }),
+                ("password", "密碼最多 128 個字元。", {
+                    $0["password"] = String(repeating: "river ", count: 22); $0["passwordConfirmation"] = $0["password"]
+                }),
+                ("passwordConfirmation", "兩次輸入的密碼不一致。", { $0["passwordConfirmation"] = "river lantern mangos" }),
+                ("idNumber", "這是統一證號或居留證號，請將證號類別改為「統一證號／居留證號／入境許可證號」。", { $0["idNumber"] = "A800000014" }),
+                ("idNumber", "這是身分證字號，請將證號類別改為「身分證字號」。", { $0["documentKind"] = "residentCertificate" }),
+            ]
+            for (n, test) in cases.enumerated() {
+                let response = try await submit(browser, idNumber: nationalID(100 + n), test.change)
+                XCTAssertEqual(response.status, .unprocessableEntity, test.field)
+                XCTAssertTrue(response.text.contains(#"id="\#(test.field)-error">\#(test.message)"#), "\(test.field): \(test.message)")
+                XCTAssertTrue(response.text.contains(##"<a href="#\##(test.field)">\##(test.message)"##), "the summary links to \(test.field)")
+            }
+            let count = try await patronCount(app)
+            XCTAssertEqual(count, 0)
+        }
+    }
+
+    func testTheErrorSummaryFollowsTheFormsOrder() async throws {
+        try await withApplyApp { app in
+            let browser = TestBrowser(app)
+            try await openForm(browser)
+            // The rules check the password before the household; the form asks for the household first.
+            let response = try await submit(browser, idNumber: nationalID(200)) {
+                $0["cardType"] = "family"; $0["password"] = "short"; $0["email"] = "bad"; $0["captcha"] = "00000"
+            }
+            let html = response.text
+            let anchors = ["householdNumber", "headOfHouseholdName", "headOfHouseholdIDNumber", "password", "email", "captcha"]
+            let positions = anchors.map { html.range(of: ##"<li><a href="#\##($0)">"##)?.lowerBound }
+            XCTAssertFalse(positions.contains(nil), "\(positions)")
+            XCTAssertEqual(positions.compactMap { $0 }, positions.compactMap { $0 }.sorted(), "summary in form order")
+            XCTAssertTrue(html.contains("data-focus-first-error"), "the page's script moves focus to the first field in error")
+        }
+    }
+
+    func testAResidentCertificateHolderAppliesWithAUnifiedIDNumber() async throws {
+        try await withApplyApp { app in
+            let browser = TestBrowser(app)
+            try await openForm(browser)
+            let response = try await submit(browser, idNumber: "a800000014") { $0["documentKind"] = "residentCertificate" }
+            XCTAssertEqual(response.status, .seeOther)
+            XCTAssertEqual(response.headers.first(name: .location), "/apply/done")
+            let done = try await browser.get("/apply/done")
+            XCTAssertTrue(done.text.contains("自108年7月1日起，本館不再提供個人借閱證實體卡"))
+            let patron = try await XCTUnwrapAsync(await Patron.query(on: app.db).first())
+            XCTAssertEqual(patron.documentKind, "unifiedID", "the kind follows the number's shape")
+            XCTAssertEqual(try app.vault.open(try XCTUnwrap(patron.idNumberSealed), context: CardApplicationService.idNumberContext), "A800000014")
+        }
+    }
+
+    func testTooManyApplicationsFromOneAddressAreRefusedAndAudited() async throws {
+        try await withApplyApp { app in
+            let documents = try await [ConsentDocument.current("TPML_PRIVACY", on: app.db), ConsentDocument.current("TAIPEI_CITY_ID", on: app.db)]
+            let service = CardApplicationService(app: app, database: app.db, now: app.clock.now())
+            func attempt(_ n: Int) async throws -> CardApplicationError? {
+                var input = CardApplicationInput()
+                input.cardType = "personal"; input.documentKind = "nationalID"; input.idNumber = nationalID(300 + n)
+                input.name = "王小明"; input.gender = "male"; input.birthDate = "1990-05-03"; input.email = "bad"
+                do {
+                    _ = try await service.submit(input, libraryCode: "TPML", consentedDocuments: documents, channel: "web",
+                                                 locale: .zhTW, actor: .anonymous(ipAddress: "198.51.100.7"),
+                                                 limits: .web(ipAddress: "198.51.100.7"))
+                    return nil
+                } catch let error as CardApplicationError { return error }
+            }
+            for n in 1...20 {
+                let error = try await attempt(n)
+                guard case .invalid = error else { return XCTFail("attempt \(n): \(String(describing: error))") }
+            }
+            let refused = try await attempt(21)
+            XCTAssertEqual(refused, .tooManyAttempts)
+            let audit = try await AuditEvent.query(on: app.db).filter(\.$action == "card_application.refused").all()
+            XCTAssertEqual(audit.count, 1)
+            let details = try XCTUnwrap(audit.first?.details)
+            XCTAssertTrue(details.contains("source_rate_limit"), details)
+            XCTAssertFalse(details.contains(nationalID(321)), details)
+            XCTAssertEqual(audit.first?.ipAddress, "198.51.100.7")
+        }
+    }
+
+    func testTheCommonPasswordListHasTenThousandEntriesAndLoadsQuickly() async throws {
+        let started = Date()
+        let policy = try Application.loadPasswordPolicy()
+        XCTAssertLessThan(Date().timeIntervalSince(started), 2, "read once at start into a Set")
+        XCTAssertGreaterThanOrEqual(policy.commonPasswords.count, 10_000)
+        XCTAssertFalse(policy.commonPasswords.contains { $0.hasPrefix("#") || $0.count < 8 }, "comments and too-short entries are not loaded")
+        for local in ["woaini1314", "taipei101", "library123"] { XCTAssertTrue(policy.commonPasswords.contains(local), local) }
+        try await withApplyApp { app in
+            let browser = TestBrowser(app)
+            try await openForm(browser)
+            let response = try await submit(browser, idNumber: nationalID(400)) { $0["password"] = "Independ"; $0["passwordConfirmation"] = "Independ" }
+            XCTAssertTrue(response.text.contains(#"id="password-error">這個密碼太常見，很容易被猜到，請換一個。"#), "one from deep in the list")
         }
     }
 }

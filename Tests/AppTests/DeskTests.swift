@@ -122,6 +122,9 @@ final class DeskTests: XCTestCase {
             let clash = try await desk.post("/staff/applications/\(second.id!.uuidString)/activate", form: ["documentChecked": "yes", "easyCard": "1234 5678 9012 3456"])
             XCTAssertEqual(clash.status, .conflict)
             XCTAssertTrue(clash.text.contains("這張悠遊卡／一卡通已綁定其他借閱證。"))
+            XCTAssertFalse(clash.text.contains("<dd>••••3456</dd>"), "the refused card is not shown as bound")
+            XCTAssertFalse(clash.text.contains("card-number"), "nor a card number that was never issued")
+            XCTAssertTrue(clash.text.contains("/activate"), "the application can still be activated")
             let reloaded = try await Patron.find(second.id, on: app.db)
             XCTAssertEqual(reloaded?.status, .pending)
             XCTAssertNil(reloaded?.cardNumber)
@@ -180,6 +183,135 @@ final class DeskTests: XCTestCase {
             // With the data gone, the person can apply again.
             let again = try await apply(app)
             XCTAssertEqual(again.status, .pending)
+        }
+    }
+
+    func testExpiryAlsoErasesTheApplicantsEmailsFromTheOutboxAndTheMailDrop() async throws {
+        let clock = TestClock()
+        try await withTestApp(clock: clock, adjust: { $0.pendingApplicationLifetimeDays = 10 }) { app in
+            func mails() async throws -> [(row: OutboxMessage, mail: MailMessage)] {
+                try await OutboxMessage.query(on: app.db).filter(\.$kind == .email).sort(\.$id).all().map {
+                    ($0, try JSONDecoder().decode(MailMessage.self, from: Data($0.payload.utf8)))
+                }
+            }
+            func dropFiles() throws -> [String] {
+                (try? FileManager.default.contentsOfDirectory(atPath: app.settings.mailDropDirectory))?.filter { $0.hasSuffix(".eml") }.sorted() ?? []
+            }
+            let delivered = try await apply(app)
+            try await app.outboxWorker.deliverDue()
+            XCTAssertEqual(try dropFiles().count, 1, "without SMTP the message became an .eml file")
+            let undelivered = try await apply(app, idNumber: "F234567898")
+            let before = try await mails()
+            XCTAssertEqual(before.count, 2)
+            XCTAssertTrue(before[0].mail.body.contains("申請 10 日內未完成辦理者"), "the configured period, not a fixed 30")
+            clock.advance(by: 9 * 86400)
+            let fresh = try await apply(app, idNumber: nationalID(7))
+            clock.advance(by: 1 * 86400 + 60)
+
+            let expired = try await ApplicationExpiry(app: app, now: clock.now).run(on: app.db)
+            XCTAssertEqual(expired, 2)
+            let after = try await mails()
+            XCTAssertEqual(after.count, 2, "the undelivered message is gone; the delivered one stays as an empty row")
+            let emptied = try XCTUnwrap(after.first { $0.row.id == before[0].row.id })
+            XCTAssertEqual(emptied.row.status, .delivered)
+            for text in ["王小明", "wang@example.org", delivered.applicationNumber] {
+                XCTAssertFalse(emptied.row.payload.contains(text), "nothing of the person stays in the outbox: \(text)")
+            }
+            XCTAssertFalse(after.contains { $0.row.payload.contains(undelivered.applicationNumber) })
+            XCTAssertTrue(after.contains { $0.mail.subject.contains(fresh.applicationNumber) }, "a live application keeps its message")
+            XCTAssertEqual(try dropFiles(), [], "the delivered copy in the mail drop is removed too")
+            let audit = try await AuditEvent.query(on: app.db).filter(\.$action == "card_application.expired").count()
+            XCTAssertEqual(audit, 2)
+
+            try await app.outboxWorker.deliverDue()
+            XCTAssertEqual(try dropFiles().count, 1, "the live application's message is still delivered")
+        }
+    }
+
+    func testTheDeskSeesTheHouseholdOfAFamilyCardToCompareWithTheRegister() async throws {
+        try await withTestApp { app in
+            var input = CardApplicationInput()
+            input.cardType = "family"; input.documentKind = "nationalID"; input.idNumber = "F234567898"; input.name = "林小華"
+            input.gender = "female"; input.birthDate = "2012-01-20"; input.password = "river lantern mango"
+            input.passwordConfirmation = input.password
+            input.householdNumber = "f1234567"; input.headOfHouseholdName = "林大同"; input.headOfHouseholdIDNumber = nationalID(42)
+            let documents = try await [ConsentDocument.current("TPML_PRIVACY", on: app.db), ConsentDocument.current("TAIPEI_CITY_ID", on: app.db)]
+            let patron = try await CardApplicationService(app: app, database: app.db, now: app.clock.now()).submit(
+                input, libraryCode: "TPML", consentedDocuments: documents, channel: "web", locale: .zhTW,
+                actor: .anonymous(ipAddress: nil), limits: .web(ipAddress: nil)).patron
+            let desk = try await signIn(app)
+            let page = try await desk.get("/staff/applications/\(patron.id!.uuidString)")
+            XCTAssertEqual(page.status, .ok)
+            XCTAssertTrue(page.text.contains("<dt>戶號</dt><dd>F1234567</dd>"))
+            XCTAssertTrue(page.text.contains("<dt>戶長姓名</dt><dd>林大同</dd>"))
+            let masked = try IdentityNumber.parse(nationalID(42)).get().masked
+            XCTAssertTrue(page.text.contains("<dt>戶長身分證字號</dt><dd>\(masked)</dd>"))
+            XCTAssertFalse(page.text.contains(nationalID(42)), "the head's number is shown masked")
+            let views = try await AuditEvent.query(on: app.db).filter(\.$action == "patron.viewed").count()
+            XCTAssertEqual(views, 1, "it is part of the audited look at the application")
+
+            let personal = try await apply(app)
+            let plain = try await desk.get("/staff/applications/\(personal.id!.uuidString)")
+            XCTAssertFalse(plain.text.contains("戶長姓名"), "a personal card has no household")
+        }
+    }
+
+    func testAFailedActivationLeavesThePatronInHandAsItWas() async throws {
+        try await withTestApp { app in
+            _ = try await activateCard(app, try await apply(app), easyCard: "1234567890123456")
+            let second = try await apply(app, idNumber: "F234567898")
+            do {
+                try await activateCard(app, second, easyCard: "1234567890123456")
+                XCTFail("the EasyCard is taken")
+            } catch let error as DeskError {
+                XCTAssertEqual(error, .easyCardTaken)
+            }
+            XCTAssertEqual(second.status, .pending)
+            XCTAssertNil(second.cardNumber)
+            XCTAssertNil(second.easyCardSealed)
+            XCTAssertNil(second.easyCardIndex)
+            XCTAssertNil(second.activatedAt)
+        }
+    }
+
+    func testTwoClerksActivatingTheSameApplicationAtOnceIssueOneCard() async throws {
+        try await withTestApp { app in
+            let patron = try await apply(app)
+            let path = "/staff/applications/\(patron.id!.uuidString)"
+            var clerks: [(cookie: String, csrf: String)] = []
+            for email in ["desk1@tpml.example", "desk2@tpml.example"] {
+                let desk = try await signIn(app, email: email)
+                try await desk.get(path)
+                clerks.append((desk.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "), try XCTUnwrap(desk.lastCSRFToken)))
+            }
+            let attempts = clerks + clerks + clerks + clerks
+            let answers = try await withThrowingTaskGroup(of: (UInt, String).self) { group in
+                for clerk in attempts {
+                    group.addTask {
+                        var headers: HTTPHeaders = [:]
+                        headers.contentType = .urlEncodedForm
+                        headers.replaceOrAdd(name: .cookie, value: clerk.cookie)
+                        let body = ByteBuffer(string: "_csrf=\(clerk.csrf.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")&documentChecked=yes&easyCard=")
+                        let response = try await app.testable().sendRequest(.POST, path + "/activate", headers: headers, body: body)
+                        return (response.status.code, response.body.string)
+                    }
+                }
+                var all: [(UInt, String)] = []
+                for try await answer in group { all.append(answer) }
+                return all
+            }
+            XCTAssertEqual(answers.filter { $0.0 == 303 }.count, 1, "\(answers.map(\.0))")
+            let losers = answers.filter { $0.0 != 303 }
+            XCTAssertEqual(losers.map(\.0), Array(repeating: 409, count: attempts.count - 1))
+            XCTAssertTrue(losers.allSatisfy { $0.1.contains("這筆申請已經辦理或已逾期。") })
+            XCTAssertTrue(losers.allSatisfy { $0.1.contains("1001000000015") && !$0.1.contains("/activate\"") },
+                          "the loser sees the card the winner issued, and no activation form")
+            let activated = try await XCTUnwrapAsync(await Patron.find(patron.id, on: app.db))
+            XCTAssertEqual(activated.cardNumber, "1001000000015")
+            let audits = try await AuditEvent.query(on: app.db).filter(\.$action == "card.activated").count()
+            XCTAssertEqual(audits, 1)
+            let next = try await activateCard(app, try await apply(app, idNumber: "F234567898"))
+            XCTAssertEqual(next.cardNumber, "1001000000023", "the losers used no serial")
         }
     }
 }

@@ -85,6 +85,8 @@ struct IdentityNumberTests {
             (.checksum, "id_checksum"),
             (.issuingCountryMissing, "id_country_missing"),
             (.kindMismatch(actual: .unifiedID), "id_kind_mismatch"),
+            (.kindMismatch(actual: .residentCertificate), "id_kind_mismatch"),
+            (.kindMismatch(actual: .nationalID), "id_kind_mismatch_national_id"),
         ]
         for (error, code) in codes {
             #expect(error.code == code)

@@ -170,7 +170,7 @@ def fill_form(driver, *, id_number: str, name: str = APPLICANT_NAME, password: s
     assert not labelled(driver, "家庭證", within=card_type).is_selected()
 
     kind = Select(labelled(driver, "證號類別"))
-    assert [o.text.strip() for o in kind.options] == ["身分證字號", "統一證號／居留證號", "護照號碼"]
+    assert [o.text.strip() for o in kind.options] == ["身分證字號", "統一證號／居留證號／入境許可證號", "護照號碼"]
     kind.select_by_visible_text("身分證字號")
 
     labelled(driver, "證號").clear()
@@ -276,8 +276,10 @@ def test_apply_online_walks_the_seed_steps_and_the_desk_activates(server, driver
     summary = driver.find_element(By.ID, "error-summary")
     assert summary.get_attribute("role") == "alert"
     assert CHECKSUM_ERROR in summary.text
-    WebDriverWait(driver, 5).until(lambda d: focused_id(d) == "error-summary")
+    # Focus goes to the first field in error (the seed's wish), which the summary's first link names.
     id_input = labelled(driver, "證號")
+    WebDriverWait(driver, 5).until(lambda d: d.switch_to.active_element == id_input)
+    assert focused_id(driver) == "idNumber"
     assert id_input.get_attribute("aria-invalid") == "true"
     assert driver.find_element(By.ID, "idNumber-error").text.strip() == CHECKSUM_ERROR
     assert "idNumber-error" in (id_input.get_attribute("aria-describedby") or "").split()
@@ -309,7 +311,7 @@ def test_apply_online_walks_the_seed_steps_and_the_desk_activates(server, driver
     assert APPLICATION_NUMBER.match(number), number
     text = main_text(driver)
     assert "持有效證件，至所屬任一閱覽單位服務臺辦理" in text
-    assert "本館不再提供個人借閱證實體卡" in text
+    assert "自108年7月1日起，本館不再提供個人借閱證實體卡" in text
     assert id_number not in driver.page_source, "the done page should not repeat the ID number"
     assert_no_horizontal_scroll(driver)
     screenshot(driver, "apply-done-360.png")

@@ -78,7 +78,15 @@ struct CardApplicationController: RouteCollection {
         var errorList: [ErrorItem]
         var partners: [Partner]
         var alreadyRegistered: Bool
+        /// Refused for too many attempts: the form comes back as typed, with when to try again.
+        var tooManyAttempts: Bool
     }
+
+    /// The fields of `apply/form.leaf`, top to bottom.
+    static let fieldOrder: [String] = ["cardType", "householdNumber", "headOfHouseholdName", "headOfHouseholdIDNumber", "documentKind",
+                             "idNumber", "passportCountry", "name", "gender", "birthDate", "password", "passwordConfirmation",
+                             "mobile", "homePhone", "email"]
+        + CardApplicationRules.linkablePartners.map { "partnerConsent\($0)" } + ["captcha"]
 
     struct ErrorItem: Encodable {
         let anchor: String
@@ -93,10 +101,17 @@ struct CardApplicationController: RouteCollection {
     }
 
     private func renderForm(_ req: Request, values: [String: String] = [:], errors: [FieldError] = [],
-                            alreadyRegistered: Bool = false, status: HTTPStatus = .ok) async throws -> Response {
+                            alreadyRegistered: Bool = false, tooManyAttempts: Bool = false,
+                            status: HTTPStatus = .ok) async throws -> Response {
         var messages: [String: String] = [:]
         var list: [ErrorItem] = []
-        for error in errors where messages[error.field] == nil {
+        // The summary lists the problems in the order the fields appear, so its first link is the first field.
+        let ordered = errors.enumerated().sorted { lhs, rhs in
+            let left = Self.fieldOrder.firstIndex(of: lhs.element.field) ?? Self.fieldOrder.count
+            let right = Self.fieldOrder.firstIndex(of: rhs.element.field) ?? Self.fieldOrder.count
+            return (left, lhs.offset) < (right, rhs.offset)
+        }.map(\.element)
+        for error in ordered where messages[error.field] == nil {
             let message = req.t("apply.error.\(error.code)")
             messages[error.field] = message
             list.append(.init(anchor: "#\(error.field)", message: message))
@@ -111,7 +126,8 @@ struct CardApplicationController: RouteCollection {
         var shown = values
         if shown["cardType"] == nil { shown["cardType"] = "personal" }
         if shown["documentKind"] == nil { shown["documentKind"] = "nationalID" }
-        let page = FormPage(values: shown, errors: messages, errorList: list, partners: partners, alreadyRegistered: alreadyRegistered)
+        let page = FormPage(values: shown, errors: messages, errorList: list, partners: partners, alreadyRegistered: alreadyRegistered,
+                            tooManyAttempts: tooManyAttempts)
         return try await req.view.render("apply/form", page).encodeResponse(status: status, for: req)
     }
 
@@ -154,6 +170,8 @@ struct CardApplicationController: RouteCollection {
             return try await renderForm(req, values: form.keptValues, alreadyRegistered: true, status: .conflict)
         } catch CardApplicationError.invalid(let errors) {
             return try await renderForm(req, values: form.keptValues, errors: errors, status: .unprocessableEntity)
+        } catch CardApplicationError.tooManyAttempts {
+            return try await renderForm(req, values: form.keptValues, tooManyAttempts: true, status: .tooManyRequests)
         }
     }
 

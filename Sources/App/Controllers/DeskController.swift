@@ -1,5 +1,6 @@
 import Fluent
 import OneCardDomain
+import PersonalDataVault
 import Vapor
 
 /// The desk (櫃台): find an online application by ID number or application number, check the person's
@@ -74,6 +75,8 @@ struct DeskController: RouteCollection {
         /// A digital card application waiting for a reviewer, not for the desk.
         let awaitsReview: Bool
         let cardTypeKey: String
+        /// 家庭證: what the applicant gave from the household register (戶口名簿), for the clerk to compare.
+        let household: Household?
         let documentKindKey: String
         let idNumber: String
         let passportCountry: String?
@@ -91,6 +94,22 @@ struct DeskController: RouteCollection {
         let easyCard: String
         /// The bound EasyCard/iPASS, last four digits only.
         let boundEasyCard: String?
+    }
+
+    struct Household: Encodable {
+        let number: String
+        let headName: String
+        /// Masked: the clerk compares it with the register; the full number is not needed for that.
+        let headMaskedID: String
+    }
+
+    static func household(of patron: Patron, vault: PersonalDataVault) throws -> Household? {
+        guard let sealed = patron.householdSealed else { return nil }
+        let parts = try vault.open(sealed, context: CardApplicationService.householdContext)
+            .split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 3 else { return nil }
+        return Household(number: parts[0], headName: parts[1],
+                         headMaskedID: (try? IdentityNumber.parse(parts[2]).get().masked) ?? "—")
     }
 
     static func dateTime(_ date: Date) -> String {
@@ -119,7 +138,8 @@ struct DeskController: RouteCollection {
             canUpgrade: patron.status == .active && patron.cardKind == .digital,
             cardKindKey: patron.cardKind == .digital ? "reader.card.digital" : "reader.card.physical",
             awaitsReview: patron.status == .pending && patron.cardKind == .digital,
-            cardTypeKey: "apply.card_type.\(patron.cardType)", documentKindKey: "apply.document_kind.\(patron.documentKind ?? "nationalID")",
+            cardTypeKey: "apply.card_type.\(patron.cardType)", household: try Self.household(of: patron, vault: vault),
+            documentKindKey: "apply.document_kind.\(patron.documentKind ?? "nationalID")",
             idNumber: idNumber, passportCountry: patron.passportCountry, name: patron.name,
             genderKey: "apply.gender.\(patron.gender ?? "other")", birthDate: patron.birthDate ?? "—",
             mobile: patron.mobile, homePhone: patron.homePhone, email: patron.email, cardNumber: patron.cardNumber,
@@ -154,7 +174,9 @@ struct DeskController: RouteCollection {
                 patron, documentChecked: form.documentChecked == "yes", easyCard: form.easyCard ?? "",
                 by: staff, ipAddress: req.clientAddress, on: req.db)
         } catch let error as DeskError {
-            let page = try await detail(req, patron: patron, error: req.t(error.messageKey), easyCard: form.easyCard ?? "")
+            // As stored now: another clerk may have just activated it.
+            let current = try await Patron.find(patron.requireID(), on: req.db) ?? patron
+            let page = try await detail(req, patron: current, error: req.t(error.messageKey), easyCard: form.easyCard ?? "")
             return try await req.view.render("staff/application", page).encodeResponse(status: error.status, for: req)
         }
         return req.redirect(to: SiteURL.deskApplication(id: patron.id!.uuidString).path + "?activated=1", redirectType: .normal)

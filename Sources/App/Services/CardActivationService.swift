@@ -53,8 +53,12 @@ struct CardActivationService {
         let easyCard = trimmed.isEmpty ? nil : Self.normalizeEasyCard(trimmed)
         if !trimmed.isEmpty, easyCard == nil { throw DeskError.easyCardInvalid }
         let library = try await patron.$library.get(on: database)
+        let before = (patron.status, patron.cardNumber, patron.easyCardIndex, patron.easyCardSealed, patron.activatedAt, patron.activatedBy)
         do {
             try await database.transaction { db in
+                // Two clerks may open the same application: pending → active is claimed by one conditional
+                // change, so the second finds nothing pending and is told so instead of issuing a second card.
+                guard try await Self.claimPending(patron, on: db) else { throw DeskError.notPending }
                 patron.cardNumber = try await CardNumbers.next(for: library, on: db).value
                 if let easyCard {
                     patron.easyCardIndex = app.vault.blindIndex(easyCard, context: Self.easyCardContext)
@@ -80,11 +84,21 @@ struct CardActivationService {
                         on: db)
                 }
             }
-        } catch let error as any DatabaseError where error.isConstraintFailure {
-            patron.status = .pending
-            patron.cardNumber = nil
-            throw DeskError.easyCardTaken
+        } catch {
+            // Nothing was saved: the patron in hand must not show a card or an EasyCard it does not have.
+            (patron.status, patron.cardNumber, patron.easyCardIndex, patron.easyCardSealed, patron.activatedAt, patron.activatedBy) = before
+            if let error = error as? any DatabaseError, error.isConstraintFailure { throw DeskError.easyCardTaken }
+            throw error
         }
+    }
+
+    /// Marks the application active if, and only if, it is still pending; false when another activation came first.
+    private static func claimPending(_ patron: Patron, on db: any Database) async throws -> Bool {
+        let sql = db as! any SQLDatabase
+        return try await sql.raw("""
+            UPDATE \(ident: Patron.schema) SET status = \(bind: Patron.Status.active.rawValue)
+            WHERE id = \(bind: patron.requireID()) AND status = \(bind: Patron.Status.pending.rawValue) RETURNING id
+            """).first() != nil
     }
 }
 
@@ -130,17 +144,71 @@ struct ApplicationExpiry {
         let stale = try await Patron.query(on: database).filter(\.$status == .pending).filter(\.$cardKind == .physical)
             .filter(\.$appliedAt < cutoff).all()
         for patron in stale {
-            try await database.transaction { db in
+            let erasedMail = try await database.transaction { db in
                 patron.status = .expired
                 patron.erasePersonalData()
                 try await patron.save(on: db)
+                let emails = try await PatronMail.erase(patronID: patron.requireID(), applicationNumber: patron.applicationNumber, on: db)
                 try await PartnerLink.query(on: db).filter(\.$patron.$id == patron.requireID()).delete()
                 try await ConsentRecord.query(on: db).filter(\.$patron.$id == patron.requireID()).filter(\.$withdrawnAt == nil)
                     .set(\.$withdrawnAt, to: now).update()
                 try await AuditTrail.record("card_application.expired", by: .system("expiry"), subject: ("patron", patron.id!.uuidString),
-                                            libraryID: patron.$library.id, at: now, on: db)
+                                            libraryID: patron.$library.id, details: ["messagesErased": String(emails.count)],
+                                            at: now, on: db)
+                return emails
             }
+            // Only after the commit: a rolled-back erasure must not lose the copies either.
+            PatronMail.removeDropFiles(of: erasedMail, directory: app.settings.mailDropDirectory, logger: app.logger)
         }
         return stale.count
+    }
+}
+
+/// The emails kept about one person: the outbox holds each message as rendered (name, address,
+/// application number), and without SMTP the mail drop holds an `.eml` copy of each one delivered.
+enum PatronMail {
+    /// Tags a person's messages so their erasure can find them; it also keeps them in order.
+    static func partitionKey(_ patronID: UUID) -> String { "patron:\(patronID.uuidString)" }
+
+    /// Deletes the person's undelivered emails and empties the delivered and failed ones down to their
+    /// Message-ID and date (the row stays, so counts and the fact of sending remain). Messages queued
+    /// before they were tagged are found by the application number, which every one of them quotes.
+    /// Returns the messages as they were, to find their files in the mail drop.
+    static func erase(patronID: UUID, applicationNumber: String, on db: any Database) async throws -> [MailMessage] {
+        let rows = try await OutboxMessage.query(on: db).filter(\.$kind == .email).group(.or) {
+            $0.filter(\.$partitionKey == partitionKey(patronID))
+            if !applicationNumber.isEmpty { $0.filter(\.$payload ~~ applicationNumber) }
+        }.all()
+        var erased: [MailMessage] = []
+        for row in rows {
+            guard let message = try? JSONDecoder().decode(MailMessage.self, from: Data(row.payload.utf8)) else { continue }
+            // The application number matched somewhere in the JSON; make sure it is this person's message.
+            if row.partitionKey != partitionKey(patronID),
+               !(message.subject.contains(applicationNumber) || message.body.contains(applicationNumber)) { continue }
+            erased.append(message)
+            if row.status == .pending {
+                try await row.delete(on: db)
+            } else {
+                let emptied = MailMessage(from: message.from, to: "", subject: "", body: "", messageID: message.messageID, date: message.date)
+                row.payload = String(decoding: try JSONEncoder.sorted.encode(emptied), as: UTF8.self)
+                row.lastError = nil
+                try await row.save(on: db)
+            }
+        }
+        return erased
+    }
+
+    /// Removes the mail-drop copies of `messages` (named from their date and Message-ID, see `FileMailer`).
+    static func removeDropFiles(of messages: [MailMessage], directory: String, logger: Logger) {
+        let mailer = FileMailer(directory: directory)
+        for message in messages {
+            let path = mailer.path(for: message)
+            guard FileManager.default.fileExists(atPath: path) else { continue }
+            do {
+                try FileManager.default.removeItem(atPath: path)
+            } catch {
+                logger.error("could not remove an erased message from the mail drop", metadata: ["file": .string(FileMailer.fileName(for: message))])
+            }
+        }
     }
 }

@@ -73,7 +73,7 @@ struct CardApplicationService {
         let limiter = RateLimiter(database: database)
         if let bucket = limits.sourceBucket,
            try await !limiter.allow(bucket, limit: limits.perSourcePerHour, per: 3600, now: now) {
-            throw CardApplicationError.tooManyAttempts
+            try await refuse("source_rate_limit", actor: actor, channel: channel)
         }
         // Every attempt for one person counts, failed ones included, keyed by the blind index of what was typed.
         let vault = app.vault
@@ -98,7 +98,7 @@ struct CardApplicationService {
                                         details: ["channel": channel], at: now, on: database)
             throw CardApplicationError.alreadyRegistered
         }
-        guard withinPersonLimit else { throw CardApplicationError.tooManyAttempts }
+        guard withinPersonLimit else { try await refuse("person_rate_limit", actor: actor, channel: channel) }
         let library = try await Library.require(code: libraryCode, on: database)
         let passwordHash = try await app.password.async(on: app.threadPool, hopTo: app.eventLoopGroup.next())
             .hash(application.password).get()
@@ -156,15 +156,32 @@ struct CardApplicationService {
                     try await Outbox(localizer: app.localizer, settings: app.settings, now: now).enqueueEmail(
                         template: "card_application_received", to: email, locale: locale,
                         values: ["name": patron.name, "number": patron.applicationNumber,
-                                 "library": locale == .en ? library.nameEN : library.nameZH],
-                        on: db)
+                                 "library": locale == .en ? library.nameEN : library.nameZH,
+                                 "days": String(app.settings.pendingApplicationLifetimeDays)],
+                        partitionKey: PatronMail.partitionKey(patronID), on: db)
                 }
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
             // Another submission for the same person won the race; the unique index decided.
+            try await AuditTrail.record("card_application.duplicate", by: actor, libraryID: nil,
+                                        details: ["channel": channel, "race": "yes"], at: now, on: database)
             throw CardApplicationError.alreadyRegistered
         }
         return Submitted(patron: patron)
+    }
+
+    /// Audits a submission refused before its fields were checked (too many attempts) and throws.
+    private func refuse(_ reason: String, actor: AuditActor, channel: String) async throws -> Never {
+        try await AuditTrail.record("card_application.refused", by: actor, details: ["channel": channel, "reason": reason],
+                                    at: now, on: database)
+        throw CardApplicationError.tooManyAttempts
+    }
+
+    /// Refuses a submission without the required consents: audited like every other refusal, and
+    /// nothing of what was typed is looked at.
+    func rejectMissingConsents(actor: AuditActor, channel: String) async throws -> Never {
+        try await reject([FieldError(field: "acceptedConsents", code: "consent_required")], actor: actor, channel: channel,
+                         withinPersonLimit: true)
     }
 
     /// Audits a refused submission (field names and codes only, never what was typed) and throws.

@@ -131,10 +131,16 @@ public struct OneCardSettings: Sendable {
             captchaTestAnswer: captcha,
             migratesOnBoot: isEmbedded && command != "roster",
             runsBackgroundWorkers: command == nil || command == "serve",
-            mailFrom: value("ONECARD_MAIL_FROM") ?? "OneCard <no-reply@onecard.localhost>",
-            pendingApplicationLifetimeDays: Int(value("ONECARD_PENDING_APPLICATION_DAYS") ?? "") ?? 30
+            mailFrom: value("ONECARD_MAIL_FROM") ?? "OneCard <no-reply@onecard.localhost>"
         )
         settings.usesStorage = command != "roster"
+        if let raw = value("ONECARD_PENDING_APPLICATION_DAYS") {
+            // Zero would erase an application the moment it is made; a typo must not silently become 30.
+            guard let days = Int(raw), days >= 1 else {
+                throw ConfigurationError(variable: "ONECARD_PENDING_APPLICATION_DAYS", problem: "expected a whole number of days, at least 1")
+            }
+            settings.pendingApplicationLifetimeDays = days
+        }
         if let raw = value("ONECARD_UPLOAD_RETENTION_DAYS") {
             guard let days = Int(raw), days >= 0 else {
                 throw ConfigurationError(variable: "ONECARD_UPLOAD_RETENTION_DAYS", problem: "expected a number of days")

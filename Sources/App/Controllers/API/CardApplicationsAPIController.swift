@@ -19,14 +19,12 @@ struct CardApplicationsAPIController: RouteCollection {
         for code in CardApplicationController.consentCodes { documents.append(try await ConsentDocument.current(code, on: req.db)) }
         let library = try await client.$library.get(on: req.db)
         let service = CardApplicationService(app: req.application, database: req.db, now: req.now)
+        let actor = AuditActor(type: "api_client", id: client.id?.uuidString, ipAddress: req.clientAddress)
         do {
-            guard missing.isEmpty else {
-                throw CardApplicationError.invalid([FieldError(field: "acceptedConsents", code: "consent_required")])
-            }
+            guard missing.isEmpty else { try await service.rejectMissingConsents(actor: actor, channel: "api") }
             let submitted = try await service.submit(
                 body.toInput(), libraryCode: library.code, consentedDocuments: documents, channel: "api",
-                locale: locale, actor: AuditActor(type: "api_client", id: client.id?.uuidString, ipAddress: req.clientAddress),
-                limits: .api(clientID: client.id))
+                locale: locale, actor: actor, limits: .api(clientID: client.id))
             let created = CardApplicationCreatedDTO(
                 applicationNumber: submitted.patron.applicationNumber, status: "pending", nextStep: req.t("apply.done.next_step"))
             return try await created.encodeResponse(status: .created, for: req)

@@ -15,9 +15,12 @@ struct Outbox {
         to recipient: String,
         locale: SiteLocale,
         values: [String: String],
+        partitionKey: String? = nil,
         on database: any Database
     ) async throws {
-        try await email(template: template, to: recipient, locale: locale, values: values).create(on: database)
+        let message = try email(template: template, to: recipient, locale: locale, values: values)
+        message.partitionKey = partitionKey
+        try await message.create(on: database)
     }
 
     /// The rendered message as an unsaved outbox row, for callers that queue many at once (a batch of

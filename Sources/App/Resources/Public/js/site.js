@@ -1,7 +1,21 @@
 // After a failed submission, move focus to the error summary so screen readers announce it first.
+// A summary marked data-focus-first-error (the card application, whose summary lists the fields in
+// form order) sends focus on to the first field in error instead, so the person can correct it at once.
 document.addEventListener("DOMContentLoaded", function () {
   var summary = document.getElementById("error-summary");
-  if (summary) { summary.focus(); }
+  if (summary) {
+    var target = null;
+    if (summary.hasAttribute("data-focus-first-error")) {
+      var first = summary.querySelector("a[href^='#']");
+      target = first && document.getElementById(first.getAttribute("href").slice(1));
+      // A group of choices (a fieldset) is focused through its chosen or first choice.
+      if (target && target.tagName === "FIELDSET") {
+        target = target.querySelector("input:checked") || target.querySelector("input, select, textarea");
+      }
+      if (target && target.closest("[hidden]")) { target = null; }
+    }
+    (target || summary).focus();
+  }
   // A new captcha picture without reloading the form (the link reloads the page when scripts are off).
   // The family-card fields only matter for 家庭證; without scripts they simply stay visible.
   var family = document.getElementById("family-fields");

@@ -1,0 +1,23 @@
+import Foundation
+import Vapor
+import XCTest
+@testable import App
+
+/// Settings read from the environment: a value that cannot be meant is refused at start, never replaced by a default.
+final class SettingsTests: XCTestCase {
+    private func settings(_ variables: [String: String]) throws -> OneCardSettings {
+        for (name, value) in variables { setenv(name, value, 1) }
+        defer { for name in variables.keys { unsetenv(name) } }
+        return try OneCardSettings.fromEnvironment(Environment(name: "testing", arguments: ["onecard", "serve"]))
+    }
+
+    func testPendingApplicationDaysAreANumberOfDaysOrAnError() throws {
+        XCTAssertEqual(try settings([:]).pendingApplicationLifetimeDays, 30, "unset: the documented default")
+        XCTAssertEqual(try settings(["ONECARD_PENDING_APPLICATION_DAYS": "14"]).pendingApplicationLifetimeDays, 14)
+        for garbage in ["thirty", "-5", "0", "7.5", "14 days"] {
+            XCTAssertThrowsError(try settings(["ONECARD_PENDING_APPLICATION_DAYS": garbage]), garbage) { error in
+                XCTAssertEqual((error as? ConfigurationError)?.variable, "ONECARD_PENDING_APPLICATION_DAYS", garbage)
+            }
+        }
+    }
+}
