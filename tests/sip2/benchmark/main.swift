@@ -17,6 +17,15 @@ struct Options {
     /// 2-core development machine while shared (python `bcrypt` 5.0.0, 2026-11): 300 ms is that cost.
     var hashCostMilliseconds = 300
     var servePort: Int?
+    /// An already running server (the app's, by scripts/benchmark-sip2-app) instead of one in this process.
+    var target: (host: String, port: Int)?
+    var login = (user: "bench", password: "bench-secret")
+    /// Card holders to ask about, as `identifier:password`; by default the in-memory backend's 10,000.
+    var patrons: [(identifier: String, password: String)] = (0..<10_000).map {
+        let identifier = String(format: "T%07d", $0)
+        return (identifier, "pw-" + identifier)
+    }
+    var institution = "TPML"
 
     init(_ arguments: [String]) {
         var iterator = arguments.makeIterator()
@@ -32,17 +41,33 @@ struct Options {
             case "--scenarios": scenarios = value().split(separator: ",").map(String.init)
             case "--hash-cost-ms": hashCostMilliseconds = Int(value())!
             case "--serve": servePort = Int(value())!
+            case "--target":
+                let parts = value().split(separator: ":")
+                target = (String(parts[0]), Int(parts[1])!)
+            case "--login":
+                let parts = value().split(separator: ":", maxSplits: 1)
+                login = (String(parts[0]), String(parts[1]))
+            case "--institution": institution = value()
+            case "--patrons":
+                patrons = value().split(separator: ",").map {
+                    let parts = $0.split(separator: ":", maxSplits: 1)
+                    return (String(parts[0]), String(parts[1]))
+                }
             case "--help", "-h":
                 print("""
                     usage: scripts/benchmark-sip2 [--connections N] [--seconds S] [--warmup S]
                                                   [--scenarios no-password,password,password-hashed]
                                                   [--hash-cost-ms MS] [--serve PORT]
+                                                  [--target HOST:PORT --login USER:PASSWORD
+                                                   --patrons CARD:PASSWORD,... [--institution ID]]
                     scenarios: no-password      23 without AD: patron lookup only
                                password         23 with AD, password compared in memory
                                password-hashed  23 with AD, each check burns MS ms of CPU on NIOThreadPool,
                                                 as a bcrypt cost-12 verification would (default 300 ms;
                                                 give it --seconds 60 --warmup 10 for enough samples)
                     --serve PORT runs the server with the benchmark's backend until interrupted.
+                    --target measures a server that is already running (scripts/benchmark-sip2-app starts
+                    the app's): the password scenarios then check each card holder's real password.
                     """)
                 exit(0)
             default: fatalError("unknown argument \(argument); try --help")
@@ -95,19 +120,27 @@ struct Result {
 
 func run(scenario: String, options: Options) async throws -> Result {
     let hashCost: Duration? = scenario == "password-hashed" ? .milliseconds(options.hashCostMilliseconds) : nil
-    var configuration = SIP2Server.Configuration()
-    configuration.maximumConnections = max(1000, options.connections + 10)
-    let server = SIP2Server(configuration: configuration, backend: BenchmarkBackend(hashCost: hashCost))
-    let port = try await server.start(host: "127.0.0.1", port: 0)
-    defer { Task { await server.stop() } }
+    let server: SIP2Server?
+    let host: String, port: Int
+    if let target = options.target {
+        server = nil
+        (host, port) = target
+    } else {
+        var configuration = SIP2Server.Configuration()
+        configuration.maximumConnections = max(1000, options.connections + 10)
+        let started = SIP2Server(configuration: configuration, backend: BenchmarkBackend(hashCost: hashCost))
+        (host, port) = ("127.0.0.1", try await started.start(host: "127.0.0.1", port: 0))
+        server = started
+    }
+    let login = options.login, patrons = options.patrons, institution = options.institution
 
     let withPassword = scenario != "no-password"
     let clients = try await withThrowingTaskGroup(of: SIP2Client.self) { group in
         for _ in 0..<options.connections {
             group.addTask {
-                let client = try await SIP2Client.connect(host: "127.0.0.1", port: port)
-                let login = try await client.request(SIP2LoginRequest(user: "bench", password: "bench-secret").message)
-                let ok = try SIP2LoginResponse(login).ok
+                let client = try await SIP2Client.connect(host: host, port: port)
+                let answer = try await client.request(SIP2LoginRequest(user: login.user, password: login.password).message)
+                let ok = try SIP2LoginResponse(answer).ok
                 precondition(ok, "benchmark login failed")
                 return client
             }
@@ -126,11 +159,11 @@ func run(scenario: String, options: Options) async throws -> Result {
                 var errors = 0
                 var counter = index
                 while true {
-                    let identifier = String(format: "T%07d", counter % 10_000)
+                    let patron = patrons[counter % patrons.count]
                     counter += options.connections
                     let request = SIP2PatronStatusRequest(
-                        patronIdentifier: identifier, patronPassword: withPassword ? "pw-" + identifier : nil,
-                        institution: "TPML", transactionDate: "20260315    143005")
+                        patronIdentifier: patron.identifier, patronPassword: withPassword ? patron.password : nil,
+                        institution: institution, transactionDate: "20260315    143005")
                     let start = clock.now
                     let response = try SIP2PatronStatusResponse(try await client.request(request.message))
                     let finished = clock.now
@@ -146,7 +179,7 @@ func run(scenario: String, options: Options) async throws -> Result {
         return try await group.reduce(into: [([Double], Int)]()) { $0.append($1) }
     }
     for client in clients { await client.close() }
-    await server.stop()
+    await server?.stop()
 
     let latencies = perClient.flatMap(\.0).sorted()
     return Result(
@@ -164,8 +197,17 @@ if let port = options.servePort {
 }
 
 print("SIP2 patron-status benchmark: \(options.connections) connections, \(options.seconds) s per scenario after \(options.warmupSeconds) s warm-up")
-print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, server and clients in one process on loopback")
-print("command: scripts/benchmark-sip2 " + CommandLine.arguments.dropFirst().joined(separator: " "))
+if let target = options.target {
+    print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores; server at \(target.host):\(target.port), \(options.patrons.count) card holder(s), real password checks")
+} else {
+    print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, server and clients in one process on loopback")
+}
+// Credentials are not printed, throwaway as they are.
+let shownArguments = CommandLine.arguments.dropFirst().enumerated().map { index, argument in
+    let previous = index > 0 ? CommandLine.arguments[index] : ""
+    return ["--login", "--patrons"].contains(previous) ? "…" : argument
+}
+print("command: scripts/benchmark-sip2 " + shownArguments.joined(separator: " "))
 print("")
 func milliseconds(_ seconds: Double, width: Int) -> String {
     let text = String(format: "%.2f", seconds * 1000)
