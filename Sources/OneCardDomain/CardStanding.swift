@@ -68,21 +68,25 @@ public struct CardValidity: Sendable, Hashable {
     /// A new 有效期限 as typed: empty means no end (nil). Accepts what a date input sends (`2027-03-31`),
     /// `2027/3/31`, and ROC dates (`116/03/31`, `民國116年3月31日`). Today is allowed (valid through
     /// today); a day before today is refused, since a card cannot be made valid in the past.
-    public static func parseValidUntil(_ raw: String, today: CalendarDay, field: String = "validUntil") -> Result<CalendarDay?, FieldError> {
+    public static func parseValidUntil(_ raw: String, today: CalendarDay, field: String = "validUntil") -> Result<CalendarDay?, FieldErrors> {
         let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         if text.isEmpty { return .success(nil) }
-        guard let day = OfficialLetter.parseDate(text) else { return .failure(FieldError(field: field, code: "valid_until_invalid")) }
-        guard day >= today else { return .failure(FieldError(field: field, code: "valid_until_past")) }
+        guard let day = OfficialLetter.parseDate(text) else { return fail(field, "valid_until_invalid") }
+        guard day >= today else { return fail(field, "valid_until_past") }
         return .success(day)
     }
 
     /// The reason for a suspension: required, one line of at most `maximumReasonLength` characters.
-    public static func validateReason(_ raw: String, field: String = "reason") -> Result<String, FieldError> {
+    public static func validateReason(_ raw: String, field: String = "reason") -> Result<String, FieldErrors> {
         let text = raw.precomposedStringWithCanonicalMapping.trimmingCharacters(in: .whitespacesAndNewlines)
-        if text.isEmpty { return .failure(FieldError(field: field, code: "suspension_reason_required")) }
+        if text.isEmpty { return fail(field, "suspension_reason_required") }
         guard text.count <= maximumReasonLength,
               !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
-        else { return .failure(FieldError(field: field, code: "suspension_reason_invalid")) }
+        else { return fail(field, "suspension_reason_invalid") }
         return .success(text)
+    }
+
+    private static func fail<Value>(_ field: String, _ code: String) -> Result<Value, FieldErrors> {
+        .failure(FieldErrors([FieldError(field: field, code: code)]))
     }
 }

@@ -116,6 +116,9 @@ final class CardStandingTests: XCTestCase {
                 XCTAssertEqual(flagged.validPatron, true, "still a known patron: BL Y")
                 XCTAssertEqual(flagged.screenMessages, ["借閱證已停權，請洽服務臺。"])
 
+                let found = try await desk.get("/staff/applications?q=\(card)")
+                XCTAssertTrue(found.text.contains(patron.applicationNumber), "the desk finds an active card by its number")
+                XCTAssertTrue(found.text.contains("停權中"), "and sees it is suspended")
                 let twice = try await desk.post(path + "/suspend", form: ["reason": "again"])
                 XCTAssertEqual(twice.status, .conflict)
 

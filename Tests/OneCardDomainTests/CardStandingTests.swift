@@ -53,25 +53,25 @@ struct CardStandingTests {
     }
 
     @Test("A new valid-until: empty clears it, today or later is kept, the past and nonsense are refused")
-    func parsingValidUntil() {
+    func parsingValidUntil() throws {
         #expect(try CardValidity.parseValidUntil("", today: today).get() == nil)
         #expect(try CardValidity.parseValidUntil("  ", today: today).get() == nil)
         #expect(try CardValidity.parseValidUntil("2026-11-22", today: today).get() == today)
         #expect(try CardValidity.parseValidUntil("2027/3/31", today: today).get() == day("2027-03-31"))
         #expect(try CardValidity.parseValidUntil("民國116年3月31日", today: today).get() == day("2027-03-31"))
-        #expect(CardValidity.parseValidUntil("2026-11-21", today: today) == .failure(FieldError(field: "validUntil", code: "valid_until_past")))
-        #expect(CardValidity.parseValidUntil("2027-02-30", today: today) == .failure(FieldError(field: "validUntil", code: "valid_until_invalid")))
+        #expect(CardValidity.parseValidUntil("2026-11-21", today: today) == .failure(FieldErrors([FieldError(field: "validUntil", code: "valid_until_past")])))
+        #expect(CardValidity.parseValidUntil("2027-02-30", today: today) == .failure(FieldErrors([FieldError(field: "validUntil", code: "valid_until_invalid")])))
         #expect(CardValidity.parseValidUntil("next year", today: today, field: "newValidUntil")
-            == .failure(FieldError(field: "newValidUntil", code: "valid_until_invalid")))
+            == .failure(FieldErrors([FieldError(field: "newValidUntil", code: "valid_until_invalid")])))
     }
 
     @Test("A suspension reason is required, one line, at most 200 characters")
-    func reasons() {
+    func reasons() throws {
         #expect(try CardValidity.validateReason("  逾期未還書  ").get() == "逾期未還書")
-        #expect(CardValidity.validateReason(" \n ") == .failure(FieldError(field: "reason", code: "suspension_reason_required")))
-        #expect(CardValidity.validateReason("借\u{0007}書") == .failure(FieldError(field: "reason", code: "suspension_reason_invalid")))
-        #expect(CardValidity.validateReason("第一行\n第二行") == .failure(FieldError(field: "reason", code: "suspension_reason_invalid")))
+        #expect(CardValidity.validateReason(" \n ") == .failure(FieldErrors([FieldError(field: "reason", code: "suspension_reason_required")])))
+        #expect(CardValidity.validateReason("借\u{0007}書") == .failure(FieldErrors([FieldError(field: "reason", code: "suspension_reason_invalid")])))
+        #expect(CardValidity.validateReason("第一行\n第二行") == .failure(FieldErrors([FieldError(field: "reason", code: "suspension_reason_invalid")])))
         #expect(try CardValidity.validateReason(String(repeating: "停", count: 200)).get().count == 200)
-        #expect(CardValidity.validateReason(String(repeating: "停", count: 201)) == .failure(FieldError(field: "reason", code: "suspension_reason_invalid")))
+        #expect(CardValidity.validateReason(String(repeating: "停", count: 201)) == .failure(FieldErrors([FieldError(field: "reason", code: "suspension_reason_invalid")])))
     }
 }

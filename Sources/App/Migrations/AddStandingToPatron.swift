@@ -12,8 +12,8 @@ struct AddStandingToPatron: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        for field in ["suspended_by", "suspension_reason", "suspended_at", "card_valid_until"] {
-            try await database.schema(Patron.schema).deleteField(.key(field)).update()
+        for field: FieldKey in ["suspended_by", "suspension_reason", "suspended_at", "card_valid_until"] {
+            try await database.schema(Patron.schema).deleteField(field).update()
         }
     }
 }

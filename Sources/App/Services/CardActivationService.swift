@@ -19,9 +19,9 @@ enum DeskError: LocalizedAbortError, Equatable {
     case alreadySuspended
     case notSuspended
 
-    /// The domain's field errors of the desk's forms.
-    init(_ error: FieldError) {
-        switch error.code {
+    /// The domain's field errors of the desk's forms (each of them reports one field).
+    init(_ errors: FieldErrors) {
+        switch errors.errors.first?.code {
         case "valid_until_past": self = .validUntilPast
         case "suspension_reason_required": self = .suspensionReasonRequired
         case "suspension_reason_invalid": self = .suspensionReasonInvalid
