@@ -295,7 +295,18 @@ final class CardStandingTests: XCTestCase {
             let one = try await audits(app, "card.suspended")
             XCTAssertEqual(one.count, 1)
 
-            let pending = try await submitApplication(app, idNumber: "F234567898")
+            // A partner library's desk may act on a card linked with it; the home library's trail records it.
+            let linked = try await activateCard(app, try await submitApplication(app, idNumber: "F234567898", links: ["NTPL"]))
+            let newTaipei = try await signedInStaff(app, library: "NTPL", email: "desk@ntpl.example")
+            try await newTaipei.get("/staff/applications/\(linked.id!.uuidString)")
+            let byPartner = try await newTaipei.post("/staff/applications/\(linked.id!.uuidString)/suspend", form: ["reason": "跨館逾期"])
+            XCTAssertEqual(byPartner.status, .seeOther)
+            let partnerAudit = try await AuditEvent.query(on: app.db).filter(\.$action == "card.suspended")
+                .filter(\.$subjectID == linked.id!.uuidString).first()
+            let taipei = try await Library.require(code: "TPML", on: app.db)
+            XCTAssertEqual(partnerAudit?.libraryID, taipei.id)
+
+            let pending = try await submitApplication(app, idNumber: "A223456781")
             try await desk.get(path)
             let notActive = try await desk.post("/staff/applications/\(pending.id!.uuidString)/suspend", form: ["reason": "x"])
             XCTAssertEqual(notActive.status, .conflict, "a pending application has no card to suspend")

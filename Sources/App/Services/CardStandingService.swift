@@ -72,10 +72,12 @@ struct CardStandingService {
         }
     }
 
+    /// Filed under the card's home library, as looking at the card is, so its administrators see every
+    /// change to their cards, also one made at a partner library's desk.
     private func record(_ action: String, _ patron: Patron, by staff: StaffMember, ipAddress: String?,
                         details: [String: String] = [:], on db: any Database) async throws {
         try await AuditTrail.record(action, by: .staff(try staff.requireID(), ipAddress: ipAddress),
-                                    subject: ("patron", try patron.requireID().uuidString), libraryID: staff.$library.id,
+                                    subject: ("patron", try patron.requireID().uuidString), libraryID: patron.$library.id,
                                     details: details, at: now, on: db)
     }
 
