@@ -235,9 +235,10 @@ struct DeskController: RouteCollection {
         var validUntil: String?
     }
 
-    /// Runs one standing change; a refusal shows the page again with the message beside its field.
+    /// Runs one standing change; a refusal (nothing written) shows the page again with the message beside
+    /// its field and what was typed.
     private func changeStanding(
-        _ req: Request, notice: String, typed: (Request) throws -> Typed,
+        _ req: Request, notice: String, typed: Typed,
         _ change: (CardStandingService, Patron, StaffMember) async throws -> Void
     ) async throws -> Response {
         let staff = try await req.requireStaff(Self.roles)
@@ -245,9 +246,7 @@ struct DeskController: RouteCollection {
         do {
             try await change(CardStandingService(app: req.application, now: req.now), patron, staff)
         } catch let error as DeskError {
-            // The in-memory patron may hold the refused values: show the card as stored.
-            let stored = try await Patron.find(patron.requireID(), on: req.db) ?? patron
-            let page = try await detail(req, patron: stored, error: error, typed: try typed(req))
+            let page = try await detail(req, patron: patron, error: error, typed: typed)
             return try await req.view.render("staff/application", page).encodeResponse(status: error.status, for: req)
         }
         return req.redirect(to: SiteURL.deskApplication(id: patron.id!.uuidString).path + "?standing=\(notice)", redirectType: .normal)
@@ -256,16 +255,16 @@ struct DeskController: RouteCollection {
     /// 停權: the card stays active and is still found (sign-in, SIP2), but may not borrow, renew or reserve.
     @Sendable
     func suspend(req: Request) async throws -> Response {
-        try await changeStanding(req, notice: "suspended", typed: { Typed(reason: try $0.content.decode(SuspendForm.self).reason ?? "") }) { service, patron, staff in
-            let form = try req.content.decode(SuspendForm.self)
-            try await service.suspend(patron, reason: form.reason ?? "", by: staff, ipAddress: req.clientAddress, on: req.db)
+        let reason = try req.content.decode(SuspendForm.self).reason ?? ""
+        return try await changeStanding(req, notice: "suspended", typed: Typed(reason: reason)) { service, patron, staff in
+            try await service.suspend(patron, reason: reason, by: staff, ipAddress: req.clientAddress, on: req.db)
         }
     }
 
     /// 復權.
     @Sendable
     func reinstate(req: Request) async throws -> Response {
-        try await changeStanding(req, notice: "reinstated", typed: { _ in Typed() }) { service, patron, staff in
+        try await changeStanding(req, notice: "reinstated", typed: Typed()) { service, patron, staff in
             try await service.reinstate(patron, by: staff, ipAddress: req.clientAddress, on: req.db)
         }
     }
@@ -273,10 +272,9 @@ struct DeskController: RouteCollection {
     /// 延長效期: a new 有效期限, or none.
     @Sendable
     func changeValidUntil(req: Request) async throws -> Response {
-        try await changeStanding(req, notice: "valid_until_changed",
-                                 typed: { Typed(validUntil: try $0.content.decode(ValidUntilForm.self).validUntil ?? "") }) { service, patron, staff in
-            let form = try req.content.decode(ValidUntilForm.self)
-            try await service.changeValidUntil(patron, to: form.validUntil ?? "", by: staff, ipAddress: req.clientAddress, on: req.db)
+        let validUntil = try req.content.decode(ValidUntilForm.self).validUntil ?? ""
+        return try await changeStanding(req, notice: "valid_until_changed", typed: Typed(validUntil: validUntil)) { service, patron, staff in
+            try await service.changeValidUntil(patron, to: validUntil, by: staff, ipAddress: req.clientAddress, on: req.db)
         }
     }
 }
