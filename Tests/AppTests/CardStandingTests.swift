@@ -333,6 +333,8 @@ final class CardStandingTests: XCTestCase {
             let card = try await reader.get("/account/card")
             XCTAssertTrue(card.text.contains("standing-notice"))
             XCTAssertTrue(card.text.contains("洽任一服務臺辦理復權"))
+            let export = try await reader.get("/account/my-data.json")
+            XCTAssertTrue(export.text.contains(#""suspensionReason" : "逾期未還書""#), "what is held about the reader includes the suspension")
             reader.acceptLanguage = "en"
             let english = try await reader.get("/account/home?lang=en")
             XCTAssertTrue(english.text.contains("Reason: 逾期未還書. Please bring your ID to any library desk to have it reinstated."))
