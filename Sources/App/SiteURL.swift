@@ -41,6 +41,10 @@ enum SiteURL: Sendable {
     case staffDigitalCard(id: String)
     case staffDigitalCardFile(id: String, file: String)
     case deskUpgrade(id: String)
+    // A card's standing at the desk: 停權, 復權, 有效期限.
+    case deskSuspend(id: String)
+    case deskReinstate(id: String)
+    case deskValidUntil(id: String)
     case myHome
     case accountCard
     case accountCardImage(CardImage)
@@ -138,6 +142,9 @@ enum SiteURL: Sendable {
         case .staffDigitalCard: ["staff", "digital-cards", ":id"]
         case .staffDigitalCardFile: ["staff", "digital-cards", ":id", "files", ":file"]
         case .deskUpgrade: ["staff", "applications", ":id", "upgrade"]
+        case .deskSuspend: ["staff", "applications", ":id", "suspend"]
+        case .deskReinstate: ["staff", "applications", ":id", "reinstate"]
+        case .deskValidUntil: ["staff", "applications", ":id", "valid-until"]
         case .myHome: ["account", "home"]
         case .accountCard: ["account", "card"]
         case .accountCardImage(let image): ["account", "card", .constant(image.rawValue)]
@@ -205,6 +212,12 @@ enum SiteURL: Sendable {
             "/staff/digital-cards/\(id)/files/\(file)"
         case .deskUpgrade(let id):
             "/staff/applications/\(id)/upgrade"
+        case .deskSuspend(let id):
+            "/staff/applications/\(id)/suspend"
+        case .deskReinstate(let id):
+            "/staff/applications/\(id)/reinstate"
+        case .deskValidUntil(let id):
+            "/staff/applications/\(id)/valid-until"
         case .staffDeliveryRetry(let id):
             "/staff/deliveries/\(id)/retry"
         case .staffCalendarReopen(let day):

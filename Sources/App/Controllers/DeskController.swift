@@ -3,8 +3,9 @@ import OneCardDomain
 import PersonalDataVault
 import Vapor
 
-/// The desk (櫃台): find an online application by ID number or application number, check the person's
-/// document, activate the card. Every look at an application's personal data is audited.
+/// The desk (櫃台): find an online application by ID number, application number or card number, check the
+/// person's document, activate the card; for an active card, its standing (停權, 復權, 有效期限). Every look
+/// at an application's personal data is audited.
 struct DeskController: RouteCollection {
     static let roles: Set<StaffMember.Role> = [.desk, .admin]
 
@@ -13,6 +14,9 @@ struct DeskController: RouteCollection {
         routes.get(.deskApplication(id: ""), use: show)
         routes.post(.deskActivate(id: ""), use: activate)
         routes.post(.deskUpgrade(id: ""), use: upgrade)
+        routes.post(.deskSuspend(id: ""), use: suspend)
+        routes.post(.deskReinstate(id: ""), use: reinstate)
+        routes.post(.deskValidUntil(id: ""), use: changeValidUntil)
     }
 
     struct SearchPage: Encodable {
@@ -43,8 +47,9 @@ struct DeskController: RouteCollection {
         if !query.isEmpty {
             let normalized = IdentityNumber.normalize(query)
             let index = req.application.vault.blindIndex(normalized, context: CardApplicationService.idNumberContext)
+            // A card number too: the desk scans an active card to suspend, reinstate or extend it.
             found = try await Patron.query(on: req.db).group(.or) {
-                $0.filter(\.$idNumberIndex == index).filter(\.$applicationNumber == normalized)
+                $0.filter(\.$idNumberIndex == index).filter(\.$applicationNumber == normalized).filter(\.$cardNumber == normalized)
             }.all()
             var visible: [Patron] = []
             for patron in found where try await Self.visible(patron, to: staff, on: req.db) { visible.append(patron) }
@@ -58,7 +63,7 @@ struct DeskController: RouteCollection {
             return SearchPage.Row(
                 id: try patron.requireID().uuidString, applicationNumber: patron.applicationNumber, name: patron.name,
                 maskedID: idNumber.flatMap { try? IdentityNumber.parse($0).get().masked } ?? "—",
-                statusKey: "desk.status.\(patron.status.rawValue)",
+                statusKey: Self.statusKey(patron, now: req.now),
                 appliedAt: Self.dateTime(patron.appliedAt))
         }
         return try await req.view.render("staff/applications", SearchPage(query: query, searched: !query.isEmpty, rows: rows))
@@ -94,6 +99,35 @@ struct DeskController: RouteCollection {
         let easyCard: String
         /// The bound EasyCard/iPASS, last four digits only.
         let boundEasyCard: String?
+        /// An active card: the desk can suspend, reinstate and change its 有效期限.
+        let isActive: Bool
+        let isSuspended: Bool
+        /// `standing.good` / `standing.expired` / `standing.suspended`, for an active card.
+        let standingKey: String?
+        let validUntil: String?
+        let suspendedSince: String?
+        let suspensionReason: String?
+        /// One message per field, beside the field (the summary repeats it).
+        let errors: [String: String]
+        /// What was typed, shown again after a refusal.
+        let validUntilInput: String
+        let reasonInput: String
+    }
+
+    /// The status as the desk says it: for an active card, its standing (停權中, 已逾期) when not good.
+    static func statusKey(_ patron: Patron, now: Date) -> String {
+        switch patron.standing(at: now) {
+        case .suspended?: "standing.suspended"
+        case .expired?: "standing.expired"
+        case .good?, nil: "desk.status.\(patron.status.rawValue)"
+        }
+    }
+
+    /// What a refused form shows again.
+    struct Typed {
+        var easyCard = ""
+        var validUntil: String?
+        var reason = ""
     }
 
     struct Household: Encodable {
@@ -127,7 +161,7 @@ struct DeskController: RouteCollection {
         return patron
     }
 
-    private func detail(_ req: Request, patron: Patron, notice: String? = nil, error: String? = nil, easyCard: String = "") async throws -> DetailPage {
+    private func detail(_ req: Request, patron: Patron, notice: String? = nil, error: DeskError? = nil, typed: Typed = Typed()) async throws -> DetailPage {
         let vault = req.application.vault
         let idNumber = try patron.idNumberSealed.map { try vault.open($0, context: CardApplicationService.idNumberContext) } ?? "—"
         let links = try await PartnerLink.query(on: req.db).filter(\.$patron.$id == patron.requireID())
@@ -144,8 +178,14 @@ struct DeskController: RouteCollection {
             genderKey: "apply.gender.\(patron.gender ?? "other")", birthDate: patron.birthDate ?? "—",
             mobile: patron.mobile, homePhone: patron.homePhone, email: patron.email, cardNumber: patron.cardNumber,
             partners: links.map { req.locale == .en ? $0.partnerService.nameEN : $0.partnerService.nameZH },
-            appliedAt: Self.dateTime(patron.appliedAt), notice: notice, error: error, easyCard: easyCard,
-            boundEasyCard: try patron.easyCardSealed.map { "••••" + String(try vault.open($0, context: CardActivationService.easyCardContext).suffix(4)) })
+            appliedAt: Self.dateTime(patron.appliedAt), notice: notice, error: error.map { req.t($0.messageKey) }, easyCard: typed.easyCard,
+            boundEasyCard: try patron.easyCardSealed.map { "••••" + String(try vault.open($0, context: CardActivationService.easyCardContext).suffix(4)) },
+            isActive: patron.status == .active, isSuspended: patron.status == .active && patron.suspendedAt != nil,
+            standingKey: patron.standing(at: req.now).map { "standing.\($0.rawValue)" },
+            validUntil: patron.cardValidUntil, suspendedSince: patron.suspendedAt.map(Self.dateTime),
+            suspensionReason: patron.suspensionReason,
+            errors: error.flatMap { error in error.field.map { [$0: req.t(error.messageKey)] } } ?? [:],
+            validUntilInput: typed.validUntil ?? patron.cardValidUntil ?? "", reasonInput: typed.reason)
     }
 
     @Sendable
@@ -155,13 +195,17 @@ struct DeskController: RouteCollection {
         try await AuditTrail.record("patron.viewed", by: .staff(staff.id!, ipAddress: req.clientAddress),
                                     subject: ("patron", patron.id!.uuidString), libraryID: patron.$library.id, at: req.now, on: req.db)
         let notice = req.query[String.self, at: "activated"] != nil ? req.t("desk.activated", ["card": patron.cardNumber ?? ""])
-            : req.query[String.self, at: "upgraded"] != nil ? req.t("desk.upgraded", ["card": patron.cardNumber ?? ""]) : nil
+            : req.query[String.self, at: "upgraded"] != nil ? req.t("desk.upgraded", ["card": patron.cardNumber ?? ""])
+            : req.query[String.self, at: "standing"].flatMap { Self.standingNotices.contains($0) ? req.t("desk.standing.done.\($0)") : nil }
         return try await req.view.render("staff/application", try await detail(req, patron: patron, notice: notice))
     }
+
+    static let standingNotices: Set<String> = ["suspended", "reinstated", "valid_until_changed"]
 
     struct ActivateForm: Content {
         var documentChecked: String?
         var easyCard: String?
+        var validUntil: String?
     }
 
     @Sendable
@@ -172,11 +216,12 @@ struct DeskController: RouteCollection {
         do {
             try await CardActivationService(app: req.application, now: req.now).activate(
                 patron, documentChecked: form.documentChecked == "yes", easyCard: form.easyCard ?? "",
-                by: staff, ipAddress: req.clientAddress, on: req.db)
+                validUntil: form.validUntil ?? "", by: staff, ipAddress: req.clientAddress, on: req.db)
         } catch let error as DeskError {
             // As stored now: another clerk may have just activated it.
             let current = try await Patron.find(patron.requireID(), on: req.db) ?? patron
-            let page = try await detail(req, patron: current, error: req.t(error.messageKey), easyCard: form.easyCard ?? "")
+            let page = try await detail(req, patron: current, error: error,
+                                        typed: Typed(easyCard: form.easyCard ?? "", validUntil: form.validUntil ?? ""))
             return try await req.view.render("staff/application", page).encodeResponse(status: error.status, for: req)
         }
         return req.redirect(to: SiteURL.deskApplication(id: patron.id!.uuidString).path + "?activated=1", redirectType: .normal)
@@ -196,9 +241,62 @@ struct DeskController: RouteCollection {
             try await CardActivationService(app: req.application, now: req.now).upgradeToPhysical(
                 patron, documentChecked: form.documentChecked == "yes", by: staff, ipAddress: req.clientAddress, on: req.db)
         } catch let error as DeskError {
-            let page = try await detail(req, patron: patron, error: req.t(error.messageKey))
+            let page = try await detail(req, patron: patron, error: error)
             return try await req.view.render("staff/application", page).encodeResponse(status: error.status, for: req)
         }
         return req.redirect(to: SiteURL.deskApplication(id: patron.id!.uuidString).path + "?upgraded=1", redirectType: .normal)
+    }
+
+    // MARK: Standing (停權, 復權, 有效期限)
+
+    struct SuspendForm: Content {
+        var reason: String?
+    }
+
+    struct ValidUntilForm: Content {
+        var validUntil: String?
+    }
+
+    /// Runs one standing change; a refusal (nothing written) shows the page again with the message beside
+    /// its field and what was typed.
+    private func changeStanding(
+        _ req: Request, notice: String, typed: Typed,
+        _ change: (CardStandingService, Patron, StaffMember) async throws -> Void
+    ) async throws -> Response {
+        let staff = try await req.requireStaff(Self.roles)
+        let patron = try await loadVisible(req, staff: staff)
+        do {
+            try await change(CardStandingService(app: req.application, now: req.now), patron, staff)
+        } catch let error as DeskError {
+            let page = try await detail(req, patron: patron, error: error, typed: typed)
+            return try await req.view.render("staff/application", page).encodeResponse(status: error.status, for: req)
+        }
+        return req.redirect(to: SiteURL.deskApplication(id: patron.id!.uuidString).path + "?standing=\(notice)", redirectType: .normal)
+    }
+
+    /// 停權: the card stays active and is still found (sign-in, SIP2), but may not borrow, renew or reserve.
+    @Sendable
+    func suspend(req: Request) async throws -> Response {
+        let reason = try req.content.decode(SuspendForm.self).reason ?? ""
+        return try await changeStanding(req, notice: "suspended", typed: Typed(reason: reason)) { service, patron, staff in
+            try await service.suspend(patron, reason: reason, by: staff, ipAddress: req.clientAddress, on: req.db)
+        }
+    }
+
+    /// 復權.
+    @Sendable
+    func reinstate(req: Request) async throws -> Response {
+        try await changeStanding(req, notice: "reinstated", typed: Typed()) { service, patron, staff in
+            try await service.reinstate(patron, by: staff, ipAddress: req.clientAddress, on: req.db)
+        }
+    }
+
+    /// 延長效期: a new 有效期限, or none.
+    @Sendable
+    func changeValidUntil(req: Request) async throws -> Response {
+        let validUntil = try req.content.decode(ValidUntilForm.self).validUntil ?? ""
+        return try await changeStanding(req, notice: "valid_until_changed", typed: Typed(validUntil: validUntil)) { service, patron, staff in
+            try await service.changeValidUntil(patron, to: validUntil, by: staff, ipAddress: req.clientAddress, on: req.db)
+        }
     }
 }

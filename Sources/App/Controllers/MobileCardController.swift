@@ -15,6 +15,9 @@ struct MobileCardController: RouteCollection {
         let cardNumber: String
         let library: String
         let digital: Bool
+        /// What to do about a suspended or expired card; nil in good standing.
+        let standingNotice: String?
+        let validUntil: String?
     }
 
     @Sendable
@@ -23,7 +26,8 @@ struct MobileCardController: RouteCollection {
             return req.redirect(to: SiteURL.service(.signIn).path)
         }
         let page = Page(name: patron.name, cardNumber: cardNumber,
-                        library: req.locale == .en ? patron.library.nameEN : patron.library.nameZH, digital: patron.cardKind == .digital)
+                        library: req.locale == .en ? patron.library.nameEN : patron.library.nameZH, digital: patron.cardKind == .digital,
+                        standingNotice: ReaderSessionController.standingNotice(patron, req), validUntil: patron.cardValidUntil)
         let response = try await req.view.render("reader/card", page).encodeResponse(for: req)
         response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         return response

@@ -92,6 +92,22 @@ struct ReaderSessionController: RouteCollection {
         let cardNumber: String
         let library: String
         let digital: Bool
+        /// What to do about a suspended or expired card; nil in good standing.
+        let standingNotice: String?
+        let validUntil: String?
+    }
+
+    /// A suspended or expired card's notice for the reader, with what to do; nil in good standing.
+    static func standingNotice(_ patron: Patron, _ req: Request) -> String? {
+        switch patron.standing(at: req.now) {
+        case .suspended?:
+            req.t("reader.standing.suspended", ["since": patron.suspendedAt.map { CalendarDay(date: $0, timeZone: CardValidity.taipei).iso } ?? "",
+                                                "reason": patron.suspensionReason ?? ""])
+        case .expired?:
+            req.t("reader.standing.expired", ["date": patron.cardValidUntil ?? ""])
+        case .good?, nil:
+            nil
+        }
     }
 
     /// 我的主頁: where sign-in lands (the seed's step 二) and the way to 我的帳戶.
@@ -99,7 +115,8 @@ struct ReaderSessionController: RouteCollection {
     func home(req: Request) async throws -> Response {
         guard let patron = try await req.signedInPatron() else { return req.redirect(to: SiteURL.service(.signIn).path) }
         let page = HomePage(name: patron.name, cardNumber: patron.cardNumber ?? "",
-                            library: req.locale == .en ? patron.library.nameEN : patron.library.nameZH, digital: patron.cardKind == .digital)
+                            library: req.locale == .en ? patron.library.nameEN : patron.library.nameZH, digital: patron.cardKind == .digital,
+                            standingNotice: Self.standingNotice(patron, req), validUntil: patron.cardValidUntil)
         return try await req.view.render("reader/home", page).encodeResponse(for: req)
     }
 
@@ -171,7 +188,8 @@ struct ReaderSessionController: RouteCollection {
             exportedAt: req.now,
             card: .init(cardNumber: patron.cardNumber, status: patron.status.rawValue, kind: patron.cardKind.rawValue,
                         type: patron.cardType, library: patron.library.code, applicationNumber: patron.applicationNumber,
-                        appliedAt: patron.appliedAt, activatedAt: patron.activatedAt),
+                        appliedAt: patron.appliedAt, activatedAt: patron.activatedAt, validUntil: patron.cardValidUntil,
+                        suspendedAt: patron.suspendedAt, suspensionReason: patron.suspensionReason),
             person: .init(name: patron.name, documentKind: patron.documentKind,
                           idNumber: try patron.idNumberSealed.map { try vault.open($0, context: CardApplicationService.idNumberContext) },
                           passportCountry: patron.passportCountry, gender: patron.gender, birthDate: patron.birthDate,
@@ -200,6 +218,7 @@ struct PersonalDataExportDTO: Encodable {
     struct Card: Encodable {
         let cardNumber: String?, status: String, kind: String, type: String, library: String, applicationNumber: String
         let appliedAt: Date, activatedAt: Date?
+        let validUntil: String?, suspendedAt: Date?, suspensionReason: String?
     }
     struct Person: Encodable {
         let name: String, documentKind: String?, idNumber: String?, passportCountry: String?, gender: String?, birthDate: String?

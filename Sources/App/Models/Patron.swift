@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import OneCardDomain
 
 /// A person of the consortium: from the online application (pending) to an active card.
 /// One row per person: the blind index of the ID number is unique, so two applications by the same
@@ -53,8 +54,27 @@ final class Patron: Model, @unchecked Sendable {
     @Field(key: "applied_at") var appliedAt: Date
     @OptionalField(key: "activated_at") var activatedAt: Date?
     @OptionalField(key: "activated_by") var activatedBy: UUID?
+    /// 有效期限: the last day the card is valid (`YYYY-MM-DD`), e.g. the end of a resident permit; nil: no end.
+    @OptionalField(key: "card_valid_until") var cardValidUntil: String?
+    /// 停權: set by a desk, cleared when the card is reinstated (復權).
+    @OptionalField(key: "suspended_at") var suspendedAt: Date?
+    /// The desk's reason, shown to the reader; may name the person, so erasure clears it.
+    @OptionalField(key: "suspension_reason") var suspensionReason: String?
+    /// The staff member who suspended the card.
+    @OptionalField(key: "suspended_by") var suspendedBy: UUID?
 
     init() {}
+
+    /// The card's 有效期限 and suspension, for the domain's standing rules.
+    var validity: CardValidity {
+        CardValidity(validUntil: cardValidUntil.flatMap(CalendarDay.init(iso:)),
+                     suspension: suspendedAt.map { CardValidity.Suspension(since: $0, reason: suspensionReason ?? "") })
+    }
+
+    /// The card's standing at `now` on Taipei's calendar; nil unless the card is active.
+    func standing(at now: Date) -> CardStanding? {
+        status == .active ? validity.standing(at: now) : nil
+    }
 
     /// Forgets everything that identifies the person (ID, name, birth date, contact details, password,
     /// household register, EasyCard and card number); keeps the row, its library, application number
@@ -75,5 +95,6 @@ final class Patron: Model, @unchecked Sendable {
         easyCardSealed = nil
         easyCardIndex = nil
         cardNumber = nil
+        suspensionReason = nil
     }
 }

@@ -10,11 +10,40 @@ enum DeskError: LocalizedAbortError, Equatable {
     case easyCardTaken
     case notPending
     case notDigital
+    // A card's standing (有效期限, 停權, 復權).
+    case validUntilInvalid
+    case validUntilPast
+    case suspensionReasonRequired
+    case suspensionReasonInvalid
+    case notActive
+    case alreadySuspended
+    case notSuspended
+
+    /// The domain's field errors of the desk's forms (each of them reports one field).
+    init(_ errors: FieldErrors) {
+        switch errors.errors.first?.code {
+        case "valid_until_past": self = .validUntilPast
+        case "suspension_reason_required": self = .suspensionReasonRequired
+        case "suspension_reason_invalid": self = .suspensionReasonInvalid
+        default: self = .validUntilInvalid
+        }
+    }
 
     var status: HTTPResponseStatus {
         switch self {
-        case .documentNotChecked, .easyCardInvalid: .unprocessableEntity
-        case .easyCardTaken, .notPending, .notDigital: .conflict
+        case .documentNotChecked, .easyCardInvalid, .validUntilInvalid, .validUntilPast, .suspensionReasonRequired,
+             .suspensionReasonInvalid: .unprocessableEntity
+        case .easyCardTaken, .notPending, .notDigital, .notActive, .alreadySuspended, .notSuspended: .conflict
+        }
+    }
+
+    /// The form field the message belongs beside, when there is one.
+    var field: String? {
+        switch self {
+        case .easyCardInvalid, .easyCardTaken: "easyCard"
+        case .validUntilInvalid, .validUntilPast: "validUntil"
+        case .suspensionReasonRequired, .suspensionReasonInvalid: "reason"
+        default: nil
         }
     }
 
@@ -25,6 +54,13 @@ enum DeskError: LocalizedAbortError, Equatable {
         case .easyCardTaken: "easy_card_taken"
         case .notPending: "not_pending"
         case .notDigital: "not_digital"
+        case .validUntilInvalid: "valid_until_invalid"
+        case .validUntilPast: "valid_until_past"
+        case .suspensionReasonRequired: "suspension_reason_required"
+        case .suspensionReasonInvalid: "suspension_reason_invalid"
+        case .notActive: "not_active"
+        case .alreadySuspended: "already_suspended"
+        case .notSuspended: "not_suspended"
         }
     }
 
@@ -44,16 +80,24 @@ struct CardActivationService {
         return (8...20).contains(digits.count) && digits.allSatisfy({ $0.isASCII && $0.isNumber }) ? digits : nil
     }
 
-    func activate(_ patron: Patron, documentChecked: Bool, easyCard rawEasyCard: String, by staff: StaffMember,
-                  ipAddress: String?, on database: any Database) async throws {
+    /// `validUntil` is the card's optional 有效期限 as typed (e.g. the end of a passport holder's or
+    /// resident's permit): empty for no end, never before today.
+    func activate(_ patron: Patron, documentChecked: Bool, easyCard rawEasyCard: String, validUntil rawValidUntil: String = "",
+                  by staff: StaffMember, ipAddress: String?, on database: any Database) async throws {
         // A digital card application is decided by a reviewer; the desk upgrades the card once it is active.
         guard patron.status == .pending, patron.cardKind == .physical else { throw DeskError.notPending }
         guard documentChecked else { throw DeskError.documentNotChecked }
         let trimmed = rawEasyCard.trimmingCharacters(in: .whitespaces)
         let easyCard = trimmed.isEmpty ? nil : Self.normalizeEasyCard(trimmed)
         if !trimmed.isEmpty, easyCard == nil { throw DeskError.easyCardInvalid }
+        let validUntil: CalendarDay?
+        switch CardValidity.parseValidUntil(rawValidUntil, today: CalendarDay(date: now, timeZone: CardValidity.taipei)) {
+        case .success(let day): validUntil = day
+        case .failure(let error): throw DeskError(error)
+        }
         let library = try await patron.$library.get(on: database)
         let before = (patron.status, patron.cardNumber, patron.easyCardIndex, patron.easyCardSealed, patron.activatedAt, patron.activatedBy)
+        let validUntilBefore = patron.cardValidUntil
         do {
             try await database.transaction { db in
                 // Two clerks may open the same application: pending → active is claimed by one conditional
@@ -67,6 +111,7 @@ struct CardActivationService {
                 patron.status = .active
                 patron.activatedAt = now
                 patron.activatedBy = staff.id
+                patron.cardValidUntil = validUntil?.iso
                 try await patron.save(on: db)
                 try await PartnerLink.query(on: db).filter(\.$patron.$id == patron.requireID()).filter(\.$status == .pending)
                     .set(\.$status, to: .active).set(\.$activatedAt, to: now).update()
@@ -74,7 +119,8 @@ struct CardActivationService {
                 try await PartnerEvents.enqueueForLinkedPartners(.linkCreated, patron: patron, now: now, on: db)
                 try await AuditTrail.record("card.activated", by: .staff(staff.id!, ipAddress: ipAddress),
                                             subject: ("patron", patron.id!.uuidString), libraryID: library.id,
-                                            details: ["easyCardBound": easyCard == nil ? "no" : "yes"], at: now, on: db)
+                                            details: ["easyCardBound": easyCard == nil ? "no" : "yes",
+                                                      "validUntil": validUntil?.iso ?? "none"], at: now, on: db)
                 if let email = patron.email {
                     let locale = SiteLocale(rawValue: patron.locale) ?? .zhTW
                     try await Outbox(localizer: app.localizer, settings: app.settings, now: now).enqueueEmail(
@@ -87,6 +133,7 @@ struct CardActivationService {
         } catch {
             // Nothing was saved: the patron in hand must not show a card or an EasyCard it does not have.
             (patron.status, patron.cardNumber, patron.easyCardIndex, patron.easyCardSealed, patron.activatedAt, patron.activatedBy) = before
+            patron.cardValidUntil = validUntilBefore
             if let error = error as? any DatabaseError, error.isConstraintFailure { throw DeskError.easyCardTaken }
             throw error
         }

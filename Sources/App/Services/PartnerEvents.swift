@@ -13,6 +13,10 @@ enum PartnerEventType: String, Codable, Sendable {
     case patronUpdated = "patron.updated"
     /// The reader's data was erased at their request; the partner should erase its copy.
     case patronErased = "patron.erased"
+    /// A desk suspended the card (停權): the partner should refuse loans and holds until it is reinstated.
+    case patronSuspended = "patron.suspended"
+    /// A desk reinstated a suspended card (復權).
+    case patronReinstated = "patron.reinstated"
 }
 
 /// Queues partner notifications in the caller's transaction, one outbox message per event and partner,
@@ -65,6 +69,10 @@ struct PartnerEventBody: Codable, Sendable {
         /// `physical`, or `digital` (e-resources only).
         let kind: String
         let homeLibrary: String
+        /// `good`, `expired` or `suspended` at delivery, for an active card; absent otherwise.
+        let standing: String?
+        /// 有效期限 (`YYYY-MM-DD`, the last valid day), when the card has one.
+        let validUntil: String?
     }
 
     struct Person: Codable, Sendable {
@@ -153,7 +161,9 @@ struct PartnerWebhookDelivery: Sendable {
         let card = PartnerEventBody.Card(
             cardNumber: patron?.cardNumber ?? queued.cardNumber,
             status: queued.type == .patronErased ? "erased" : (patron?.status.rawValue ?? "erased"),
-            kind: patron?.cardKind.rawValue ?? "physical", homeLibrary: home.code)
+            kind: patron?.cardKind.rawValue ?? "physical", homeLibrary: home.code,
+            standing: queued.type == .patronErased ? nil : patron?.standing(at: app.clock.now())?.rawValue,
+            validUntil: queued.type == .patronErased ? nil : patron?.cardValidUntil)
         let person = linked ? patron.map {
             PartnerEventBody.Person(name: $0.name, birthDate: $0.birthDate, email: $0.email, mobile: $0.mobile)
         } : nil

@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
+import OneCardDomain
 import SIP2
 import Vapor
 
@@ -30,11 +31,16 @@ struct OneCardSIP2Backend: SIP2Backend {
 
     func patron(identifier: String, account: SIP2Account) async throws -> SIP2Patron? {
         guard let patron = try await visiblePatron(identifier: identifier, account: account) else { return nil }
+        // A suspended or expired card is still a known, valid patron (BL Y), as in Koha: the status says
+        // what it may not do (positions 1–4) and the screen message tells the reader to see a desk.
+        let validity = patron.validity
         return SIP2Patron(
             identifier: patron.cardNumber ?? identifier, name: patron.name, email: patron.email,
             phone: patron.mobile ?? patron.homePhone,
             // A digital card opens e-resources but cannot borrow: the self-check machine must refuse loans.
-            chargePrivilegesDenied: patron.cardKind == .digital)
+            chargePrivilegesDenied: patron.cardKind == .digital,
+            expired: validity.isExpired(on: CalendarDay(date: app.clock.now(), timeZone: CardValidity.taipei)),
+            suspended: validity.isSuspended)
     }
 
     func verifyPatronPassword(_ password: String, patron: SIP2Patron, account: SIP2Account) async throws -> Bool {
@@ -114,11 +120,7 @@ final class SIP2Lifecycle: LifecycleHandler, Sendable {
 
     func didBootAsync(_ application: Application) async throws {
         let logger = Logger(label: "onecard.sip2")
-        var configuration = SIP2Server.Configuration()
-        configuration.expiredCardScreenMessage = application.localizer.text("sip2.card_expired", .zhTW)
-        configuration.suspendedCardScreenMessage = application.localizer.text("sip2.card_suspended", .zhTW)
-        configuration.clock = application.clock.now
-        let sip2 = SIP2Server(configuration: configuration, backend: OneCardSIP2Backend(app: application),
+        let sip2 = SIP2Server(configuration: Self.configuration(for: application), backend: OneCardSIP2Backend(app: application),
                               eventLoopGroup: application.eventLoopGroup) { record in
             let level: Logger.Level = switch record.level {
             case .debug: .debug
@@ -131,6 +133,15 @@ final class SIP2Lifecycle: LifecycleHandler, Sendable {
         }
         try await sip2.start(host: "0.0.0.0", port: port)
         server.withLockedValue { $0 = sip2 }
+    }
+
+    /// The server's settings from the app: zh-TW screen messages for expired and suspended cards, the app's clock.
+    static func configuration(for application: Application) -> SIP2Server.Configuration {
+        var configuration = SIP2Server.Configuration()
+        configuration.expiredCardScreenMessage = application.localizer.text("sip2.card_expired", .zhTW)
+        configuration.suspendedCardScreenMessage = application.localizer.text("sip2.card_suspended", .zhTW)
+        configuration.clock = application.clock.now
+        return configuration
     }
 
     func shutdownAsync(_ application: Application) async {

@@ -21,10 +21,12 @@ struct PartnerPatronsAPIController: RouteCollection {
         else { throw OneCardError.notFound }
         try await AuditTrail.record("patron.partner_lookup", by: AuditActor(type: "api_client", id: client.id?.uuidString, ipAddress: req.clientAddress),
                                     subject: ("patron", patron.id!.uuidString), libraryID: partner.id, at: req.now, on: req.db)
+        let standing = patron.standing(at: req.now)
+        let valid = standing == .good
         return PartnerPatronDTO(
-            cardNumber: card.value, status: patron.status.rawValue, valid: patron.status == .active,
-            cardKind: patron.cardKind.rawValue, mayBorrow: patron.status == .active && patron.cardKind == .physical,
-            homeLibrary: patron.library.code)
+            cardNumber: card.value, status: patron.status.rawValue, valid: valid,
+            cardKind: patron.cardKind.rawValue, mayBorrow: valid && patron.cardKind == .physical,
+            homeLibrary: patron.library.code, standing: standing?.rawValue, validUntil: patron.cardValidUntil)
     }
 }
 
@@ -36,4 +38,8 @@ struct PartnerPatronDTO: Content {
     let cardKind: String
     let mayBorrow: Bool
     let homeLibrary: String
+    /// For an active card: `good`, `expired` (past `validUntil`) or `suspended` (停權 at a desk); absent otherwise.
+    let standing: String?
+    /// 有效期限, the last valid day (`YYYY-MM-DD`), when the card has one.
+    let validUntil: String?
 }
