@@ -153,3 +153,23 @@ def fieldset(driver, legend_text: str):
 def navigation_status(driver) -> int:
     """The HTTP status of the response that produced the current document (Chromium's Navigation Timing)."""
     return driver.execute_script("return performance.getEntriesByType('navigation')[0].responseStatus")
+
+
+def set_date(driver, element, iso: str) -> None:
+    """Fill an <input type=date>.
+
+    Typing into a date input is locale dependent in Chromium (the segments and their order follow the
+    browser's language, zh-TW shows 年/月/日), so first type the digits the way a person would; if the value
+    did not come out as `iso`, set it with JavaScript and fire the events a real edit fires.
+    (With headless Chromium 156 + chromedriver here, typed keys leave the value empty, with or without the
+    mobile emulation, so in practice the JavaScript path is the one taken.)
+    """
+    year, month, day = iso.split("-")
+    element.click()
+    element.send_keys(year + month + day)
+    if element.get_attribute("value") != iso:
+        driver.execute_script(
+            "arguments[0].value = arguments[1];"
+            "arguments[0].dispatchEvent(new Event('input', {bubbles: true}));"
+            "arguments[0].dispatchEvent(new Event('change', {bubbles: true}));", element, iso)
+    assert element.get_attribute("value") == iso

@@ -30,6 +30,7 @@ from browser_helpers import (
     screenshot,
     text_of,
     wait_loaded,
+    set_date,
 )
 from conftest import CAPTCHA_TEST_ANSWER
 
@@ -105,25 +106,6 @@ def main_text(driver) -> str:
 def focused_id(driver) -> str:
     return driver.switch_to.active_element.get_attribute("id") or ""
 
-
-def set_date(driver, element, iso: str) -> None:
-    """Fill an <input type=date>.
-
-    Typing into a date input is locale dependent in Chromium (the segments and their order follow the
-    browser's language, zh-TW shows 年/月/日), so first type the digits the way a person would; if the value
-    did not come out as `iso`, set it with JavaScript and fire the events a real edit fires.
-    (With headless Chromium 156 + chromedriver here, typed keys leave the value empty, with or without the
-    mobile emulation, so in practice the JavaScript path is the one taken.)
-    """
-    year, month, day = iso.split("-")
-    element.click()
-    element.send_keys(year + month + day)
-    if element.get_attribute("value") != iso:
-        driver.execute_script(
-            "arguments[0].value = arguments[1];"
-            "arguments[0].dispatchEvent(new Event('input', {bubbles: true}));"
-            "arguments[0].dispatchEvent(new Event('change', {bubbles: true}));", element, iso)
-    assert element.get_attribute("value") == iso
 
 
 def assert_captcha_image_shown(driver) -> None:

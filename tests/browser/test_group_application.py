@@ -31,6 +31,7 @@ from browser_helpers import (
     screenshot,
     text_of,
     wait_loaded,
+    set_date,
 )
 
 CONTACT = "group-contact@school.example.edu.tw"
@@ -78,18 +79,6 @@ def sign_in_link(server, timeout: float = 20.0) -> str:
         time.sleep(0.5)
     raise AssertionError("no sign-in link was emailed to the contact")
 
-
-def set_date(driver, element, iso: str) -> None:
-    """Chromium's date input takes typed digits in the browser language's order; fall back to script."""
-    year, month, day = iso.split("-")
-    element.click()
-    element.send_keys(year + month + day)
-    if element.get_attribute("value") != iso:
-        driver.execute_script(
-            "arguments[0].value = arguments[1];"
-            "arguments[0].dispatchEvent(new Event('input', {bubbles: true}));"
-            "arguments[0].dispatchEvent(new Event('change', {bubbles: true}));", element, iso)
-    assert element.get_attribute("value") == iso
 
 
 def error_rows(driver) -> list[tuple[str, str, str]]:
