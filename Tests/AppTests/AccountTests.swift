@@ -167,6 +167,10 @@ final class AccountTests: XCTestCase {
             XCTAssertEqual(events.last?.cardNumber, patron.cardNumber, "the partner learns which card to erase")
             let goodbye = try await mails(app).filter { $0.subject == "一證通：您的資料已刪除" }
             XCTAssertEqual(goodbye.map(\.to), ["wang@example.org"])
+            // Every earlier email to the person (application, activation, consent notices) is emptied.
+            let holding = try await OutboxMessage.query(on: app.db).filter(\.$kind == .email).all()
+                .filter { $0.payload.contains("wang@example.org") || $0.payload.contains("王小明") }
+            XCTAssertEqual(holding.count, 1, "only the confirmation of the erasure still names the person")
             XCTAssertTrue(goodbye[0].body.hasPrefix("王小明 您好"))
 
             // The session ends with the card; the person can apply again from scratch.

@@ -32,6 +32,30 @@ final class OutboxTests: XCTestCase {
 
     struct Rollback: Error {}
 
+    func testDeliveredEmailsAreEmptiedAfterThirtyDaysAndTheirMailDropCopiesRemoved() async throws {
+        let clock = TestClock()
+        try await withTestApp(clock: clock) { app in
+            let patron = try await submitApplication(app)
+            try await app.outboxWorker.deliverDue()
+            let drop = { (try? FileManager.default.contentsOfDirectory(atPath: app.settings.mailDropDirectory))?.filter { $0.hasSuffix(".eml") } ?? [] }
+            XCTAssertEqual(drop().count, 1)
+            clock.advance(by: 29 * 86_400)
+            let early = try await PatronMail.emptyDelivered(now: clock.now, app: app)
+            XCTAssertEqual(early, 0, "kept whole for 30 days")
+            clock.advance(by: 2 * 86_400)
+            let emptied = try await PatronMail.emptyDelivered(now: clock.now, app: app)
+            XCTAssertEqual(emptied, 1)
+            let row = try await XCTUnwrapAsync(await OutboxMessage.query(on: app.db).filter(\.$kind == .email).first())
+            XCTAssertEqual(row.status, .delivered)
+            for text in ["wang@example.org", "王小明", patron.applicationNumber] {
+                XCTAssertFalse(row.payload.contains(text), text)
+            }
+            XCTAssertEqual(drop(), [])
+            let again = try await PatronMail.emptyDelivered(now: clock.now, app: app)
+            XCTAssertEqual(again, 0, "an emptied message is not touched again")
+        }
+    }
+
     func testAMessageQueuedInARolledBackTransactionIsNeverSent() async throws {
         let clock = TestClock()
         try await withTestApp(clock: clock) { app in

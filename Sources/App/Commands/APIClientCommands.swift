@@ -26,7 +26,7 @@ struct APIClientCreateCommand: AsyncCommand {
 enum APIClients {
     static func create(name: String, libraryCode: String, app: Application) async throws -> String {
         let name = name.trimmingCharacters(in: .whitespaces)
-        guard !name.isEmpty else { throw CalendarCommandError(description: "--name is required") }
+        guard !name.isEmpty else { throw CommandInputError(description: "--name is required") }
         let library = try await Library.require(code: libraryCode, on: app.db)
         let (token, hash) = OneTimeToken.make()
         let now = app.clock.now()

@@ -13,7 +13,7 @@ struct CalendarCommands: AsyncCommandGroup {
     var help: String { "The government office calendar and libraries' closed days" }
 }
 
-struct CalendarCommandError: Error, CustomStringConvertible {
+struct CommandInputError: Error, CustomStringConvertible {
     let description: String
 }
 
@@ -32,16 +32,16 @@ struct CalendarImportCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         guard let data = FileManager.default.contents(atPath: signature.file) else {
-            throw CalendarCommandError(description: "cannot read \(signature.file)")
+            throw CommandInputError(description: "cannot read \(signature.file)")
         }
         let entries: [OfficialCalendarEntry]
         do {
             entries = try OfficialCalendarCSV.parse(data)
         } catch {
-            throw CalendarCommandError(description: "\(signature.file): \(error)")
+            throw CommandInputError(description: "\(signature.file): \(error)")
         }
         guard let first = entries.map(\.day).min(), let last = entries.map(\.day).max() else {
-            throw CalendarCommandError(description: "\(signature.file) holds no days")
+            throw CommandInputError(description: "\(signature.file) holds no days")
         }
         try await OfficialCalendarStore.replace(entries, on: context.application.db)
         let daysOff = entries.filter(\.isDayOff).count
@@ -63,9 +63,9 @@ struct CalendarDueCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         guard let start = CalendarDay(iso: signature.date) else {
-            throw CalendarCommandError(description: "'\(signature.date)' is not a date in the form YYYY-MM-DD")
+            throw CommandInputError(description: "'\(signature.date)' is not a date in the form YYYY-MM-DD")
         }
-        guard signature.days >= 0 else { throw CalendarCommandError(description: "the number of working days cannot be negative") }
+        guard signature.days >= 0 else { throw CommandInputError(description: "the number of working days cannot be negative") }
         let db = context.application.db
         let library = try await library(code: signature.library, on: db)
         let calendar = try await OfficialCalendarStore.calendar(libraryID: library?.id, on: db)
@@ -91,11 +91,11 @@ struct CalendarCloseCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         guard let day = CalendarDay(iso: signature.date) else {
-            throw CalendarCommandError(description: "'\(signature.date)' is not a date in the form YYYY-MM-DD")
+            throw CommandInputError(description: "'\(signature.date)' is not a date in the form YYYY-MM-DD")
         }
         let db = context.application.db
         guard let library = try await library(code: signature.library, on: db) else {
-            throw CalendarCommandError(description: "--library is required")
+            throw CommandInputError(description: "--library is required")
         }
         try await OfficialCalendarStore.close(day, reason: signature.reason ?? "", libraryID: try library.requireID(),
                                               by: .commandLine, at: context.application.clock.now(), on: db)
@@ -115,11 +115,11 @@ struct CalendarReopenCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         guard let day = CalendarDay(iso: signature.date) else {
-            throw CalendarCommandError(description: "'\(signature.date)' is not a date in the form YYYY-MM-DD")
+            throw CommandInputError(description: "'\(signature.date)' is not a date in the form YYYY-MM-DD")
         }
         let db = context.application.db
         guard let library = try await library(code: signature.library, on: db) else {
-            throw CalendarCommandError(description: "--library is required")
+            throw CommandInputError(description: "--library is required")
         }
         try await OfficialCalendarStore.reopen(day, libraryID: try library.requireID(), by: .commandLine,
                                                at: context.application.clock.now(), on: db)

@@ -19,7 +19,7 @@ struct KeysRotateCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         let settings = context.application.settings
         guard settings.masterKey == nil else {
-            throw CalendarCommandError(description: "keys come from ONECARD_MASTER_KEY: rotate by putting a new secret in front of it, comma-separated, and keeping the old ones")
+            throw CommandInputError(description: "keys come from ONECARD_MASTER_KEY: rotate by putting a new secret in front of it, comma-separated, and keeping the old ones")
         }
         let ring = try KeyFile(directory: settings.dataDirectory).rotate()
         context.console.print("New writes now use key \(ring.currentKeyID); \(ring.keyIDs.count - 1) older key(s) kept for reading. Restart every instance to pick it up.")
@@ -56,12 +56,12 @@ struct KeysRetireCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
         guard app.settings.masterKey == nil else {
-            throw CalendarCommandError(description: "keys come from ONECARD_MASTER_KEY: retire a secret by removing it from the variable (never the last one, which anchors the blind index)")
+            throw CommandInputError(description: "keys come from ONECARD_MASTER_KEY: retire a secret by removing it from the variable (never the last one, which anchors the blind index)")
         }
         let left = try await SealedDataInventory(app: app).count(sealedWith: signature.key)
         guard left.isEmpty else {
             let places = left.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
-            throw CalendarCommandError(description: "still sealed with \(signature.key) (\(places)); run 'onecard keys reencrypt' first")
+            throw CommandInputError(description: "still sealed with \(signature.key) (\(places)); run 'onecard keys reencrypt' first")
         }
         let ring = try KeyFile(directory: app.settings.dataDirectory).retire(keyID: signature.key)
         try await AuditTrail.record("keys.retired", by: .commandLine, details: ["key": signature.key], at: app.clock.now(), on: app.db)

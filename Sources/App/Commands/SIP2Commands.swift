@@ -118,7 +118,7 @@ struct SIP2AccountUpdateCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         func pair(_ on: Bool, _ off: Bool, _ name: String) throws -> Bool? {
-            if on && off { throw CalendarCommandError(description: "give either --\(name) or --no-\(name), not both") }
+            if on && off { throw CommandInputError(description: "give either --\(name) or --no-\(name), not both") }
             return on ? true : off ? false : nil
         }
         let changes = SIP2Accounts.Changes(
@@ -145,7 +145,7 @@ enum SIP2Accounts {
                        app: Application) async throws -> Created {
         let user = rawUser.trimmingCharacters(in: .whitespaces)
         guard !user.isEmpty, user.count <= 64, !user.contains("|") else {
-            throw CalendarCommandError(description: "--user is required (at most 64 characters, no '|')")
+            throw CommandInputError(description: "--user is required (at most 64 characters, no '|')")
         }
         try checkEncoding(encoding)
         try checkAllowedAddresses(allowedAddresses)
@@ -170,7 +170,7 @@ enum SIP2Accounts {
                                             libraryID: library.id, at: record.createdAt, on: db)
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
-            throw CalendarCommandError(description: "a SIP2 account with user '\(user)' already exists")
+            throw CommandInputError(description: "a SIP2 account with user '\(user)' already exists")
         }
         return Created(user: user, password: password, institution: record.institution)
     }
@@ -179,13 +179,13 @@ enum SIP2Accounts {
 
     static func checkEncoding(_ encoding: String) throws {
         guard encodings.contains(encoding) else {
-            throw CalendarCommandError(description: "--encoding must be utf8, latin1 or cp950, not '\(encoding)'")
+            throw CommandInputError(description: "--encoding must be utf8, latin1 or cp950, not '\(encoding)'")
         }
     }
 
     static func checkAllowedAddresses(_ list: String) throws {
         for entry in list.split(separator: ",") where AddressRule(String(entry)) == nil {
-            throw CalendarCommandError(description: "--allow: '\(entry)' is not an address or IPv4 CIDR block")
+            throw CommandInputError(description: "--allow: '\(entry)' is not an address or IPv4 CIDR block")
         }
     }
 
@@ -236,9 +236,9 @@ enum SIP2Accounts {
     /// The account with this login user, or an error that names `--user`.
     static func require(user rawUser: String?, on db: any Database) async throws -> SIP2AccountRecord {
         let user = (rawUser ?? "").trimmingCharacters(in: .whitespaces)
-        guard !user.isEmpty else { throw CalendarCommandError(description: "--user is required") }
+        guard !user.isEmpty else { throw CommandInputError(description: "--user is required") }
         guard let record = try await SIP2AccountRecord.query(on: db).filter(\.$loginUser == user).first() else {
-            throw CalendarCommandError(description: "--user: no SIP2 account '\(user)'")
+            throw CommandInputError(description: "--user: no SIP2 account '\(user)'")
         }
         return record
     }
@@ -294,7 +294,7 @@ enum SIP2Accounts {
         if let encoding = changes.encoding { try checkEncoding(encoding) }
         guard allowed != nil || changes.encoding != nil || changes.personalData != nil || changes.alternateIDs != nil
                 || changes.errorDetection != nil else {
-            throw CalendarCommandError(description: "nothing to change: give --allow, --encoding, --[no-]personal-data, --[no-]alternate-ids or --[no-]error-detection")
+            throw CommandInputError(description: "nothing to change: give --allow, --encoding, --[no-]personal-data, --[no-]alternate-ids or --[no-]error-detection")
         }
         return try await app.db.transaction { db in
             let record = try await require(user: user, on: db)

@@ -53,7 +53,8 @@ struct PasswordResetController: RouteCollection {
                                             subject: ("patron", patron.id!.uuidString), libraryID: patron.$library.id, at: req.now, on: db)
                 try await Outbox(localizer: req.application.localizer, settings: req.application.settings, now: req.now).enqueueEmail(
                     template: "password_reset", to: email, locale: locale,
-                    values: ["name": patron.name, "link": link, "minutes": "30"], on: db)
+                    values: ["name": patron.name, "link": link, "minutes": "30"],
+                    partitionKey: PatronMail.partitionKey(patron.requireID()), on: db)
             }
         }
         return try await req.view.render("reader/forgot", RequestPage(sent: true, form: FormState()))

@@ -127,7 +127,7 @@ struct CardActivationService {
                         template: "card_activated", to: email, locale: locale,
                         values: ["name": patron.name, "card": patron.cardNumber ?? "",
                                  "library": locale == .en ? library.nameEN : library.nameZH],
-                        on: db)
+                        partitionKey: PatronMail.partitionKey(patron.requireID()), on: db)
                 }
             }
         } catch {
@@ -236,13 +236,39 @@ enum PatronMail {
             if row.status == .pending {
                 try await row.delete(on: db)
             } else {
-                let emptied = MailMessage(from: message.from, to: "", subject: "", body: "", messageID: message.messageID, date: message.date)
-                row.payload = String(decoding: try JSONEncoder.sorted.encode(emptied), as: UTF8.self)
+                row.payload = String(decoding: try JSONEncoder.sorted.encode(Self.emptied(message)), as: UTF8.self)
                 row.lastError = nil
                 try await row.save(on: db)
             }
         }
         return erased
+    }
+
+    /// How long a delivered email is kept whole (to answer "did you send it?"); after that it is emptied
+    /// down to its Message-ID and date, and its mail-drop copy removed, by hourly housekeeping.
+    static let deliveredRetentionDays = 30
+
+    /// Empties every email delivered more than `deliveredRetentionDays` ago that still holds an address.
+    @discardableResult
+    static func emptyDelivered(now: Date, app: Application) async throws -> Int {
+        let cutoff = now.addingTimeInterval(-Double(deliveredRetentionDays) * 86_400)
+        let rows = try await OutboxMessage.query(on: app.db).filter(\.$kind == .email).filter(\.$status == .delivered)
+            .filter(\.$deliveredAt < cutoff)
+            .filter(\.$payload, .contains(inverse: true, .anywhere), #""to":"""#)
+            .all()
+        var emptied: [MailMessage] = []
+        for row in rows {
+            guard let message = try? JSONDecoder().decode(MailMessage.self, from: Data(row.payload.utf8)), !message.to.isEmpty else { continue }
+            row.payload = String(decoding: try JSONEncoder.sorted.encode(Self.emptied(message)), as: UTF8.self)
+            try await row.save(on: app.db)
+            emptied.append(message)
+        }
+        removeDropFiles(of: emptied, directory: app.settings.mailDropDirectory, logger: app.logger)
+        return emptied.count
+    }
+
+    static func emptied(_ message: MailMessage) -> MailMessage {
+        MailMessage(from: message.from, to: "", subject: "", body: "", messageID: message.messageID, date: message.date)
     }
 
     /// Removes the mail-drop copies of `messages` (named from their date and Message-ID, see `FileMailer`).

@@ -90,6 +90,6 @@ struct CardStandingService {
             template: template, to: address, locale: locale,
             values: values.merging(["name": patron.name, "card": patron.cardNumber ?? "",
                                     "library": locale == .en ? library.nameEN : library.nameZH]) { $1 },
-            on: db)
+            partitionKey: PatronMail.partitionKey(patron.requireID()), on: db)
     }
 }

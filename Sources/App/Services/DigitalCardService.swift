@@ -386,7 +386,8 @@ struct DigitalCardService {
                       "library": locale == .en ? library.nameEN : library.nameZH]
         values.merge(extra) { $1 }
         try await Outbox(localizer: app.localizer, settings: app.settings, now: now)
-            .enqueueEmail(template: template, to: email, locale: locale, values: values, on: db)
+            .enqueueEmail(template: template, to: email, locale: locale, values: values,
+                          partitionKey: PatronMail.partitionKey(patron.requireID()), on: db)
     }
 
     // MARK: Retention

@@ -360,6 +360,7 @@ struct GroupBatchImporter: Sendable {
                 template: "group_card_issued", to: row.email, locale: context.locale,
                 values: ["name": row.name, "card": card, "library": context.libraryName, "organization": context.organizationName,
                          "link": activationBase + token, "days": days])
+            mail.partitionKey = PatronMail.partitionKey(patronID)
             prepared.mailRows.append([
                 SQLBind(mail.kind.rawValue), SQLBind(mail.partitionKey), SQLBind(mail.payload), SQLBind(mail.status.rawValue),
                 SQLBind(mail.attempts), SQLBind(mail.availableAt), SQLBind(mail.createdAt),

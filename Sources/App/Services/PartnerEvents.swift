@@ -195,7 +195,7 @@ enum PartnerEndpoints {
     static func configure(libraryCode: String, url: String, app: Application) async throws -> String {
         guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), parsed.host != nil,
               scheme == "https" || (scheme == "http" && app.environment != .production)
-        else { throw CalendarCommandError(description: "--url must be an https:// address (http:// only outside production)") }
+        else { throw CommandInputError(description: "--url must be an https:// address (http:// only outside production)") }
         let library = try await Library.require(code: libraryCode, on: app.db)
         let secret = OneTimeToken.make().token
         let sealed = try app.vault.seal(secret, context: secretContext)

@@ -170,7 +170,7 @@ struct PatronAccountService {
         let email = patron.email
         let locale = patron.locale
         let name = patron.name
-        try await database.transaction { db in
+        let erasedMail = try await database.transaction { db -> [MailMessage] in
             request.status = approve ? .approved : .rejected
             request.openKey = nil
             request.decidedAt = now
@@ -183,7 +183,7 @@ struct PatronAccountService {
             guard approve else {
                 if let email { try await notify(patron, template: "\(request.kind.rawValue)_rejected", to: email, locale: locale,
                                                 extra: ["reason": reason], on: db) }
-                return
+                return []
             }
             switch request.kind {
             case .nameChange:
@@ -191,14 +191,21 @@ struct PatronAccountService {
                 try await patron.save(on: db)
                 try await PartnerEvents.enqueueForLinkedPartners(.patronUpdated, patron: patron, now: now, on: db)
                 if let email { try await notify(patron, template: "name_change_approved", to: email, on: db) }
+                return []
             case .deletion:
+                // Earlier emails to the person (application, activation, notices) are emptied with the rest;
+                // the confirmation queued next is the last use of the address, emptied once it is old
+                // (`PatronMail.emptyDelivered`).
+                let erased = try await PatronMail.erase(patronID: patron.requireID(), applicationNumber: patron.applicationNumber, on: db)
                 try await erase(patron, on: db)
-                // The confirmation goes to the address the person had; it is the last use of it.
                 if let email {
                     try await notify(patron, template: "deletion_approved", to: email, locale: locale, extra: ["name": name], on: db)
                 }
+                return erased
             }
         }
+        // Only after the commit, as for expired applications.
+        PatronMail.removeDropFiles(of: erasedMail, directory: app.settings.mailDropDirectory, logger: app.logger)
     }
 
     /// Erasure at the reader's request: partners are told first (their events carry the card number
@@ -224,7 +231,8 @@ struct PatronAccountService {
         var values = ["name": patron.name, "card": patron.cardNumber ?? ""]
         values.merge(extra) { $1 }
         try await Outbox(localizer: app.localizer, settings: app.settings, now: now)
-            .enqueueEmail(template: "account_\(template)", to: email, locale: locale, values: values, on: db)
+            .enqueueEmail(template: "account_\(template)", to: email, locale: locale, values: values,
+                          partitionKey: PatronMail.partitionKey(patron.requireID()), on: db)
     }
 }
 

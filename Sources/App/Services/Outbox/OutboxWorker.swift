@@ -167,6 +167,7 @@ struct OutboxWorkerLifecycle: LifecycleHandler {
                         try await DigitalCardService(app: application, database: application.db, now: application.clock.now()).housekeeping()
                         try application.citizenCertificates.reload()
                         try await WebSessions.deleteExpired(now: application.clock.now(), on: application.db)
+                        try await PatronMail.emptyDelivered(now: application.clock.now(), app: application)
                     } catch {
                         application.logger.warning("expiring applications failed", metadata: ["error": .string(String(describing: error))])
                     }
