@@ -13,9 +13,10 @@ final class SIP2IntegrationTests: XCTestCase {
         try await activateCard(app, patron, easyCard: easyCard)
     }
 
-    func account(_ app: Application, library: String, personalData: Bool, allow: String = "") async throws -> SIP2Accounts.Created {
+    func account(_ app: Application, library: String, personalData: Bool, allow: String = "",
+                 alternateIDs: Bool = true) async throws -> SIP2Accounts.Created {
         try await SIP2Accounts.create(user: "vendor-\(library.lowercased())", libraryCode: library, institution: nil,
-                                      allowedAddresses: allow, encoding: "utf8", personalData: personalData, alternateIDs: true,
+                                      allowedAddresses: allow, encoding: "utf8", personalData: personalData, alternateIDs: alternateIDs,
                                       errorDetection: true, app: app)
     }
 
@@ -35,7 +36,7 @@ final class SIP2IntegrationTests: XCTestCase {
             let other = try await submitApplication(app, idNumber: "F234567898", links: ["KLPL"])
             try await activate(app, other)
             let taipei = try await account(app, library: "TPML", personalData: true)
-            let keelung = try await account(app, library: "KLPL", personalData: false)
+            let keelung = try await account(app, library: "KLPL", personalData: false, alternateIDs: false)
 
             let server = SIP2Server(backend: OneCardSIP2Backend(app: app), eventLoopGroup: app.eventLoopGroup)
             let port = try await server.start(host: "127.0.0.1", port: 0)
@@ -77,6 +78,10 @@ final class SIP2IntegrationTests: XCTestCase {
                 XCTAssertEqual(linked.validPatron, true)
                 XCTAssertEqual(linked.validPatronPassword, true)
                 XCTAssertEqual(linked.personalName, "", "no name for an account without personal-data rights")
+                // Without --alternate-ids only card numbers are taken: the ID number of the same linked
+                // reader is unknown, so a vendor cannot test whether an ID number holds a card.
+                let byIDNumber = try await status(keelungClient, "F234567898", institution: keelung.institution)
+                XCTAssertEqual(byIDNumber.validPatron, false)
                 await keelungClient.close()
             } catch {
                 await server.stop()

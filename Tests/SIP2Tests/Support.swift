@@ -194,3 +194,59 @@ func runPythonHelper(_ script: String, _ arguments: [String]) async throws -> [S
     let json = try JSONSerialization.jsonObject(with: stdout)
     return try #require(json as? [String: Any], "\(script) printed no JSON object: \(String(decoding: stdout, as: UTF8.self))")
 }
+
+/// What `exchangeOnOwnThread` saw: each CR-ended frame with when it arrived, and when the server closed.
+struct TimedExchange: Sendable {
+    /// Before connecting: the server's idle timer cannot have started earlier.
+    var startedAt: ContinuousClock.Instant
+    var sentAt: ContinuousClock.Instant
+    var frames: [(bytes: [UInt8], at: ContinuousClock.Instant)] = []
+    var closedAt: ContinuousClock.Instant?
+}
+
+/// Connects, sends `bytes` at once and reads until the server closes (or `timeout`), on a plain blocking
+/// socket in a thread of its own. For timing tests: the test's own task may wait seconds for the
+/// cooperative pool while other suites run, and a connection the client leaves quiet that long is rightly
+/// closed as idle; this thread is not held up by them.
+func exchangeOnOwnThread(port: Int, send bytes: [UInt8], timeout: Duration) async -> TimedExchange {
+    await withCheckedContinuation { continuation in
+        Thread.detachNewThread {
+            let startedAt = ContinuousClock.now
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            var exchange = TimedExchange(startedAt: startedAt, sentAt: .now)
+            guard connected == 0, Glibc.write(fd, bytes, bytes.count) == bytes.count else {
+                close(fd)
+                continuation.resume(returning: exchange)
+                return
+            }
+            let deadline = ContinuousClock.now + timeout
+            var pending: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while ContinuousClock.now < deadline {
+                var poll = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                guard Glibc.poll(&poll, 1, 100) >= 0 else { break }
+                if poll.revents == 0 { continue }
+                let count = Glibc.read(fd, &buffer, buffer.count)
+                if count <= 0 {
+                    exchange.closedAt = .now
+                    break
+                }
+                pending += buffer[0..<count]
+                while let end = pending.firstIndex(of: 0x0D) {
+                    exchange.frames.append((Array(pending[..<end]), .now))
+                    pending.removeSubrange(...end)
+                    if pending.first == 0x0A { pending.removeFirst() }
+                }
+            }
+            close(fd)
+            continuation.resume(returning: exchange)
+        }
+    }
+}

@@ -30,7 +30,7 @@ struct SIP2AccountCreateCommand: AsyncCommand {
         @Option(name: "allow", help: "Comma-separated client addresses or IPv4 CIDR blocks; default any") var allow: String?
         @Option(name: "encoding", help: "utf8 (default), latin1 or cp950") var encoding: String?
         @Flag(name: "personal-data", help: "Answers may include name, email and phone") var personalData: Bool
-        @Flag(name: "alternate-ids", help: "Accept bound EasyCard/iPASS numbers as patron ids") var alternateIDs: Bool
+        @Flag(name: "alternate-ids", help: "Accept bound EasyCard/iPASS numbers and ID numbers as patron ids, not only card numbers") var alternateIDs: Bool
         @Flag(name: "no-error-detection", help: "Do not use AY/AZ checksums") var noErrorDetection: Bool
     }
 
@@ -108,7 +108,7 @@ struct SIP2AccountUpdateCommand: AsyncCommand {
         @Option(name: "encoding", help: "utf8, latin1 or cp950") var encoding: String?
         @Flag(name: "personal-data", help: "Answers may include name, email and phone") var personalData: Bool
         @Flag(name: "no-personal-data", help: "Answers carry no name, email or phone") var noPersonalData: Bool
-        @Flag(name: "alternate-ids", help: "Accept bound EasyCard/iPASS numbers as patron ids") var alternateIDs: Bool
+        @Flag(name: "alternate-ids", help: "Accept bound EasyCard/iPASS numbers and ID numbers as patron ids, not only card numbers") var alternateIDs: Bool
         @Flag(name: "no-alternate-ids", help: "Accept card numbers and ID numbers only") var noAlternateIDs: Bool
         @Flag(name: "error-detection", help: "Use AY/AZ checksums") var errorDetection: Bool
         @Flag(name: "no-error-detection", help: "Do not use AY/AZ checksums") var noErrorDetection: Bool

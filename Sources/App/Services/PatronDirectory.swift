@@ -10,13 +10,15 @@ struct PatronDirectory {
     let database: any Database
 
     /// Active card holders only: a pending application has no card to sign in with yet.
+    /// `acceptAlternateIdentifiers` false (a SIP2 account without `--alternate-ids`) takes card numbers
+    /// only, so a vendor cannot use the service to test whether someone's ID number holds a card.
     func activePatron(identifier raw: String, acceptAlternateIdentifiers: Bool = true) async throws -> Patron? {
         let text = IdentityNumber.normalize(raw)
         guard !text.isEmpty else { return nil }
         if case .success(let card) = CardNumber.parse(text) {
             return try await Patron.query(on: database).filter(\.$cardNumber == card.value).filter(\.$status == .active).first()
         }
-        if case .success(let identity) = IdentityNumber.parse(text) {
+        if acceptAlternateIdentifiers, case .success(let identity) = IdentityNumber.parse(text) {
             let index = vault.blindIndex(identity.value, context: CardApplicationService.idNumberContext)
             return try await Patron.query(on: database).filter(\.$idNumberIndex == index).filter(\.$status == .active).first()
         }
