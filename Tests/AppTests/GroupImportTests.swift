@@ -27,6 +27,26 @@ final class GroupImportTests: XCTestCase {
         return try XCTUnwrap(awaited2)
     }
 
+    func testALongBatchIsShownAHundredRowsAPageWithLinksToEveryPage() async throws {
+        try await withTestApp { app in
+            let (organization, batch) = try await queuedBatch(app, count: 150)
+            let path = "/staff/group/batches/\(batch.id!.uuidString)"
+            let first = try await organization.reviewer.get(path)
+            XCTAssertTrue(first.text.contains("<td>學生1</td>") && first.text.contains("<td>學生100</td>"))
+            XCTAssertFalse(first.text.contains("<td>學生101</td>"), "a hundred rows a page")
+            XCTAssertTrue(first.text.contains(#"<span aria-current="page">1</span>"#))
+            XCTAssertTrue(first.text.contains(#"<a href="\#(path)?page=2">2</a>"#))
+            let second = try await organization.reviewer.get(path + "?page=2")
+            XCTAssertTrue(second.text.contains("<td>學生101</td>") && second.text.contains("<td>學生150</td>"))
+            XCTAssertFalse(second.text.contains("<td>學生100</td>"))
+            XCTAssertTrue(second.text.contains(#"<span aria-current="page">2</span>"#))
+            let beyond = try await organization.reviewer.get(path + "?page=9")
+            XCTAssertTrue(beyond.text.contains(#"<span aria-current="page">2</span>"#), "a page past the end shows the last")
+            let pages = try await AuditEvent.query(on: app.db).filter(\.$action == "group_batch.viewed").all().compactMap(\.details)
+            XCTAssertEqual(pages, [#"{"page":"1"}"#, #"{"page":"2"}"#, #"{"page":"2"}"#], "each look is audited with its page")
+        }
+    }
+
     func testAnApprovedBatchBecomesDigitalCardsWhoseHoldersSetTheirOwnPasswordsAndSignIn() async throws {
         try await withTestApp(adjust: { $0.signInDelayUnit = 0.001 }) { app in
             let (organization, batch) = try await queuedBatch(app, count: 3)

@@ -221,19 +221,13 @@ struct GroupContactController: RouteCollection {
             let message: String
         }
 
-        struct PageLink: Encodable {
-            let number: Int
-            let path: String
-            let current: Bool
-        }
-
         let organization: String
         let uploadedAt: String
         let letterNumber: String
         let rows: Int
         let errorCount: Int
         let errors: [ErrorRow]
-        let pages: [PageLink]
+        let pages: [Pagination.Link]
         let firstShown: Int
         let lastShown: Int
         let leftOut: [GroupBatchView.LeftOut]
@@ -254,17 +248,16 @@ struct GroupContactController: RouteCollection {
         guard let record = try await contact(req) else { return req.redirect(to: signInRedirect) }
         let upload = try await ownUpload(req, record)
         let errors = try upload.errors.map { try JSONDecoder().decode([RowError].self, from: Data($0.utf8)) } ?? []
-        let pageCount = max(1, (errors.count + Self.errorsPerPage - 1) / Self.errorsPerPage)
-        let page = min(max(req.query[Int.self, at: "page"] ?? 1, 1), pageCount)
-        let shown = errors.dropFirst((page - 1) * Self.errorsPerPage).prefix(Self.errorsPerPage)
+        let pagination = Pagination(total: errors.count, pageSize: Self.errorsPerPage, requested: req.query[Int.self, at: "page"])
+        let shown = errors.dropFirst(pagination.offset).prefix(Self.errorsPerPage)
         let path = SiteURL.groupContactUpload(id: upload.id!.uuidString).path
         let view = UploadPage(
             organization: record.organizationName, uploadedAt: DeskController.dateTime(upload.uploadedAt),
             letterNumber: upload.letterNumber, rows: upload.rowCount, errorCount: errors.count,
             errors: shown.map { .init(row: $0.row, column: $0.column, message: GroupMessages.rowErrorMessage($0, req)) },
-            pages: pageCount > 1 ? (1...pageCount).map { .init(number: $0, path: "\(path)?page=\($0)", current: $0 == page) } : [],
-            firstShown: errors.isEmpty ? 0 : (page - 1) * Self.errorsPerPage + 1,
-            lastShown: (page - 1) * Self.errorsPerPage + shown.count,
+            pages: pagination.links(path: path),
+            firstShown: errors.isEmpty ? 0 : pagination.offset + 1,
+            lastShown: pagination.offset + shown.count,
             leftOut: GroupBatchView.leftOut(upload.leftOut, req: req),
             annotatedPath: upload.hasAnnotatedFile ? SiteURL.groupContactUploadReturned(id: upload.id!.uuidString).path : nil,
             nobodyLeft: errors.isEmpty)

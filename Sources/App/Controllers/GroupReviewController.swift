@@ -262,18 +262,12 @@ struct GroupReviewController: RouteCollection {
             let statusKey: String
         }
 
-        struct PageLink: Encodable {
-            let number: Int
-            let path: String
-            let current: Bool
-        }
-
         let organization: String
         let applicationPath: String
         let batch: GroupBatchView.Summary
         let leftOut: [GroupBatchView.LeftOut]
         let rows: [Row]
-        let pages: [PageLink]
+        let pages: [Pagination.Link]
         let awaitsDecision: Bool
         let summaryPath: String?
         let decisionErrors: [String: String]
@@ -295,10 +289,9 @@ struct GroupReviewController: RouteCollection {
         var summary = GroupBatchView.summary(batch, today: today, contactView: false)
         summary.queuePosition = try await GroupBatchView.queuePosition(batch, libraryID: staff.$library.id, on: req.db)
         let total = try await GroupBatchRow.query(on: req.db).filter(\.$batch.$id == id).count()
-        let pageCount = max(1, (total + Self.rowsPerPage - 1) / Self.rowsPerPage)
-        let page = min(max(req.query[Int.self, at: "page"] ?? 1, 1), pageCount)
+        let pagination = Pagination(total: total, pageSize: Self.rowsPerPage, requested: req.query[Int.self, at: "page"])
         let rows = try await GroupBatchRow.query(on: req.db).filter(\.$batch.$id == id).sort(\.$rowNumber)
-            .range(((page - 1) * Self.rowsPerPage)..<(page * Self.rowsPerPage)).all()
+            .range(pagination.offset..<(pagination.offset + Self.rowsPerPage)).all()
         let patrons = try await Patron.query(on: req.db).filter(\.$id ~~ rows.filter { $0.status == .imported }.map(\.patronID)).all()
             .reduce(into: [UUID: Patron]()) { $0[$1.id!] = $1 }
         let vault = req.application.vault
@@ -310,7 +303,7 @@ struct GroupReviewController: RouteCollection {
         // Names, birth dates and (masked) ID numbers of the batch's people: the look is on the trail.
         try await AuditTrail.record("group_batch.viewed", by: .staff(staff.requireID(), ipAddress: req.clientAddress),
                                     subject: ("group_batch", id.uuidString), libraryID: staff.$library.id,
-                                    details: ["page": String(page)], at: req.now, on: req.db)
+                                    details: ["page": String(pagination.page)], at: req.now, on: req.db)
         let path = SiteURL.staffGroupBatch(id: id.uuidString).path
         let page_ = BatchPage(
             organization: batch.application.organizationName,
@@ -325,7 +318,7 @@ struct GroupReviewController: RouteCollection {
                              email: patron?.email ?? row.email ?? "",
                              statusKey: "group.row.status.\(row.status.rawValue)")
             },
-            pages: pageCount > 1 ? (1...pageCount).map { .init(number: $0, path: "\(path)?page=\($0)", current: $0 == page) } : [],
+            pages: pagination.links(path: path),
             awaitsDecision: batch.status.awaitsDecision,
             summaryPath: batch.status == .completed ? SiteURL.staffGroupBatchSummary(id: id.uuidString).path : nil,
             decisionErrors: GroupMessages.fieldMessages(decisionErrors, req),
