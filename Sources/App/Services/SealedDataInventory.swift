@@ -54,10 +54,10 @@ struct SealedDataInventory {
 
         let files = app.sealedFiles
         func visitFile(_ place: String, id: UUID, context: String) throws {
-            guard let keyID = files.keyID(id: id), selected(keyID) else { return }
             if resealing {
+                // `reseal` reads the file once and leaves it alone when it is already under the current key.
                 if try files.reseal(id: id, context: context) { add(place, 1) }
-            } else {
+            } else if let keyID = files.keyID(id: id), selected(keyID) {
                 add(place, 1)
             }
         }
