@@ -169,10 +169,3 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
 
     try routes(app)
 }
-
-/// Creates and migrates the embedded database on first start, so `onecard serve` needs no setup.
-struct EmbeddedDatabasePreparation: LifecycleHandler {
-    func willBootAsync(_ application: Application) async throws {
-        try await application.autoMigrate()
-    }
-}

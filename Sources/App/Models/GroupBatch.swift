@@ -35,11 +35,3 @@ final class GroupBatch: Model, @unchecked Sendable {
 
     init() {}
 }
-
-/// A row left out of a batch, for the contact: the row of their file, the name in it, and why.
-struct GroupLeftOutRow: Codable, Sendable, Equatable {
-    let row: Int
-    let name: String
-    /// `already_holds_card` or `already_in_batch`.
-    let code: String
-}

@@ -4,37 +4,6 @@ import OneCardDomain
 import PersonalDataVault
 import Vapor
 
-/// Errors of the online application that the applicant reads.
-enum CardApplicationError: LocalizedAbortError, Equatable {
-    case alreadyRegistered
-    case tooManyAttempts
-    case invalid([FieldError])
-
-    var status: HTTPResponseStatus {
-        switch self {
-        case .alreadyRegistered: .conflict
-        case .tooManyAttempts: .tooManyRequests
-        case .invalid: .unprocessableEntity
-        }
-    }
-
-    var code: String {
-        switch self {
-        case .alreadyRegistered: "already_registered"
-        case .tooManyAttempts: "too_many_requests"
-        case .invalid: "invalid"
-        }
-    }
-
-    var messageKey: String {
-        switch self {
-        case .alreadyRegistered: "apply.already_registered"
-        case .tooManyAttempts: "error.too_many_requests"
-        case .invalid: "error.unprocessable"
-        }
-    }
-}
-
 /// The online card application (網路辦證), the same for the web form and the API.
 struct CardApplicationService {
     static let idNumberContext = "idNumber"
@@ -199,21 +168,5 @@ struct CardApplicationService {
         let alphabet = Array("23456789ABCDEFGHJKLMNPQRSTUVWXYZ")
         let suffix = String((0..<6).map { _ in alphabet.randomElement()! })
         return String(format: "%@-%02d%02d%02d-%@", library, day.year % 100, day.month, day.day, suffix)
-    }
-}
-
-extension Application {
-    private struct PasswordPolicyKey: StorageKey { typealias Value = PasswordPolicy }
-
-    var passwordPolicy: PasswordPolicy {
-        get { storage[PasswordPolicyKey.self]! }
-        set { storage[PasswordPolicyKey.self] = newValue }
-    }
-
-    static func loadPasswordPolicy() throws -> PasswordPolicy {
-        let text = try String(contentsOfFile: Resources.path("common-passwords.txt"), encoding: .utf8)
-        let words = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-            .filter { !$0.isEmpty && !$0.hasPrefix("#") }
-        return PasswordPolicy(commonPasswords: Set(words))
     }
 }

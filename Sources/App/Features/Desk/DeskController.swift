@@ -222,7 +222,7 @@ struct DeskController: RouteCollection {
             let current = try await Patron.find(patron.requireID(), on: req.db) ?? patron
             let page = try await detail(req, patron: current, error: error,
                                         typed: Typed(easyCard: form.easyCard ?? "", validUntil: form.validUntil ?? ""))
-            return try await req.view.render("staff/application", page).encodeResponse(status: error.status, for: req)
+            return try await req.view.render("staff/application", page).encodeResponse(status: HTTPErrorMapping.status(for: error), for: req)
         }
         return req.redirect(to: SiteURL.deskApplication(id: patron.id!.uuidString).path + "?activated=1", redirectType: .normal)
     }
@@ -242,7 +242,7 @@ struct DeskController: RouteCollection {
                 patron, documentChecked: form.documentChecked == "yes", by: staff, ipAddress: req.clientAddress, on: req.db)
         } catch let error as DeskError {
             let page = try await detail(req, patron: patron, error: error)
-            return try await req.view.render("staff/application", page).encodeResponse(status: error.status, for: req)
+            return try await req.view.render("staff/application", page).encodeResponse(status: HTTPErrorMapping.status(for: error), for: req)
         }
         return req.redirect(to: SiteURL.deskApplication(id: patron.id!.uuidString).path + "?upgraded=1", redirectType: .normal)
     }
@@ -269,7 +269,7 @@ struct DeskController: RouteCollection {
             try await change(CardStandingService(app: req.application, now: req.now), patron, staff)
         } catch let error as DeskError {
             let page = try await detail(req, patron: patron, error: error, typed: typed)
-            return try await req.view.render("staff/application", page).encodeResponse(status: error.status, for: req)
+            return try await req.view.render("staff/application", page).encodeResponse(status: HTTPErrorMapping.status(for: error), for: req)
         }
         return req.redirect(to: SiteURL.deskApplication(id: patron.id!.uuidString).path + "?standing=\(notice)", redirectType: .normal)
     }

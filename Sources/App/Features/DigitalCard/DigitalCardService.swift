@@ -5,49 +5,6 @@ import OneCardDomain
 import UploadInspection
 import Vapor
 
-/// What the digital card applicant reads when something stops the application.
-enum DigitalCardError: LocalizedAbortError, Equatable {
-    case foreignResident
-    case alreadyHoldsCard
-    case invalid([FieldError])
-    case tooManyAttempts
-    case certificateUnavailable
-    case certificate(code: String)
-    case correctionLinkInvalid
-    case notSubmitted
-
-    var status: HTTPResponseStatus {
-        switch self {
-        case .foreignResident, .alreadyHoldsCard, .notSubmitted: .conflict
-        case .invalid, .certificate: .unprocessableEntity
-        case .tooManyAttempts: .tooManyRequests
-        case .certificateUnavailable: .serviceUnavailable
-        case .correctionLinkInvalid: .gone
-        }
-    }
-
-    var code: String {
-        switch self {
-        case .foreignResident: "digital_national_only"
-        case .alreadyHoldsCard: "already_holds_card"
-        case .invalid: "invalid"
-        case .tooManyAttempts: "too_many_requests"
-        case .certificateUnavailable: "certificate_unavailable"
-        case .certificate(let code): code
-        case .correctionLinkInvalid: "correction_link_invalid"
-        case .notSubmitted: "not_submitted"
-        }
-    }
-
-    var messageKey: String {
-        switch self {
-        case .invalid: "error.unprocessable"
-        case .tooManyAttempts: "error.too_many_requests"
-        default: "digital.error.\(code)"
-        }
-    }
-}
-
 /// 數位借閱證 for individuals: eligibility, the application with identity documents (reviewed within
 /// 3 working days) or with a citizen digital certificate (active at once), and the reviewers' decisions.
 struct DigitalCardService {

@@ -57,14 +57,3 @@ struct HomeController: RouteCollection {
         return try await req.view.render("service", ServicePage(titleKey: key + ".title", summaryKey: key + ".summary", points: points))
     }
 }
-
-extension SiteURL.Service {
-    var localizationKey: String {
-        switch self {
-        case .cardApplication: "service.apply"
-        case .digitalCard: "service.digital_card"
-        case .groupApplication: "service.group"
-        case .signIn: "service.login"
-        }
-    }
-}

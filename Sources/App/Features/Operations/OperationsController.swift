@@ -41,17 +41,3 @@ struct OperationsController: RouteCollection {
         return Response(status: .ok, headers: headers, body: .init(string: registry.emitToString()))
     }
 }
-
-struct HealthDTO: Content {
-    let status: String
-}
-
-extension Application {
-    private struct MetricsRegistryKey: StorageKey { typealias Value = PrometheusCollectorRegistry }
-
-    /// This application's metrics (not a process-wide global, so every test app counts its own).
-    var metricsRegistry: PrometheusCollectorRegistry {
-        get { storage[MetricsRegistryKey.self]! }
-        set { storage[MetricsRegistryKey.self] = newValue }
-    }
-}

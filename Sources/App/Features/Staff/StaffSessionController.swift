@@ -122,20 +122,3 @@ struct StaffSessionController: RouteCollection {
         return req.redirect(to: SiteURL.staffSignIn.path + "?notice=password_set", redirectType: .normal)
     }
 }
-
-enum StaffPasswordLinkError: LocalizedAbortError {
-    case invalidOrExpired
-    var status: HTTPResponseStatus { .gone }
-    var code: String { "password_link_invalid" }
-    var messageKey: String { "staff.password.link_invalid" }
-}
-
-/// Staff passwords: 12 to 128 characters (they guard other people's data), not the email address.
-enum StaffPasswordRule {
-    static func problem(with password: String, email: String) -> String? {
-        if password.count < 12 { return "staff.password.too_short" }
-        if password.count > 128 { return "staff.password.too_long" }
-        if password.lowercased() == email.lowercased() { return "staff.password.equals_email" }
-        return nil
-    }
-}

@@ -12,16 +12,3 @@ public struct OneCardClock: Sendable {
     public static let system = OneCardClock { Date() }
     public static let taipei = TimeZone(identifier: "Asia/Taipei")!
 }
-
-extension Application {
-    private struct ClockKey: StorageKey { typealias Value = OneCardClock }
-
-    public var clock: OneCardClock {
-        get { storage[ClockKey.self] ?? .system }
-        set { storage[ClockKey.self] = newValue }
-    }
-}
-
-extension Request {
-    var now: Date { application.clock.now() }
-}

@@ -63,8 +63,3 @@ public struct MailMessage: Codable, Sendable, Equatable {
         return formatter.string(from: date)
     }
 }
-
-/// Sends a message, or throws so the outbox tries again later.
-public protocol Mailer: Sendable {
-    func send(_ message: MailMessage) async throws
-}

@@ -38,15 +38,3 @@ struct Outbox {
         return OutboxMessage(kind: .email, partitionKey: nil, payload: payload, now: now)
     }
 }
-
-extension Request {
-    var outbox: Outbox {
-        Outbox(localizer: application.localizer, settings: application.settings, now: now)
-    }
-}
-
-extension Application {
-    var outbox: Outbox {
-        Outbox(localizer: localizer, settings: settings, now: clock.now())
-    }
-}

@@ -68,9 +68,3 @@ struct SealedFileStore: Sendable {
         try? FileManager.default.removeItem(atPath: path(id))
     }
 }
-
-extension Application {
-    var sealedFiles: SealedFileStore {
-        SealedFileStore(dataDirectory: settings.dataDirectory, vault: vault)
-    }
-}

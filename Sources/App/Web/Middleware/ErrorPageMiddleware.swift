@@ -17,11 +17,11 @@ struct ErrorPageMiddleware: AsyncMiddleware {
         let message: String
         var headers = HTTPHeaders()
         switch error {
-        case let error as any LocalizedAbortError:
-            status = error.status
+        case let error as any UserFacingError:
+            status = HTTPErrorMapping.status(for: error)
             code = error.code
             message = request.t(error.messageKey)
-            headers = error.headers
+            headers = HTTPErrorMapping.headers(for: error)
         case let error as any AbortError:
             status = error.status
             code = Self.code(for: status)
@@ -81,10 +81,4 @@ struct ErrorPageMiddleware: AsyncMiddleware {
         default: "internal"
         }
     }
-}
-
-struct ErrorPageContext: Encodable {
-    let status: Int
-    let title: String
-    let message: String
 }

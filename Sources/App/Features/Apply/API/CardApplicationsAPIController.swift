@@ -36,34 +36,3 @@ struct CardApplicationsAPIController: RouteCollection {
         }
     }
 }
-
-/// Bearer tokens of API clients (stored as SHA-256 only).
-struct APIClientAuthenticator: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        guard let token = request.headers.bearerAuthorization?.token,
-              let client = try await APIClient.query(on: request.db)
-                .filter(\.$tokenHash == OneTimeToken.hash(token)).filter(\.$revokedAt == nil).first()
-        else {
-            throw APIAuthError.missingOrInvalidToken
-        }
-        request.storage[APIClientKey.self] = client
-        return try await next.respond(to: request)
-    }
-}
-
-struct APIClientKey: StorageKey { typealias Value = APIClient }
-
-extension Request {
-    func requireAPIClient() throws -> APIClient {
-        guard let client = storage[APIClientKey.self] else { throw APIAuthError.missingOrInvalidToken }
-        return client
-    }
-}
-
-enum APIAuthError: LocalizedAbortError {
-    case missingOrInvalidToken
-    var status: HTTPResponseStatus { .unauthorized }
-    var code: String { "unauthorized" }
-    var messageKey: String { "error.api_token" }
-    var headers: HTTPHeaders { ["WWW-Authenticate": "Bearer"] }
-}

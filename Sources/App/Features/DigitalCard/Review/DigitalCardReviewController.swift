@@ -172,7 +172,7 @@ struct DigitalCardReviewController: RouteCollection {
         } catch let error as DigitalCardError {
             let message = if case .invalid = error { req.t("staff.digital.reason_required") } else { req.t(error.messageKey) }
             let page = try await detail(req, application, error: message, reason: reason)
-            return try await req.view.render("staff/digital-application", page).encodeResponse(status: error.status, for: req)
+            return try await req.view.render("staff/digital-application", page).encodeResponse(status: HTTPErrorMapping.status(for: error), for: req)
         }
         return req.redirect(to: SiteURL.staffDigitalCards.path + "?decided=\(form.decision ?? "")", redirectType: .normal)
     }

@@ -5,51 +5,6 @@ import SQLKit
 import UploadInspection
 import Vapor
 
-/// Errors of the group application (集體辦證) that the organization's contact or a reviewer reads.
-enum GroupApplicationError: LocalizedAbortError, Equatable {
-    case invalid([FieldError])
-    case tooManyAttempts
-    case notAwaitingDecision
-    case contactSignInRequired
-    case contactLinkInvalid
-
-    var status: HTTPResponseStatus {
-        switch self {
-        case .invalid: .unprocessableEntity
-        case .tooManyAttempts: .tooManyRequests
-        case .notAwaitingDecision: .conflict
-        case .contactSignInRequired: .unauthorized
-        case .contactLinkInvalid: .gone
-        }
-    }
-
-    var code: String {
-        switch self {
-        case .invalid: "invalid"
-        case .tooManyAttempts: "too_many_requests"
-        case .notAwaitingDecision: "not_awaiting_decision"
-        case .contactSignInRequired: "group_contact_sign_in_required"
-        case .contactLinkInvalid: "group_contact_link_invalid"
-        }
-    }
-
-    var messageKey: String {
-        switch self {
-        case .invalid: "error.unprocessable"
-        case .tooManyAttempts: "error.too_many_requests"
-        case .notAwaitingDecision: "group.error.not_awaiting_decision"
-        case .contactSignInRequired: "group.error.contact_sign_in_required"
-        case .contactLinkInvalid: "group.error.contact_link_invalid"
-        }
-    }
-}
-
-/// An uploaded file as the form delivered it: nil or empty when none was chosen.
-struct UploadedFile: Sendable {
-    let bytes: Data?
-    var isMissing: Bool { bytes?.isEmpty ?? true }
-}
-
 /// The organization's side of 集體辦證 up to the decision: the application with its files, the
 /// reviewer's approval or rejection, and changes of the contact person.
 struct GroupApplicationService {

@@ -2,30 +2,6 @@ import Fluent
 import Foundation
 import Vapor
 
-enum PartnerServiceError: LocalizedAbortError, Equatable {
-    case notOffered
-    /// 與台北通結合 is not a tick: it needs a sign-in with Taipei Pass, which is not configured here.
-    case needsCityAccount
-    /// The Taipei Pass account is already linked with another card.
-    case cityAccountLinkedElsewhere
-
-    var status: HTTPResponseStatus { self == .notOffered ? .notFound : .conflict }
-    var code: String {
-        switch self {
-        case .notOffered: "not_found"
-        case .needsCityAccount: "city_account_required"
-        case .cityAccountLinkedElsewhere: "city_account_linked_elsewhere"
-        }
-    }
-    var messageKey: String {
-        switch self {
-        case .notOffered: "error.not_found"
-        case .needsCityAccount: "partners.city_account_unavailable"
-        case .cityAccountLinkedElsewhere: TaipeiPassFailure.linkedElsewhere.messageKey
-        }
-    }
-}
-
 /// 合作館服務 for a signed-in reader: enabling a partner records that partner's current consent
 /// document and links the card; disabling withdraws the consent and the link.
 struct PartnerLinkService {

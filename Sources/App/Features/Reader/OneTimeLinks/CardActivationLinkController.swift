@@ -76,10 +76,3 @@ struct CardActivationLinkController: RouteCollection {
         return req.redirect(to: SiteURL.service(.signIn).path + "?notice=card_activated", redirectType: .normal)
     }
 }
-
-enum CardActivationLinkError: LocalizedAbortError {
-    case invalidOrExpired
-    var status: HTTPResponseStatus { .gone }
-    var code: String { "activation_link_invalid" }
-    var messageKey: String { "reader.activate.link_invalid" }
-}

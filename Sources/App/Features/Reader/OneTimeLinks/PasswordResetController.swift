@@ -113,10 +113,3 @@ struct PasswordResetController: RouteCollection {
         return req.redirect(to: SiteURL.service(.signIn).path + "?notice=password_reset", redirectType: .normal)
     }
 }
-
-enum PasswordResetError: LocalizedAbortError {
-    case invalidOrExpired
-    var status: HTTPResponseStatus { .gone }
-    var code: String { "reset_link_invalid" }
-    var messageKey: String { "reader.reset.link_invalid" }
-}

@@ -1,35 +1,6 @@
 import Foundation
 import JWTKit
 
-/// The claims of an ID token that OneCard reads (OpenID Connect Core 1.0, section 2).
-struct IDTokenClaims: JWTPayload, Equatable {
-    let iss: String
-    let sub: String
-    let aud: AudienceClaim
-    let exp: Double
-    let iat: Double
-    let nbf: Double?
-    let nonce: String?
-    let azp: String?
-
-    /// The claims are checked by `IDTokenVerifier`, against the clock OneCard runs on.
-    func verify(using algorithm: some JWTAlgorithm) async throws {}
-}
-
-/// Why an ID token was refused. The raw value goes to the log; the reader sees one message.
-enum IDTokenRejection: String, Error, Equatable {
-    case malformed
-    case unsupportedAlgorithm = "unsupported_algorithm"
-    case unknownKey = "unknown_key"
-    case badSignature = "bad_signature"
-    case wrongIssuer = "wrong_issuer"
-    case wrongAudience = "wrong_audience"
-    case expired
-    case issuedInFuture = "issued_in_future"
-    case nonceMismatch = "nonce_mismatch"
-    case missingSubject = "missing_subject"
-}
-
 /// Validates an ID token from the token endpoint as OpenID Connect Core 1.0 section 3.1.3.7 asks:
 /// an RS256 or ES256 signature by one of the provider's keys (never `none`, never an HMAC keyed with
 /// something public), `iss` the configured issuer, `aud` exactly this client (with `azp` when several),
@@ -93,14 +64,5 @@ struct IDTokenVerifier {
 
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
         CSRFMiddleware.constantTimeEqual(a, b)
-    }
-}
-
-extension Data {
-    /// Base64url without padding (RFC 7515, appendix C).
-    init?(base64URLEncoded text: String) {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        self.init(base64Encoded: base64)
     }
 }

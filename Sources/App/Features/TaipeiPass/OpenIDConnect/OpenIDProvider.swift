@@ -3,88 +3,6 @@ import JWTKit
 import NIOConcurrencyHelpers
 import Vapor
 
-/// What OneCard needs from a provider's discovery document (OpenID Connect Discovery 1.0, section 3).
-struct OpenIDProviderMetadata: Codable, Sendable, Equatable {
-    let issuer: String
-    let authorizationEndpoint: String
-    let tokenEndpoint: String
-    let jwksURI: String
-    let responseTypesSupported: [String]?
-    let codeChallengeMethodsSupported: [String]?
-    let idTokenSigningAlgValuesSupported: [String]?
-    let tokenEndpointAuthMethodsSupported: [String]?
-
-    enum CodingKeys: String, CodingKey {
-        case issuer
-        case authorizationEndpoint = "authorization_endpoint"
-        case tokenEndpoint = "token_endpoint"
-        case jwksURI = "jwks_uri"
-        case responseTypesSupported = "response_types_supported"
-        case codeChallengeMethodsSupported = "code_challenge_methods_supported"
-        case idTokenSigningAlgValuesSupported = "id_token_signing_alg_values_supported"
-        case tokenEndpointAuthMethodsSupported = "token_endpoint_auth_methods_supported"
-    }
-}
-
-/// Why the provider could not be used; logged, never shown (the reader sees one localized message).
-struct OpenIDProviderError: Error, CustomStringConvertible, Equatable {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// One public key from the provider's JWKS that may sign ID tokens, with the one algorithm it is used with.
-struct OpenIDSigningKey: Sendable {
-    enum Algorithm: String, Sendable, CaseIterable {
-        case rs256 = "RS256"
-        case es256 = "ES256"
-    }
-
-    enum Material: Sendable {
-        case rsa(JWTKit.Insecure.RSA.PublicKey)
-        case ecdsaP256(ES256PublicKey)
-    }
-
-    let keyID: String?
-    let algorithm: Algorithm
-    let material: Material
-
-    /// A JWKS member as JSON (RFC 7517). Keys for encryption, other curves or other algorithms are skipped.
-    struct JWK: Decodable {
-        let kty: String
-        let kid: String?
-        let use: String?
-        let alg: String?
-        let n: String?
-        let e: String?
-        let crv: String?
-        let x: String?
-        let y: String?
-    }
-
-    /// The keys of a JWKS document that can verify RS256 or ES256 signatures.
-    static func keys(fromJWKS data: Data) throws -> [OpenIDSigningKey] {
-        struct JWKS: Decodable { let keys: [JWK] }
-        let set = try JSONDecoder().decode(JWKS.self, from: data)
-        return set.keys.compactMap { jwk in
-            guard jwk.use == nil || jwk.use == "sig" else { return nil }
-            switch jwk.kty {
-            case "RSA":
-                guard jwk.alg == nil || jwk.alg == Algorithm.rs256.rawValue, let n = jwk.n, let e = jwk.e,
-                      let key = try? JWTKit.Insecure.RSA.PublicKey(modulus: n, exponent: e)
-                else { return nil }
-                return OpenIDSigningKey(keyID: jwk.kid, algorithm: .rs256, material: .rsa(key))
-            case "EC":
-                guard jwk.alg == nil || jwk.alg == Algorithm.es256.rawValue, jwk.crv == "P-256", let x = jwk.x, let y = jwk.y,
-                      let key = try? ES256PublicKey(parameters: (x, y))
-                else { return nil }
-                return OpenIDSigningKey(keyID: jwk.kid, algorithm: .es256, material: .ecdsaP256(key))
-            default:
-                return nil
-            }
-        }
-    }
-}
-
 /// The provider as OneCard knows it: its discovery document and signing keys, fetched with Vapor's
 /// client and cached. An ID token naming a key that is not in the cached set makes one refetch of the
 /// JWKS (the provider rotated its keys), at most once per `minimumKeyRefetchInterval`, so tokens with
@@ -206,23 +124,5 @@ actor OpenIDProvider {
             throw OpenIDProviderError("GET \(url) answered \(response.status.code)")
         }
         return Data(body.readableBytesView)
-    }
-}
-
-/// Fetches the provider's discovery document when `onecard serve` starts, so the first reader neither waits
-/// for it nor meets a Content-Security-Policy that does not yet name the authorization endpoint's origin.
-struct TaipeiPassWarmUp: LifecycleHandler {
-    func didBootAsync(_ application: Application) async throws {
-        guard let provider = application.taipeiPassProvider else { return }
-        let client = application.client
-        let logger = application.logger
-        let now = application.clock.now()
-        Task {
-            do {
-                _ = try await provider.metadata(client: client, now: now)
-            } catch {
-                logger.warning("Taipei Pass provider unusable", metadata: ["problem": .string(String(describing: error))])
-            }
-        }
     }
 }

@@ -1,0 +1,18 @@
+import Fluent
+import Vapor
+
+struct APIClientCreateCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "name", help: "Who uses the token, e.g. 'Main library kiosk'")
+        var name: String?
+        @Option(name: "library", help: "Library code the client applies to")
+        var library: String?
+    }
+
+    var help: String { "Creates an API client and prints its bearer token" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let token = try await APIClients.create(name: signature.name ?? "", libraryCode: signature.library ?? "", app: context.application)
+        context.console.output(token.consoleText())
+    }
+}

@@ -1,0 +1,12 @@
+import Vapor
+
+struct ApplicationsExpireCommand: AsyncCommand {
+    struct Signature: CommandSignature {}
+    var help: String { "Expires pending applications older than ONECARD_PENDING_APPLICATION_DAYS (30) and erases their personal data" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        let count = try await ApplicationExpiry(app: app, now: app.clock.now()).run(on: app.db)
+        context.console.print("Expired \(count) application(s).")
+    }
+}

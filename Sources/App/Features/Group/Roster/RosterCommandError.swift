@@ -1,0 +1,8 @@
+import Foundation
+import OneCardDomain
+import ReaderDataFile
+import Vapor
+
+struct RosterCommandError: Error, CustomStringConvertible {
+    let description: String
+}

@@ -1,0 +1,8 @@
+import Fluent
+import Prometheus
+import SQLKit
+import Vapor
+
+struct HealthDTO: Content {
+    let status: String
+}

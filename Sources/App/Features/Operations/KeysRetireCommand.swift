@@ -1,0 +1,26 @@
+import PersonalDataVault
+import Vapor
+
+struct KeysRetireCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Argument(name: "key", help: "The id of an old encryption key (see keys.json)")
+        var key: String
+    }
+
+    var help: String { "Removes an old encryption key from the key file once nothing is sealed with it" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        guard app.settings.masterKey == nil else {
+            throw CommandInputError(description: "keys come from ONECARD_MASTER_KEY: retire a secret by removing it from the variable (never the last one, which anchors the blind index)")
+        }
+        let left = try await SealedDataInventory(app: app).count(sealedWith: signature.key)
+        guard left.isEmpty else {
+            let places = left.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
+            throw CommandInputError(description: "still sealed with \(signature.key) (\(places)); run 'onecard keys reencrypt' first")
+        }
+        let ring = try KeyFile(directory: app.settings.dataDirectory).retire(keyID: signature.key)
+        try await AuditTrail.record("keys.retired", by: .commandLine, details: ["key": signature.key], at: app.clock.now(), on: app.db)
+        context.console.print("Retired \(signature.key); \(ring.keyIDs.count) key(s) left. Restart every instance to pick it up.")
+    }
+}

@@ -1,0 +1,81 @@
+import Crypto
+import Fluent
+import Foundation
+import Vapor
+
+/// Delivers `partner_event` outbox messages as signed webhooks.
+///
+/// Each request is `POST` with a JSON body and the headers `OneCard-Event`, `Idempotency-Key` and
+/// `OneCard-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the endpoint's secret>`.
+/// A 2xx answer completes the delivery; anything else, or no answer within the timeout, is retried by the
+/// outbox with backoff, and the reader's later events wait behind it.
+struct PartnerWebhookDelivery: Sendable {
+    let app: Application
+
+    static let signatureHeader = "OneCard-Signature"
+    static let eventHeader = "OneCard-Event"
+
+    static func signature(body: Data, secret: String, timestamp: Int) -> String {
+        var signed = Data("\(timestamp).".utf8)
+        signed.append(body)
+        let mac = HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: Data(secret.utf8)))
+        return "t=\(timestamp),v1=" + mac.map { String(format: "%02x", $0) }.joined()
+    }
+
+    var handler: OutboxWorker.Handler {
+        { message in try await deliver(message) }
+    }
+
+    func deliver(_ message: OutboxMessage) async throws {
+        let queued = try JSONDecoder.partnerEvents.decode(PartnerEvents.Queued.self, from: Data(message.payload.utf8))
+        let db = app.db
+        guard let endpoint = try await PartnerEndpoint.query(on: db).filter(\.$library.$id == queued.partnerLibraryID).first(),
+              endpoint.enabled
+        else { throw PartnerDeliveryError.noEndpoint }
+        let body = try JSONEncoder.partnerEvents.encode(try await self.body(for: queued, sequence: message.id ?? 0))
+        let secret = try app.vault.open(endpoint.secretSealed, context: PartnerEndpoints.secretContext)
+        var headers = HTTPHeaders()
+        headers.contentType = .json
+        headers.add(name: Self.eventHeader, value: queued.type.rawValue)
+        headers.add(name: "Idempotency-Key", value: queued.eventID.uuidString.lowercased())
+        headers.add(name: Self.signatureHeader,
+                    value: Self.signature(body: body, secret: secret, timestamp: Int(app.clock.now().timeIntervalSince1970)))
+        let response: ClientResponse
+        do {
+            response = try await app.client.post(URI(string: endpoint.url), headers: headers) { request in
+                request.body = ByteBuffer(data: body)
+            }
+        } catch {
+            // The transport error alone: never the headers, which carry the signature.
+            throw PartnerDeliveryError.unreachable(String(describing: type(of: error)))
+        }
+        guard (200..<300).contains(response.status.code) else {
+            throw PartnerDeliveryError.refused(status: Int(response.status.code))
+        }
+    }
+
+    private func body(for queued: PartnerEvents.Queued, sequence: Int) async throws -> PartnerEventBody {
+        let db = app.db
+        guard let partner = try await Library.find(queued.partnerLibraryID, on: db),
+              let home = try await Library.find(queued.homeLibraryID, on: db)
+        else { throw PartnerDeliveryError.noEndpoint }
+        let patron = try await Patron.find(queued.patronID, on: db)
+        let linked: Bool
+        if let patron, queued.type != .patronErased, queued.type != .linkWithdrawn {
+            linked = try await PartnerEvents.linkedPartnerLibraries(of: patron, on: db).contains(queued.partnerLibraryID)
+        } else {
+            linked = false
+        }
+        let card = PartnerEventBody.Card(
+            cardNumber: patron?.cardNumber ?? queued.cardNumber,
+            status: queued.type == .patronErased ? "erased" : (patron?.status.rawValue ?? "erased"),
+            kind: patron?.cardKind.rawValue ?? "physical", homeLibrary: home.code,
+            standing: queued.type == .patronErased ? nil : patron?.standing(at: app.clock.now())?.rawValue,
+            validUntil: queued.type == .patronErased ? nil : patron?.cardValidUntil)
+        let person = linked ? patron.map {
+            PartnerEventBody.Person(name: $0.name, birthDate: $0.birthDate, email: $0.email, mobile: $0.mobile)
+        } : nil
+        return PartnerEventBody(id: queued.eventID, type: queued.type, occurredAt: queued.occurredAt, sequence: sequence,
+                                partner: partner.code, card: card, person: person)
+    }
+}

@@ -1,0 +1,27 @@
+import Fluent
+import Foundation
+import Vapor
+
+struct SIP2AccountCreateCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "user", help: "Login user (CN)") var user: String?
+        @Option(name: "library", help: "Library code") var library: String?
+        @Option(name: "institution", help: "Institution id (AO); defaults to the library code") var institution: String?
+        @Option(name: "allow", help: "Comma-separated client addresses or IPv4 CIDR blocks; default any") var allow: String?
+        @Option(name: "encoding", help: "utf8 (default), latin1 or cp950") var encoding: String?
+        @Flag(name: "personal-data", help: "Answers may include name, email and phone") var personalData: Bool
+        @Flag(name: "alternate-ids", help: "Accept bound EasyCard/iPASS numbers and ID numbers as patron ids, not only card numbers") var alternateIDs: Bool
+        @Flag(name: "no-error-detection", help: "Do not use AY/AZ checksums") var noErrorDetection: Bool
+    }
+
+    var help: String { "Creates a SIP2 account and prints its generated password" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let created = try await SIP2Accounts.create(
+            user: signature.user ?? "", libraryCode: signature.library ?? "", institution: signature.institution,
+            allowedAddresses: signature.allow ?? "", encoding: signature.encoding ?? "utf8",
+            personalData: signature.personalData, alternateIDs: signature.alternateIDs,
+            errorDetection: !signature.noErrorDetection, app: context.application)
+        context.console.output(created.password.consoleText())
+    }
+}

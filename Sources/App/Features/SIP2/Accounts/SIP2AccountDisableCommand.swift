@@ -1,0 +1,13 @@
+import Fluent
+import Foundation
+import Vapor
+
+struct SIP2AccountDisableCommand: AsyncCommand {
+    typealias Signature = SIP2AccountUserSignature
+    var help: String { "Disables a SIP2 account: it can no longer log in, and its open connections are closed at their next patron request" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let changed = try await SIP2Accounts.setDisabled(true, user: signature.user, app: context.application)
+        context.console.print(changed ? "Disabled \(signature.user ?? "")." : "\(signature.user ?? "") was already disabled.")
+    }
+}

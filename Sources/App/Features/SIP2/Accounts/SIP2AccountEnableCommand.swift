@@ -1,0 +1,13 @@
+import Fluent
+import Foundation
+import Vapor
+
+struct SIP2AccountEnableCommand: AsyncCommand {
+    typealias Signature = SIP2AccountUserSignature
+    var help: String { "Enables a disabled SIP2 account again" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let changed = try await SIP2Accounts.setDisabled(false, user: signature.user, app: context.application)
+        context.console.print(changed ? "Enabled \(signature.user ?? "")." : "\(signature.user ?? "") was not disabled.")
+    }
+}

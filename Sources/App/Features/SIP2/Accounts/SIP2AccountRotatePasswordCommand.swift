@@ -1,0 +1,13 @@
+import Fluent
+import Foundation
+import Vapor
+
+struct SIP2AccountRotatePasswordCommand: AsyncCommand {
+    typealias Signature = SIP2AccountUserSignature
+    var help: String { "Gives a SIP2 account a new generated password and prints it once; the old one stops working" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let password = try await SIP2Accounts.rotatePassword(user: signature.user, app: context.application)
+        context.console.output(password.consoleText())
+    }
+}

@@ -1,0 +1,12 @@
+import Fluent
+import Vapor
+
+/// Staff passwords: 12 to 128 characters (they guard other people's data), not the email address.
+enum StaffPasswordRule {
+    static func problem(with password: String, email: String) -> String? {
+        if password.count < 12 { return "staff.password.too_short" }
+        if password.count > 128 { return "staff.password.too_long" }
+        if password.lowercased() == email.lowercased() { return "staff.password.equals_email" }
+        return nil
+    }
+}

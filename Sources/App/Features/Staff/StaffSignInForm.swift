@@ -1,0 +1,6 @@
+import Vapor
+
+struct StaffSignInForm: Content {
+    var email: String?
+    var password: String?
+}

@@ -1,0 +1,8 @@
+import OneCardDomain
+import Vapor
+
+struct FieldErrorDTO: Content {
+    let field: String
+    let code: String
+    let message: String
+}

@@ -1,0 +1,6 @@
+import OneCardDomain
+import Vapor
+
+struct FieldErrorsDTO: Content {
+    let errors: [FieldErrorDTO]
+}

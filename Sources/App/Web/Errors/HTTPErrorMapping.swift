@@ -1,0 +1,62 @@
+import Vapor
+
+/// The one place where the errors of services and the domain become HTTP: their status and headers.
+/// Services throw plain `UserFacingError`s that know nothing of HTTP; `ErrorPageMiddleware` renders them
+/// (a page, or JSON under `/api`), and a controller that shows an error inside its own form asks here for
+/// the status to send with it.
+enum HTTPErrorMapping {
+    static func status(for error: any UserFacingError) -> HTTPResponseStatus {
+        switch error {
+        case let error as OneCardError:
+            switch error {
+            case .csrfTokenInvalid, .staffRoleRequired: .forbidden
+            case .staffSignInRequired: .unauthorized
+            case .notFound: .notFound
+            }
+        case is APIAuthError:
+            .unauthorized
+        case let error as CardApplicationError:
+            switch error {
+            case .alreadyRegistered: .conflict
+            case .tooManyAttempts: .tooManyRequests
+            case .invalid: .unprocessableEntity
+            }
+        case let error as DeskError:
+            switch error {
+            case .documentNotChecked, .easyCardInvalid, .validUntilInvalid, .validUntilPast, .suspensionReasonRequired,
+                 .suspensionReasonInvalid: .unprocessableEntity
+            case .easyCardTaken, .notPending, .notDigital, .notActive, .alreadySuspended, .notSuspended: .conflict
+            }
+        case let error as DigitalCardError:
+            switch error {
+            case .foreignResident, .alreadyHoldsCard, .notSubmitted: .conflict
+            case .invalid, .certificate: .unprocessableEntity
+            case .tooManyAttempts: .tooManyRequests
+            case .certificateUnavailable: .serviceUnavailable
+            case .correctionLinkInvalid: .gone
+            }
+        case let error as GroupApplicationError:
+            switch error {
+            case .invalid: .unprocessableEntity
+            case .tooManyAttempts: .tooManyRequests
+            case .notAwaitingDecision: .conflict
+            case .contactSignInRequired: .unauthorized
+            case .contactLinkInvalid: .gone
+            }
+        case let error as PartnerServiceError:
+            error == .notOffered ? .notFound : .conflict
+        // A one-time link that was used, replaced or has run out is gone, not "not found": it did exist.
+        case is PasswordResetError, is CardActivationLinkError, is StaffPasswordLinkError:
+            .gone
+        default:
+            .badRequest
+        }
+    }
+
+    static func headers(for error: any UserFacingError) -> HTTPHeaders {
+        switch error {
+        case is APIAuthError: ["WWW-Authenticate": "Bearer"]
+        default: [:]
+        }
+    }
+}
