@@ -25,7 +25,7 @@ final class CardStandingTests: XCTestCase {
             let account = try await SIP2Accounts.create(user: "vendor-tpml", libraryCode: "TPML", institution: nil, allowedAddresses: "",
                                                         encoding: "utf8", personalData: false, alternateIDs: false,
                                                         errorDetection: true, app: app)
-            let server = SIP2Server(configuration: SIP2Lifecycle.configuration(for: app), backend: OneCardSIP2Backend(app: app),
+            let server = SIP2Server(configuration: SIP2Lifecycle.configuration(for: app), backend: SIP2Lifecycle.backend(for: app),
                                     eventLoopGroup: app.eventLoopGroup)
             let port = try await server.start(host: "127.0.0.1", port: 0)
             do {

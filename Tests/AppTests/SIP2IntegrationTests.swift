@@ -38,7 +38,7 @@ final class SIP2IntegrationTests: XCTestCase {
             let taipei = try await account(app, library: "TPML", personalData: true)
             let keelung = try await account(app, library: "KLPL", personalData: false, alternateIDs: false)
 
-            let server = SIP2Server(backend: OneCardSIP2Backend(app: app), eventLoopGroup: app.eventLoopGroup)
+            let server = SIP2Server(backend: SIP2Lifecycle.backend(for: app), eventLoopGroup: app.eventLoopGroup)
             let port = try await server.start(host: "127.0.0.1", port: 0)
             do {
                 let client = try await SIP2Client.connect(host: "127.0.0.1", port: port, errorDetection: true)
@@ -98,7 +98,7 @@ final class SIP2IntegrationTests: XCTestCase {
             let reader = try await submitApplication(app)
             try await activate(app, reader)
             let vendor = try await account(app, library: "TPML", personalData: false)
-            let server = SIP2Server(backend: OneCardSIP2Backend(app: app), eventLoopGroup: app.eventLoopGroup)
+            let server = SIP2Server(backend: SIP2Lifecycle.backend(for: app), eventLoopGroup: app.eventLoopGroup)
             let port = try await server.start(host: "127.0.0.1", port: 0)
             do {
                 let client = try await SIP2Client.connect(host: "127.0.0.1", port: port, errorDetection: true)
@@ -122,7 +122,7 @@ final class SIP2IntegrationTests: XCTestCase {
     func startServer(_ app: Application) async throws -> (SIP2Server, Int) {
         var configuration = SIP2Server.Configuration()
         configuration.loginThrottle = .init(initialDelay: .milliseconds(1), maximumDelay: .milliseconds(5))
-        let server = SIP2Server(configuration: configuration, backend: OneCardSIP2Backend(app: app), eventLoopGroup: app.eventLoopGroup)
+        let server = SIP2Server(configuration: configuration, backend: SIP2Lifecycle.backend(for: app), eventLoopGroup: app.eventLoopGroup)
         return (server, try await server.start(host: "127.0.0.1", port: 0))
     }
 
@@ -244,7 +244,7 @@ final class SIP2IntegrationTests: XCTestCase {
             let audited = try await AuditEvent.query(on: app.db).filter(\.$action == "sip2_account.updated").all()
             XCTAssertEqual(audited.count, 1)
             XCTAssertEqual(audited.first?.details.map { $0.contains("cp950") }, true)
-            let account = try await OneCardSIP2Backend(app: app).login(
+            let account = try await SIP2Lifecycle.backend(for: app).login(
                 user: vendor.user, password: vendor.password, location: nil, remoteAddress: "127.0.0.1")
             XCTAssertEqual(account?.encoding, .cp950)
             XCTAssertEqual(account?.errorDetection, false)
@@ -254,7 +254,7 @@ final class SIP2IntegrationTests: XCTestCase {
     func testAccountsBoundToAddressesRefuseOtherClients() async throws {
         try await withTestApp { app in
             let vendor = try await account(app, library: "TPML", personalData: false, allow: "10.0.0.0/8")
-            let backend = OneCardSIP2Backend(app: app)
+            let backend = SIP2Lifecycle.backend(for: app)
             let outside = try await backend.login(user: vendor.user, password: vendor.password, location: nil, remoteAddress: "192.168.1.5")
             XCTAssertNil(outside)
             let inside = try await backend.login(user: vendor.user, password: vendor.password, location: nil, remoteAddress: "10.20.30.40")

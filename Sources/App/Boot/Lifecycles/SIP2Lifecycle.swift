@@ -17,7 +17,7 @@ final class SIP2Lifecycle: LifecycleHandler, Sendable {
 
     func didBootAsync(_ application: Application) async throws {
         let logger = Logger(label: "onecard.sip2")
-        let sip2 = SIP2Server(configuration: Self.configuration(for: application), backend: OneCardSIP2Backend(app: application),
+        let sip2 = SIP2Server(configuration: Self.configuration(for: application), backend: Self.backend(for: application),
                               eventLoopGroup: application.eventLoopGroup) { record in
             let level: Logger.Level = switch record.level {
             case .debug: .debug
@@ -39,6 +39,14 @@ final class SIP2Lifecycle: LifecycleHandler, Sendable {
         configuration.suspendedCardScreenMessage = application.localizer.text("sip2.card_suspended", .zhTW)
         configuration.clock = application.clock.now
         return configuration
+    }
+
+    /// The backend with what it uses from the app: its databases, vault, password hasher, clock, the
+    /// web sign-in's delay unit and decoy hash, and the SIP2 logger.
+    static func backend(for application: Application) -> OneCardSIP2Backend {
+        OneCardSIP2Backend(database: { application.db }, vault: application.vault, passwords: application.password.async,
+                           clock: application.clock, signInDelayUnit: application.settings.signInDelayUnit,
+                           decoyPasswordHash: application.decoyPasswordHash, logger: application.logger)
     }
 
     func shutdownAsync(_ application: Application) async {

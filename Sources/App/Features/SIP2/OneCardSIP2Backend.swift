@@ -3,25 +3,40 @@ import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import OneCardDomain
+import PersonalDataVault
 import SIP2
 import Vapor
 
 /// What the SIP2 server asks of OneCard: its SIP2 accounts and card holders, from the database.
+/// Built once when the listener starts (`SIP2Lifecycle.backend(for:)`), so it takes the database as a
+/// function, like the outbox worker: each call gets a connection from the pool of the loop it runs on.
 struct OneCardSIP2Backend: SIP2Backend {
-    let app: Application
+    let database: @Sendable () -> any Database
+    let vault: PersonalDataVault
+    let passwords: AsyncPasswordHasher
+    let clock: OneCardClock
+    /// The sign-in delay unit and decoy hash of the web sign-in, for the one credential check.
+    let signInDelayUnit: TimeInterval
+    let decoyPasswordHash: String
+    let logger: Logger
+
+    private func credentials(on db: any Database, now: Date) -> CredentialCheck {
+        CredentialCheck(database: db, passwords: passwords, now: now, delayUnit: signInDelayUnit, decoyHash: decoyPasswordHash)
+    }
 
     func login(user: String, password: String, location: String?, remoteAddress: String?) async throws -> SIP2Account? {
-        let record = try await SIP2AccountRecord.query(on: app.db).filter(\.$loginUser == user).with(\.$library).first()
-        // Verify even for an unknown user, so timing does not tell which users exist.
-        let verified = try await app.password.async(on: app.threadPool, hopTo: app.eventLoopGroup.next())
-            .verify(password, created: record?.passwordHash ?? app.decoyPasswordHash).get()
+        let db = database()
+        let record = try await SIP2AccountRecord.query(on: db).filter(\.$loginUser == user).with(\.$library).first()
+        // Verified even for an unknown user (against the decoy), so timing does not tell which users exist.
+        let outcome = try await credentials(on: db, now: clock.now()).check(password, against: record?.passwordHash, throttle: nil)
+        let verified = outcome == .verified
         guard let record, verified, record.disabledAt == nil, AddressRule.allows(record.allowedAddresses, address: remoteAddress) else {
             let reason = SIP2LoginRefusal(record: record, passwordVerified: verified)
-            try await reason.record(account: record, on: app, remoteAddress: remoteAddress)
+            try await reason.record(account: record, remoteAddress: remoteAddress, logger: logger, at: clock.now(), on: db)
             return nil
         }
         try await AuditTrail.record("sip2.signed_in", by: AuditActor(type: "sip2_account", id: record.id?.uuidString, ipAddress: remoteAddress),
-                                    libraryID: record.$library.id, at: app.clock.now(), on: app.db)
+                                    libraryID: record.$library.id, at: clock.now(), on: db)
         return SIP2Account(
             id: try record.requireID().uuidString, user: record.loginUser, institution: record.institution,
             libraryName: record.library.nameZH, errorDetection: record.errorDetection,
@@ -30,7 +45,7 @@ struct OneCardSIP2Backend: SIP2Backend {
     }
 
     func patron(identifier: String, account: SIP2Account) async throws -> SIP2Patron? {
-        guard let patron = try await visiblePatron(identifier: identifier, account: account) else { return nil }
+        guard let patron = try await visiblePatron(identifier: identifier, account: account, on: database()) else { return nil }
         // A suspended or expired card is still a known, valid patron (BL Y), as in Koha: the status says
         // what it may not do (positions 1–4) and the screen message tells the reader to see a desk.
         let validity = patron.validity
@@ -39,31 +54,29 @@ struct OneCardSIP2Backend: SIP2Backend {
             phone: patron.mobile ?? patron.homePhone,
             // A digital card opens e-resources but cannot borrow: the self-check machine must refuse loans.
             chargePrivilegesDenied: patron.cardKind == .digital,
-            expired: validity.isExpired(on: CalendarDay(date: app.clock.now(), timeZone: CardValidity.taipei)),
+            expired: validity.isExpired(on: CalendarDay(date: clock.now(), timeZone: CardValidity.taipei)),
             suspended: validity.isSuspended)
     }
 
     func verifyPatronPassword(_ password: String, patron: SIP2Patron, account: SIP2Account) async throws -> Bool {
-        guard let record = try await visiblePatron(identifier: patron.identifier, account: account) else { return false }
+        let db = database()
+        guard let record = try await visiblePatron(identifier: patron.identifier, account: account, on: db) else { return false }
         // The same per-card throttle as the web sign-in, so SIP2 is no side door for guessing passwords.
-        let throttle = SignInThrottle(database: app.db, now: app.clock.now(), delayUnit: app.settings.signInDelayUnit)
-        let bucket = "signin:patron:\(try record.requireID().uuidString)"
-        if try await throttle.isLocked(bucket) { return false }
-        let verified = try await app.password.async(on: app.threadPool, hopTo: app.eventLoopGroup.next())
-            .verify(password, created: record.passwordHash ?? app.decoyPasswordHash).get()
-        if !verified { _ = try await throttle.recordFailure(bucket) }
-        return verified
+        let outcome = try await credentials(on: db, now: clock.now())
+            .check(password, against: record.passwordHash, throttle: CredentialCheck.bucket(patron: try record.requireID()),
+                   whenLocked: .refuseAtOnce)
+        return outcome == .verified
     }
 
-    private func visiblePatron(identifier: String, account: SIP2Account) async throws -> Patron? {
+    private func visiblePatron(identifier: String, account: SIP2Account, on db: any Database) async throws -> Patron? {
         guard let accountID = UUID(uuidString: account.id),
-              let record = try await SIP2AccountRecord.find(accountID, on: app.db)
+              let record = try await SIP2AccountRecord.find(accountID, on: db)
         else { return nil }
         // Disabled after this connection logged in: the server closes the connection instead of answering.
         guard record.disabledAt == nil else { throw SIP2AccountDisabled(account: account.id) }
-        guard let patron = try await PatronDirectory(vault: app.vault, database: app.db)
+        guard let patron = try await PatronDirectory(vault: vault, database: db)
                 .activePatron(identifier: identifier, acceptAlternateIdentifiers: account.acceptsAlternateIdentifiers),
-              try await PatronVisibility.isVisible(patron, toLibrary: record.$library.id, on: app.db)
+              try await PatronVisibility.isVisible(patron, toLibrary: record.$library.id, on: db)
         else { return nil }
         return patron
     }

@@ -22,7 +22,7 @@ enum SIP2LoginRefusal: String {
     }
 
     /// Writes `sip2.sign_in_refused` (details: reason, and the user when `account` is known) and logs it.
-    func record(account: SIP2AccountRecord?, on app: Application, remoteAddress: String?) async throws {
+    func record(account: SIP2AccountRecord?, remoteAddress: String?, logger: Logger, at now: Date, on database: any Database) async throws {
         var details = ["reason": rawValue]
         var metadata: Logger.Metadata = ["event": "sip2_login_refused", "reason": .string(rawValue)]
         if let account {
@@ -30,12 +30,12 @@ enum SIP2LoginRefusal: String {
             metadata["account"] = .string(account.id?.uuidString ?? "")
         }
         if let remoteAddress { metadata["address"] = .string(remoteAddress) }
-        app.logger.notice("SIP2 login refused: \(rawValue)", metadata: metadata)
+        logger.notice("SIP2 login refused: \(rawValue)", metadata: metadata)
         let subject: (type: String, id: String)? = account?.id.map { (type: "sip2_account", id: $0.uuidString) }
         try await AuditTrail.record(
             "sip2.sign_in_refused",
             by: AuditActor(type: account == nil ? "anonymous" : "sip2_account", id: account?.id?.uuidString, ipAddress: remoteAddress),
             subject: subject,
-            libraryID: account?.$library.id, details: details, at: app.clock.now(), on: app.db)
+            libraryID: account?.$library.id, details: details, at: now, on: database)
     }
 }

@@ -16,14 +16,14 @@ enum StaffAccounts {
             throw StaffAccountError.emailTaken(email)
         }
         let now = app.clock.now()
-        let (token, hash) = OneTimeToken.make()
+        let issued = OneTimeLinks<StaffMember>(now: now).issue(lifetime: app.settings.staffPasswordLinkLifetime)
         var components = URLComponents(url: app.settings.baseURL, resolvingAgainstBaseURL: false)!
         components.path = (components.path.hasSuffix("/") ? String(components.path.dropLast()) : components.path) + SiteURL.staffSetPassword.path
-        components.queryItems = [URLQueryItem(name: "token", value: token)]
+        components.queryItems = [URLQueryItem(name: "token", value: issued.token)]
         let link = components.url!
         let staff = StaffMember(libraryID: try library.requireID(), email: email, role: role)
-        staff.passwordTokenHash = hash
-        staff.passwordTokenExpiresAt = now.addingTimeInterval(app.settings.staffPasswordLinkLifetime)
+        staff.passwordTokenHash = issued.hash
+        staff.passwordTokenExpiresAt = issued.expiresAt
         do {
             try await app.db.transaction { db in
                 try await staff.create(on: db)

@@ -10,27 +10,65 @@ struct GroupContactAccess {
     static let linkLifetimeHours = 72
     static let sessionKey = "group_contact"
 
-    let app: Application
+    /// The site's address, for the links.
+    let baseURL: URL
     let now: Date
+
+    /// For callers that hold the application (the approval and the batch import); it keeps only the base URL.
+    init(app: Application, now: Date) {
+        self.init(baseURL: app.settings.baseURL, now: now)
+    }
+
+    init(baseURL: URL, now: Date) {
+        self.baseURL = baseURL
+        self.now = now
+    }
+
+    private var links: OneTimeLinks<GroupContactToken> { OneTimeLinks(now: now) }
 
     /// Stores a new token for the application's current contact and returns the link to put in an email.
     func issueLink(for record: GroupApplicationRecord, next: String?, on database: any Database) async throws -> String {
-        let (token, hash) = OneTimeToken.make()
-        try await GroupContactToken(applicationID: record.requireID(), tokenHash: hash, contactGeneration: record.contactGeneration,
-                                    nextPath: next, expiresAt: now.addingTimeInterval(Double(Self.linkLifetimeHours) * 3600))
+        let issued = links.issue(lifetime: Double(Self.linkLifetimeHours) * 3600)
+        try await GroupContactToken(applicationID: record.requireID(), tokenHash: issued.hash, contactGeneration: record.contactGeneration,
+                                    nextPath: next, expiresAt: issued.expiresAt)
             .create(on: database)
-        var components = URLComponents(url: app.settings.baseURL, resolvingAgainstBaseURL: false)!
+        var components = URLComponents(url: baseURL, resolvingAgainstBaseURL: false)!
         components.path = SiteURL.groupContactSignIn.path
-        components.queryItems = [URLQueryItem(name: "token", value: token)]
+        components.queryItems = [URLQueryItem(name: "token", value: issued.token)]
         return components.url!.absoluteString
+    }
+
+    /// Emails a sign-in link to the contact of every approved organization with this (normalized)
+    /// address, within the limits (20 requests an hour from one address, 3 an hour for one email).
+    /// Returns nothing either way, so the page cannot tell who is a contact.
+    func emailLinks(to email: String, ipAddress: String?, outbox: Outbox, on database: any Database) async throws {
+        let limiter = RateLimiter(database: database)
+        guard try await limiter.allow("group-contact:ip:\(ipAddress ?? "-")", limit: 20, per: 3600, now: now),
+              try await limiter.allow("group-contact:email:\(OneTimeToken.hash(email))", limit: 3, per: 3600, now: now)
+        else { return }
+        let records = try await GroupApplicationRecord.query(on: database).filter(\.$contactEmail == email)
+            .filter(\.$status == .approved).with(\.$library).all()
+        for record in records {
+            try await database.transaction { db in
+                let link = try await issueLink(for: record, next: nil, on: db)
+                let locale = record.siteLocale
+                try await outbox.enqueueEmail(
+                    template: "group_contact_link", to: record.contactEmail, locale: locale,
+                    values: ["name": record.contactName, "organization": record.organizationName, "link": link,
+                             "hours": String(Self.linkLifetimeHours),
+                             "library": locale == .en ? record.library.nameEN : record.library.nameZH],
+                    on: db)
+                try await AuditTrail.record("group_contact.link_requested", by: .anonymous(ipAddress: ipAddress),
+                                            subject: ("group_application", record.id!.uuidString), libraryID: record.$library.id,
+                                            at: now, on: db)
+            }
+        }
     }
 
     /// The token's application when the token is unused, unexpired and still the current contact's.
     func validToken(_ token: String, on database: any Database) async throws -> GroupContactToken {
-        guard !token.isEmpty,
-              let record = try await GroupContactToken.query(on: database).filter(\.$tokenHash == OneTimeToken.hash(token))
-                .filter(\.$usedAt == nil).with(\.$application).first(),
-              record.expiresAt > now, record.application.status == .approved,
+        guard let record = try await links.find(token, on: database, loading: { $0.with(\.$application) }),
+              record.application.status == .approved,
               record.contactGeneration == record.application.contactGeneration
         else { throw GroupApplicationError.contactLinkInvalid }
         return record
@@ -41,11 +79,7 @@ struct GroupContactAccess {
         let record = try await validToken(token, on: database)
         try await database.transaction { db in
             // Conditional, so a link clicked twice at once opens one session.
-            let claimed = try await (db as! any SQLDatabase).raw("""
-                UPDATE \(ident: GroupContactToken.schema) SET used_at = \(bind: now)
-                WHERE id = \(bind: record.requireID()) AND used_at IS NULL RETURNING id
-                """).all()
-            guard !claimed.isEmpty else { throw GroupApplicationError.contactLinkInvalid }
+            guard try await links.redeem(record, on: db) else { throw GroupApplicationError.contactLinkInvalid }
             record.usedAt = now
             try await AuditTrail.record("group_contact.signed_in", by: AuditActor(type: "group_contact", id: record.application.id?.uuidString,
                                                                                   ipAddress: ipAddress),

@@ -36,6 +36,10 @@ struct GroupContactController: RouteCollection {
 
     struct RequestForm: Content { var email: String? }
 
+    private func access(_ req: Request) -> GroupContactAccess {
+        GroupContactAccess(baseURL: req.application.settings.baseURL, now: req.now)
+    }
+
     @Sendable
     func requestForm(req: Request) async throws -> Response {
         if try await req.groupContact() != nil { return req.redirect(to: SiteURL.groupContactHome.path) }
@@ -55,27 +59,7 @@ struct GroupContactController: RouteCollection {
             return try await req.view.render("group/contact-request", RequestPage(sent: false, form: state, expired: false))
                 .encodeResponse(status: .unprocessableEntity, for: req)
         }
-        let limiter = RateLimiter(database: req.db)
-        if try await limiter.allow("group-contact:ip:\(req.clientAddress ?? "-")", limit: 20, per: 3600, now: req.now),
-           try await limiter.allow("group-contact:email:\(OneTimeToken.hash(email))", limit: 3, per: 3600, now: req.now) {
-            let records = try await GroupApplicationRecord.query(on: req.db).filter(\.$contactEmail == email)
-                .filter(\.$status == .approved).with(\.$library).all()
-            for record in records {
-                try await req.db.transaction { db in
-                    let link = try await GroupContactAccess(app: req.application, now: req.now).issueLink(for: record, next: nil, on: db)
-                    let locale = record.siteLocale
-                    try await req.outbox.enqueueEmail(
-                        template: "group_contact_link", to: record.contactEmail, locale: locale,
-                        values: ["name": record.contactName, "organization": record.organizationName, "link": link,
-                                 "hours": String(GroupContactAccess.linkLifetimeHours),
-                                 "library": locale == .en ? record.library.nameEN : record.library.nameZH],
-                        on: db)
-                    try await AuditTrail.record("group_contact.link_requested", by: .anonymous(ipAddress: req.clientAddress),
-                                                subject: ("group_application", record.id!.uuidString), libraryID: record.$library.id,
-                                                at: req.now, on: db)
-                }
-            }
-        }
+        try await access(req).emailLinks(to: email, ipAddress: req.clientAddress, outbox: req.outbox, on: req.db)
         return try await req.view.render("group/contact-request", RequestPage(sent: true, form: FormState(), expired: false))
             .encodeResponse(for: req)
     }
@@ -89,7 +73,7 @@ struct GroupContactController: RouteCollection {
     @Sendable
     func signInPage(req: Request) async throws -> View {
         let token = req.query[String.self, at: "token"] ?? ""
-        let record = try await GroupContactAccess(app: req.application, now: req.now).validToken(token, on: req.db)
+        let record = try await access(req).validToken(token, on: req.db)
         return try await req.view.render("group/contact-sign-in", SignInPage(token: token, organization: record.application.organizationName))
     }
 
@@ -98,7 +82,7 @@ struct GroupContactController: RouteCollection {
     @Sendable
     func signIn(req: Request) async throws -> Response {
         let token = try req.content.decode(SignInForm.self).token ?? ""
-        let redeemed = try await GroupContactAccess(app: req.application, now: req.now).redeem(token, ipAddress: req.clientAddress, on: req.db)
+        let redeemed = try await access(req).redeem(token, ipAddress: req.clientAddress, on: req.db)
         try await req.startGroupContactSession(redeemed.application)
         let next = redeemed.nextPath.flatMap { $0.hasPrefix(SiteURL.groupContact.path + "/") ? $0 : nil } ?? SiteURL.groupContactHome.path
         return req.redirect(to: next, redirectType: .normal)

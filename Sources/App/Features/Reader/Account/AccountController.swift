@@ -39,7 +39,7 @@ struct AccountController: RouteCollection {
     }
 
     private func service(_ req: Request) -> PatronAccountService {
-        PatronAccountService(app: req.application, database: req.db, now: req.now)
+        req.patronAccountService
     }
 
     private func render(_ template: String, _ page: FormPage, _ req: Request, status: HTTPStatus = .ok) async throws -> Response {

@@ -7,8 +7,15 @@ import Vapor
 /// Every change is audited; changes a partner holds a copy of are queued for the linked partners in
 /// the same transaction.
 struct PatronAccountService {
-    let app: Application
     let database: any Database
+    /// The sign-in's own check (lock, decoy, counting), so this page is no side door for guessing.
+    let credentials: CredentialCheck
+    let passwords: AsyncPasswordHasher
+    let passwordRule: ReaderPasswordRule
+    let outbox: Outbox
+    /// Where `FileMailer` drops mail, to remove an erased reader's undelivered files after the commit.
+    let mailDropDirectory: String
+    let logger: Logger
     let now: Date
 
     enum Failure: Error, Equatable {
@@ -24,12 +31,9 @@ struct PatronAccountService {
     /// Checks the current password the way sign-in does, including its lock: a stolen session cannot
     /// be used to guess the password through this form either.
     func verifyCurrentPassword(_ password: String, of patron: Patron, ipAddress: String?) async throws -> Bool {
-        let throttle = SignInThrottle(database: database, now: now, delayUnit: app.settings.signInDelayUnit)
-        let bucket = "signin:patron:\(try patron.requireID().uuidString)"
-        let locked = try await throttle.isLocked(bucket)
-        let verified = try await app.password.async.verify(password, created: patron.passwordHash ?? app.decoyPasswordHash)
-        if verified && !locked { return true }
-        _ = try await throttle.recordFailure(bucket)
+        let outcome = try await credentials.check(password, against: patron.passwordHash,
+                                                  throttle: CredentialCheck.bucket(patron: try patron.requireID()))
+        if outcome == .verified { return true }
         try await AuditTrail.record("reader.reauthentication_failed", by: actor(patron, ipAddress), subject: ("patron", patron.id!.uuidString),
                                     libraryID: patron.$library.id, at: now, on: database)
         return false
@@ -40,12 +44,12 @@ struct PatronAccountService {
         if current.isEmpty {
             errors["currentPassword"] = "current_password_required"
         }
-        errors.merge(try app.newPasswordErrors(new, confirmation: confirmation, for: patron)) { $1 }
+        errors.merge(try passwordRule.errors(new, confirmation: confirmation, for: patron)) { $1 }
         guard errors.isEmpty else { throw Failure.invalid(errors) }
         guard try await verifyCurrentPassword(current, of: patron, ipAddress: ipAddress) else {
             throw Failure.invalid(["currentPassword": "current_password_wrong"])
         }
-        let hash = try await app.password.async.hash(new)
+        let hash = try await passwords.hash(new)
         try await database.transaction { db in
             patron.passwordHash = hash
             try await patron.save(on: db)
@@ -142,7 +146,7 @@ struct PatronAccountService {
     func withdrawConsent(_ recordID: UUID, of patron: Patron, ipAddress: String?) async throws -> Withdrawal {
         guard let record = try await ConsentRecord.query(on: database).filter(\.$id == recordID)
             .filter(\.$patron.$id == patron.requireID()).with(\.$document).first()
-        else { throw Abort(.notFound) }
+        else { throw OneCardError.notFound }
         guard record.withdrawnAt == nil else { return .alreadyWithdrawn }
         if let link = try await PartnerLink.query(on: database).filter(\.$consentRecord.$id == recordID).with(\.$partnerService).first() {
             try await PartnerLinkService(database: database, now: now).disable(link.partnerService, for: patron, ipAddress: ipAddress)
@@ -205,7 +209,7 @@ struct PatronAccountService {
             }
         }
         // Only after the commit, as for expired applications.
-        PatronMail.removeDropFiles(of: erasedMail, directory: app.settings.mailDropDirectory, logger: app.logger)
+        PatronMail.removeDropFiles(of: erasedMail, directory: mailDropDirectory, logger: logger)
     }
 
     /// Erasure at the reader's request: partners are told first (their events carry the card number
@@ -230,8 +234,7 @@ struct PatronAccountService {
         let locale = SiteLocale(rawValue: locale ?? patron.locale) ?? .zhTW
         var values = ["name": patron.name, "card": patron.cardNumber ?? ""]
         values.merge(extra) { $1 }
-        try await Outbox(localizer: app.localizer, settings: app.settings, now: now)
-            .enqueueEmail(template: "account_\(template)", to: email, locale: locale, values: values,
-                          partitionKey: PatronMail.partitionKey(patron.requireID()), on: db)
+        try await outbox.enqueueEmail(template: "account_\(template)", to: email, locale: locale, values: values,
+                                      partitionKey: PatronMail.partitionKey(patron.requireID()), on: db)
     }
 }

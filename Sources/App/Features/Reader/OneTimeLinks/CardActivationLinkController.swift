@@ -25,13 +25,8 @@ struct CardActivationLinkController: RouteCollection {
         var passwordConfirmation: String?
     }
 
-    private func validToken(_ token: String, req: Request) async throws -> PatronActivationToken {
-        guard !token.isEmpty,
-              let record = try await PatronActivationToken.query(on: req.db).filter(\.$tokenHash == OneTimeToken.hash(token))
-                .filter(\.$usedAt == nil).with(\.$patron, { $0.with(\.$library) }).first(),
-              record.expiresAt > req.now, record.patron.status == .active
-        else { throw CardActivationLinkError.invalidOrExpired }
-        return record
+    private func service(_ req: Request) -> CardActivationLinkService {
+        CardActivationLinkService(database: req.db, passwords: req.password.async, passwordRule: req.readerPasswordRule, now: req.now)
     }
 
     private func page(_ record: PatronActivationToken, token: String, form: FormState, req: Request) -> Page {
@@ -44,7 +39,7 @@ struct CardActivationLinkController: RouteCollection {
     @Sendable
     func form(req: Request) async throws -> View {
         let token = req.query[String.self, at: "token"] ?? ""
-        let record = try await validToken(token, req: req)
+        let record = try await service(req).validLink(token)
         return try await req.view.render("reader/activate", page(record, token: token, form: FormState(), req: req))
     }
 
@@ -52,26 +47,15 @@ struct CardActivationLinkController: RouteCollection {
     func activate(req: Request) async throws -> Response {
         let form = try req.content.decode(Form.self)
         let token = form.token ?? ""
-        let record = try await validToken(token, req: req)
-        let patron = record.patron
-        let password = form.password ?? ""
-        var state = FormState()
-        state.errors = try req.application.newPasswordErrors(password, confirmation: form.passwordConfirmation ?? "", for: patron)
-            .mapValues { req.t("apply.error.\($0)") }
-        if state.hasErrors {
+        let service = service(req)
+        let record = try await service.validLink(token)
+        do {
+            try await service.activate(record, password: form.password ?? "", confirmation: form.passwordConfirmation ?? "",
+                                       ipAddress: req.clientAddress)
+        } catch let rejected as ReaderPasswordRule.Rejected {
+            let state = FormState(errors: rejected.errors.mapValues { req.t("apply.error.\($0)") })
             return try await req.view.render("reader/activate", page(record, token: token, form: state, req: req))
                 .encodeResponse(status: .unprocessableEntity, for: req)
-        }
-        let hash = try await req.password.async.hash(password)
-        try await req.db.transaction { db in
-            let claimed = try await PatronActivationToken.query(on: db).filter(\.$id == record.requireID()).filter(\.$usedAt == nil).count()
-            guard claimed == 1 else { throw CardActivationLinkError.invalidOrExpired }
-            try await PatronActivationToken.query(on: db).filter(\.$patron.$id == patron.requireID()).filter(\.$usedAt == nil)
-                .set(\.$usedAt, to: req.now).update()
-            patron.passwordHash = hash
-            try await patron.save(on: db)
-            try await AuditTrail.record("reader.card_activated", by: AuditActor(type: "reader", id: patron.id?.uuidString, ipAddress: req.clientAddress),
-                                        subject: ("patron", patron.id!.uuidString), libraryID: patron.$library.id, at: req.now, on: db)
         }
         return req.redirect(to: SiteURL.service(.signIn).path + "?notice=card_activated", redirectType: .normal)
     }

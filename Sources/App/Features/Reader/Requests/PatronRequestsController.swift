@@ -79,7 +79,7 @@ struct PatronRequestsController: RouteCollection {
         guard Self.mayDecide(request.kind, staff) else { throw OneCardError.staffRoleRequired }
         let form = try req.content.decode(Decision.self)
         guard let decision = form.decision, ["approve", "reject"].contains(decision) else { throw Abort(.badRequest) }
-        try await PatronAccountService(app: req.application, database: req.db, now: req.now)
+        try await req.patronAccountService
             .decide(request, approve: decision == "approve", reason: (form.reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines),
                     by: staff, ipAddress: req.clientAddress)
         return req.redirect(to: SiteURL.staffRequests.path + "?decided=1", redirectType: .normal)

@@ -2,8 +2,12 @@ import Fluent
 import OneCardDomain
 import Vapor
 
+/// 下載我的資料 (the right of access): the page is a JSON file, built by `ReaderDataDownload.Model.query`.
+enum ReaderDataDownload {}
+
+extension ReaderDataDownload {
 /// Everything about one reader, for the reader.
-struct PersonalDataExportDTO: Encodable {
+struct Model: Encodable {
     struct Card: Encodable {
         let cardNumber: String?, status: String, kind: String, type: String, library: String, applicationNumber: String
         let appliedAt: Date, activatedAt: Date?
@@ -34,4 +38,5 @@ struct PersonalDataExportDTO: Encodable {
     let taipeiPass: TaipeiPass?
     /// Who looked at or changed this record, and when (without staff identities).
     let accessLog: [Access]
+}
 }

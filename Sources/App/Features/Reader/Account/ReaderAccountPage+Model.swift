@@ -1,0 +1,33 @@
+import Foundation
+
+/// 我的帳戶: the reader's own data (ID masked) and the consents they gave, with versions and dates.
+/// `ReaderAccountPage.Model.query` builds what the template shows.
+enum ReaderAccountPage {}
+
+extension ReaderAccountPage {
+    struct Model: Encodable {
+        struct Consent: Encodable {
+            let id: String
+            let title: String
+            let version: Int
+            let givenAt: String
+            let withdrawn: Bool
+            /// The card's own privacy statement: withdrawing it asks for erasure, and the button says so.
+            let endsCard: Bool
+        }
+
+        let name: String
+        let cardNumber: String
+        let maskedID: String
+        let library: String
+        let email: String?
+        let mobile: String?
+        let partners: [String]
+        let consents: [Consent]
+        let notice: String?
+        let pendingRequests: [String]
+    }
+
+    /// The `?notice=` values the page shows after a change (`reader.account.notice.<value>`).
+    static let notices: Set<String> = ["password_changed", "contact_changed", "name_change_requested", "deletion_requested", "consent_withdrawn"]
+}

@@ -1,0 +1,76 @@
+import Fluent
+import Foundation
+import OneCardDomain
+import PersonalDataVault
+import Vapor
+
+/// 忘記密碼: emails a one-time link valid 30 minutes, and sets the new password with it once.
+struct PasswordResetService {
+    static let lifetime: TimeInterval = 30 * 60
+
+    let database: any Database
+    let vault: PersonalDataVault
+    let passwords: AsyncPasswordHasher
+    let passwordRule: ReaderPasswordRule
+    let outbox: Outbox
+    let baseURL: URL
+    let now: Date
+
+    private var links: OneTimeLinks<PasswordResetToken> { OneTimeLinks(now: now) }
+
+    /// Emails a reset link when `identifier` names an active card with an email address, within the
+    /// limits (20 requests an hour from one address, 3 an hour for one card). Returns nothing either
+    /// way: the page answers the same whether or not the card exists, so it cannot find card holders.
+    /// `fallbackLocale` is the page's language, for a reader without one of their own.
+    func requestLink(identifier: String, fallbackLocale: SiteLocale, ipAddress: String?) async throws {
+        let limiter = RateLimiter(database: database)
+        guard try await limiter.allow("reset:ip:\(ipAddress ?? "-")", limit: 20, per: 3600, now: now),
+              let patron = try await PatronDirectory(vault: vault, database: database).activePatron(identifier: identifier),
+              let email = patron.email,
+              try await limiter.allow("reset:patron:\(patron.requireID().uuidString)", limit: 3, per: 3600, now: now)
+        else { return }
+        let issued = links.issue(lifetime: Self.lifetime)
+        var components = URLComponents(url: baseURL, resolvingAgainstBaseURL: false)!
+        components.path = SiteURL.resetPassword.path
+        components.queryItems = [URLQueryItem(name: "token", value: issued.token)]
+        let link = components.url!.absoluteString
+        let locale = SiteLocale(rawValue: patron.locale) ?? fallbackLocale
+        try await database.transaction { db in
+            try await PasswordResetToken(patronID: patron.requireID(), tokenHash: issued.hash, expiresAt: issued.expiresAt).create(on: db)
+            try await AuditTrail.record("reader.password_reset_requested", by: .anonymous(ipAddress: ipAddress),
+                                        subject: ("patron", patron.id!.uuidString), libraryID: patron.$library.id, at: now, on: db)
+            try await outbox.enqueueEmail(
+                template: "password_reset", to: email, locale: locale,
+                values: ["name": patron.name, "link": link, "minutes": "30"],
+                partitionKey: PatronMail.partitionKey(patron.requireID()), on: db)
+        }
+    }
+
+    /// The link's record while it is unused and unexpired and its card active.
+    func validLink(_ token: String) async throws -> PasswordResetToken {
+        guard let record = try await links.find(token, on: database, loading: { $0.with(\.$patron) }),
+              record.patron.status == .active
+        else { throw PasswordResetError.invalidOrExpired }
+        return record
+    }
+
+    /// Sets the new password with the link, once: throws `ReaderPasswordRule.Rejected` for a password
+    /// the rule refuses, and `PasswordResetError.invalidOrExpired` for a link that is not (or no
+    /// longer, when another request used it first) valid.
+    func reset(token: String, password: String, confirmation: String, ipAddress: String?) async throws {
+        let record = try await validLink(token)
+        let patron = record.patron
+        try passwordRule.check(password, confirmation: confirmation, for: patron)
+        let hash = try await passwords.hash(password)
+        try await database.transaction { db in
+            guard try await links.redeem(record, on: db) else { throw PasswordResetError.invalidOrExpired }
+            patron.passwordHash = hash
+            try await patron.save(on: db)
+            // Every outstanding link of this reader dies with the one used.
+            try await PasswordResetToken.query(on: db).filter(\.$patron.$id == patron.requireID()).filter(\.$usedAt == nil)
+                .set(\.$usedAt, to: now).update()
+            try await AuditTrail.record("reader.password_reset", by: AuditActor(type: "reader", id: patron.id?.uuidString, ipAddress: ipAddress),
+                                        subject: ("patron", patron.id!.uuidString), libraryID: patron.$library.id, at: now, on: db)
+        }
+    }
+}

@@ -1,0 +1,15 @@
+import Fluent
+import Vapor
+
+extension Request {
+    /// The password check of this request's sign-in or re-check, with the app's delay unit and decoy hash.
+    var credentialCheck: CredentialCheck {
+        CredentialCheck(database: db, passwords: password.async, now: now, delayUnit: application.settings.signInDelayUnit,
+                        decoyHash: application.decoyPasswordHash)
+    }
+
+    /// The rule a reader's new password must pass.
+    var readerPasswordRule: ReaderPasswordRule {
+        ReaderPasswordRule(vault: application.vault, policy: application.passwordPolicy)
+    }
+}
