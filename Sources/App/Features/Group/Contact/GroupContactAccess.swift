@@ -10,7 +10,8 @@ struct GroupContactAccess {
     static let linkLifetimeHours = 72
     static let sessionKey = "group_contact"
 
-    let app: Application
+    /// The site's address, which the emailed link starts with.
+    let baseURL: URL
     let now: Date
 
     /// Stores a new token for the application's current contact and returns the link to put in an email.
@@ -19,7 +20,7 @@ struct GroupContactAccess {
         try await GroupContactToken(applicationID: record.requireID(), tokenHash: hash, contactGeneration: record.contactGeneration,
                                     nextPath: next, expiresAt: now.addingTimeInterval(Double(Self.linkLifetimeHours) * 3600))
             .create(on: database)
-        var components = URLComponents(url: app.settings.baseURL, resolvingAgainstBaseURL: false)!
+        var components = URLComponents(url: baseURL, resolvingAgainstBaseURL: false)!
         components.path = SiteURL.groupContactSignIn.path
         components.queryItems = [URLQueryItem(name: "token", value: token)]
         return components.url!.absoluteString

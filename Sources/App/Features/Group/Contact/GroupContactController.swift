@@ -62,7 +62,7 @@ struct GroupContactController: RouteCollection {
                 .filter(\.$status == .approved).with(\.$library).all()
             for record in records {
                 try await req.db.transaction { db in
-                    let link = try await GroupContactAccess(app: req.application, now: req.now).issueLink(for: record, next: nil, on: db)
+                    let link = try await GroupContactAccess(baseURL: req.application.settings.baseURL, now: req.now).issueLink(for: record, next: nil, on: db)
                     let locale = record.siteLocale
                     try await req.outbox.enqueueEmail(
                         template: "group_contact_link", to: record.contactEmail, locale: locale,
@@ -89,7 +89,7 @@ struct GroupContactController: RouteCollection {
     @Sendable
     func signInPage(req: Request) async throws -> View {
         let token = req.query[String.self, at: "token"] ?? ""
-        let record = try await GroupContactAccess(app: req.application, now: req.now).validToken(token, on: req.db)
+        let record = try await GroupContactAccess(baseURL: req.application.settings.baseURL, now: req.now).validToken(token, on: req.db)
         return try await req.view.render("group/contact-sign-in", SignInPage(token: token, organization: record.application.organizationName))
     }
 
@@ -98,7 +98,7 @@ struct GroupContactController: RouteCollection {
     @Sendable
     func signIn(req: Request) async throws -> Response {
         let token = try req.content.decode(SignInForm.self).token ?? ""
-        let redeemed = try await GroupContactAccess(app: req.application, now: req.now).redeem(token, ipAddress: req.clientAddress, on: req.db)
+        let redeemed = try await GroupContactAccess(baseURL: req.application.settings.baseURL, now: req.now).redeem(token, ipAddress: req.clientAddress, on: req.db)
         try await req.startGroupContactSession(redeemed.application)
         let next = redeemed.nextPath.flatMap { $0.hasPrefix(SiteURL.groupContact.path + "/") ? $0 : nil } ?? SiteURL.groupContactHome.path
         return req.redirect(to: next, redirectType: .normal)
@@ -194,7 +194,11 @@ struct GroupContactController: RouteCollection {
             return try await renderUploadForm(req, record, values: values, messages: GroupMessages.fieldMessages(errors, req),
                                               status: .unprocessableEntity)
         }
-        let intake = GroupRosterIntake(app: req.application, now: req.now)
+        let now = req.now
+        let intake = GroupRosterIntake(database: req.db, vault: req.application.vault, sealedFiles: req.application.sealedFiles,
+                                       threadPool: req.application.threadPool,
+                                       outbox: Outbox(localizer: req.application.localizer, settings: req.application.settings, now: now),
+                                       now: now)
         do {
             switch try await intake.receive(bytes, letter: letter, for: record, locale: req.locale, ipAddress: req.clientAddress) {
             case .returned(let upload, _):
