@@ -287,11 +287,11 @@ struct GroupBatchImporter: Sendable {
                 WHERE library_id = \(bind: context.libraryID) RETURNING last_serial
                 """).first()
             guard let last = try counter?.decode(column: "last_serial", as: Int.self) else {
-                throw Abort(.internalServerError, reason: "no card number counter for \(context.libraryCode)")
+                throw GroupImportFault(description: "no card number counter for \(context.libraryCode)")
             }
             let firstSerial = last - creating.count + 1
             guard last <= CardNumber.maximumSerial else {
-                throw Abort(.internalServerError, reason: "card numbers of \(context.libraryCode) are exhausted")
+                throw GroupImportFault(description: "card numbers of \(context.libraryCode) are exhausted")
             }
             // Rendering the emails and making the tokens is most of a chunk's own work: spread over the cores.
             let prepared = try await Self.prepare(creating, firstSerial: firstSerial, context: context, now: now,
