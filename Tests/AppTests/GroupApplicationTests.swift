@@ -230,6 +230,40 @@ final class GroupApplicationTests: XCTestCase {
         }
     }
 
+    /// The rule lives in the service, so a command or a test that changes the contact meets it as the web form does.
+    func testARejectedApplicationsContactCannotBeChanged() async throws {
+        try await withTestApp { app in
+            let record = try await GroupFixtures.submitted(app)
+            let id = record.id!.uuidString
+            let reviewer = try await signedInStaff(app, role: "reviewer", library: "NLPI", email: "reviewer@nlpi.example")
+            try await reviewer.get("/staff/group/applications/\(id)")
+            let rejected = try await reviewer.post("/staff/group/applications/\(id)/decision",
+                                                   form: ["decision": "reject", "reason": "申請單未蓋機關關防，請補正後重新申請。"])
+            XCTAssertEqual(rejected.status, .seeOther)
+            let form = ["contactName": "陳組長", "contactTitle": "設備組長", "contactPhone": "0912345678",
+                        "contactEmail": "chen@school.example.edu.tw", "note": "中市示小字第1150000009號函"]
+            let refused = try await reviewer.post("/staff/group/applications/\(id)/contact", form: form)
+            XCTAssertEqual(refused.status, .conflict)
+
+            let found = try await GroupApplicationRecord.find(record.id, on: app.db)
+            let stored = try XCTUnwrap(found)
+            let member = try await StaffMember.query(on: app.db).filter(\.$email == "reviewer@nlpi.example").first()
+            let staff = try XCTUnwrap(member)
+            do {
+                try await GroupServices.application(app).changeContact(
+                    stored, name: form["contactName"]!, title: form["contactTitle"]!, phone: form["contactPhone"]!,
+                    email: form["contactEmail"]!, note: form["note"]!, by: staff, ipAddress: nil)
+                XCTFail("a rejected application's contact was changed")
+            } catch let error as GroupApplicationError {
+                XCTAssertEqual(error, .notAwaitingDecision)
+            }
+            let history = try await GroupContactChange.query(on: app.db).count()
+            XCTAssertEqual(history, 0)
+            let unchanged = try await GroupApplicationRecord.find(record.id, on: app.db)
+            XCTAssertEqual(unchanged?.contactEmail, "contact@school.example.edu.tw")
+        }
+    }
+
     func testAChangeOfContactIsRecordedAuditedAndEndsTheOldContactsAccess() async throws {
         try await withTestApp { app in
             let organization = try await GroupFixtures.approved(app)

@@ -160,7 +160,7 @@ final class GroupImportTests: XCTestCase {
         try await withTestApp { app in
             let (_, batch) = try await queuedBatch(app, count: 8)
             let staff = try await reviewer(app)
-            var crashing = GroupBatchImporter(app: app)
+            var crashing = GroupServices.importer(app)
             crashing.chunkSize = 3
             crashing.afterPatronsWritten = { chunk in if chunk == 1 { throw SimulatedCrash() } }
             try await crashing.approve(batch, by: staff, ipAddress: nil)
@@ -185,7 +185,7 @@ final class GroupImportTests: XCTestCase {
             XCTAssertEqual(activationMails, 3)
 
             // Run again, as the worker would after a restart: the rest, once.
-            var resumed = GroupBatchImporter(app: app)
+            var resumed = GroupServices.importer(app)
             resumed.chunkSize = 3
             let outcome = try await resumed.run(batchID: batch.requireID())
             XCTAssertEqual(outcome, .init(ran: true, imported: 5, skipped: 0, completed: true))
@@ -221,7 +221,7 @@ final class GroupImportTests: XCTestCase {
         let clock = TestClock()
         try await withTestApp(clock: clock) { app in
             let (_, batch) = try await queuedBatch(app, count: 4)
-            let importer = GroupBatchImporter(app: app)
+            let importer = GroupServices.importer(app)
             try await importer.approve(batch, by: try await reviewer(app), ipAddress: nil)
             // Another instance holds the batch (it crashed while holding it).
             batch.importLeaseUntil = clock.now.addingTimeInterval(300)

@@ -118,7 +118,7 @@ enum GroupFixtures {
     /// An application submitted through the service (the web form has its own tests).
     static func submitted(_ app: Application, email: String = "contact@school.example.edu.tw",
                           name: String = "臺中市立示範國民小學") async throws -> GroupApplicationRecord {
-        try await GroupApplicationService(app: app, database: app.db, now: app.clock.now()).submit(
+        try await GroupServices.application(app).submit(
             input(name: name, email: email), libraryCode: "NLPI",
             applicationForm: UploadedFile(bytes: try GroupFiles.document("pdf")),
             consentStatement: UploadedFile(bytes: try GroupFiles.document("png")), locale: .zhTW, ipAddress: "192.0.2.1",
@@ -176,5 +176,24 @@ enum GroupFixtures {
         return try await contact.postMultipart("/group-application/contact/batches/new",
                                                fields: ["letterNumber": letter, "letterDate": date],
                                                files: ["file": (filename: filename, type: "application/octet-stream", data: [UInt8](data))])
+    }
+}
+
+/// The group services as the server wires them: each given what it uses from the test app.
+enum GroupServices {
+    static func application(_ app: Application) -> GroupApplicationService {
+        let now = app.clock.now()
+        return GroupApplicationService(database: app.db, sealedFiles: app.sealedFiles, threadPool: app.threadPool,
+                                       outbox: Outbox(localizer: app.localizer, settings: app.settings, now: now),
+                                       baseURL: app.settings.baseURL, now: now)
+    }
+
+    static func intake(_ app: Application, now: Date) -> GroupRosterIntake {
+        GroupRosterIntake(database: app.db, vault: app.vault, sealedFiles: app.sealedFiles, threadPool: app.threadPool,
+                          outbox: Outbox(localizer: app.localizer, settings: app.settings, now: now), now: now)
+    }
+
+    static func importer(_ app: Application) -> GroupBatchImporter {
+        GroupBatchImporter(database: app.db, clock: app.clock, localizer: app.localizer, settings: app.settings, logger: app.logger)
     }
 }

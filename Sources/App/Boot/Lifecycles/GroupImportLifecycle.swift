@@ -13,12 +13,18 @@ struct GroupImportLifecycle: LifecycleHandler {
     func didBootAsync(_ application: Application) async throws {
         task.withLockedValue { task in
             task = Task {
+                let importer = GroupBatchImporter(database: application.db, clock: application.clock, localizer: application.localizer,
+                                                  settings: application.settings, logger: application.logger)
                 var pass = 0
                 while !Task.isCancelled {
                     do {
-                        try await GroupBatchImporter(app: application).resumeUnfinished()
+                        try await importer.resumeUnfinished()
                         if pass % 120 == 0 {
-                            try await GroupRosterIntake(app: application, now: application.clock.now()).removeStaleReturnedFiles()
+                            let now = application.clock.now()
+                            try await GroupRosterIntake(database: application.db, vault: application.vault,
+                                                        sealedFiles: application.sealedFiles, threadPool: application.threadPool,
+                                                        outbox: Outbox(localizer: application.localizer, settings: application.settings, now: now),
+                                                        now: now).removeStaleReturnedFiles()
                         }
                     } catch {
                         application.logger.warning("group housekeeping failed", metadata: ["error": .string(String(describing: error))])

@@ -5,28 +5,10 @@ import Vapor
 /// 休館日: an administrator keeps the library's own closed days, which its due dates skip on top of the
 /// government office calendar. The same change is `onecard calendar close|reopen` at the command line.
 struct LibraryCalendarController: RouteCollection {
-    static let maximumReasonLength = 100
-
     func boot(routes: any RoutesBuilder) throws {
         routes.get(.staffCalendar, use: page)
         routes.post(.staffCalendar, use: close)
         routes.post(.staffCalendarReopen(day: ""), use: reopen)
-    }
-
-    struct Page: Encodable {
-        struct Row: Encodable {
-            let day: String
-            let weekdayKey: String
-            let reason: String
-        }
-
-        let library: String
-        let rows: [Row]
-        var day = ""
-        var reason = ""
-        var dayError: String?
-        var reasonError: String?
-        var notice: String?
     }
 
     struct CloseForm: Content {
@@ -46,29 +28,17 @@ struct LibraryCalendarController: RouteCollection {
     func close(req: Request) async throws -> Response {
         let staff = try await req.requireStaff([.admin])
         let form = try req.content.decode(CloseForm.self)
-        let raw = (form.day ?? "").trimmingCharacters(in: .whitespaces)
-        let reason = (form.reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        let today = CalendarDay(date: req.now, timeZone: OneCardClock.taipei)
-        var page = try await Self.page(for: staff, req: req)
-        page.day = raw
-        page.reason = reason
-        if raw.isEmpty {
-            page.dayError = req.t("staff.calendar.error.day_empty")
-        } else if let day = CalendarDay(iso: raw) {
-            if day < today { page.dayError = req.t("staff.calendar.error.day_past") }
-        } else {
-            page.dayError = req.t("staff.calendar.error.day_invalid")
-        }
-        if reason.isEmpty {
-            page.reasonError = req.t("staff.calendar.error.reason_empty")
-        } else if reason.count > Self.maximumReasonLength {
-            page.reasonError = req.t("staff.calendar.error.reason_too_long")
-        }
-        guard page.dayError == nil, page.reasonError == nil, let day = CalendarDay(iso: raw) else {
+        do {
+            try await OfficialCalendarStore.close(typed: form.day ?? "", reason: form.reason ?? "", libraryID: staff.$library.id,
+                                                  by: .staff(staff.id!, ipAddress: req.clientAddress), at: req.now, on: req.db)
+        } catch LibraryCalendarError.invalid(let errors) {
+            var page = try await Self.page(for: staff, req: req)
+            page.day = (form.day ?? "").trimmingCharacters(in: .whitespaces)
+            page.reason = (form.reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            page.dayError = errors.first { $0.field == "day" }.map { req.t("staff.calendar.error.\($0.code)") }
+            page.reasonError = errors.first { $0.field == "reason" }.map { req.t("staff.calendar.error.\($0.code)") }
             return try await req.view.render("staff/calendar", page).encodeResponse(status: .unprocessableEntity, for: req)
         }
-        try await OfficialCalendarStore.close(day, reason: reason, libraryID: staff.$library.id,
-                                              by: .staff(staff.id!, ipAddress: req.clientAddress), at: req.now, on: req.db)
         return req.redirect(to: SiteURL.staffCalendar.path + "?done=closed", redirectType: .normal)
     }
 
@@ -82,12 +52,8 @@ struct LibraryCalendarController: RouteCollection {
         return req.redirect(to: SiteURL.staffCalendar.path + "?done=reopened", redirectType: .normal)
     }
 
-    private static func page(for staff: StaffMember, req: Request) async throws -> Page {
-        let today = CalendarDay(date: req.now, timeZone: OneCardClock.taipei)
-        let days = try await OfficialCalendarStore.closedDays(libraryID: staff.$library.id, from: today, on: req.db)
-        let rows = days.compactMap { row in
-            CalendarDay(iso: row.day).map { Page.Row(day: $0.iso, weekdayKey: "calendar.weekday.\($0.weekday)", reason: row.reason) }
-        }
-        return Page(library: req.locale == .en ? staff.library.nameEN : staff.library.nameZH, rows: rows)
+    private static func page(for staff: StaffMember, req: Request) async throws -> StaffCalendarPage.Model {
+        try await .query(libraryID: staff.$library.id, libraryName: req.locale == .en ? staff.library.nameEN : staff.library.nameZH,
+                         today: CalendarDay(date: req.now, timeZone: OneCardClock.taipei), on: req.db)
     }
 }

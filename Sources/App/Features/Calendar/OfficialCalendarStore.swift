@@ -46,6 +46,36 @@ enum OfficialCalendarStore {
             .all()
     }
 
+    static let maximumReasonLength = 100
+
+    /// Closes the library on the day an administrator typed, which must be a date, today or later, with a
+    /// reason of at most `maximumReasonLength` characters. Throws `.invalid` with every problem at once.
+    /// Returns the day closed.
+    @discardableResult
+    static func close(typed rawDay: String, reason rawReason: String, libraryID: UUID, by actor: AuditActor, at time: Date,
+                      on database: any Database) async throws -> CalendarDay {
+        let typed = rawDay.trimmingCharacters(in: .whitespaces)
+        let reason = rawReason.trimmingCharacters(in: .whitespacesAndNewlines)
+        let today = CalendarDay(date: time, timeZone: OneCardClock.taipei)
+        var errors: [FieldError] = []
+        let day = CalendarDay(iso: typed)
+        if typed.isEmpty {
+            errors.append(FieldError(field: "day", code: "day_empty"))
+        } else if let day {
+            if day < today { errors.append(FieldError(field: "day", code: "day_past")) }
+        } else {
+            errors.append(FieldError(field: "day", code: "day_invalid"))
+        }
+        if reason.isEmpty {
+            errors.append(FieldError(field: "reason", code: "reason_empty"))
+        } else if reason.count > maximumReasonLength {
+            errors.append(FieldError(field: "reason", code: "reason_too_long"))
+        }
+        guard errors.isEmpty, let day else { throw LibraryCalendarError.invalid(errors) }
+        try await close(day, reason: reason, libraryID: libraryID, by: actor, at: time, on: database)
+        return day
+    }
+
     /// Closes the library on `day`, skipped from then on in its due dates; closing a day that is already
     /// closed only updates the reason. Audited with the change, in one transaction.
     static func close(_ day: CalendarDay, reason: String, libraryID: UUID, by actor: AuditActor, at time: Date,

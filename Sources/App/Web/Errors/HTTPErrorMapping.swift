@@ -35,6 +35,8 @@ enum HTTPErrorMapping {
             case .certificateUnavailable: .serviceUnavailable
             case .correctionLinkInvalid: .gone
             }
+        case is LibraryCalendarError:
+            .unprocessableEntity
         case let error as GroupApplicationError:
             switch error {
             case .invalid: .unprocessableEntity

@@ -132,7 +132,7 @@ struct GroupApplicationController: RouteCollection {
     @Sendable
     func submit(req: Request) async throws -> Response {
         let form = try req.content.decode(ApplicationForm.self)
-        let service = GroupApplicationService(app: req.application, database: req.db, now: req.now)
+        let service = Self.service(req)
         do {
             let record = try await service.submit(
                 form.input, libraryCode: form.library ?? GroupApplicationService.defaultLibraryCode,
@@ -144,6 +144,14 @@ struct GroupApplicationController: RouteCollection {
         } catch GroupApplicationError.invalid(let errors) {
             return try await render(req, values: form.keptValues, errors: errors, status: .unprocessableEntity)
         }
+    }
+
+    /// The service with what it uses, taken from the request's application at the request's time.
+    static func service(_ req: Request) -> GroupApplicationService {
+        let now = req.now
+        return GroupApplicationService(database: req.db, sealedFiles: req.application.sealedFiles, threadPool: req.application.threadPool,
+                                       outbox: Outbox(localizer: req.application.localizer, settings: req.application.settings, now: now),
+                                       baseURL: req.application.settings.baseURL, now: now)
     }
 
     struct DonePage: Encodable {

@@ -14,8 +14,15 @@ struct GroupApplicationService {
     /// Application forms and consent statements: scans or photos as JPEG/PNG, or PDF, up to 10 MB each.
     static let documentPolicy = UploadPolicy(maximumBytes: 10 * 1024 * 1024, maximumPixels: 40_000_000, maximumPDFPages: 20)
 
-    let app: Application
     let database: any Database
+    /// Where the two files are kept, sealed.
+    let sealedFiles: SealedFileStore
+    /// Pictures are cleaned and sealed here, off the event loop.
+    let threadPool: NIOThreadPool
+    /// The confirmation and decision emails, queued in the change's transaction.
+    let outbox: Outbox
+    /// The site's address, for the contact's sign-in link after approval.
+    let baseURL: URL
     let now: Date
 
     var today: CalendarDay { CalendarDay(date: now, timeZone: OneCardClock.taipei) }
@@ -67,7 +74,7 @@ struct GroupApplicationService {
                 continue
             }
             do {
-                inspected[kind] = try await app.threadPool.runIfActive {
+                inspected[kind] = try await threadPool.runIfActive {
                     try Self.inspect(bytes)
                 }
             } catch let rejection as UploadRejection {
@@ -108,9 +115,9 @@ struct GroupApplicationService {
                           fileExtension: upload.kind.fileExtension, byteCount: upload.bytes.count, uploadedAt: now)
         }
         // Files first, rows second: a failed transaction removes the files again, so nothing half-written stays.
-        let store = app.sealedFiles
+        let store = sealedFiles
         let uploads = [form, statement]
-        try await app.threadPool.runIfActive {
+        try await threadPool.runIfActive {
             for (document, upload) in zip(documents, uploads) {
                 try store.store(Data(upload.bytes), id: document.id!, context: document.sealContext)
             }
@@ -122,7 +129,7 @@ struct GroupApplicationService {
                 try await AuditTrail.record("group_application.submitted", by: submitter,
                                             subject: ("group_application", record.id!.uuidString), libraryID: libraryID,
                                             details: ["reference": record.reference], at: now, on: db)
-                try await Outbox(localizer: app.localizer, settings: app.settings, now: now).enqueueEmail(
+                try await outbox.enqueueEmail(
                     template: "group_application_received", to: record.contactEmail, locale: locale,
                     values: ["name": record.contactName, "organization": record.organizationName, "reference": record.reference,
                              "library": locale == .en ? library.nameEN : library.nameZH, "due": record.dueOn],
@@ -177,14 +184,14 @@ struct GroupApplicationService {
                                         details: ["reference": record.reference], at: now, on: db)
             let libraryName = locale == .en ? library.nameEN : library.nameZH
             if approve {
-                let link = try await GroupContactAccess(app: app, now: now).issueLink(for: fresh, next: nil, on: db)
-                try await Outbox(localizer: app.localizer, settings: app.settings, now: now).enqueueEmail(
+                let link = try await GroupContactAccess(baseURL: baseURL, now: now).issueLink(for: fresh, next: nil, on: db)
+                try await outbox.enqueueEmail(
                     template: "group_application_approved", to: fresh.contactEmail, locale: locale,
                     values: ["name": fresh.contactName, "organization": fresh.organizationName, "reference": fresh.reference,
                              "library": libraryName, "link": link, "hours": String(GroupContactAccess.linkLifetimeHours)],
                     on: db)
             } else {
-                try await Outbox(localizer: app.localizer, settings: app.settings, now: now).enqueueEmail(
+                try await outbox.enqueueEmail(
                     template: "group_application_rejected", to: fresh.contactEmail, locale: locale,
                     values: ["name": fresh.contactName, "organization": fresh.organizationName, "reference": fresh.reference,
                              "library": libraryName, "reason": reason],
@@ -195,10 +202,12 @@ struct GroupApplicationService {
 
     // MARK: Contact person
 
-    /// Records a new contact person: the history row, the audit entry, the old contact's links and
+    /// Records a new contact person (of a submitted or approved application): the history row, the audit entry, the old contact's links and
     /// sessions ended, a notice to the old address and (for an approved organization) a sign-in link to the new one.
     func changeContact(_ record: GroupApplicationRecord, name: String, title: String, phone: String, email: String, note rawNote: String,
                        by staff: StaffMember, ipAddress: String?) async throws {
+        // A rejected application has no organization left whose contact could change.
+        guard record.status != .rejected else { throw GroupApplicationError.notAwaitingDecision }
         var errors: [FieldError] = []
         var contact: GroupContact?
         switch GroupApplicationRules.validateContact(name: name, title: title, phone: phone, email: email) {
@@ -240,7 +249,6 @@ struct GroupApplicationService {
                                         subject: ("group_application", record.id!.uuidString), libraryID: library.id,
                                         details: ["change": change.id!.uuidString, "emailChanged": previous.email == contact.email ? "no" : "yes"],
                                         at: now, on: db)
-            let outbox = Outbox(localizer: app.localizer, settings: app.settings, now: now)
             let libraryName = locale == .en ? library.nameEN : library.nameZH
             if previous.email != contact.email {
                 try await outbox.enqueueEmail(
@@ -248,7 +256,7 @@ struct GroupApplicationService {
                     values: ["name": previous.name, "organization": record.organizationName, "library": libraryName], on: db)
             }
             if record.status == .approved {
-                let link = try await GroupContactAccess(app: app, now: now).issueLink(for: record, next: nil, on: db)
+                let link = try await GroupContactAccess(baseURL: baseURL, now: now).issueLink(for: record, next: nil, on: db)
                 try await outbox.enqueueEmail(
                     template: "group_contact_assigned", to: contact.email, locale: locale,
                     values: ["name": contact.name, "organization": record.organizationName, "library": libraryName,

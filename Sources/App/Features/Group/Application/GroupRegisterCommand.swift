@@ -36,7 +36,10 @@ struct GroupRegisterCommand: AsyncCommand {
         func file(_ path: String?) -> UploadedFile {
             UploadedFile(bytes: path.flatMap { FileManager.default.contents(atPath: $0) })
         }
-        let service = GroupApplicationService(app: app, database: app.db, now: app.clock.now())
+        let now = app.clock.now()
+        let service = GroupApplicationService(database: app.db, sealedFiles: app.sealedFiles, threadPool: app.threadPool,
+                                              outbox: Outbox(localizer: app.localizer, settings: app.settings, now: now),
+                                              baseURL: app.settings.baseURL, now: now)
         let record: GroupApplicationRecord
         do {
             record = try await service.submit(input, libraryCode: signature.library ?? GroupApplicationService.defaultLibraryCode,

@@ -14,16 +14,6 @@ struct GroupContactAccess {
     let baseURL: URL
     let now: Date
 
-    /// For callers that hold the application (the approval and the batch import); it keeps only the base URL.
-    init(app: Application, now: Date) {
-        self.init(baseURL: app.settings.baseURL, now: now)
-    }
-
-    init(baseURL: URL, now: Date) {
-        self.baseURL = baseURL
-        self.now = now
-    }
-
     private var links: OneTimeLinks<GroupContactToken> { OneTimeLinks(now: now) }
 
     /// Stores a new token for the application's current contact and returns the link to put in an email.

@@ -178,7 +178,11 @@ struct GroupContactController: RouteCollection {
             return try await renderUploadForm(req, record, values: values, messages: GroupMessages.fieldMessages(errors, req),
                                               status: .unprocessableEntity)
         }
-        let intake = GroupRosterIntake(app: req.application, now: req.now)
+        let now = req.now
+        let intake = GroupRosterIntake(database: req.db, vault: req.application.vault, sealedFiles: req.application.sealedFiles,
+                                       threadPool: req.application.threadPool,
+                                       outbox: Outbox(localizer: req.application.localizer, settings: req.application.settings, now: now),
+                                       now: now)
         do {
             switch try await intake.receive(bytes, letter: letter, for: record, locale: req.locale, ipAddress: req.clientAddress) {
             case .returned(let upload, _):

@@ -21,7 +21,14 @@ struct GroupBatchImporter: Sendable {
     static let defaultChunkSize = 1000
     static let activationLinkLifetimeDays = 30
 
-    let app: Application
+    let database: any Database
+    /// Read at each step: an import runs for minutes, and tests move the clock.
+    let clock: OneCardClock
+    /// Renders the card and batch emails in each recipient's language.
+    let localizer: Localizer
+    /// The site's address (activation and sign-in links), the sender of the emails, and whether imports run in the background.
+    let settings: OneCardSettings
+    let logger: Logger
     var chunkSize = GroupBatchImporter.defaultChunkSize
     /// How long a run holds the batch without finishing a chunk before another may take over.
     var leaseDuration: TimeInterval = 300
@@ -29,8 +36,11 @@ struct GroupBatchImporter: Sendable {
     /// (chunks numbered from 0 in each run): tests throw from it to simulate a crash mid-import.
     var afterPatronsWritten: (@Sendable (_ chunk: Int) throws -> Void)? = nil
 
-    private var now: Date { app.clock.now() }
-    private var database: any Database { app.db }
+    private var now: Date { clock.now() }
+
+    private func outbox(at now: Date) -> Outbox {
+        Outbox(localizer: localizer, settings: settings, now: now)
+    }
 
     // MARK: Decisions
 
@@ -80,7 +90,7 @@ struct GroupBatchImporter: Sendable {
                                         subject: ("group_batch", batch.id!.uuidString), libraryID: library.id,
                                         details: ["reference": batch.reference], at: now, on: db)
             let locale = record.siteLocale
-            try await Outbox(localizer: app.localizer, settings: app.settings, now: now).enqueueEmail(
+            try await outbox(at: now).enqueueEmail(
                 template: "group_batch_rejected", to: record.contactEmail, locale: locale,
                 values: ["name": record.contactName, "organization": record.organizationName, "reference": batch.reference,
                          "letter": batch.letterNumber, "reason": reason, "library": locale == .en ? library.nameEN : library.nameZH],
@@ -91,6 +101,24 @@ struct GroupBatchImporter: Sendable {
     }
 
     // MARK: Running
+
+    /// Starts the import of an approved batch: in the background while the server runs (the worker also
+    /// resumes it after a restart), at once where no background work runs (tests, commands).
+    func start(batchID: UUID) async throws {
+        guard settings.runsBackgroundWorkers else {
+            try await run(batchID: batchID)
+            return
+        }
+        let logger = self.logger
+        Task.detached { [self] in
+            do {
+                try await run(batchID: batchID)
+            } catch {
+                logger.error("group batch import failed; the worker will resume it",
+                             metadata: ["batch": .string(batchID.uuidString), "error": .string(String(describing: error))])
+            }
+        }
+    }
 
     struct Outcome: Sendable, Equatable {
         /// False when another run holds the batch, or it is not being imported.
@@ -106,7 +134,7 @@ struct GroupBatchImporter: Sendable {
     func run(batchID: UUID) async throws -> Outcome {
         guard try await claimLease(batchID) else { return Outcome(ran: false, imported: 0, skipped: 0, completed: false) }
         do {
-            let context = try await ImportContext.load(batchID: batchID, app: app)
+            let context = try await ImportContext.load(batchID: batchID, on: database)
             var outcome = Outcome(ran: true, imported: 0, skipped: 0, completed: false)
             var chunk = 0
             // Keyset pagination by id: marking rows imported then touches no index the next read walks.
@@ -175,13 +203,13 @@ struct GroupBatchImporter: Sendable {
         let statementDocumentID: UUID?
         let application: GroupApplicationRecord
 
-        static func load(batchID: UUID, app: Application) async throws -> ImportContext {
-            guard let batch = try await GroupBatch.query(on: app.db).filter(\.$id == batchID).with(\.$application, { $0.with(\.$library) }).first()
+        static func load(batchID: UUID, on database: any Database) async throws -> ImportContext {
+            guard let batch = try await GroupBatch.query(on: database).filter(\.$id == batchID).with(\.$application, { $0.with(\.$library) }).first()
             else { throw OneCardError.notFound }
             let record = batch.application
             let library = record.library
-            let consent = try await ConsentDocument.current(GroupApplicationService.consentCode(libraryCode: library.code), on: app.db)
-            let statement = try await GroupDocument.query(on: app.db).filter(\.$application.$id == record.requireID())
+            let consent = try await ConsentDocument.current(GroupApplicationService.consentCode(libraryCode: library.code), on: database)
+            let statement = try await GroupDocument.query(on: database).filter(\.$application.$id == record.requireID())
                 .filter(\.$kind == .consentStatement).first()
             let locale = record.siteLocale
             return ImportContext(
@@ -233,7 +261,7 @@ struct GroupBatchImporter: Sendable {
                     try await importChunk(rows, context: context, chunk: chunk, on: db as! any SQLDatabase)
                 }
             } catch let error as any DatabaseError where error.isConstraintFailure && attempt < 3 {
-                app.logger.warning("group batch chunk hit a uniqueness constraint; trying it again",
+                logger.warning("group batch chunk hit a uniqueness constraint; trying it again",
                                    metadata: ["batch": .string(context.batchReference), "chunk": "\(chunk)"])
             }
         }
@@ -259,15 +287,15 @@ struct GroupBatchImporter: Sendable {
                 WHERE library_id = \(bind: context.libraryID) RETURNING last_serial
                 """).first()
             guard let last = try counter?.decode(column: "last_serial", as: Int.self) else {
-                throw Abort(.internalServerError, reason: "no card number counter for \(context.libraryCode)")
+                throw GroupImportFault(description: "no card number counter for \(context.libraryCode)")
             }
             let firstSerial = last - creating.count + 1
             guard last <= CardNumber.maximumSerial else {
-                throw Abort(.internalServerError, reason: "card numbers of \(context.libraryCode) are exhausted")
+                throw GroupImportFault(description: "card numbers of \(context.libraryCode) are exhausted")
             }
             // Rendering the emails and making the tokens is most of a chunk's own work: spread over the cores.
             let prepared = try await Self.prepare(creating, firstSerial: firstSerial, context: context, now: now,
-                                                  outbox: Outbox(localizer: app.localizer, settings: app.settings, now: now),
+                                                  outbox: outbox(at: now),
                                                   activationBase: activationLinkBase())
             let patronRows = prepared.flatMap(\.patronRows)
             let consentRows = prepared.flatMap(\.consentRows)
@@ -370,7 +398,7 @@ struct GroupBatchImporter: Sendable {
     }
 
     private func activationLinkBase() -> String {
-        var components = URLComponents(url: app.settings.baseURL, resolvingAgainstBaseURL: false)!
+        var components = URLComponents(url: settings.baseURL, resolvingAgainstBaseURL: false)!
         components.path = SiteURL.activateCard.path
         return components.url!.absoluteString + "?token="
     }
@@ -392,9 +420,9 @@ struct GroupBatchImporter: Sendable {
                                         details: ["imported": String(batch.importedCount), "skipped": String(batch.skippedCount)],
                                         at: now, on: db)
             let record = try await GroupApplicationRecord.find(context.application.id, on: db) ?? context.application
-            let link = try await GroupContactAccess(app: app, now: now)
+            let link = try await GroupContactAccess(baseURL: settings.baseURL, now: now)
                 .issueLink(for: record, next: SiteURL.groupContactBatch(id: context.batchID.uuidString).path, on: db)
-            try await Outbox(localizer: app.localizer, settings: app.settings, now: now).enqueueEmail(
+            try await outbox(at: now).enqueueEmail(
                 template: "group_batch_completed", to: record.contactEmail, locale: context.locale,
                 values: ["name": record.contactName, "organization": record.organizationName, "reference": batch.reference,
                          "letter": batch.letterNumber, "cards": String(batch.importedCount),

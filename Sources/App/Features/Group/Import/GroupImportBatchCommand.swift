@@ -36,8 +36,9 @@ struct GroupImportBatchCommand: AsyncCommand {
         let started = clock.now
         let outcome: GroupRosterIntake.Outcome
         do {
-            outcome = try await GroupRosterIntake(app: app, now: now).receive(bytes, letter: letter, for: record, locale: record.siteLocale,
-                                                                             ipAddress: nil)
+            let intake = GroupRosterIntake(database: app.db, vault: app.vault, sealedFiles: app.sealedFiles, threadPool: app.threadPool,
+                                           outbox: Outbox(localizer: app.localizer, settings: app.settings, now: now), now: now)
+            outcome = try await intake.receive(bytes, letter: letter, for: record, locale: record.siteLocale, ipAddress: nil)
         } catch GroupApplicationError.invalid(let errors) {
             throw GroupCommandError(description: "refused: " + errors.map { "\($0.field) \($0.code)" }.joined(separator: ", "))
         }
@@ -57,7 +58,8 @@ struct GroupImportBatchCommand: AsyncCommand {
             exit(1)
         case .accepted(let batch, _):
             let staged = clock.now
-            var importer = GroupBatchImporter(app: app)
+            var importer = GroupBatchImporter(database: app.db, clock: app.clock, localizer: app.localizer, settings: app.settings,
+                                              logger: app.logger)
             if let size = signature.chunkSize {
                 guard size > 0 else { throw GroupCommandError(description: "--chunk-size must be positive") }
                 importer.chunkSize = size

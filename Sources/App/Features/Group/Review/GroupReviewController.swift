@@ -22,109 +22,16 @@ struct GroupReviewController: RouteCollection {
 
     // MARK: Queue
 
-    struct QueuePage: Encodable {
-        struct Application: Encodable {
-            let reference: String
-            let organization: String
-            let kindKey: String
-            let submitted: String
-            let due: String
-            let overdue: Bool
-            let statusKey: String
-            let path: String
-        }
-
-        struct Batch: Encodable {
-            let organization: String
-            let batch: GroupBatchView.Summary
-        }
-
-        let library: String
-        let applications: [Application]
-        let queued: [Batch]
-        let importing: [Batch]
-        let recent: [Batch]
-        let organizations: [Application]
-        let today: String
-    }
-
     @Sendable
     func queue(req: Request) async throws -> View {
         let staff = try await req.requireStaff(Self.roles)
-        let libraryID = staff.$library.id
-        let today = CalendarDay(date: req.now, timeZone: OneCardClock.taipei)
-        func applicationRow(_ record: GroupApplicationRecord) -> QueuePage.Application {
-            let due = CalendarDay(iso: record.dueOn) ?? today
-            return .init(reference: record.reference, organization: record.organizationName,
-                         kindKey: "group.kind.\(record.organizationKind.rawValue)", submitted: DeskController.dateTime(record.submittedAt),
-                         due: record.dueOn, overdue: record.status == .submitted && GroupBatchSchedule.isOverdue(due: due, today: today),
-                         statusKey: "group.application.status.\(record.status.rawValue)",
-                         path: SiteURL.staffGroupApplication(id: record.id!.uuidString).path)
-        }
-        let waiting = try await GroupApplicationRecord.query(on: req.db).filter(\.$library.$id == libraryID)
-            .filter(\.$status == .submitted).sort(\.$dueOn).sort(\.$submittedAt).all()
-        let approved = try await GroupApplicationRecord.query(on: req.db).filter(\.$library.$id == libraryID)
-            .filter(\.$status == .approved).sort(\.$organizationName).limit(200).all()
-        func batches(_ statuses: [GroupBatchStatus], recentFirst: Bool, limit: Int) async throws -> [QueuePage.Batch] {
-            var query = GroupBatch.query(on: req.db)
-                .join(GroupApplicationRecord.self, on: \GroupBatch.$application.$id == \GroupApplicationRecord.$id)
-                .filter(GroupApplicationRecord.self, \.$library.$id == libraryID)
-                .filter(\.$status ~~ statuses).with(\.$application)
-            query = recentFirst ? query.sort(\.$receivedAt, .descending) : query.sort(\.$dueOn).sort(\.$receivedAt)
-            return try await query.limit(limit).all().map {
-                QueuePage.Batch(organization: $0.application.organizationName, batch: GroupBatchView.summary($0, today: today, contactView: false))
-            }
-        }
-        let library = req.locale == .en ? staff.library.nameEN : staff.library.nameZH
-        return try await req.view.render("staff/group-queue", QueuePage(
-            library: library, applications: waiting.map(applicationRow), queued: try await batches([.queued], recentFirst: false, limit: 1000),
-            importing: try await batches([.importing], recentFirst: false, limit: 100),
-            recent: try await batches([.completed, .rejected], recentFirst: true, limit: 20),
-            organizations: approved.map(applicationRow), today: today.iso))
+        let page = try await GroupQueuePage.Model.query(
+            libraryID: staff.$library.id, libraryName: req.locale == .en ? staff.library.nameEN : staff.library.nameZH,
+            today: CalendarDay(date: req.now, timeZone: OneCardClock.taipei), on: req.db)
+        return try await req.view.render("staff/group-queue", page)
     }
 
     // MARK: An application
-
-    struct ApplicationPage: Encodable {
-        struct Document: Encodable {
-            let kindKey: String
-            let mediaType: String
-            let size: String
-            let path: String
-        }
-
-        struct ContactChange: Encodable {
-            let changedAt: String
-            let previous: String
-            let new: String
-            let note: String
-            let changedBy: String
-        }
-
-        let id: String
-        let reference: String
-        let statusKey: String
-        let awaitsDecision: Bool
-        let organization: String
-        let kindKey: String
-        let contactName: String
-        let contactTitle: String
-        let contactPhone: String
-        let contactEmail: String
-        let letterNumber: String
-        let letterDate: String
-        let submitted: String
-        let due: String
-        let overdue: Bool
-        let decided: String?
-        let rejectionReason: String?
-        let documents: [Document]
-        let contactChanges: [ContactChange]
-        let batches: [GroupBatchView.Summary]
-        let decisionErrors: [String: String]
-        let contactForm: FormState
-        let notice: String?
-    }
 
     private func ownApplication(_ req: Request, _ staff: StaffMember) async throws -> GroupApplicationRecord {
         guard let id = req.parameters.get("id", as: UUID.self),
@@ -137,39 +44,10 @@ struct GroupReviewController: RouteCollection {
     private func renderApplication(_ req: Request, _ staff: StaffMember, _ record: GroupApplicationRecord,
                                    decisionErrors: [FieldError] = [], contactForm: FormState = FormState(),
                                    status: HTTPStatus = .ok) async throws -> Response {
-        let id = try record.requireID()
-        let today = CalendarDay(date: req.now, timeZone: OneCardClock.taipei)
-        let documents = try await GroupDocument.query(on: req.db).filter(\.$application.$id == id).sort(\.$kind).all()
-        let changes = try await GroupContactChange.query(on: req.db).filter(\.$application.$id == id).sort(\.$changedAt, .descending).all()
-        let staffEmails = try await StaffMember.query(on: req.db).filter(\.$id ~~ Set(changes.map(\.changedBy))).all()
-            .reduce(into: [UUID: String]()) { $0[$1.id!] = $1.email }
-        let batches = try await GroupBatch.query(on: req.db).filter(\.$application.$id == id).sort(\.$receivedAt, .descending).all()
-        // The contact person's details are personal data: each look is on the trail.
-        try await AuditTrail.record("group_application.viewed", by: .staff(staff.requireID(), ipAddress: req.clientAddress),
-                                    subject: ("group_application", id.uuidString), libraryID: record.$library.id, at: req.now, on: req.db)
-        let due = CalendarDay(iso: record.dueOn) ?? today
-        let page = ApplicationPage(
-            id: id.uuidString, reference: record.reference, statusKey: "group.application.status.\(record.status.rawValue)",
-            awaitsDecision: record.status == .submitted, organization: record.organizationName,
-            kindKey: "group.kind.\(record.organizationKind.rawValue)", contactName: record.contactName, contactTitle: record.contactTitle,
-            contactPhone: record.contactPhone, contactEmail: record.contactEmail, letterNumber: record.letterNumber,
-            letterDate: record.letterDate, submitted: DeskController.dateTime(record.submittedAt), due: record.dueOn,
-            overdue: record.status == .submitted && GroupBatchSchedule.isOverdue(due: due, today: today),
-            decided: record.decidedAt.map(DeskController.dateTime), rejectionReason: record.rejectionReason,
-            documents: documents.map {
-                .init(kindKey: "group.field.\($0.kind == .applicationForm ? "applicationForm" : "consentStatement")",
-                      mediaType: $0.fileExtension.uppercased(), size: ByteCountFormatter.string(fromByteCount: Int64($0.byteCount), countStyle: .file),
-                      path: SiteURL.staffGroupDocument(id: $0.id!.uuidString).path)
-            },
-            contactChanges: changes.map {
-                .init(changedAt: DeskController.dateTime($0.changedAt),
-                      previous: "\($0.previousName)（\($0.previousTitle)）\($0.previousEmail) \($0.previousPhone)",
-                      new: "\($0.newName)（\($0.newTitle)）\($0.newEmail) \($0.newPhone)", note: $0.note,
-                      changedBy: staffEmails[$0.changedBy] ?? "—")
-            },
-            batches: batches.map { GroupBatchView.summary($0, today: today, contactView: false) },
-            decisionErrors: GroupMessages.fieldMessages(decisionErrors, req), contactForm: contactForm,
-            notice: req.query[String.self, at: "notice"].flatMap { ["decided", "contact_changed"].contains($0) ? req.t("group.review.notice.\($0)") : nil })
+        var page = try await GroupApplicationPage.Model.query(record, by: staff, ipAddress: req.clientAddress, at: req.now, on: req.db)
+        page.decisionErrors = GroupMessages.fieldMessages(decisionErrors, req)
+        page.contactForm = contactForm
+        page.notice = req.query[String.self, at: "notice"].flatMap { ["decided", "contact_changed"].contains($0) ? req.t("group.review.notice.\($0)") : nil }
         return try await req.view.render("staff/group-application", page).encodeResponse(status: status, for: req)
     }
 
@@ -191,7 +69,7 @@ struct GroupReviewController: RouteCollection {
         let form = try req.content.decode(Decision.self)
         guard let decision = form.decision, ["approve", "reject"].contains(decision) else { throw Abort(.badRequest) }
         do {
-            try await GroupApplicationService(app: req.application, database: req.db, now: req.now)
+            try await GroupApplicationController.service(req)
                 .decide(record, approve: decision == "approve", reason: form.reason ?? "", by: staff, ipAddress: req.clientAddress)
         } catch GroupApplicationError.invalid(let errors) {
             return try await renderApplication(req, staff, record, decisionErrors: errors, status: .unprocessableEntity)
@@ -211,10 +89,9 @@ struct GroupReviewController: RouteCollection {
     func changeContact(req: Request) async throws -> Response {
         let staff = try await req.requireStaff(Self.roles)
         let record = try await ownApplication(req, staff)
-        guard record.status != .rejected else { throw GroupApplicationError.notAwaitingDecision }
         let form = try req.content.decode(ContactForm.self)
         do {
-            try await GroupApplicationService(app: req.application, database: req.db, now: req.now).changeContact(
+            try await GroupApplicationController.service(req).changeContact(
                 record, name: form.contactName ?? "", title: form.contactTitle ?? "", phone: form.contactPhone ?? "",
                 email: form.contactEmail ?? "", note: form.note ?? "", by: staff, ipAddress: req.clientAddress)
         } catch GroupApplicationError.invalid(let errors) {
@@ -231,17 +108,10 @@ struct GroupReviewController: RouteCollection {
     @Sendable
     func document(req: Request) async throws -> Response {
         let staff = try await req.requireStaff(Self.roles)
-        guard let id = req.parameters.get("id", as: UUID.self),
-              let document = try await GroupDocument.query(on: req.db).filter(\.$id == id).with(\.$application).first(),
-              document.application.$library.id == staff.$library.id
-        else { throw OneCardError.notFound }
-        let store = req.application.sealedFiles
-        let context = document.sealContext
-        let bytes = try await req.application.threadPool.runIfActive { try store.load(id: id, context: context) }
-        try await AuditTrail.record("group_document.viewed", by: .staff(staff.requireID(), ipAddress: req.clientAddress),
-                                    subject: ("group_document", id.uuidString), libraryID: staff.$library.id,
-                                    details: ["kind": document.kind.rawValue, "application": document.application.reference],
-                                    at: req.now, on: req.db)
+        guard let id = req.parameters.get("id", as: UUID.self) else { throw OneCardError.notFound }
+        let reader = GroupDocumentReader(database: req.db, sealedFiles: req.application.sealedFiles, threadPool: req.application.threadPool,
+                                         now: req.now)
+        let (document, bytes) = try await reader.open(id, by: staff, ipAddress: req.clientAddress)
         let parts = document.mediaType.split(separator: "/")
         let name = "\(document.application.reference)-\(document.kind.rawValue).\(document.fileExtension)"
         return GroupMessages.download(bytes, mediaType: HTTPMediaType(type: String(parts.first ?? "application"),
@@ -249,30 +119,6 @@ struct GroupReviewController: RouteCollection {
     }
 
     // MARK: A batch
-
-    struct BatchPage: Encodable {
-        struct Row: Encodable {
-            let row: Int
-            let name: String
-            let maskedID: String
-            let birthDate: String
-            let roleKey: String
-            let unit: String
-            let email: String
-            let statusKey: String
-        }
-
-        let organization: String
-        let applicationPath: String
-        let batch: GroupBatchView.Summary
-        let leftOut: [GroupBatchView.LeftOut]
-        let rows: [Row]
-        let pages: [Pagination.Link]
-        let awaitsDecision: Bool
-        let summaryPath: String?
-        let decisionErrors: [String: String]
-        let notice: String?
-    }
 
     private func ownBatch(_ req: Request, _ staff: StaffMember) async throws -> GroupBatch {
         guard let id = req.parameters.get("id", as: UUID.self),
@@ -284,46 +130,12 @@ struct GroupReviewController: RouteCollection {
 
     private func renderBatch(_ req: Request, _ staff: StaffMember, _ batch: GroupBatch, decisionErrors: [FieldError] = [],
                              status: HTTPStatus = .ok) async throws -> Response {
-        let id = try batch.requireID()
-        let today = CalendarDay(date: req.now, timeZone: OneCardClock.taipei)
-        var summary = GroupBatchView.summary(batch, today: today, contactView: false)
-        summary.queuePosition = try await GroupBatchView.queuePosition(batch, libraryID: staff.$library.id, on: req.db)
-        let total = try await GroupBatchRow.query(on: req.db).filter(\.$batch.$id == id).count()
-        let pagination = Pagination(total: total, pageSize: Self.rowsPerPage, requested: req.query[Int.self, at: "page"])
-        let rows = try await GroupBatchRow.query(on: req.db).filter(\.$batch.$id == id).sort(\.$rowNumber)
-            .range(pagination.offset..<(pagination.offset + Self.rowsPerPage)).all()
-        let patrons = try await Patron.query(on: req.db).filter(\.$id ~~ rows.filter { $0.status == .imported }.map(\.patronID)).all()
-            .reduce(into: [UUID: Patron]()) { $0[$1.id!] = $1 }
-        let vault = req.application.vault
-        func masked(_ sealed: String?) -> String {
-            guard let sealed, let number = try? vault.open(sealed, context: CardApplicationService.idNumberContext),
-                  case .success(let identity) = IdentityNumber.parse(number) else { return "—" }
-            return identity.masked
-        }
-        // Names, birth dates and (masked) ID numbers of the batch's people: the look is on the trail.
-        try await AuditTrail.record("group_batch.viewed", by: .staff(staff.requireID(), ipAddress: req.clientAddress),
-                                    subject: ("group_batch", id.uuidString), libraryID: staff.$library.id,
-                                    details: ["page": String(pagination.page)], at: req.now, on: req.db)
-        let path = SiteURL.staffGroupBatch(id: id.uuidString).path
-        let page_ = BatchPage(
-            organization: batch.application.organizationName,
-            applicationPath: SiteURL.staffGroupApplication(id: batch.application.id!.uuidString).path,
-            batch: summary, leftOut: GroupBatchView.leftOut(batch.leftOut, req: req),
-            rows: rows.map { row in
-                let patron = patrons[row.patronID]
-                // Once imported, the card holds the person's data (and an erased card shows nothing).
-                return .init(row: row.rowNumber, name: patron?.name ?? row.name ?? "—",
-                             maskedID: row.idNumberSealed != nil ? masked(row.idNumberSealed) : masked(patron?.idNumberSealed),
-                             birthDate: patron?.birthDate ?? row.birthDate ?? "—", roleKey: "group.role.\(row.role)", unit: row.unit ?? "",
-                             email: patron?.email ?? row.email ?? "",
-                             statusKey: "group.row.status.\(row.status.rawValue)")
-            },
-            pages: pagination.links(path: path),
-            awaitsDecision: batch.status.awaitsDecision,
-            summaryPath: batch.status == .completed ? SiteURL.staffGroupBatchSummary(id: id.uuidString).path : nil,
-            decisionErrors: GroupMessages.fieldMessages(decisionErrors, req),
-            notice: req.query[String.self, at: "notice"].flatMap { ["approved", "rejected"].contains($0) ? req.t("group.review.notice.batch_\($0)") : nil })
-        return try await req.view.render("staff/group-batch", page_).encodeResponse(status: status, for: req)
+        var page = try await GroupBatchPage.Model.query(batch, by: staff, page: req.query[Int.self, at: "page"], vault: req.application.vault,
+                                                        ipAddress: req.clientAddress, at: req.now, on: req.db)
+        page.leftOut = GroupBatchView.leftOut(batch.leftOut, req: req)
+        page.decisionErrors = GroupMessages.fieldMessages(decisionErrors, req)
+        page.notice = req.query[String.self, at: "notice"].flatMap { ["approved", "rejected"].contains($0) ? req.t("group.review.notice.batch_\($0)") : nil }
+        return try await req.view.render("staff/group-batch", page).encodeResponse(status: status, for: req)
     }
 
     @Sendable
@@ -338,11 +150,14 @@ struct GroupReviewController: RouteCollection {
         let batch = try await ownBatch(req, staff)
         let form = try req.content.decode(Decision.self)
         guard let decision = form.decision, ["approve", "reject"].contains(decision) else { throw Abort(.badRequest) }
-        let importer = GroupBatchImporter(app: req.application)
+        let app = req.application
+        // The application's database, not the request's: the import may go on in the background after the response.
+        let importer = GroupBatchImporter(database: app.db, clock: app.clock, localizer: app.localizer, settings: app.settings,
+                                          logger: app.logger)
         do {
             if decision == "approve" {
                 try await importer.approve(batch, by: staff, ipAddress: req.clientAddress)
-                try await req.application.startGroupImport(batch.requireID())
+                try await importer.start(batchID: batch.requireID())
             } else {
                 try await importer.reject(batch, reason: form.reason ?? "", by: staff, ipAddress: req.clientAddress)
             }

@@ -22,7 +22,15 @@ struct GroupRosterIntake {
     /// Rows per statement when staging a batch and looking people up.
     static let chunkSize = 500
 
-    let app: Application
+    let database: any Database
+    /// Seals the ID numbers and makes their blind indexes.
+    let vault: PersonalDataVault
+    /// Where annotated copies of returned files are kept, sealed.
+    let sealedFiles: SealedFileStore
+    /// Reading, checking and sealing a large file is CPU work, done here off the event loop.
+    let threadPool: NIOThreadPool
+    /// The contact's receipt email, queued in the batch's transaction.
+    let outbox: Outbox
     let now: Date
 
     var today: CalendarDay { CalendarDay(date: now, timeZone: OneCardClock.taipei) }
@@ -35,15 +43,13 @@ struct GroupRosterIntake {
     /// already used letter number is refused here (`letter_number_used`), also when a concurrent upload won.
     func receive(_ bytes: Data, letter: OfficialLetter, for record: GroupApplicationRecord, locale: SiteLocale,
                  ipAddress: String?) async throws -> Outcome {
-        let database = app.db
         let applicationID = try record.requireID()
         try await ensureLetterUnused(letter, applicationID: applicationID, on: database)
         let checker = self.checker()
-        let vault = app.vault
         // Reading, checking and indexing 100,000 rows is CPU work: off the event loop.
         let checked: (ReaderDataFileReport, [String])
         do {
-            checked = try await app.threadPool.runIfActive {
+            checked = try await threadPool.runIfActive {
                 let report = try checker.check(data: bytes)
                 let indexes = report.validRows.map { vault.blindIndex($0.idNumber.value, context: CardApplicationService.idNumberContext) }
                 return (report, indexes)
@@ -114,19 +120,18 @@ struct GroupRosterIntake {
     private func returnFile(_ bytes: Data, report: ReaderDataFileReport, leftOut: [Int: GroupLeftOutRow], record: GroupApplicationRecord,
                             letter: OfficialLetter, locale: SiteLocale, ipAddress: String?,
                             checker: ReaderDataFileChecker) async throws -> Outcome {
-        let database = app.db
         let uploadID = UUID()
         let fileLocale: ReaderDataFileLocale = locale == .en ? .en : .zhTW
         // A file whose only problem is that nobody is left to register goes back without an annotated copy.
-        let annotated: Data? = report.isClean ? nil : try await app.threadPool.runIfActive {
+        let annotated: Data? = report.isClean ? nil : try await threadPool.runIfActive {
             try AnnotatedReturn.xlsx(data: bytes, report: report, checker: checker, locale: fileLocale)
         }
-        let store = app.sealedFiles
+        let store = sealedFiles
         let upload = GroupRosterUpload()
         upload.id = uploadID
         if let annotated {
             let context = upload.sealContext
-            try await app.threadPool.runIfActive { try store.store(annotated, id: uploadID, context: context) }
+            try await threadPool.runIfActive { try store.store(annotated, id: uploadID, context: context) }
         }
         let left = leftOut.sorted { $0.key < $1.key }.map(\.value)
         do {
@@ -155,12 +160,12 @@ struct GroupRosterIntake {
     /// Removes annotated copies of returned files older than `returnedFileLifetime` (run by the worker).
     @discardableResult
     func removeStaleReturnedFiles() async throws -> Int {
-        let stale = try await GroupRosterUpload.query(on: app.db).filter(\.$hasAnnotatedFile == true)
+        let stale = try await GroupRosterUpload.query(on: database).filter(\.$hasAnnotatedFile == true)
             .filter(\.$uploadedAt < now.addingTimeInterval(-Self.returnedFileLifetime)).all()
         for upload in stale {
-            app.sealedFiles.remove(id: try upload.requireID())
+            sealedFiles.remove(id: try upload.requireID())
             upload.hasAnnotatedFile = false
-            try await upload.save(on: app.db)
+            try await upload.save(on: database)
         }
         return stale.count
     }
@@ -170,7 +175,7 @@ struct GroupRosterIntake {
         let earlier = try await GroupRosterUpload.query(on: db).filter(\.$application.$id == record.requireID())
             .filter(\.$hasAnnotatedFile == true).all()
         for upload in earlier {
-            app.sealedFiles.remove(id: upload.id!)
+            sealedFiles.remove(id: upload.id!)
             upload.hasAnnotatedFile = false
             try await upload.save(on: db)
         }
@@ -207,7 +212,6 @@ struct GroupRosterIntake {
     private func stageBatch(report: ReaderDataFileReport, indexes: [String], leftOut: [Int: GroupLeftOutRow], remaining: [Int],
                             record: GroupApplicationRecord, letter: OfficialLetter, locale: SiteLocale,
                             ipAddress: String?) async throws -> Outcome {
-        let database = app.db
         let library = try await record.$library.get(on: database)
         let calendar = try await OfficialCalendarStore.calendar(libraryID: library.requireID(), on: database)
         let schedule = GroupBatchSchedule(received: today, calendar: calendar)
@@ -228,10 +232,9 @@ struct GroupRosterIntake {
         batch.skippedCount = 0
 
         // Sealing every ID number is CPU work too; the patron rows will take these envelopes as they are.
-        let vault = app.vault
         let batchID = batch.id!
         let rows = report.validRows
-        let staged: [[any SQLExpression]] = try await app.threadPool.runIfActive {
+        let staged: [[any SQLExpression]] = try await threadPool.runIfActive {
             try remaining.map { position in
                 let row = rows[position]
                 let gender = row.gender ?? row.idNumber.genderFromNumber
@@ -264,7 +267,7 @@ struct GroupRosterIntake {
                                             subject: ("group_batch", batchID.uuidString), libraryID: library.id,
                                             details: ["reference": batch.reference, "rows": String(remaining.count), "leftOut": String(left.count)],
                                             at: now, on: db)
-                try await Outbox(localizer: app.localizer, settings: app.settings, now: now).enqueueEmail(
+                try await outbox.enqueueEmail(
                     template: "group_batch_received", to: record.contactEmail, locale: locale,
                     values: ["name": record.contactName, "organization": record.organizationName, "reference": batch.reference,
                              "letter": batch.letterNumber, "rows": String(remaining.count), "left": String(left.count),

@@ -1,0 +1,21 @@
+import Foundation
+
+/// The administrator's page of the library's own closed days (休館日), with the form to add one.
+enum StaffCalendarPage {
+    /// What `staff/calendar` shows.
+    struct Model: Encodable {
+        struct Row: Encodable {
+            let day: String
+            let weekdayKey: String
+            let reason: String
+        }
+
+        let library: String
+        let rows: [Row]
+        var day = ""
+        var reason = ""
+        var dayError: String?
+        var reasonError: String?
+        var notice: String?
+    }
+}
