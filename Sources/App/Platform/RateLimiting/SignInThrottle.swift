@@ -4,7 +4,8 @@ import OneCardDomain
 import PersonalDataVault
 
 /// Failed sign-ins per account: a growing delay from the 4th failure and a 15-minute lock after the
-/// 10th within the window, so an account sees at most 40 failures an hour (ASVS 2.2.1 allows 100).
+/// 10th within the window, so at most 40 wrong passwords an hour are tried against an account's hash
+/// (ASVS 2.2.1 allows 100).
 ///
 /// An attempt is counted before its password is verified (`reserve`), in one atomic statement, and
 /// its number decides whether it may be verified at all: N guesses sent at once get the numbers 1…N,
