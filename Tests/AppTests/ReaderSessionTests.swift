@@ -77,6 +77,118 @@ final class ReaderSessionTests: XCTestCase {
         }
     }
 
+    /// Issue #12: the lock used to be check → bcrypt → count, so guesses sent at once all passed the
+    /// check before any was counted. Each attempt is now counted first and only the first
+    /// `lockAfter` of a window reach the password's hash, however many arrive together.
+    func testWrongPasswordsSentAtOnceReachTheHashAtMostTenTimesAndLockTheAccount() async throws {
+        let clock = TestClock()
+        try await withTestApp(clock: clock, adjust: { $0.signInDelayUnit = 0.001 }) { app in
+            let hasher = CountingPasswordHasher()
+            app.passwords.use { _ in hasher }
+            let patron = try await activeReader(app)
+            let hash = try XCTUnwrap(patron.passwordHash)
+            var guesses: [PreparedPost] = []
+            for index in 1...60 {
+                let browser = TestBrowser(app)
+                try await browser.get("/login")
+                guesses.append(try PreparedPost(browser, path: "/login",
+                                                form: ["identifier": patron.cardNumber!, "password": "wrong guess \(index)"]))
+            }
+            let answers = try await PreparedPost.sendAll(guesses, to: app)
+            XCTAssertEqual(answers, Array(repeating: 401, count: guesses.count))
+            XCTAssertEqual(hasher.verifications(of: hash), SignInThrottle.lockAfter,
+                           "only the first \(SignInThrottle.lockAfter) guesses of the window are tried against the password")
+            let failures = try await AuditEvent.query(on: app.db).filter(\.$action == "reader.sign_in_failed").count()
+            XCTAssertEqual(failures, guesses.count, "every guess is audited")
+
+            let locked = try await signIn(TestBrowser(app), patron.cardNumber!)
+            XCTAssertEqual(locked.status, .unauthorized, "locked: the right password does not help")
+            XCTAssertEqual(hasher.verifications(of: hash), SignInThrottle.lockAfter, "not even tried while locked")
+            clock.advance(by: SignInThrottle.window)
+            let later = try await signIn(TestBrowser(app), patron.cardNumber!)
+            XCTAssertEqual(later.status, .seeOther, "the lock ends with its window")
+        }
+    }
+
+    /// A successful sign-in gives its count back but does not wipe the failures before it, so the
+    /// owner signing in does not hand a guesser a fresh set of tries.
+    func testASuccessfulSignInNeitherUsesUpNorClearsTheWindow() async throws {
+        try await withTestApp(adjust: { $0.signInDelayUnit = 0.001 }) { app in
+            let patron = try await activeReader(app)
+            for _ in 1...(SignInThrottle.lockAfter - 1) {
+                let wrong = try await signIn(TestBrowser(app), patron.cardNumber!, "wrong password!")
+                XCTAssertEqual(wrong.status, .unauthorized)
+            }
+            for _ in 1...3 {
+                let right = try await signIn(TestBrowser(app), patron.cardNumber!)
+                XCTAssertEqual(right.status, .seeOther, "successes do not count towards the lock")
+            }
+            let tenth = try await signIn(TestBrowser(app), patron.cardNumber!, "wrong password!")
+            XCTAssertEqual(tenth.status, .unauthorized)
+            let locked = try await signIn(TestBrowser(app), patron.cardNumber!)
+            XCTAssertEqual(locked.status, .unauthorized, "the failures before the successes still count: the 10th locks")
+        }
+    }
+
+    /// Issue #12: a new password ends every other session of the reader, so a forgotten browser or a
+    /// stolen cookie cannot go on reading the account; the browser that changed it stays signed in.
+    func testChangingThePasswordEndsTheReadersOtherSessions() async throws {
+        try await withTestApp(adjust: { $0.signInDelayUnit = 0.001 }) { app in
+            let (changer, patron) = try await signedInReader(app)
+            let other = TestBrowser(app)
+            _ = try await signIn(other, patron.cardNumber!)
+            let before = try await other.get("/account/my-data.json")
+            XCTAssertEqual(before.status, .ok)
+            let (stranger, _) = try await signedInReader(app, idNumber: "F234567898")
+
+            try await changer.get("/account/password")
+            let changed = try await changer.post("/account/password", form: [
+                "currentPassword": "river lantern mango", "password": "quiet harbour lights", "passwordConfirmation": "quiet harbour lights"])
+            XCTAssertEqual(changed.headers.first(name: .location), "/account?notice=password_changed")
+
+            let home = try await other.get("/account/home")
+            XCTAssertEqual(home.status, .seeOther)
+            XCTAssertEqual(home.headers.first(name: .location), "/login", "the other session is over")
+            let data = try await other.get("/account/my-data.json")
+            XCTAssertEqual(data.status, .seeOther)
+            XCTAssertEqual(data.headers.first(name: .location), "/login")
+            XCTAssertFalse(data.text.contains("A123456789"))
+            let mine = try await changer.get("/account/my-data.json")
+            XCTAssertEqual(mine.status, .ok, "the browser that changed the password stays signed in")
+            let theirs = try await stranger.get("/account/my-data.json")
+            XCTAssertEqual(theirs.status, .ok, "another reader's session is not touched")
+        }
+    }
+
+    /// Issue #12: a reset (what a reader does when someone else may know the password) ends every
+    /// session signed in as them.
+    func testResettingThePasswordEndsEverySessionOfTheReader() async throws {
+        try await withTestApp(adjust: { $0.signInDelayUnit = 0.001 }) { app in
+            let (signedIn, patron) = try await signedInReader(app)
+            let before = try await signedIn.get("/account/my-data.json")
+            XCTAssertEqual(before.status, .ok)
+
+            let resetter = TestBrowser(app)
+            try await resetter.get("/login/forgot")
+            try await resetter.post("/login/forgot", form: ["identifier": patron.cardNumber!])
+            let mails = try await OutboxMessage.query(on: app.db).all()
+                .map { try JSONDecoder().decode(MailMessage.self, from: Data($0.payload.utf8)) }
+            let body = try XCTUnwrap(mails.last { $0.subject == "一證通：重設密碼" }?.body)
+            let range = try XCTUnwrap(body.range(of: #"/login/reset\?token=[A-Za-z0-9_-]+"#, options: .regularExpression))
+            let path = String(body[range])
+            try await resetter.get(path)
+            let done = try await resetter.post("/login/reset", form: [
+                "token": String(path.split(separator: "=")[1]), "password": "new harbor kite tea", "passwordConfirmation": "new harbor kite tea"])
+            XCTAssertEqual(done.headers.first(name: .location), "/login?notice=password_reset")
+
+            let data = try await signedIn.get("/account/my-data.json")
+            XCTAssertEqual(data.status, .seeOther)
+            XCTAssertEqual(data.headers.first(name: .location), "/login", "the session from before the reset is over")
+            let again = try await signIn(TestBrowser(app), patron.cardNumber!, "new harbor kite tea")
+            XCTAssertEqual(again.status, .seeOther)
+        }
+    }
+
     func testTheThrottleStaysFarBelowAHundredFailuresAnHour() {
         // Per 15-minute window at most `lockAfter` failures are checked against the password.
         XCTAssertLessThanOrEqual(SignInThrottle.lockAfter * Int(3600 / SignInThrottle.window), 100)

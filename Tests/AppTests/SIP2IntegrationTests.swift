@@ -118,6 +118,52 @@ final class SIP2IntegrationTests: XCTestCase {
         }
     }
 
+    /// Issue #12: patron passwords (`AD`) sent at once over many connections reach the card's hash at
+    /// most `lockAfter` times; then the card is locked for SIP2 and the web alike.
+    func testPatronPasswordsSentAtOnceOverSIP2ReachTheHashAtMostTenTimes() async throws {
+        try await withTestApp(adjust: { $0.signInDelayUnit = 0.001 }) { app in
+            let hasher = CountingPasswordHasher()
+            app.passwords.use { _ in hasher }
+            let reader = try await submitApplication(app)
+            try await activate(app, reader)
+            let hash = try XCTUnwrap(reader.passwordHash)
+            let vendor = try await account(app, library: "TPML", personalData: false)
+            let server = SIP2Server(backend: SIP2Lifecycle.backend(for: app), eventLoopGroup: app.eventLoopGroup)
+            let port = try await server.start(host: "127.0.0.1", port: 0)
+            var clients: [SIP2Client] = []
+            do {
+                for _ in 1...40 {
+                    let client = try await SIP2Client.connect(host: "127.0.0.1", port: port, errorDetection: true)
+                    clients.append(client)
+                    let loggedIn = try await login(client, vendor.user, vendor.password)
+                    XCTAssertTrue(loggedIn)
+                }
+                let answers = try await withThrowingTaskGroup(of: Bool?.self) { group in
+                    for (index, client) in clients.enumerated() {
+                        group.addTask {
+                            let request = SIP2PatronStatusRequest(patronIdentifier: reader.cardNumber!, patronPassword: "guess \(index)",
+                                                                  institution: vendor.institution)
+                            return try SIP2PatronStatusResponse(try await client.request(request.message)).validPatronPassword
+                        }
+                    }
+                    var all: [Bool?] = []
+                    for try await answer in group { all.append(answer) }
+                    return all
+                }
+                XCTAssertEqual(answers, Array(repeating: false, count: clients.count))
+                XCTAssertEqual(hasher.verifications(of: hash), SignInThrottle.lockAfter)
+                let right = try await status(clients[0], reader.cardNumber!, password: "river lantern mango", institution: vendor.institution)
+                XCTAssertEqual(right.validPatronPassword, false, "locked")
+                for client in clients { await client.close() }
+            } catch {
+                for client in clients { await client.close() }
+                await server.stop()
+                throw error
+            }
+            await server.stop()
+        }
+    }
+
     /// The server with fast login throttling, so refused logins do not slow the test down.
     func startServer(_ app: Application) async throws -> (SIP2Server, Int) {
         var configuration = SIP2Server.Configuration()

@@ -46,6 +46,73 @@ final class StaffTests: XCTestCase {
         }
     }
 
+    /// Issue #12: staff sign-in counts each attempt before bcrypt, so wrong passwords sent at once
+    /// reach the account's hash at most `lockAfter` times and lock it.
+    func testStaffGuessesSentAtOnceReachTheHashAtMostTenTimesAndLockTheAccount() async throws {
+        let clock = TestClock()
+        try await withTestApp(clock: clock, adjust: { $0.signInDelayUnit = 0.001 }) { app in
+            let hasher = CountingPasswordHasher()
+            app.passwords.use { _ in hasher }
+            _ = try await signedInStaff(app, role: "admin", email: "admin@tpml.example")
+            let staff = try await XCTUnwrapAsync(await StaffMember.query(on: app.db).filter(\.$email == "admin@tpml.example").first())
+            let hash = try XCTUnwrap(staff.passwordHash)
+            let before = hasher.verifications(of: hash)
+            var guesses: [PreparedPost] = []
+            for index in 1...40 {
+                let browser = TestBrowser(app)
+                try await browser.get("/staff/login")
+                guesses.append(try PreparedPost(browser, path: "/staff/login",
+                                                form: ["email": "admin@tpml.example", "password": "wrong guess \(index)"]))
+            }
+            let answers = try await PreparedPost.sendAll(guesses, to: app)
+            XCTAssertEqual(answers, Array(repeating: 401, count: guesses.count))
+            XCTAssertEqual(hasher.verifications(of: hash) - before, SignInThrottle.lockAfter)
+
+            let fresh = TestBrowser(app)
+            try await fresh.get("/staff/login")
+            let locked = try await fresh.post("/staff/login", form: ["email": "admin@tpml.example", "password": "correct horse battery staple"])
+            XCTAssertEqual(locked.status, .unauthorized, "locked: the right password does not help")
+            clock.advance(by: SignInThrottle.window)
+            let later = try await fresh.post("/staff/login", form: ["email": "admin@tpml.example", "password": "correct horse battery staple"])
+            XCTAssertEqual(later.status, .seeOther, "the lock ends with its window")
+        }
+    }
+
+    /// Issue #12: setting a new password (with a fresh link) ends every session signed in as that
+    /// staff member, and no one else's.
+    func testSettingAPasswordEndsTheStaffMembersSessions() async throws {
+        try await withTestApp(adjust: { $0.signInDelayUnit = 0.001 }) { app in
+            let first = try await signedInStaff(app, role: "admin", email: "admin@tpml.example")
+            let second = TestBrowser(app)
+            try await second.get("/staff/login")
+            let signedIn = try await second.post("/staff/login", form: ["email": "admin@tpml.example", "password": "correct horse battery staple"])
+            XCTAssertEqual(signedIn.status, .seeOther)
+            let colleague = try await signedInStaff(app, role: "desk", email: "desk@tpml.example")
+            for browser in [first, second, colleague] {
+                let home = try await browser.get("/staff")
+                XCTAssertEqual(home.status, .ok)
+            }
+
+            // A new link, as an administrator would issue after a suspected leak.
+            let staff = try await XCTUnwrapAsync(await StaffMember.query(on: app.db).filter(\.$email == "admin@tpml.example").first())
+            let issued = OneTimeLinks<StaffMember>(now: app.clock.now()).issue(lifetime: 3600)
+            staff.passwordTokenHash = issued.hash
+            staff.passwordTokenExpiresAt = issued.expiresAt
+            try await staff.save(on: app.db)
+            try await setPassword(TestBrowser(app), token: issued.token, "a brand new staple horse")
+
+            for browser in [first, second] {
+                let out = try await browser.get("/staff")
+                XCTAssertEqual(out.headers.first(name: .location), "/staff/login", "sessions with the old password are over")
+            }
+            let stillIn = try await colleague.get("/staff")
+            XCTAssertEqual(stillIn.status, .ok, "a colleague's session is not touched")
+            try await first.get("/staff/login")
+            let again = try await first.post("/staff/login", form: ["email": "admin@tpml.example", "password": "a brand new staple horse"])
+            XCTAssertEqual(again.status, .seeOther)
+        }
+    }
+
     func testStateChangingFormsWithoutTheSessionsCSRFTokenAreRefused() async throws {
         try await withTestApp { app in
             let browser = TestBrowser(app)

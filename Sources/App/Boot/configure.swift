@@ -108,6 +108,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.migrations.add(CreateWebSession())
     app.migrations.add(DropFluentSessions())
     app.migrations.add(AddStandingToPatron())
+    app.migrations.add(AddOwnerToWebSession())
     // `onecard migrate` reports what it applied; the per-migration lines are for debugging.
     app.fluent.migrationLogLevel = .debug
     if settings.migratesOnBoot {

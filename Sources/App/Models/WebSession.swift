@@ -11,12 +11,18 @@ final class WebSession: Model, @unchecked Sendable {
     @Field(key: "key_hash") var keyHash: String
     @Field(key: "data") var data: SessionData
     @Field(key: "expires_at") var expiresAt: Date
+    /// Whom the session signs in, kept from `data` by `WebSessions`, so a password change finds the
+    /// person's other sessions.
+    @OptionalField(key: "patron_id") var patronID: UUID?
+    @OptionalField(key: "staff_id") var staffID: UUID?
 
     init() {}
 
-    init(keyHash: String, data: SessionData, expiresAt: Date) {
+    init(keyHash: String, data: SessionData, expiresAt: Date, patronID: UUID? = nil, staffID: UUID? = nil) {
         self.keyHash = keyHash
         self.data = data
         self.expiresAt = expiresAt
+        self.patronID = patronID
+        self.staffID = staffID
     }
 }

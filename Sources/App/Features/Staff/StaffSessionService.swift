@@ -58,6 +58,8 @@ struct StaffSessionService {
             staff.passwordTokenHash = nil
             staff.passwordTokenExpiresAt = nil
             try await staff.save(on: db)
+            // Every session signed in with the old password ends; the page sends them to sign in afresh.
+            try await WebSessions.endSessions(ofStaff: staff.requireID(), on: db)
             try await AuditTrail.record("staff.password_set", by: .staff(staff.id!, ipAddress: ipAddress),
                                         subject: ("staff", staff.id!.uuidString), libraryID: staff.$library.id,
                                         at: now, on: db)

@@ -3,25 +3,25 @@ import Foundation
 import Vapor
 
 /// The one password check behind every sign-in: reader and staff sign-in, the account page's
-/// re-check and SIP2. Its steps (is the account locked, verify against the account's hash or the
-/// decoy, count a failure) are written here only, so their order lives in one place: issue #12
-/// changes it to count-before-verify here and nowhere else.
+/// re-check and SIP2. Its steps (count the attempt, verify against the account's hash or the decoy
+/// only when the count allows it, give the count back on success) are written here only, so their
+/// order lives in one place.
 struct CredentialCheck {
     /// What the check answers.
     enum Outcome: Equatable {
         case verified
-        /// `locked`: the account was locked (its password may even have been right); `delay`: how long
-        /// to wait before answering, from the failures counted so far in the account's window.
+        /// `locked`: the account was locked (its password was not even tried); `delay`: how long to
+        /// wait before answering, from the attempts counted so far in the account's window.
         case refused(locked: Bool, delay: TimeInterval)
     }
 
     /// What a locked account costs.
     enum WhenLocked {
-        /// Verify anyway and count the failure, so a locked account answers as slowly as any other
+        /// Verify the password against the decoy, so a locked account answers as slowly as any other
         /// and the answer does not tell it is locked (web sign-in, the account page).
-        case verifyAndCount
-        /// Refuse at once and count nothing (SIP2's patron password check, which answers a bare
-        /// yes/no to a self-check machine).
+        case verifyDecoy
+        /// Refuse at once (SIP2's patron password check, which answers a bare yes/no to a
+        /// self-check machine).
         case refuseAtOnce
     }
 
@@ -44,17 +44,30 @@ struct CredentialCheck {
     /// - `hash` nil (no account, or one without a password yet): the decoy is verified and the answer is refused.
     /// - `bucket` nil: nothing is throttled or counted (an unknown account has no bucket of its own;
     ///   SIP2 account logins have none).
+    ///
+    /// Issue #12: the attempt is counted first, atomically, and only an attempt numbered within the
+    /// limit is verified against the account's hash. Checking the lock, then running bcrypt, then
+    /// counting let 100 guesses sent at once all pass the check; now at most `lockAfter` wrong
+    /// passwords are ever tried per window, however many arrive together. A right password gives its
+    /// count back, so signing in costs the account nothing.
     func check(_ password: String, against hash: String?, throttle bucket: String?,
-               whenLocked: WhenLocked = .verifyAndCount) async throws -> Outcome {
+               whenLocked: WhenLocked = .verifyDecoy) async throws -> Outcome {
+        guard let bucket else {
+            let verified = try await passwords.verify(password, created: hash ?? decoyHash)
+            return verified && hash != nil ? .verified : .refused(locked: false, delay: 0)
+        }
         let throttle = SignInThrottle(database: database, now: now, delayUnit: delayUnit)
-        var locked = false
-        if let bucket { locked = try await throttle.isLocked(bucket) }
-        if locked, whenLocked == .refuseAtOnce { return .refused(locked: true, delay: 0) }
-        let verified = try await passwords.verify(password, created: hash ?? decoyHash)
-        if verified, hash != nil, !locked { return .verified }
-        var delay: TimeInterval = 0
-        if let bucket { delay = try await throttle.recordFailure(bucket) }
-        return .refused(locked: locked, delay: delay)
+        let attempt = try await throttle.reserve(bucket)
+        guard attempt <= SignInThrottle.lockAfter else {
+            if whenLocked == .verifyDecoy { _ = try await passwords.verify(password, created: decoyHash) }
+            return .refused(locked: true, delay: whenLocked == .verifyDecoy ? throttle.delay(afterAttempt: attempt) : 0)
+        }
+        if let hash, try await passwords.verify(password, created: hash) {
+            try await throttle.giveBack(bucket)
+            return .verified
+        }
+        if hash == nil { _ = try await passwords.verify(password, created: decoyHash) }
+        return .refused(locked: false, delay: throttle.delay(afterAttempt: attempt))
     }
 
     /// Waits out a refusal's delay before the answer goes back.

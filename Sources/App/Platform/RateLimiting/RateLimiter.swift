@@ -23,6 +23,16 @@ struct RateLimiter {
         return try row?.decode(column: "count", as: Int.self) ?? 1
     }
 
+    /// Takes back one attempt counted in `bucket`'s current window (never below zero), in one statement,
+    /// so concurrent give-backs and counts cannot lose each other's changes.
+    func uncount(_ bucket: String, per window: TimeInterval, now: Date) async throws {
+        let sql = database as! any SQLDatabase
+        try await sql.raw("""
+            UPDATE rate_limit_counters SET count = count - 1
+            WHERE bucket = \(bind: bucket) AND window_start = \(bind: Self.windowStart(now, window)) AND count > 0
+            """).run()
+    }
+
     /// The count of `bucket`'s current window, without counting.
     func current(_ bucket: String, per window: TimeInterval, now: Date) async throws -> Int {
         let sql = database as! any SQLDatabase

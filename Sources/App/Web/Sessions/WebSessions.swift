@@ -7,13 +7,19 @@ import Vapor
 /// holds only a hash of each cookie's value, and a session expires `lifetime` after its last request
 /// (every request the site answers touches the session: the locale and CSRF checks read it); hourly
 /// housekeeping deletes expired rows, so an abandoned visit leaves nothing behind for long.
+///
+/// Each row also names whom it signs in (`patron_id`, `staff_id`), taken from the session's data each
+/// time the driver writes it, so every way of signing in (password, Taipei Pass, …) is covered without
+/// telling the driver, and a password change can end all of that person's sessions
+/// (`endSessions(ofPatron:on:)`, `endSessions(ofStaff:on:)`).
 struct WebSessions: AsyncSessionDriver {
     /// As long as the session cookie lives.
     static let lifetime: TimeInterval = 8 * 3600
 
     func createSession(_ data: SessionData, for request: Request) async throws -> SessionID {
         let id = SessionID(string: Self.newSessionID())
-        try await WebSession(keyHash: Self.hash(id), data: data, expiresAt: request.now.addingTimeInterval(Self.lifetime))
+        try await WebSession(keyHash: Self.hash(id), data: data, expiresAt: request.now.addingTimeInterval(Self.lifetime),
+                             patronID: Self.patronID(in: data), staffID: Self.staffID(in: data))
             .create(on: request.db)
         return id
     }
@@ -29,6 +35,8 @@ struct WebSessions: AsyncSessionDriver {
         try await WebSession.query(on: request.db)
             .filter(\.$keyHash == Self.hash(sessionID))
             .set(\.$data, to: data)
+            .set(\.$patronID, to: Self.patronID(in: data))
+            .set(\.$staffID, to: Self.staffID(in: data))
             .set(\.$expiresAt, to: request.now.addingTimeInterval(Self.lifetime))
             .update()
         return sessionID
@@ -41,6 +49,25 @@ struct WebSessions: AsyncSessionDriver {
     /// Deletes every expired session (hourly housekeeping).
     static func deleteExpired(now: Date, on database: any Database) async throws {
         try await WebSession.query(on: database).filter(\.$expiresAt <= now).delete()
+    }
+
+    /// Ends every session signed in as this reader, on the caller's transaction (a password change or
+    /// reset). The session making a change is ended too; its controller starts a new one.
+    static func endSessions(ofPatron id: UUID, on database: any Database) async throws {
+        try await WebSession.query(on: database).filter(\.$patronID == id).delete()
+    }
+
+    /// Ends every session signed in as this staff member, on the caller's transaction.
+    static func endSessions(ofStaff id: UUID, on database: any Database) async throws {
+        try await WebSession.query(on: database).filter(\.$staffID == id).delete()
+    }
+
+    private static func patronID(in data: SessionData) -> UUID? {
+        data[ReaderSessionController.sessionKey].flatMap(UUID.init(uuidString:))
+    }
+
+    private static func staffID(in data: SessionData) -> UUID? {
+        data[Request.staffSessionKey].flatMap(UUID.init(uuidString:))
     }
 
     static func hash(_ id: SessionID) -> String {

@@ -55,6 +55,9 @@ struct PatronAccountService {
             try await patron.save(on: db)
             try await PasswordResetToken.query(on: db).filter(\.$patron.$id == patron.requireID()).filter(\.$usedAt == nil)
                 .set(\.$usedAt, to: now).update()
+            // Whoever else holds a session (a forgotten browser, a stolen cookie) is signed out with
+            // the old password; this browser gets a new session from `AccountController`.
+            try await WebSessions.endSessions(ofPatron: patron.requireID(), on: db)
             try await AuditTrail.record("reader.password_changed", by: actor(patron, ipAddress), subject: ("patron", patron.id!.uuidString),
                                         libraryID: patron.$library.id, at: now, on: db)
             if let email = patron.email {

@@ -69,6 +69,9 @@ struct PasswordResetService {
             // Every outstanding link of this reader dies with the one used.
             try await PasswordResetToken.query(on: db).filter(\.$patron.$id == patron.requireID()).filter(\.$usedAt == nil)
                 .set(\.$usedAt, to: now).update()
+            // A reset is what a reader does when someone else may know the password: every session
+            // signed in as them ends, and the reset page sends them to sign in afresh.
+            try await WebSessions.endSessions(ofPatron: patron.requireID(), on: db)
             try await AuditTrail.record("reader.password_reset", by: AuditActor(type: "reader", id: patron.id?.uuidString, ipAddress: ipAddress),
                                         subject: ("patron", patron.id!.uuidString), libraryID: patron.$library.id, at: now, on: db)
         }
