@@ -20,7 +20,7 @@ final class KeyRetirementTests: XCTestCase {
             let keyFile = KeyFile(directory: directory)
             try keyFile.rotate()
             app.vault = PersonalDataVault(keyRing: try keyFile.load())
-            let inventory = SealedDataInventory(app: app)
+            let inventory = SealedDataInventory(database: app.db, vault: app.vault, files: app.sealedFiles)
             let before = try await inventory.count(sealedWith: oldKey)
             XCTAssertEqual(before["patrons.id_number_sealed"], 1)
             XCTAssertEqual(before["patrons.easy_card_sealed"], 1)

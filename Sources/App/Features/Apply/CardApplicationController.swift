@@ -139,7 +139,9 @@ struct CardApplicationController: RouteCollection {
 
     @Sendable
     func captcha(req: Request) async throws -> Response {
-        let answer = Captcha.issue(for: req)
+        let csrfToken = req.csrfToken
+        let answer = Captcha.issue(in: &req.session.data, csrfToken: csrfToken, now: req.now,
+                                   testAnswer: req.application.settings.captchaTestAnswer)
         var headers = HTTPHeaders()
         headers.contentType = .png
         headers.replaceOrAdd(name: .cacheControl, value: "no-store")
@@ -151,12 +153,17 @@ struct CardApplicationController: RouteCollection {
         guard let documents = try await agreedDocuments(req) else { return req.redirect(to: SiteURL.service(.cardApplication).path) }
         let form = try req.content.decode(CardApplicationForm.self)
         var captchaErrors: [FieldError] = []
-        switch Captcha.verify(form.captcha ?? "", for: req) {
+        var outcome = Captcha.Outcome.expired
+        if req.hasSession {
+            let csrfToken = req.csrfToken
+            outcome = Captcha.verify(form.captcha ?? "", in: &req.session.data, csrfToken: csrfToken, now: req.now)
+        }
+        switch outcome {
         case .correct: break
         case .wrong: captchaErrors.append(FieldError(field: "captcha", code: "captcha_wrong"))
         case .expired: captchaErrors.append(FieldError(field: "captcha", code: "captcha_expired"))
         }
-        let service = CardApplicationService(app: req.application, database: req.db, now: req.now)
+        let service = req.cardApplications
         do {
             // Every field is checked even when the captcha failed, so the person fixes everything at once.
             let submitted = try await service.submit(

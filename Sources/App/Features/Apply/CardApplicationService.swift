@@ -24,8 +24,15 @@ struct CardApplicationService {
         }
     }
 
-    let app: Application
     let database: any Database
+    let vault: PersonalDataVault
+    /// Queues the confirmation email in the application's transaction.
+    let outbox: Outbox
+    let passwordPolicy: PasswordPolicy
+    /// Hashes off the event loop: bcrypt takes a noticeable moment.
+    let passwordHasher: AsyncPasswordHasher
+    /// Told to the applicant in the confirmation email: how long the desk waits for them.
+    let pendingApplicationLifetimeDays: Int
     let now: Date
 
     struct Submitted {
@@ -45,7 +52,6 @@ struct CardApplicationService {
             try await refuse("source_rate_limit", actor: actor, channel: channel)
         }
         // Every attempt for one person counts, failed ones included, keyed by the blind index of what was typed.
-        let vault = app.vault
         let typedID = IdentityNumber.normalize(input.idNumber)
         let index = vault.blindIndex(typedID, context: Self.idNumberContext)
         let withinPersonLimit = typedID.isEmpty
@@ -53,7 +59,7 @@ struct CardApplicationService {
 
         let today = CalendarDay(date: now, timeZone: OneCardClock.taipei)
         let application: CardApplication
-        switch CardApplicationRules.validate(input, today: today, passwordPolicy: app.passwordPolicy) {
+        switch CardApplicationRules.validate(input, today: today, passwordPolicy: passwordPolicy) {
         case .success(let valid) where additionalErrors.isEmpty:
             application = valid
         case .success:
@@ -69,8 +75,7 @@ struct CardApplicationService {
         }
         guard withinPersonLimit else { try await refuse("person_rate_limit", actor: actor, channel: channel) }
         let library = try await Library.require(code: libraryCode, on: database)
-        let passwordHash = try await app.password.async(on: app.threadPool, hopTo: app.eventLoopGroup.next())
-            .hash(application.password).get()
+        let passwordHash = try await passwordHasher.hash(application.password).get()
 
         let patron = Patron()
         patron.$library.id = try library.requireID()
@@ -122,11 +127,11 @@ struct CardApplicationService {
                                             libraryID: library.id, details: ["channel": channel, "applicationNumber": patron.applicationNumber],
                                             at: now, on: db)
                 if let email = patron.email {
-                    try await Outbox(localizer: app.localizer, settings: app.settings, now: now).enqueueEmail(
+                    try await outbox.enqueueEmail(
                         template: "card_application_received", to: email, locale: locale,
                         values: ["name": patron.name, "number": patron.applicationNumber,
                                  "library": locale == .en ? library.nameEN : library.nameZH,
-                                 "days": String(app.settings.pendingApplicationLifetimeDays)],
+                                 "days": String(pendingApplicationLifetimeDays)],
                         partitionKey: PatronMail.partitionKey(patronID), on: db)
                 }
             }

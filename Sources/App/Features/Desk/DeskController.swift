@@ -153,6 +153,18 @@ struct DeskController: RouteCollection {
         return formatter.string(from: date)
     }
 
+    private func activation(_ req: Request) -> CardActivationService {
+        let now = req.now
+        return CardActivationService(vault: req.application.vault, outbox: Outbox(localizer: req.application.localizer,
+                                                                                 settings: req.application.settings, now: now), now: now)
+    }
+
+    private func standing(_ req: Request) -> CardStandingService {
+        let now = req.now
+        return CardStandingService(outbox: Outbox(localizer: req.application.localizer, settings: req.application.settings, now: now),
+                                   localizer: req.application.localizer, now: now)
+    }
+
     private func loadVisible(_ req: Request, staff: StaffMember) async throws -> Patron {
         guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
               let patron = try await Patron.find(id, on: req.db),
@@ -214,7 +226,7 @@ struct DeskController: RouteCollection {
         let patron = try await loadVisible(req, staff: staff)
         let form = try req.content.decode(ActivateForm.self)
         do {
-            try await CardActivationService(app: req.application, now: req.now).activate(
+            try await activation(req).activate(
                 patron, documentChecked: form.documentChecked == "yes", easyCard: form.easyCard ?? "",
                 validUntil: form.validUntil ?? "", by: staff, ipAddress: req.clientAddress, on: req.db)
         } catch let error as DeskError {
@@ -238,7 +250,7 @@ struct DeskController: RouteCollection {
         let patron = try await loadVisible(req, staff: staff)
         let form = try req.content.decode(UpgradeForm.self)
         do {
-            try await CardActivationService(app: req.application, now: req.now).upgradeToPhysical(
+            try await activation(req).upgradeToPhysical(
                 patron, documentChecked: form.documentChecked == "yes", by: staff, ipAddress: req.clientAddress, on: req.db)
         } catch let error as DeskError {
             let page = try await detail(req, patron: patron, error: error)
@@ -266,7 +278,7 @@ struct DeskController: RouteCollection {
         let staff = try await req.requireStaff(Self.roles)
         let patron = try await loadVisible(req, staff: staff)
         do {
-            try await change(CardStandingService(app: req.application, now: req.now), patron, staff)
+            try await change(standing(req), patron, staff)
         } catch let error as DeskError {
             let page = try await detail(req, patron: patron, error: error, typed: typed)
             return try await req.view.render("staff/application", page).encodeResponse(status: HTTPErrorMapping.status(for: error), for: req)

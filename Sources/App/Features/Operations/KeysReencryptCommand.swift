@@ -8,7 +8,7 @@ struct KeysReencryptCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
-        let counts = try await SealedDataInventory(app: app).reencrypt()
+        let counts = try await SealedDataInventory(database: app.db, vault: app.vault, files: app.sealedFiles).reencrypt()
         try await AuditTrail.record("keys.reencrypted", by: .commandLine, details: counts.mapValues(String.init),
                                     at: app.clock.now(), on: app.db)
         struct Output: Encodable {

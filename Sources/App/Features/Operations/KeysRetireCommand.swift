@@ -14,7 +14,7 @@ struct KeysRetireCommand: AsyncCommand {
         guard app.settings.masterKey == nil else {
             throw CommandInputError(description: "keys come from ONECARD_MASTER_KEY: retire a secret by removing it from the variable (never the last one, which anchors the blind index)")
         }
-        let left = try await SealedDataInventory(app: app).count(sealedWith: signature.key)
+        let left = try await SealedDataInventory(database: app.db, vault: app.vault, files: app.sealedFiles).count(sealedWith: signature.key)
         guard left.isEmpty else {
             let places = left.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
             throw CommandInputError(description: "still sealed with \(signature.key) (\(places)); run 'onecard keys reencrypt' first")

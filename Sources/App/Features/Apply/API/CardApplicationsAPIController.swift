@@ -18,7 +18,7 @@ struct CardApplicationsAPIController: RouteCollection {
         var documents: [ConsentDocument] = []
         for code in CardApplicationController.consentCodes { documents.append(try await ConsentDocument.current(code, on: req.db)) }
         let library = try await client.$library.get(on: req.db)
-        let service = CardApplicationService(app: req.application, database: req.db, now: req.now)
+        let service = req.cardApplications
         let actor = AuditActor(type: "api_client", id: client.id?.uuidString, ipAddress: req.clientAddress)
         do {
             guard missing.isEmpty else { try await service.rejectMissingConsents(actor: actor, channel: "api") }

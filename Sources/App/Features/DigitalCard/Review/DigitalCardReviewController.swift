@@ -161,7 +161,7 @@ struct DigitalCardReviewController: RouteCollection {
         let application = try await load(req)
         let form = try req.content.decode(Decision.self)
         let reason = (form.reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        let service = DigitalCardService(app: req.application, database: req.db, now: req.now)
+        let service = req.digitalCards
         do {
             switch form.decision {
             case "approve": try await service.approve(application, by: staff, ipAddress: req.clientAddress)

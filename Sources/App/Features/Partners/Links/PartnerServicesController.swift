@@ -77,10 +77,12 @@ struct PartnerServicesController: RouteCollection {
         }
         if service.kind == .cityAccount {
             // Nothing is recorded yet: the consent is written with the link, once Taipei Pass vouched for the account.
-            guard let taipeiPass = TaipeiPassService(req) else { throw PartnerServiceError.needsCityAccount }
+            guard let taipeiPass = req.taipeiPass else { throw PartnerServiceError.needsCityAccount }
             let document = try await ConsentDocument.current(PartnerLinkService.consentCode(for: service), on: req.db)
             do {
-                return req.redirect(to: try await taipeiPass.beginLink(for: patron, agreedTo: document), redirectType: .normal)
+                let started = try await taipeiPass.beginLink(for: patron, agreedTo: document, locale: req.locale)
+                req.keepPending(started)
+                return req.redirect(to: started.url, redirectType: .normal)
             } catch let failure as TaipeiPassFailure {
                 return req.redirect(to: SiteURL.accountPartners.path + "?taipei_pass=\(failure.rawValue)", redirectType: .normal)
             }
