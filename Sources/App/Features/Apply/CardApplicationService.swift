@@ -151,6 +151,24 @@ struct CardApplicationService {
         throw CardApplicationError.tooManyAttempts
     }
 
+    /// A submission through the API: the client lists the consents the person accepted, and must list
+    /// every one of `requiredConsents` (refused, and audited, before anything typed is looked at). The
+    /// application belongs to the client's library.
+    func submit(
+        _ input: CardApplicationInput, acceptedConsents: [String], requiredConsents: [String], client: APIClient,
+        locale: SiteLocale, ipAddress: String?
+    ) async throws -> Submitted {
+        let accepted = Set(acceptedConsents)
+        let missing = requiredConsents.filter { !accepted.contains($0) }
+        var documents: [ConsentDocument] = []
+        for code in requiredConsents { documents.append(try await ConsentDocument.current(code, on: database)) }
+        let library = try await client.$library.get(on: database)
+        let actor = AuditActor(type: "api_client", id: client.id?.uuidString, ipAddress: ipAddress)
+        guard missing.isEmpty else { try await rejectMissingConsents(actor: actor, channel: "api") }
+        return try await submit(input, libraryCode: library.code, consentedDocuments: documents, channel: "api",
+                                locale: locale, actor: actor, limits: .api(clientID: client.id))
+    }
+
     /// Refuses a submission without the required consents: audited like every other refusal, and
     /// nothing of what was typed is looked at.
     func rejectMissingConsents(actor: AuditActor, channel: String) async throws -> Never {
