@@ -10,7 +10,7 @@ final class KeyRetirementTests: XCTestCase {
         let directory = NSTemporaryDirectory() + "onecard-retire-\(UUID().uuidString)"
         try await withTestApp(adjust: { $0.dataDirectory = directory }) { app in
             let patron = try await activateCard(app, try await submitApplication(app), easyCard: "1234567890123456")
-            let secret = try await PartnerEndpoints.configure(libraryCode: "NTPL", url: "http://127.0.0.1:9/hooks", app: app)
+            let secret = try await PartnerEndpoints.configure(libraryCode: "NTPL", url: "http://127.0.0.1:9/hooks", allowsPlainHTTP: app.environment != .production, database: app.db, vault: app.vault, now: app.clock.now())
             let group = try await GroupFixtures.submitted(app)
             let documents = try await GroupDocument.query(on: app.db).filter(\.$application.$id == group.requireID()).all()
             XCTAssertFalse(documents.isEmpty)

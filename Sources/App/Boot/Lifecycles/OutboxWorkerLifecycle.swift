@@ -47,7 +47,7 @@ struct OutboxWorkerLifecycle: LifecycleHandler {
             outbox: Outbox(localizer: application.localizer, settings: application.settings, now: now),
             passwordPolicy: application.passwordPolicy, passwordHasher: application.password.async,
             threadPool: application.threadPool,
-            documents: IdentityDocumentStore(settings: application.settings, vault: application.vault),
+            documents: IdentityDocumentStore(dataDirectory: application.settings.dataDirectory, vault: application.vault),
             certificates: application.citizenCertificates, baseURL: application.settings.baseURL,
             uploadRetentionDays: application.settings.uploadRetentionDays, now: now)
     }

@@ -167,7 +167,7 @@ struct DigitalCardController: RouteCollection {
             list.append(.init(anchor: "#\(error.field)", message: message))
         }
         let uploads = Self.uploads(slots, messages: messages)
-        let consent = try await ConsentDocument.current(DigitalCardService.consentCode, on: req.db)
+        let consent = try await req.digitalCards.consentDocument()
         var page = FormPage(idNumber: idNumber, values: values, errors: messages, errorList: list, uploads: uploads,
                             consent: CardApplicationController.documentView(consent, req.locale),
                             certificateAvailable: req.application.citizenCertificates.verifier != nil, stop: stop)
@@ -265,7 +265,7 @@ struct DigitalCardController: RouteCollection {
     @Sendable
     func done(req: Request) async throws -> Response {
         guard req.hasSession, let raw = req.session.data[Self.doneSessionKey], let id = UUID(uuidString: raw),
-              let application = try await DigitalCardApplication.query(on: req.db).filter(\.$id == id).with(\.$patron).first()
+              let application = try await req.digitalCards.submitted(id)
         else { return req.redirect(to: SiteURL.service(.digitalCard).path) }
         let patron = application.patron
         return try await req.view.render("digital/done", DonePage(

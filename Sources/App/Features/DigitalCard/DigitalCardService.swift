@@ -67,6 +67,16 @@ struct DigitalCardService {
 
     // MARK: Applying
 
+    /// The statement the applicant agrees to, in its current version.
+    func consentDocument() async throws -> ConsentDocument {
+        try await ConsentDocument.current(Self.consentCode, on: database)
+    }
+
+    /// A submitted application with its card, for the page that confirms it; nil when there is none.
+    func submitted(_ id: UUID) async throws -> DigitalCardApplication? {
+        try await DigitalCardApplication.query(on: database).filter(\.$id == id).with(\.$patron).first()
+    }
+
     /// Validates the fields and every upload, stores the sealed files, then the pending card, the
     /// application, the consent and the confirmation email in one transaction (files of a failed
     /// transaction are removed again).

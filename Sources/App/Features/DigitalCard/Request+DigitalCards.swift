@@ -8,7 +8,7 @@ extension Request {
             database: db, vault: application.vault,
             outbox: Outbox(localizer: application.localizer, settings: application.settings, now: now),
             passwordPolicy: application.passwordPolicy, passwordHasher: password.async, threadPool: application.threadPool,
-            documents: IdentityDocumentStore(settings: application.settings, vault: application.vault),
+            documents: IdentityDocumentStore(dataDirectory: application.settings.dataDirectory, vault: application.vault),
             certificates: application.citizenCertificates, baseURL: application.settings.baseURL,
             uploadRetentionDays: application.settings.uploadRetentionDays, now: now)
     }

@@ -70,7 +70,7 @@ struct SeedDemoCommand: AsyncCommand {
             readers.append(.init(name: name, cardNumber: submitted.patron.cardNumber ?? "", idNumber: idNumber,
                                  password: password, library: library.code))
         }
-        let token = try await APIClients.create(name: "Demo kiosk \(run)", libraryCode: library.code, app: app)
+        let token = try await APIClients.create(name: "Demo kiosk \(run)", libraryCode: library.code, database: app.db, now: now)
         let sip2 = try await SIP2Accounts.create(
             user: "demo-sip2-\(run)", libraryCode: library.code, institution: nil, allowedAddresses: "", encoding: "utf8",
             personalData: true, alternateIDs: true, errorDetection: true, app: app)

@@ -6,7 +6,7 @@ extension Request {
     var taipeiPass: TaipeiPassService? {
         TaipeiPassService(settings: application.settings.taipeiPass, provider: application.taipeiPassProvider,
                           redirectURI: application.settings.taipeiPassRedirectURI, database: db, vault: application.vault,
-                          client: client, logger: logger, now: now)
+                          client: client, logger: logger, clock: application.clock)
     }
 
     /// Keeps the sealed pending authorization until the callback: one flow per session, so starting

@@ -4,10 +4,10 @@ import PersonalDataVault
 import Vapor
 
 /// Linking a card with 台北通 and signing in with it: the OpenID Connect authorization code flow with
-/// PKCE. Starting stores a `PendingAuthorization` in the session and returns the provider's URL; the
-/// callback takes it back out (so a callback works once), exchanges the code and validates the ID token,
-/// then links the `sub` (with the consent record and the partner link, in one transaction) or signs
-/// the linked reader in.
+/// PKCE. Starting returns the provider's URL and the sealed `PendingAuthorization` the session keeps;
+/// the callback is handed it back (taken out of the session, so a callback works once), exchanges the
+/// code and validates the ID token, then links the `sub` (with the consent record and the partner link,
+/// in one transaction) or records the linked reader's sign-in, for the caller to start their session.
 struct TaipeiPassService {
     let settings: TaipeiPassSettings
     let provider: OpenIDProvider
@@ -19,11 +19,14 @@ struct TaipeiPassService {
     /// Reaches the provider (discovery, keys, token endpoint).
     let client: any Client
     let logger: Logger
-    let now: Date
+    /// Read at each step, as the flow waits for the provider in between.
+    let clock: OneCardClock
+
+    private var now: Date { clock.now() }
 
     /// Nil when 台北通 is not configured.
     init?(settings: TaipeiPassSettings?, provider: OpenIDProvider?, redirectURI: String, database: any Database,
-          vault: PersonalDataVault, client: any Client, logger: Logger, now: Date) {
+          vault: PersonalDataVault, client: any Client, logger: Logger, clock: OneCardClock) {
         guard let settings, let provider else { return nil }
         self.settings = settings
         self.provider = provider
@@ -32,7 +35,7 @@ struct TaipeiPassService {
         self.vault = vault
         self.client = client
         self.logger = logger
-        self.now = now
+        self.clock = clock
     }
 
     /// Where the browser goes next, and what the session keeps until the callback
@@ -183,6 +186,7 @@ struct TaipeiPassService {
             return .failed(.notLinked, .signIn)
         }
         let patron = identity.patron
+        let now = self.now
         let reader = AuditActor(type: "reader", id: patron.id!.uuidString, ipAddress: ipAddress)
         try await database.transaction { db in
             identity.lastSignedInAt = now

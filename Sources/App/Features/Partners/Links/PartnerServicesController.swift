@@ -37,8 +37,7 @@ struct PartnerServicesController: RouteCollection {
         guard let patron = try await req.signedInPatron() else { return req.redirect(to: SiteURL.service(.signIn).path) }
         let links = PartnerLinkService(database: req.db, now: req.now)
         let service = try await links.service(code: req.parameters.require("code"), for: patron)
-        guard service.kind == .partnerLibrary || req.application.settings.taipeiPass != nil else { throw PartnerServiceError.needsCityAccount }
-        let document = try await ConsentDocument.current(PartnerLinkService.consentCode(for: service), on: req.db)
+        let document = try await links.statement(for: service, taipeiPassConfigured: req.application.settings.taipeiPass != nil)
         let page = StatementPage(code: service.code, name: req.locale == .en ? service.nameEN : service.nameZH,
                                  document: CardApplicationController.documentView(document, req.locale), version: document.version,
                                  continuesAtCityAccount: service.kind == .cityAccount)
@@ -60,7 +59,7 @@ struct PartnerServicesController: RouteCollection {
         if service.kind == .cityAccount {
             // Nothing is recorded yet: the consent is written with the link, once Taipei Pass vouched for the account.
             guard let taipeiPass = req.taipeiPass else { throw PartnerServiceError.needsCityAccount }
-            let document = try await ConsentDocument.current(PartnerLinkService.consentCode(for: service), on: req.db)
+            let document = try await links.statement(for: service, taipeiPassConfigured: true)
             do {
                 let started = try await taipeiPass.beginLink(for: patron, agreedTo: document, locale: req.locale)
                 req.keepPending(started)
