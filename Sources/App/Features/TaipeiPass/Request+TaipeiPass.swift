@@ -11,12 +11,12 @@ extension Request {
 
     /// Keeps the sealed pending authorization until the callback: one flow per session, so starting
     /// again replaces an unfinished one.
-    func keepPending(_ started: TaipeiPassService.Started) {
+    func keepTaipeiPassAuthorization(_ started: TaipeiPassService.Started) {
         session.data[PendingAuthorization.sessionKey] = started.sealedPending
     }
 
     /// Takes the pending authorization out of the session, so a callback works once.
-    func takePending() -> String? {
+    func takeTaipeiPassAuthorization() -> String? {
         guard hasSession, let sealed = session.data[PendingAuthorization.sessionKey] else { return nil }
         session.data[PendingAuthorization.sessionKey] = nil
         return sealed

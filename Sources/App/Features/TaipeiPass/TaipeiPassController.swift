@@ -14,7 +14,7 @@ struct TaipeiPassController: RouteCollection {
         guard let taipeiPass = req.taipeiPass else { throw Abort(.notFound) }
         do {
             let started = try await taipeiPass.beginSignIn(locale: req.locale)
-            req.keepPending(started)
+            req.keepTaipeiPassAuthorization(started)
             return req.redirect(to: started.url, redirectType: .normal)
         } catch let failure as TaipeiPassFailure {
             return req.redirect(to: Self.signInPage(failure), redirectType: .normal)
@@ -25,7 +25,7 @@ struct TaipeiPassController: RouteCollection {
     func callback(req: Request) async throws -> Response {
         guard let taipeiPass = req.taipeiPass else { throw Abort(.notFound) }
         let callback = try req.query.decode(TaipeiPassService.Callback.self)
-        let outcome = try await taipeiPass.complete(callback, sealedPending: req.takePending(),
+        let outcome = try await taipeiPass.complete(callback, sealedPending: req.takeTaipeiPassAuthorization(),
                                                     signedInPatron: { try await req.signedInPatron() }, ipAddress: req.clientAddress)
         switch outcome {
         case .linked:

@@ -62,7 +62,7 @@ struct PartnerServicesController: RouteCollection {
             let document = try await links.statement(for: service, taipeiPassConfigured: true)
             do {
                 let started = try await taipeiPass.beginLink(for: patron, agreedTo: document, locale: req.locale)
-                req.keepPending(started)
+                req.keepTaipeiPassAuthorization(started)
                 return req.redirect(to: started.url, redirectType: .normal)
             } catch let failure as TaipeiPassFailure {
                 return req.redirect(to: SiteURL.accountPartners.path + "?taipei_pass=\(failure.rawValue)", redirectType: .normal)
