@@ -391,7 +391,7 @@ final class CardApplicationTests: XCTestCase {
     func testTooManyApplicationsFromOneAddressAreRefusedAndAudited() async throws {
         try await withApplyApp { app in
             let documents = try await [ConsentDocument.current("TPML_PRIVACY", on: app.db), ConsentDocument.current("TAIPEI_CITY_ID", on: app.db)]
-            let service = CardApplicationService(app: app, database: app.db, now: app.clock.now())
+            let service = cardApplicationService(app)
             func attempt(_ n: Int) async throws -> CardApplicationError? {
                 var input = CardApplicationInput()
                 input.cardType = "personal"; input.documentKind = "nationalID"; input.idNumber = nationalID(300 + n)

@@ -168,7 +168,7 @@ final class DeskTests: XCTestCase {
             clock.advance(by: 29 * 86400)
             let fresh = try await apply(app, idNumber: "F234567898")
             clock.advance(by: 1 * 86400 + 60)
-            let expired = try await ApplicationExpiry(app: app, now: clock.now).run(on: app.db)
+            let expired = try await applicationExpiry(app, now: clock.now).run(on: app.db)
             XCTAssertEqual(expired, 1)
             let erased = try await XCTUnwrapAsync(await Patron.find(stale.id, on: app.db))
             XCTAssertEqual(erased.status, .expired)
@@ -208,7 +208,7 @@ final class DeskTests: XCTestCase {
             let fresh = try await apply(app, idNumber: nationalID(7))
             clock.advance(by: 1 * 86400 + 60)
 
-            let expired = try await ApplicationExpiry(app: app, now: clock.now).run(on: app.db)
+            let expired = try await applicationExpiry(app, now: clock.now).run(on: app.db)
             XCTAssertEqual(expired, 2)
             let after = try await mails()
             XCTAssertEqual(after.count, 2, "the undelivered message is gone; the delivered one stays as an empty row")
@@ -236,7 +236,7 @@ final class DeskTests: XCTestCase {
             input.passwordConfirmation = input.password
             input.householdNumber = "f1234567"; input.headOfHouseholdName = "林大同"; input.headOfHouseholdIDNumber = nationalID(42)
             let documents = try await [ConsentDocument.current("TPML_PRIVACY", on: app.db), ConsentDocument.current("TAIPEI_CITY_ID", on: app.db)]
-            let patron = try await CardApplicationService(app: app, database: app.db, now: app.clock.now()).submit(
+            let patron = try await cardApplicationService(app).submit(
                 input, libraryCode: "TPML", consentedDocuments: documents, channel: "web", locale: .zhTW,
                 actor: .anonymous(ipAddress: nil), limits: .web(ipAddress: nil)).patron
             let desk = try await signIn(app)

@@ -341,7 +341,7 @@ final class DigitalCardTests: XCTestCase {
 
             // Retention: 30 days after the decision the approved and rejected applications' files are erased; the records stay.
             clock.advance(by: 86400 * 31)
-            let result = try await DigitalCardService(app: app, database: app.db, now: clock.now).housekeeping()
+            let result = try await OutboxWorkerLifecycle.digitalCards(app).housekeeping()
             XCTAssertEqual(result.filesErased, 4)
             let erased = try await IdentityDocumentFile.query(on: app.db).filter(\.$erasedAt != nil).count()
             XCTAssertEqual(erased, 4)

@@ -10,7 +10,7 @@ final class KeyRetirementTests: XCTestCase {
         let directory = NSTemporaryDirectory() + "onecard-retire-\(UUID().uuidString)"
         try await withTestApp(adjust: { $0.dataDirectory = directory }) { app in
             let patron = try await activateCard(app, try await submitApplication(app), easyCard: "1234567890123456")
-            let secret = try await PartnerEndpoints.configure(libraryCode: "NTPL", url: "http://127.0.0.1:9/hooks", app: app)
+            let secret = try await PartnerEndpoints.configure(libraryCode: "NTPL", url: "http://127.0.0.1:9/hooks", allowsPlainHTTP: app.environment != .production, database: app.db, vault: app.vault, now: app.clock.now())
             let group = try await GroupFixtures.submitted(app)
             let documents = try await GroupDocument.query(on: app.db).filter(\.$application.$id == group.requireID()).all()
             XCTAssertFalse(documents.isEmpty)
@@ -20,7 +20,7 @@ final class KeyRetirementTests: XCTestCase {
             let keyFile = KeyFile(directory: directory)
             try keyFile.rotate()
             app.vault = PersonalDataVault(keyRing: try keyFile.load())
-            let inventory = SealedDataInventory(app: app)
+            let inventory = SealedDataInventory(database: app.db, vault: app.vault, files: app.sealedFiles)
             let before = try await inventory.count(sealedWith: oldKey)
             XCTAssertEqual(before["patrons.id_number_sealed"], 1)
             XCTAssertEqual(before["patrons.easy_card_sealed"], 1)

@@ -40,10 +40,10 @@ final class OutboxTests: XCTestCase {
             let drop = { (try? FileManager.default.contentsOfDirectory(atPath: app.settings.mailDropDirectory))?.filter { $0.hasSuffix(".eml") } ?? [] }
             XCTAssertEqual(drop().count, 1)
             clock.advance(by: 29 * 86_400)
-            let early = try await PatronMail.emptyDelivered(now: clock.now, app: app)
+            let early = try await PatronMail.emptyDelivered(now: clock.now, on: app.db, mailDropDirectory: app.settings.mailDropDirectory, logger: app.logger)
             XCTAssertEqual(early, 0, "kept whole for 30 days")
             clock.advance(by: 2 * 86_400)
-            let emptied = try await PatronMail.emptyDelivered(now: clock.now, app: app)
+            let emptied = try await PatronMail.emptyDelivered(now: clock.now, on: app.db, mailDropDirectory: app.settings.mailDropDirectory, logger: app.logger)
             XCTAssertEqual(emptied, 1)
             let row = try await XCTUnwrapAsync(await OutboxMessage.query(on: app.db).filter(\.$kind == .email).first())
             XCTAssertEqual(row.status, .delivered)
@@ -51,7 +51,7 @@ final class OutboxTests: XCTestCase {
                 XCTAssertFalse(row.payload.contains(text), text)
             }
             XCTAssertEqual(drop(), [])
-            let again = try await PatronMail.emptyDelivered(now: clock.now, app: app)
+            let again = try await PatronMail.emptyDelivered(now: clock.now, on: app.db, mailDropDirectory: app.settings.mailDropDirectory, logger: app.logger)
             XCTAssertEqual(again, 0, "an emptied message is not touched again")
         }
     }

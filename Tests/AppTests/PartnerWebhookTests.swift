@@ -91,7 +91,7 @@ final class PartnerWebhookTests: XCTestCase {
         let clock = TestClock()
         try await withTestApp(clock: clock) { app in
             try await withReceiver { receiver in
-                                let secret = try await PartnerEndpoints.configure(libraryCode: "NTPL", url: receiver.url, app: app)
+                                let secret = try await PartnerEndpoints.configure(libraryCode: "NTPL", url: receiver.url, allowsPlainHTTP: app.environment != .production, database: app.db, vault: app.vault, now: app.clock.now())
                 receiver.secret.withLockedValue { $0 = secret }
                 let endpoint = try await PartnerEndpoint.query(on: app.db).first()
                 XCTAssertNotEqual(endpoint?.secretSealed, secret, "the secret is sealed at rest")
@@ -146,7 +146,7 @@ final class PartnerWebhookTests: XCTestCase {
         let clock = TestClock()
         try await withTestApp(clock: clock) { app in
             try await withReceiver { receiver in
-                let secret = try await PartnerEndpoints.configure(libraryCode: "NTPL", url: receiver.url, app: app)
+                let secret = try await PartnerEndpoints.configure(libraryCode: "NTPL", url: receiver.url, allowsPlainHTTP: app.environment != .production, database: app.db, vault: app.vault, now: app.clock.now())
                 receiver.secret.withLockedValue { $0 = secret }
                 receiver.setDown(true)
                 let readers = 10
@@ -216,7 +216,7 @@ final class PartnerWebhookTests: XCTestCase {
         let clock = TestClock()
         try await withTestApp(clock: clock) { app in
             try await withReceiver { receiver in
-                let secret = try await PartnerEndpoints.configure(libraryCode: "NTPL", url: receiver.url, app: app)
+                let secret = try await PartnerEndpoints.configure(libraryCode: "NTPL", url: receiver.url, allowsPlainHTTP: app.environment != .production, database: app.db, vault: app.vault, now: app.clock.now())
                 receiver.secret.withLockedValue { $0 = secret }
                 receiver.setDown(true)
                 let (browser, _) = try await signedInReader(app)
@@ -248,7 +248,7 @@ final class PartnerWebhookTests: XCTestCase {
     func testActivatingACardWithPartnersChosenInTheApplicationNotifiesThem() async throws {
         try await withTestApp { app in
             try await withReceiver { receiver in
-                let secret = try await PartnerEndpoints.configure(libraryCode: "NTPL", url: receiver.url, app: app)
+                let secret = try await PartnerEndpoints.configure(libraryCode: "NTPL", url: receiver.url, allowsPlainHTTP: app.environment != .production, database: app.db, vault: app.vault, now: app.clock.now())
                 receiver.secret.withLockedValue { $0 = secret }
                 let pending = try await submitApplication(app, links: ["NTPL", "KLPL"])
                 var queued = try await OutboxMessage.query(on: app.db).filter(\.$kind == .partnerEvent).count()

@@ -158,6 +158,21 @@ func withTestApp(
     try await app.asyncShutdown()
 }
 
+/// The card application service as the app's web form builds it, at the clock's time.
+func cardApplicationService(_ app: Application) -> CardApplicationService {
+    let now = app.clock.now()
+    return CardApplicationService(
+        database: app.db, vault: app.vault, outbox: Outbox(localizer: app.localizer, settings: app.settings, now: now),
+        passwordPolicy: app.passwordPolicy, passwordHasher: app.password.async,
+        pendingApplicationLifetimeDays: app.settings.pendingApplicationLifetimeDays, now: now)
+}
+
+/// Application expiry as the hourly housekeeping runs it.
+func applicationExpiry(_ app: Application, now: Date) -> ApplicationExpiry {
+    ApplicationExpiry(pendingApplicationLifetimeDays: app.settings.pendingApplicationLifetimeDays,
+                      mailDropDirectory: app.settings.mailDropDirectory, logger: app.logger, now: now)
+}
+
 /// A pending application for 王小明, made through the real service as the web form would.
 func submitApplication(_ app: Application, idNumber: String = "A123456789", links: [String] = []) async throws -> Patron {
     var input = CardApplicationInput()
@@ -166,7 +181,7 @@ func submitApplication(_ app: Application, idNumber: String = "A123456789", link
     input.passwordConfirmation = input.password; input.email = "wang@example.org"
     input.partnerLinks = Set(links); input.partnerConsents = Set(links)
     let documents = try await [ConsentDocument.current("TPML_PRIVACY", on: app.db), ConsentDocument.current("TAIPEI_CITY_ID", on: app.db)]
-    return try await CardApplicationService(app: app, database: app.db, now: app.clock.now()).submit(
+    return try await cardApplicationService(app).submit(
         input, libraryCode: "TPML", consentedDocuments: documents, channel: "web", locale: .zhTW,
         actor: .anonymous(ipAddress: nil), limits: .web(ipAddress: nil)).patron
 }
@@ -177,7 +192,9 @@ func activateCard(_ app: Application, _ patron: Patron, easyCard: String = "") a
     let library = try await Library.require(code: "TPML", on: app.db)
     let staff = StaffMember(libraryID: try library.requireID(), email: "desk-\(UUID().uuidString)@tpml.example", role: .desk)
     try await staff.create(on: app.db)
-    try await CardActivationService(app: app, now: app.clock.now()).activate(
+    let now = app.clock.now()
+    try await CardActivationService(vault: app.vault, outbox: Outbox(localizer: app.localizer, settings: app.settings, now: now), now: now)
+        .activate(
         patron, documentChecked: true, easyCard: easyCard, by: staff, ipAddress: nil, on: app.db)
     return patron
 }

@@ -58,7 +58,7 @@ extension Application {
         set { storage[CitizenCertificatesKey.self] = newValue }
     }
 
-    var identityDocuments: IdentityDocumentStore { IdentityDocumentStore(settings: settings, vault: vault) }
+    var identityDocuments: IdentityDocumentStore { IdentityDocumentStore(dataDirectory: settings.dataDirectory, vault: vault) }
 }
 
 extension Application {

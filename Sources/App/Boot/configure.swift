@@ -140,9 +140,13 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     // followed (a signed body goes only to the configured address).
     app.http.client.configuration.timeout = .init(connect: .seconds(5), read: .seconds(15))
     app.http.client.configuration.redirectConfiguration = .disallow
+    // The webhook delivery is made for each message, as the worker asks for its database each time.
+    let deliverWebhook: OutboxWorker.Handler = { [app] message in
+        try await PartnerWebhookDelivery(database: app.db, vault: app.vault, clock: app.clock, client: app.client).deliver(message)
+    }
     app.outboxWorker = OutboxWorker(
         database: { [app] in app.db }, clock: app.clock, logger: Logger(label: "onecard.outbox"),
-        handlers: [.email: OutboxWorker.emailHandler(mailer), .partnerEvent: PartnerWebhookDelivery(app: app).handler]
+        handlers: [.email: OutboxWorker.emailHandler(mailer), .partnerEvent: deliverWebhook]
     )
     if settings.runsBackgroundWorkers {
         app.lifecycle.use(OutboxWorkerLifecycle(interval: settings.outboxPollInterval))

@@ -21,11 +21,15 @@ struct OutboxWorkerLifecycle: LifecycleHandler {
             task = Task {
                 while !Task.isCancelled {
                     do {
-                        try await ApplicationExpiry(app: application, now: application.clock.now()).run(on: application.db)
-                        try await DigitalCardService(app: application, database: application.db, now: application.clock.now()).housekeeping()
+                        let settings = application.settings
+                        try await ApplicationExpiry(pendingApplicationLifetimeDays: settings.pendingApplicationLifetimeDays,
+                                                    mailDropDirectory: settings.mailDropDirectory, logger: application.logger,
+                                                    now: application.clock.now()).run(on: application.db)
+                        try await Self.digitalCards(application).housekeeping()
                         try application.citizenCertificates.reload()
                         try await WebSessions.deleteExpired(now: application.clock.now(), on: application.db)
-                        try await PatronMail.emptyDelivered(now: application.clock.now(), app: application)
+                        try await PatronMail.emptyDelivered(now: application.clock.now(), on: application.db,
+                                                            mailDropDirectory: settings.mailDropDirectory, logger: application.logger)
                     } catch {
                         application.logger.warning("expiring applications failed", metadata: ["error": .string(String(describing: error))])
                     }
@@ -33,6 +37,19 @@ struct OutboxWorkerLifecycle: LifecycleHandler {
                 }
             }
         }
+    }
+
+    /// The digital card service as housekeeping uses it (retention), with the app's parts.
+    static func digitalCards(_ application: Application) -> DigitalCardService {
+        let now = application.clock.now()
+        return DigitalCardService(
+            database: application.db, vault: application.vault,
+            outbox: Outbox(localizer: application.localizer, settings: application.settings, now: now),
+            passwordPolicy: application.passwordPolicy, passwordHasher: application.password.async,
+            threadPool: application.threadPool,
+            documents: IdentityDocumentStore(dataDirectory: application.settings.dataDirectory, vault: application.vault),
+            certificates: application.citizenCertificates, baseURL: application.settings.baseURL,
+            uploadRetentionDays: application.settings.uploadRetentionDays, now: now)
     }
 
     func shutdownAsync(_ application: Application) async {

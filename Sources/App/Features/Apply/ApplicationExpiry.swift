@@ -7,12 +7,15 @@ import Vapor
 /// Applications not completed at a desk in time are expired and their personal data erased; the
 /// application number and dates stay so the library can still answer "what happened to it?".
 struct ApplicationExpiry {
-    let app: Application
+    let pendingApplicationLifetimeDays: Int
+    /// Where `FileMailer` keeps its `.eml` copies, removed with the person's data.
+    let mailDropDirectory: String
+    let logger: Logger
     let now: Date
 
     @discardableResult
     func run(on database: any Database) async throws -> Int {
-        let cutoff = now.addingTimeInterval(-Double(app.settings.pendingApplicationLifetimeDays) * 86400)
+        let cutoff = now.addingTimeInterval(-Double(pendingApplicationLifetimeDays) * 86400)
         // Digital card applications wait for a reviewer, not a desk: `DigitalCardService.housekeeping` closes theirs.
         let stale = try await Patron.query(on: database).filter(\.$status == .pending).filter(\.$cardKind == .physical)
             .filter(\.$appliedAt < cutoff).all()
@@ -31,7 +34,7 @@ struct ApplicationExpiry {
                 return emails
             }
             // Only after the commit: a rolled-back erasure must not lose the copies either.
-            PatronMail.removeDropFiles(of: erasedMail, directory: app.settings.mailDropDirectory, logger: app.logger)
+            PatronMail.removeDropFiles(of: erasedMail, directory: mailDropDirectory, logger: logger)
         }
         return stale.count
     }

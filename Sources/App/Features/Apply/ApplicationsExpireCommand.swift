@@ -6,7 +6,9 @@ struct ApplicationsExpireCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
-        let count = try await ApplicationExpiry(app: app, now: app.clock.now()).run(on: app.db)
+        let expiry = ApplicationExpiry(pendingApplicationLifetimeDays: app.settings.pendingApplicationLifetimeDays,
+                                       mailDropDirectory: app.settings.mailDropDirectory, logger: app.logger, now: app.clock.now())
+        let count = try await expiry.run(on: app.db)
         context.console.print("Expired \(count) application(s).")
     }
 }

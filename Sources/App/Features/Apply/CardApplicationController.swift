@@ -6,7 +6,7 @@ import Vapor
 /// the form → 線上申辦成功.
 struct CardApplicationController: RouteCollection {
     static let libraryCode = "TPML"
-    static let consentCodes = ["TPML_PRIVACY", "TAIPEI_CITY_ID"]
+    static let consentCodes = CardApplicationConsents.codes
     static let consentSessionKey = "apply_consent"
     static let doneSessionKey = "apply_done"
 
@@ -35,15 +35,13 @@ struct CardApplicationController: RouteCollection {
                      paragraphs: body.components(separatedBy: "\n\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
     }
 
-    private func consentDocuments(_ req: Request) async throws -> [ConsentDocument] {
-        var documents: [ConsentDocument] = []
-        for code in Self.consentCodes { documents.append(try await ConsentDocument.current(code, on: req.db)) }
-        return documents
+    private func consents(_ req: Request) -> CardApplicationConsents {
+        CardApplicationConsents(database: req.db)
     }
 
     @Sendable
     func consentPage(req: Request) async throws -> View {
-        let documents = try await consentDocuments(req).map { Self.documentView($0, req.locale) }
+        let documents = try await consents(req).current().map { Self.documentView($0, req.locale) }
         return try await req.view.render("apply/consent", ConsentPage(documents: documents, error: nil))
     }
 
@@ -53,13 +51,13 @@ struct CardApplicationController: RouteCollection {
 
     @Sendable
     func agree(req: Request) async throws -> Response {
-        let documents = try await consentDocuments(req)
+        let documents = try await consents(req).current()
         guard try req.content.decode(AgreeForm.self).agree == "yes" else {
             let page = ConsentPage(documents: documents.map { Self.documentView($0, req.locale) }, error: req.t("apply.consent.required"))
             return try await req.view.render("apply/consent", page).encodeResponse(status: .unprocessableEntity, for: req)
         }
         // Remember exactly which versions were agreed to; the consent records are written with the application.
-        req.session.data[Self.consentSessionKey] = try documents.map { try $0.requireID().uuidString }.joined(separator: ",")
+        req.session.data[Self.consentSessionKey] = try CardApplicationConsents.sessionValue(documents)
         return req.redirect(to: SiteURL.applicationForm.path, redirectType: .normal)
     }
 
@@ -94,10 +92,7 @@ struct CardApplicationController: RouteCollection {
     }
 
     private func agreedDocuments(_ req: Request) async throws -> [ConsentDocument]? {
-        guard req.hasSession, let ids = req.session.data[Self.consentSessionKey] else { return nil }
-        let uuids = ids.split(separator: ",").compactMap { UUID(uuidString: String($0)) }
-        let documents = try await ConsentDocument.query(on: req.db).filter(\.$id ~~ uuids).all()
-        return documents.count == Self.consentCodes.count ? documents : nil
+        try await consents(req).agreed(req.hasSession ? req.session.data[Self.consentSessionKey] : nil)
     }
 
     private func renderForm(_ req: Request, values: [String: String] = [:], errors: [FieldError] = [],
@@ -117,8 +112,7 @@ struct CardApplicationController: RouteCollection {
             list.append(.init(anchor: "#\(error.field)", message: message))
         }
         var partners: [FormPage.Partner] = []
-        for code in CardApplicationRules.linkablePartners {
-            let document = try await ConsentDocument.current("\(code)_LINK", on: req.db)
+        for (code, document) in try await consents(req).partnerStatements() {
             partners.append(.init(code: code, label: req.t("apply.field.link\(code)"), consent: Self.documentView(document, req.locale),
                                   linked: values["link\(code)"] == "yes", consented: values["consent\(code)"] == "yes",
                                   error: messages["partnerConsent\(code)"]))
@@ -139,7 +133,9 @@ struct CardApplicationController: RouteCollection {
 
     @Sendable
     func captcha(req: Request) async throws -> Response {
-        let answer = Captcha.issue(for: req)
+        let csrfToken = req.csrfToken
+        let answer = Captcha.issue(in: &req.session.data, csrfToken: csrfToken, now: req.now,
+                                   testAnswer: req.application.settings.captchaTestAnswer)
         var headers = HTTPHeaders()
         headers.contentType = .png
         headers.replaceOrAdd(name: .cacheControl, value: "no-store")
@@ -151,12 +147,17 @@ struct CardApplicationController: RouteCollection {
         guard let documents = try await agreedDocuments(req) else { return req.redirect(to: SiteURL.service(.cardApplication).path) }
         let form = try req.content.decode(CardApplicationForm.self)
         var captchaErrors: [FieldError] = []
-        switch Captcha.verify(form.captcha ?? "", for: req) {
+        var outcome = Captcha.Outcome.expired
+        if req.hasSession {
+            let csrfToken = req.csrfToken
+            outcome = Captcha.verify(form.captcha ?? "", in: &req.session.data, csrfToken: csrfToken, now: req.now)
+        }
+        switch outcome {
         case .correct: break
         case .wrong: captchaErrors.append(FieldError(field: "captcha", code: "captcha_wrong"))
         case .expired: captchaErrors.append(FieldError(field: "captcha", code: "captcha_expired"))
         }
-        let service = CardApplicationService(app: req.application, database: req.db, now: req.now)
+        let service = req.cardApplications
         do {
             // Every field is checked even when the captcha failed, so the person fixes everything at once.
             let submitted = try await service.submit(

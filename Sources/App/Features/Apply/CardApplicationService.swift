@@ -24,8 +24,15 @@ struct CardApplicationService {
         }
     }
 
-    let app: Application
     let database: any Database
+    let vault: PersonalDataVault
+    /// Queues the confirmation email in the application's transaction.
+    let outbox: Outbox
+    let passwordPolicy: PasswordPolicy
+    /// Hashes off the event loop: bcrypt takes a noticeable moment.
+    let passwordHasher: AsyncPasswordHasher
+    /// Told to the applicant in the confirmation email: how long the desk waits for them.
+    let pendingApplicationLifetimeDays: Int
     let now: Date
 
     struct Submitted {
@@ -45,7 +52,6 @@ struct CardApplicationService {
             try await refuse("source_rate_limit", actor: actor, channel: channel)
         }
         // Every attempt for one person counts, failed ones included, keyed by the blind index of what was typed.
-        let vault = app.vault
         let typedID = IdentityNumber.normalize(input.idNumber)
         let index = vault.blindIndex(typedID, context: Self.idNumberContext)
         let withinPersonLimit = typedID.isEmpty
@@ -53,7 +59,7 @@ struct CardApplicationService {
 
         let today = CalendarDay(date: now, timeZone: OneCardClock.taipei)
         let application: CardApplication
-        switch CardApplicationRules.validate(input, today: today, passwordPolicy: app.passwordPolicy) {
+        switch CardApplicationRules.validate(input, today: today, passwordPolicy: passwordPolicy) {
         case .success(let valid) where additionalErrors.isEmpty:
             application = valid
         case .success:
@@ -69,8 +75,7 @@ struct CardApplicationService {
         }
         guard withinPersonLimit else { try await refuse("person_rate_limit", actor: actor, channel: channel) }
         let library = try await Library.require(code: libraryCode, on: database)
-        let passwordHash = try await app.password.async(on: app.threadPool, hopTo: app.eventLoopGroup.next())
-            .hash(application.password).get()
+        let passwordHash = try await passwordHasher.hash(application.password).get()
 
         let patron = Patron()
         patron.$library.id = try library.requireID()
@@ -122,11 +127,11 @@ struct CardApplicationService {
                                             libraryID: library.id, details: ["channel": channel, "applicationNumber": patron.applicationNumber],
                                             at: now, on: db)
                 if let email = patron.email {
-                    try await Outbox(localizer: app.localizer, settings: app.settings, now: now).enqueueEmail(
+                    try await outbox.enqueueEmail(
                         template: "card_application_received", to: email, locale: locale,
                         values: ["name": patron.name, "number": patron.applicationNumber,
                                  "library": locale == .en ? library.nameEN : library.nameZH,
-                                 "days": String(app.settings.pendingApplicationLifetimeDays)],
+                                 "days": String(pendingApplicationLifetimeDays)],
                         partitionKey: PatronMail.partitionKey(patronID), on: db)
                 }
             }
@@ -144,6 +149,24 @@ struct CardApplicationService {
         try await AuditTrail.record("card_application.refused", by: actor, details: ["channel": channel, "reason": reason],
                                     at: now, on: database)
         throw CardApplicationError.tooManyAttempts
+    }
+
+    /// A submission through the API: the client lists the consents the person accepted, and must list
+    /// every one of `requiredConsents` (refused, and audited, before anything typed is looked at). The
+    /// application belongs to the client's library.
+    func submit(
+        _ input: CardApplicationInput, acceptedConsents: [String], requiredConsents: [String], client: APIClient,
+        locale: SiteLocale, ipAddress: String?
+    ) async throws -> Submitted {
+        let accepted = Set(acceptedConsents)
+        let missing = requiredConsents.filter { !accepted.contains($0) }
+        var documents: [ConsentDocument] = []
+        for code in requiredConsents { documents.append(try await ConsentDocument.current(code, on: database)) }
+        let library = try await client.$library.get(on: database)
+        let actor = AuditActor(type: "api_client", id: client.id?.uuidString, ipAddress: ipAddress)
+        guard missing.isEmpty else { try await rejectMissingConsents(actor: actor, channel: "api") }
+        return try await submit(input, libraryCode: library.code, consentedDocuments: documents, channel: "api",
+                                locale: locale, actor: actor, limits: .api(clientID: client.id))
     }
 
     /// Refuses a submission without the required consents: audited like every other refusal, and

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import OneCardDomain
+import PersonalDataVault
 import SQLKit
 import Vapor
 
@@ -8,7 +9,9 @@ import Vapor
 /// pending partner links, the reader's email — all in one transaction.
 struct CardActivationService {
     static let easyCardContext = "easyCard"
-    let app: Application
+    let vault: PersonalDataVault
+    /// Queues the reader's email in the activation's transaction.
+    let outbox: Outbox
     let now: Date
 
     /// EasyCard (悠遊卡) and iPASS (一卡通) numbers as printed or read: 8 to 20 digits.
@@ -42,8 +45,8 @@ struct CardActivationService {
                 guard try await Self.claimPending(patron, on: db) else { throw DeskError.notPending }
                 patron.cardNumber = try await CardNumbers.next(for: library, on: db).value
                 if let easyCard {
-                    patron.easyCardIndex = app.vault.blindIndex(easyCard, context: Self.easyCardContext)
-                    patron.easyCardSealed = try app.vault.seal(easyCard, context: Self.easyCardContext)
+                    patron.easyCardIndex = vault.blindIndex(easyCard, context: Self.easyCardContext)
+                    patron.easyCardSealed = try vault.seal(easyCard, context: Self.easyCardContext)
                 }
                 patron.status = .active
                 patron.activatedAt = now
@@ -60,7 +63,7 @@ struct CardActivationService {
                                                       "validUntil": validUntil?.iso ?? "none"], at: now, on: db)
                 if let email = patron.email {
                     let locale = SiteLocale(rawValue: patron.locale) ?? .zhTW
-                    try await Outbox(localizer: app.localizer, settings: app.settings, now: now).enqueueEmail(
+                    try await outbox.enqueueEmail(
                         template: "card_activated", to: email, locale: locale,
                         values: ["name": patron.name, "card": patron.cardNumber ?? "",
                                  "library": locale == .en ? library.nameEN : library.nameZH],

@@ -10,7 +10,10 @@ import Vapor
 /// The audit entry names what changed but never the reason's text, which may name the person; the
 /// reason is kept on the card (erased with it) and told to the reader.
 struct CardStandingService {
-    let app: Application
+    /// Queues the reader's email in the change's transaction.
+    let outbox: Outbox
+    /// For the words of an email value ("no end date"), in the reader's language.
+    let localizer: Localizer
     let now: Date
 
     var today: CalendarDay { CalendarDay(date: now, timeZone: CardValidity.taipei) }
@@ -67,7 +70,7 @@ struct CardStandingService {
                              details: ["from": previous ?? "none", "to": validUntil?.iso ?? "none"], on: db)
             try await PartnerEvents.enqueueForLinkedPartners(.patronUpdated, patron: patron, now: now, on: db)
             let locale = SiteLocale(rawValue: patron.locale) ?? .zhTW
-            let text = validUntil?.iso ?? app.localizer.text("standing.valid_until.none", locale)
+            let text = validUntil?.iso ?? localizer.text("standing.valid_until.none", locale)
             try await email("card_valid_until_changed", patron, ["validUntil": text], on: db)
         }
     }
@@ -86,7 +89,7 @@ struct CardStandingService {
         guard let address = patron.email else { return }
         let locale = SiteLocale(rawValue: patron.locale) ?? .zhTW
         let library = try await patron.$library.get(on: db)
-        try await Outbox(localizer: app.localizer, settings: app.settings, now: now).enqueueEmail(
+        try await outbox.enqueueEmail(
             template: template, to: address, locale: locale,
             values: values.merging(["name": patron.name, "card": patron.cardNumber ?? "",
                                     "library": locale == .en ? library.nameEN : library.nameZH]) { $1 },

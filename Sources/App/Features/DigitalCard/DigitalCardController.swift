@@ -55,7 +55,7 @@ struct DigitalCardController: RouteCollection {
         let raw = try req.content.decode(EligibilityForm.self).idNumber ?? ""
         var page = StartPage(idNumber: raw, points: points(req))
         do {
-            let identity = try await DigitalCardService(app: req.application, database: req.db, now: req.now)
+            let identity = try await req.digitalCards
                 .checkEligibility(raw, ipAddress: req.clientAddress)
             req.session.data[Self.idSessionKey] = try req.application.vault.seal(identity.value, context: Self.idSessionContext)
             return req.redirect(to: SiteURL.digitalCardForm.path, redirectType: .normal)
@@ -167,7 +167,7 @@ struct DigitalCardController: RouteCollection {
             list.append(.init(anchor: "#\(error.field)", message: message))
         }
         let uploads = Self.uploads(slots, messages: messages)
-        let consent = try await ConsentDocument.current(DigitalCardService.consentCode, on: req.db)
+        let consent = try await req.digitalCards.consentDocument()
         var page = FormPage(idNumber: idNumber, values: values, errors: messages, errorList: list, uploads: uploads,
                             consent: CardApplicationController.documentView(consent, req.locale),
                             certificateAvailable: req.application.citizenCertificates.verifier != nil, stop: stop)
@@ -204,7 +204,7 @@ struct DigitalCardController: RouteCollection {
     /// Runs a submission and turns every refusal into the form again, with the reason where it belongs.
     private func finish(_ req: Request, template: String, id: String, form: ApplicationForm,
                         _ submit: (DigitalCardService) async throws -> DigitalCardApplication) async throws -> Response {
-        let service = DigitalCardService(app: req.application, database: req.db, now: req.now)
+        let service = req.digitalCards
         guard form.agree == "yes" else {
             // Every other field is still checked, so the person fixes everything at once.
             var errors = [FieldError(field: "agree", code: "consent_required")]
@@ -265,7 +265,7 @@ struct DigitalCardController: RouteCollection {
     @Sendable
     func done(req: Request) async throws -> Response {
         guard req.hasSession, let raw = req.session.data[Self.doneSessionKey], let id = UUID(uuidString: raw),
-              let application = try await DigitalCardApplication.query(on: req.db).filter(\.$id == id).with(\.$patron).first()
+              let application = try await req.digitalCards.submitted(id)
         else { return req.redirect(to: SiteURL.service(.digitalCard).path) }
         let patron = application.patron
         return try await req.view.render("digital/done", DonePage(
@@ -296,7 +296,7 @@ struct DigitalCardController: RouteCollection {
     @Sendable
     func correctionPage(req: Request) async throws -> Response {
         let token = req.query[String.self, at: "token"] ?? ""
-        let application = try await DigitalCardService(app: req.application, database: req.db, now: req.now)
+        let application = try await req.digitalCards
             .application(forCorrectionToken: token)
         return try await renderCorrection(req, token: token, application: application)
     }
@@ -314,7 +314,7 @@ struct DigitalCardController: RouteCollection {
     func resubmit(req: Request) async throws -> Response {
         let form = try req.content.decode(CorrectionForm.self)
         let token = form.token ?? ""
-        let service = DigitalCardService(app: req.application, database: req.db, now: req.now)
+        let service = req.digitalCards
         let application = try await service.application(forCorrectionToken: token)
         var files = ApplicationForm()
         files.idFront = form.idFront

@@ -1,7 +1,9 @@
 import CitizenCertificate
 import Fluent
 import Foundation
+import NIOPosix
 import OneCardDomain
+import PersonalDataVault
 import UploadInspection
 import Vapor
 
@@ -15,8 +17,21 @@ struct DigitalCardService {
     /// How long a correction (補件) link stays valid.
     static let correctionLinkLifetime: TimeInterval = 14 * 86400
 
-    let app: Application
     let database: any Database
+    let vault: PersonalDataVault
+    /// Queues the applicant's emails in the transaction of the change they report.
+    let outbox: Outbox
+    let passwordPolicy: PasswordPolicy
+    /// Hashes off the event loop: bcrypt takes a noticeable moment.
+    let passwordHasher: AsyncPasswordHasher
+    /// Where uploads are inspected, off the event loop.
+    let threadPool: NIOThreadPool
+    let documents: IdentityDocumentStore
+    /// Read at each use: the hourly reload may have replaced the verifier.
+    let certificates: CitizenCertificates
+    /// The site's address, for the correction (補件) link in the email.
+    let baseURL: URL
+    let uploadRetentionDays: Int
     let now: Date
 
     struct Upload: Sendable {
@@ -46,11 +61,21 @@ struct DigitalCardService {
     }
 
     private func holdsCard(_ identity: IdentityNumber) async throws -> Bool {
-        let index = app.vault.blindIndex(identity.value, context: CardApplicationService.idNumberContext)
+        let index = vault.blindIndex(identity.value, context: CardApplicationService.idNumberContext)
         return try await Patron.query(on: database).filter(\.$idNumberIndex == index).first() != nil
     }
 
     // MARK: Applying
+
+    /// The statement the applicant agrees to, in its current version.
+    func consentDocument() async throws -> ConsentDocument {
+        try await ConsentDocument.current(Self.consentCode, on: database)
+    }
+
+    /// A submitted application with its card, for the page that confirms it; nil when there is none.
+    func submitted(_ id: UUID) async throws -> DigitalCardApplication? {
+        try await DigitalCardApplication.query(on: database).filter(\.$id == id).with(\.$patron).first()
+    }
 
     /// Validates the fields and every upload, stores the sealed files, then the pending card, the
     /// application, the consent and the confirmation email in one transaction (files of a failed
@@ -68,7 +93,7 @@ struct DigitalCardService {
     /// the last four digits of the ID number) against the application → the card is active at once.
     func submitWithCertificate(_ input: DigitalCardInput, chain: [[UInt8]], signature: [UInt8], nonce: [UInt8],
                                locale: SiteLocale, ipAddress: String?) async throws -> DigitalCardApplication {
-        guard let verifier = app.citizenCertificates.verifier else { throw DigitalCardError.certificateUnavailable }
+        guard let verifier = certificates.verifier else { throw DigitalCardError.certificateUnavailable }
         let form = try validate(input, needsDocuments: false, sent: [])
         let citizen: VerifiedCitizen
         do {
@@ -86,7 +111,7 @@ struct DigitalCardService {
 
     /// The field rules alone, e.g. to report them together with a missing consent tick.
     func fieldErrors(_ input: DigitalCardInput, needsDocuments: Bool, sent: Set<IdentityDocumentSlot>) -> [FieldError] {
-        switch DigitalCardRules.validate(input, today: today, passwordPolicy: app.passwordPolicy, needsDocuments: needsDocuments, documentsSent: sent) {
+        switch DigitalCardRules.validate(input, today: today, passwordPolicy: passwordPolicy, needsDocuments: needsDocuments, documentsSent: sent) {
         case .success: []
         case .failure(let errors): errors.errors
         }
@@ -97,7 +122,7 @@ struct DigitalCardService {
         case .foreignResident: throw DigitalCardError.foreignResident
         default: break
         }
-        switch DigitalCardRules.validate(input, today: today, passwordPolicy: app.passwordPolicy, needsDocuments: needsDocuments, documentsSent: sent) {
+        switch DigitalCardRules.validate(input, today: today, passwordPolicy: passwordPolicy, needsDocuments: needsDocuments, documentsSent: sent) {
         case .success(let form): return form
         case .failure(let errors): throw DigitalCardError.invalid(errors.errors)
         }
@@ -106,9 +131,7 @@ struct DigitalCardService {
     /// Each upload by content, off the event loop (a 10 MB PDF takes a moment); every refusal is
     /// reported on its own field.
     private func inspect(_ uploads: [Upload]) async throws -> [(IdentityDocumentSlot, InspectedUpload)] {
-        let results: [(IdentityDocumentSlot, Result<InspectedUpload, UploadRejection>)] = try await app.threadPool.runIfActive(
-            eventLoop: app.eventLoopGroup.next()
-        ) {
+        let results: [(IdentityDocumentSlot, Result<InspectedUpload, UploadRejection>)] = try await threadPool.runIfActive {
             uploads.map { upload in
                 do throws(UploadRejection) {
                     return (upload.slot, .success(try UploadInspector.inspect(upload.bytes)))
@@ -116,7 +139,7 @@ struct DigitalCardService {
                     return (upload.slot, .failure(error))
                 }
             }
-        }.get()
+        }
         var accepted: [(IdentityDocumentSlot, InspectedUpload)] = []
         var errors: [FieldError] = []
         for (slot, result) in results {
@@ -135,7 +158,7 @@ struct DigitalCardService {
         if try await holdsCard(form.identity) { throw DigitalCardError.alreadyHoldsCard }
         let library = try await Library.require(code: Self.libraryCode, on: database)
         let calendar = try await OfficialCalendarStore.calendar(libraryID: library.requireID(), on: database)
-        let passwordHash = try await app.password.async(on: app.threadPool, hopTo: app.eventLoopGroup.next()).hash(form.password).get()
+        let passwordHash = try await passwordHasher.hash(form.password).get()
         let document = try await ConsentDocument.current(Self.consentCode, on: database)
 
         let patron = Patron()
@@ -145,8 +168,8 @@ struct DigitalCardService {
         patron.cardKind = .digital
         patron.applicationNumber = CardApplicationService.applicationNumber(library: library.code, now: now)
         patron.documentKind = form.identity.kind.rawValue
-        patron.idNumberSealed = try app.vault.seal(form.identity.value, context: CardApplicationService.idNumberContext)
-        patron.idNumberIndex = app.vault.blindIndex(form.identity.value, context: CardApplicationService.idNumberContext)
+        patron.idNumberSealed = try vault.seal(form.identity.value, context: CardApplicationService.idNumberContext)
+        patron.idNumberIndex = vault.blindIndex(form.identity.value, context: CardApplicationService.idNumberContext)
         patron.name = form.name
         patron.gender = form.identity.genderFromNumber?.rawValue
         patron.birthDate = form.birthDate.iso
@@ -168,7 +191,7 @@ struct DigitalCardService {
         application.certificateIssuer = certificate?.issuer
         if certificate != nil { application.decidedAt = now }
 
-        let store = app.identityDocuments
+        let store = documents
         let fileRows = try write(files)
         do {
             try await database.transaction { db in
@@ -256,7 +279,7 @@ struct DigitalCardService {
             try await application.save(on: db)
             try await AuditTrail.record("digital_card.returned", by: .staff(staff.id!, ipAddress: ipAddress),
                                         subject: ("patron", patron.id!.uuidString), libraryID: library.id, at: now, on: db)
-            let link = app.settings.baseURL.appendingPathComponent("digital-card/correction").absoluteString + "?token=\(token)"
+            let link = baseURL.appendingPathComponent("digital-card/correction").absoluteString + "?token=\(token)"
             try await notify(patron, library: library, template: "digital_card_returned",
                              extra: ["reason": reason, "link": link, "days": "14"], on: db)
         }
@@ -280,7 +303,7 @@ struct DigitalCardService {
         let inspected = try await inspect(sent)
         let library = try await application.patron.$library.get(on: database)
         let calendar = try await OfficialCalendarStore.calendar(libraryID: library.requireID(), on: database)
-        let store = app.identityDocuments
+        let store = documents
         let fileRows = try write(inspected)
         do {
             try await database.transaction { db in
@@ -321,7 +344,7 @@ struct DigitalCardService {
             row.removedMetadata = file.removedMetadata.isEmpty ? nil : file.removedMetadata.joined(separator: ",")
             row.uploadedAt = now
             row.superseded = false
-            try app.identityDocuments.write(file.bytes, id: row.id!)
+            try documents.write(file.bytes, id: row.id!)
             return row
         }
     }
@@ -342,7 +365,7 @@ struct DigitalCardService {
         var values = ["name": patron.name, "number": patron.applicationNumber, "card": patron.cardNumber ?? "",
                       "library": locale == .en ? library.nameEN : library.nameZH]
         values.merge(extra) { $1 }
-        try await Outbox(localizer: app.localizer, settings: app.settings, now: now)
+        try await outbox
             .enqueueEmail(template: template, to: email, locale: locale, values: values,
                           partitionKey: PatronMail.partitionKey(patron.requireID()), on: db)
     }
@@ -375,7 +398,7 @@ struct DigitalCardService {
             }
         }
 
-        let cutoff = now.addingTimeInterval(-Double(app.settings.uploadRetentionDays) * 86400)
+        let cutoff = now.addingTimeInterval(-Double(uploadRetentionDays) * 86400)
         let decided = try await DigitalCardApplication.query(on: database).filter(\.$filesErasedAt == nil)
             .filter(\.$status ~~ [.approved, .rejected]).with(\.$patron).all()
             .filter { application in
@@ -383,7 +406,7 @@ struct DigitalCardService {
                 guard let decidedAt = application.decidedAt else { return false }
                 return decidedAt <= cutoff
             }
-        let store = app.identityDocuments
+        let store = documents
         var erased = 0
         for application in decided {
             let files = try await IdentityDocumentFile.query(on: database).filter(\.$application.$id == application.requireID())

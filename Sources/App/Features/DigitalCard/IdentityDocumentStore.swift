@@ -11,8 +11,8 @@ import Vapor
 struct IdentityDocumentStore: Sendable {
     let files: SealedFileStore
 
-    init(settings: OneCardSettings, vault: PersonalDataVault) {
-        files = SealedFileStore(dataDirectory: settings.dataDirectory, vault: vault)
+    init(dataDirectory: String, vault: PersonalDataVault) {
+        files = SealedFileStore(dataDirectory: dataDirectory, vault: vault)
     }
 
     static func context(_ id: UUID) -> String { "identity_document:\(id.uuidString.lowercased())" }

@@ -11,37 +11,9 @@ struct HomeController: RouteCollection {
         }
     }
 
-    struct HomePage: Encodable {
-        struct ServiceLink: Encodable {
-            let titleKey: String
-            let summaryKey: String
-            let path: String
-        }
-
-        struct LibraryItem: Encodable {
-            let code: String
-            let name: String
-            let desks: [String]
-        }
-
-        let services: [ServiceLink]
-        let libraries: [LibraryItem]
-    }
-
     @Sendable
     func home(req: Request) async throws -> View {
-        let english = req.locale == .en
-        let libraries = try await Library.consortiumQuery(on: req.db).all().map { library in
-            HomePage.LibraryItem(
-                code: library.code,
-                name: english ? library.nameEN : library.nameZH,
-                desks: library.desks.sorted { $0.position < $1.position }.map { english ? $0.nameEN : $0.nameZH }
-            )
-        }
-        let services = SiteURL.Service.allCases.map {
-            HomePage.ServiceLink(titleKey: $0.localizationKey + ".title", summaryKey: $0.localizationKey + ".summary", path: SiteURL.service($0).path)
-        }
-        return try await req.view.render("home", HomePage(services: services, libraries: libraries))
+        try await req.view.render("home", try await HomePage.query(locale: req.locale, database: req.db))
     }
 
     struct ServicePage: Encodable {

@@ -8,9 +8,8 @@ struct KeysReencryptCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
-        let counts = try await SealedDataInventory(app: app).reencrypt()
-        try await AuditTrail.record("keys.reencrypted", by: .commandLine, details: counts.mapValues(String.init),
-                                    at: app.clock.now(), on: app.db)
+        let inventory = SealedDataInventory(database: app.db, vault: app.vault, files: app.sealedFiles)
+        let counts = try await KeyMaintenance(inventory: inventory, database: app.db, clock: app.clock).reencrypt()
         struct Output: Encodable {
             let key: String
             let resealed: [String: Int]

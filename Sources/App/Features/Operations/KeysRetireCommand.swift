@@ -14,13 +14,16 @@ struct KeysRetireCommand: AsyncCommand {
         guard app.settings.masterKey == nil else {
             throw CommandInputError(description: "keys come from ONECARD_MASTER_KEY: retire a secret by removing it from the variable (never the last one, which anchors the blind index)")
         }
-        let left = try await SealedDataInventory(app: app).count(sealedWith: signature.key)
-        guard left.isEmpty else {
+        let inventory = SealedDataInventory(database: app.db, vault: app.vault, files: app.sealedFiles)
+        let maintenance = KeyMaintenance(inventory: inventory, database: app.db, clock: app.clock)
+        let ring: KeyRing
+        switch try await maintenance.retire(signature.key, from: KeyFile(directory: app.settings.dataDirectory)) {
+        case .retired(let retired):
+            ring = retired
+        case .stillInUse(let left):
             let places = left.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
             throw CommandInputError(description: "still sealed with \(signature.key) (\(places)); run 'onecard keys reencrypt' first")
         }
-        let ring = try KeyFile(directory: app.settings.dataDirectory).retire(keyID: signature.key)
-        try await AuditTrail.record("keys.retired", by: .commandLine, details: ["key": signature.key], at: app.clock.now(), on: app.db)
         context.console.print("Retired \(signature.key); \(ring.keyIDs.count) key(s) left. Restart every instance to pick it up.")
     }
 }

@@ -1,6 +1,3 @@
-import Fluent
-import Prometheus
-import SQLKit
 import Vapor
 
 /// Health and metrics for operators and their monitoring.
@@ -12,15 +9,7 @@ struct OperationsController: RouteCollection {
 
     @Sendable
     func health(req: Request) async throws -> Response {
-        let healthy: Bool
-        do {
-            guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
-            _ = try await sql.raw("SELECT 1 AS ok").first()
-            healthy = true
-        } catch {
-            req.logger.error("health check: database does not answer", metadata: ["error": .string(String(describing: error))])
-            healthy = false
-        }
+        let healthy = await DatabaseHealth(database: req.db, logger: req.logger).isHealthy()
         let response = Response(status: healthy ? .ok : .serviceUnavailable)
         try response.content.encode(HealthDTO(status: healthy ? "ok" : "unavailable"))
         response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
@@ -29,13 +18,8 @@ struct OperationsController: RouteCollection {
 
     @Sendable
     func metrics(req: Request) async throws -> Response {
-        let pending = try await OutboxMessage.query(on: req.db).filter(\.$status == .pending).count()
-        let failed = try await OutboxMessage.query(on: req.db).filter(\.$status == .failed).count()
         let registry = req.application.metricsRegistry
-        registry.makeGauge(descriptor: .init(metricName: "onecard_outbox_messages", unitName: "", helpText: "Outbox messages by status"),
-                           labels: [("status", "pending")]).set(Double(pending))
-        registry.makeGauge(descriptor: .init(metricName: "onecard_outbox_messages", unitName: "", helpText: "Outbox messages by status"),
-                           labels: [("status", "failed")]).set(Double(failed))
+        try await OutboxGauges(registry: registry, database: req.db).update()
         var headers = HTTPHeaders()
         headers.contentType = HTTPMediaType(type: "text", subType: "plain", parameters: ["version": "0.0.4", "charset": "utf-8"])
         return Response(status: .ok, headers: headers, body: .init(string: registry.emitToString()))

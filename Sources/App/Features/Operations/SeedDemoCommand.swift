@@ -58,15 +58,19 @@ struct SeedDemoCommand: AsyncCommand {
             input.password = password
             input.passwordConfirmation = password
             input.email = "reader\(index + 1)-\(run)@example.org"
-            let submitted = try await CardApplicationService(app: app, database: app.db, now: now).submit(
+            let outbox = Outbox(localizer: app.localizer, settings: app.settings, now: now)
+            let applications = CardApplicationService(
+                database: app.db, vault: app.vault, outbox: outbox, passwordPolicy: app.passwordPolicy,
+                passwordHasher: app.password.async, pendingApplicationLifetimeDays: app.settings.pendingApplicationLifetimeDays, now: now)
+            let submitted = try await applications.submit(
                 input, libraryCode: library.code, consentedDocuments: documents, channel: "desk",
                 locale: .zhTW, actor: .system("seed-demo"), limits: .api(clientID: nil))
-            try await CardActivationService(app: app, now: now).activate(
+            try await CardActivationService(vault: app.vault, outbox: outbox, now: now).activate(
                 submitted.patron, documentChecked: true, easyCard: "", by: members[0], ipAddress: nil, on: app.db)
             readers.append(.init(name: name, cardNumber: submitted.patron.cardNumber ?? "", idNumber: idNumber,
                                  password: password, library: library.code))
         }
-        let token = try await APIClients.create(name: "Demo kiosk \(run)", libraryCode: library.code, app: app)
+        let token = try await APIClients.create(name: "Demo kiosk \(run)", libraryCode: library.code, database: app.db, now: now)
         let sip2 = try await SIP2Accounts.create(
             user: "demo-sip2-\(run)", libraryCode: library.code, institution: nil, allowedAddresses: "", encoding: "utf8",
             personalData: true, alternateIDs: true, errorDetection: true, app: app)

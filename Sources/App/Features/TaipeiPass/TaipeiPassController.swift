@@ -11,9 +11,11 @@ struct TaipeiPassController: RouteCollection {
 
     @Sendable
     func signIn(req: Request) async throws -> Response {
-        guard let taipeiPass = TaipeiPassService(req) else { throw Abort(.notFound) }
+        guard let taipeiPass = req.taipeiPass else { throw Abort(.notFound) }
         do {
-            return req.redirect(to: try await taipeiPass.beginSignIn(), redirectType: .normal)
+            let started = try await taipeiPass.beginSignIn(locale: req.locale)
+            req.keepTaipeiPassAuthorization(started)
+            return req.redirect(to: started.url, redirectType: .normal)
         } catch let failure as TaipeiPassFailure {
             return req.redirect(to: Self.signInPage(failure), redirectType: .normal)
         }
@@ -21,12 +23,16 @@ struct TaipeiPassController: RouteCollection {
 
     @Sendable
     func callback(req: Request) async throws -> Response {
-        guard let taipeiPass = TaipeiPassService(req) else { throw Abort(.notFound) }
-        let outcome = try await taipeiPass.complete(try req.query.decode(TaipeiPassService.Callback.self))
+        guard let taipeiPass = req.taipeiPass else { throw Abort(.notFound) }
+        let callback = try req.query.decode(TaipeiPassService.Callback.self)
+        let outcome = try await taipeiPass.complete(callback, sealedPending: req.takeTaipeiPassAuthorization(),
+                                                    signedInPatron: { try await req.signedInPatron() }, ipAddress: req.clientAddress)
         switch outcome {
         case .linked:
             return req.redirect(to: SiteURL.accountPartnerDone(code: PartnerLinkService.taipeiPassCode).path, redirectType: .normal)
-        case .signedIn:
+        case .signedIn(let patronID):
+            try await req.rotateSession()
+            req.session.data[ReaderSessionController.sessionKey] = patronID.uuidString
             return req.redirect(to: SiteURL.myHome.path, redirectType: .normal)
         case .failed(let failure, let purpose):
             // Linking reports on 合作館服務 while the reader is still signed in; everything else on 登入.

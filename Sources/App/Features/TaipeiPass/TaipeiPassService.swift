@@ -1,32 +1,54 @@
 import Fluent
 import Foundation
+import PersonalDataVault
 import Vapor
 
 /// Linking a card with 台北通 and signing in with it: the OpenID Connect authorization code flow with
-/// PKCE. Starting stores a `PendingAuthorization` in the session and returns the provider's URL; the
-/// callback takes it back out (so a callback works once), exchanges the code and validates the ID token,
-/// then links the `sub` (with the consent record and the partner link, in one transaction) or signs
-/// the linked reader in.
+/// PKCE. Starting returns the provider's URL and the sealed `PendingAuthorization` the session keeps;
+/// the callback is handed it back (taken out of the session, so a callback works once), exchanges the
+/// code and validates the ID token, then links the `sub` (with the consent record and the partner link,
+/// in one transaction) or records the linked reader's sign-in, for the caller to start their session.
 struct TaipeiPassService {
-    let request: Request
     let settings: TaipeiPassSettings
     let provider: OpenIDProvider
+    /// `ONECARD_BASE_URL` + the callback path: the one address registered with the provider.
+    let redirectURI: String
+    let database: any Database
+    /// Seals the unfinished authorization kept in the session.
+    let vault: PersonalDataVault
+    /// Reaches the provider (discovery, keys, token endpoint).
+    let client: any Client
+    let logger: Logger
+    /// Read at each step, as the flow waits for the provider in between.
+    let clock: OneCardClock
+
+    private var now: Date { clock.now() }
 
     /// Nil when 台北通 is not configured.
-    init?(_ request: Request) {
-        guard let settings = request.application.settings.taipeiPass, let provider = request.application.taipeiPassProvider else {
-            return nil
-        }
-        self.request = request
+    init?(settings: TaipeiPassSettings?, provider: OpenIDProvider?, redirectURI: String, database: any Database,
+          vault: PersonalDataVault, client: any Client, logger: Logger, clock: OneCardClock) {
+        guard let settings, let provider else { return nil }
         self.settings = settings
         self.provider = provider
+        self.redirectURI = redirectURI
+        self.database = database
+        self.vault = vault
+        self.client = client
+        self.logger = logger
+        self.clock = clock
     }
 
-    var redirectURI: String { request.application.settings.taipeiPassRedirectURI }
+    /// Where the browser goes next, and what the session keeps until the callback
+    /// (under `PendingAuthorization.sessionKey`): the pending authorization, sealed.
+    struct Started {
+        let url: String
+        let sealedPending: String
+    }
 
     enum Outcome: Equatable {
         case linked
-        case signedIn
+        /// The caller signs the reader in: a new session holding this patron.
+        case signedIn(patronID: UUID)
         case failed(TaipeiPassFailure, PendingAuthorization.Purpose?)
     }
 
@@ -39,35 +61,38 @@ struct TaipeiPassService {
     // MARK: Starting
 
     /// The provider's authorization URL for linking `patron`, who has agreed to `document`.
-    func beginLink(for patron: Patron, agreedTo document: ConsentDocument) async throws -> String {
-        try await begin(.start(.link, patronID: try patron.requireID(), consentDocumentID: try document.requireID(), now: request.now))
+    func beginLink(for patron: Patron, agreedTo document: ConsentDocument, locale: SiteLocale) async throws -> Started {
+        try await begin(.start(.link, patronID: try patron.requireID(), consentDocumentID: try document.requireID(), now: now),
+                        locale: locale)
     }
 
-    func beginSignIn() async throws -> String {
-        try await begin(.start(.signIn, now: request.now))
+    func beginSignIn(locale: SiteLocale) async throws -> Started {
+        try await begin(.start(.signIn, now: now), locale: locale)
     }
 
-    private func begin(_ pending: PendingAuthorization) async throws -> String {
+    private func begin(_ pending: PendingAuthorization, locale: SiteLocale) async throws -> Started {
         let metadata: OpenIDProviderMetadata
         do {
-            metadata = try await provider.metadata(client: request.client, now: request.now)
+            metadata = try await provider.metadata(client: client, now: now)
         } catch {
-            request.logger.warning("Taipei Pass provider unusable", metadata: ["problem": .string(String(describing: error))])
+            logger.warning("Taipei Pass provider unusable", metadata: ["problem": .string(String(describing: error))])
             throw TaipeiPassFailure.unavailable
         }
         let url = try pending.authorizationURL(endpoint: metadata.authorizationEndpoint, clientID: settings.clientID,
-                                               redirectURI: redirectURI, locale: request.locale)
+                                               redirectURI: redirectURI, locale: locale)
         // One flow per session: starting again replaces an unfinished one. Sealed, so the code verifier and
         // nonce are readable neither in the sessions table nor in a debug log of its SQL.
         let json = String(decoding: try JSONEncoder().encode(pending), as: UTF8.self)
-        request.session.data[PendingAuthorization.sessionKey] = try request.application.vault.seal(json, context: Self.sessionContext)
-        return url
+        return Started(url: url, sealedPending: try vault.seal(json, context: Self.sessionContext))
     }
 
     // MARK: The callback
 
-    func complete(_ callback: Callback) async throws -> Outcome {
-        guard let pending = takePending() else {
+    /// `sealedPending` is what `begin` left in the session, already taken out of it (so a callback works
+    /// once); `signedInPatron` is asked only when linking, whose reader must still be signed in.
+    func complete(_ callback: Callback, sealedPending: String?, signedInPatron: () async throws -> Patron?,
+                  ipAddress: String?) async throws -> Outcome {
+        guard let pending = open(sealedPending) else {
             refuse("no authorization request in this session")
             return .failed(.expiredRequest, nil)
         }
@@ -81,7 +106,7 @@ struct TaipeiPassService {
             refuse("state does not match", purpose: pending.purpose)
             return .failed(.expiredRequest, pending.purpose)
         }
-        guard !pending.isExpired(at: request.now) else {
+        guard !pending.isExpired(at: now) else {
             refuse("authorization request expired", purpose: pending.purpose)
             return .failed(.expiredRequest, pending.purpose)
         }
@@ -92,10 +117,10 @@ struct TaipeiPassService {
 
         let claims: IDTokenClaims
         do {
-            let metadata = try await provider.metadata(client: request.client, now: request.now)
+            let metadata = try await provider.metadata(client: client, now: now)
             let idToken = try await OpenIDTokenEndpoint.exchange(code: code, codeVerifier: pending.codeVerifier, redirectURI: redirectURI,
-                                                                 metadata: metadata, settings: settings, client: request.client)
-            let (provider, client, now) = (provider, request.client, request.now)
+                                                                 metadata: metadata, settings: settings, client: client)
+            let (provider, client, now) = (provider, client, now)
             claims = try await IDTokenVerifier(issuer: settings.issuer, clientID: settings.clientID)
                 .verify(idToken, nonce: pending.nonce, now: now) { keyID, algorithm in
                     try await provider.signingKey(keyID: keyID, algorithm: algorithm, client: client, now: now)
@@ -109,51 +134,51 @@ struct TaipeiPassService {
         }
 
         switch pending.purpose {
-        case .link: return try await link(claims, pending)
-        case .signIn: return try await signIn(claims)
+        case .link: return try await link(claims, pending, signedInPatron: signedInPatron, ipAddress: ipAddress)
+        case .signIn: return try await signIn(claims, ipAddress: ipAddress)
         }
     }
 
-    private func takePending() -> PendingAuthorization? {
-        guard request.hasSession, let raw = request.session.data[PendingAuthorization.sessionKey] else { return nil }
-        request.session.data[PendingAuthorization.sessionKey] = nil
-        guard let json = try? request.application.vault.open(raw, context: Self.sessionContext) else { return nil }
+    private func open(_ sealed: String?) -> PendingAuthorization? {
+        guard let sealed, let json = try? vault.open(sealed, context: Self.sessionContext) else { return nil }
         return try? JSONDecoder().decode(PendingAuthorization.self, from: Data(json.utf8))
     }
 
     static let sessionContext = "session.taipei_pass_authorization"
 
     private func refuse(_ problem: String, purpose: PendingAuthorization.Purpose? = nil) {
-        request.logger.notice("Taipei Pass callback refused", metadata: [
+        logger.notice("Taipei Pass callback refused", metadata: [
             "problem": .string(problem), "purpose": .string(purpose?.rawValue ?? "unknown"),
         ])
     }
 
-    private func link(_ claims: IDTokenClaims, _ pending: PendingAuthorization) async throws -> Outcome {
+    private func link(_ claims: IDTokenClaims, _ pending: PendingAuthorization, signedInPatron: () async throws -> Patron?,
+                      ipAddress: String?) async throws -> Outcome {
         // The reader who agreed must still be the one signed in on this session.
-        guard let patron = try await request.signedInPatron(), patron.id == pending.patronID, let documentID = pending.consentDocumentID,
-              let document = try await ConsentDocument.find(documentID, on: request.db)
+        guard let patron = try await signedInPatron(), patron.id == pending.patronID, let documentID = pending.consentDocumentID,
+              let document = try await ConsentDocument.find(documentID, on: database)
         else {
             refuse("the reader who started linking is no longer signed in", purpose: .link)
             return .failed(.expiredRequest, .link)
         }
-        let links = PartnerLinkService(database: request.db, now: request.now)
+        let links = PartnerLinkService(database: database, now: now)
         do {
             let service = try await links.service(code: PartnerLinkService.taipeiPassCode, for: patron)
             try await links.linkCityAccount(service, for: patron, agreedTo: document, issuer: claims.iss, subject: claims.sub,
-                                            ipAddress: request.clientAddress)
+                                            ipAddress: ipAddress)
         } catch PartnerServiceError.cityAccountLinkedElsewhere {
-            try await AuditTrail.record("partner_link.refused", by: AuditActor(type: "reader", id: patron.id?.uuidString, ipAddress: request.clientAddress),
+            try await AuditTrail.record("partner_link.refused", by: AuditActor(type: "reader", id: patron.id?.uuidString, ipAddress: ipAddress),
                                         subject: ("patron", patron.id!.uuidString), libraryID: patron.$library.id,
                                         details: ["partner": PartnerLinkService.taipeiPassCode, "reason": TaipeiPassFailure.linkedElsewhere.rawValue],
-                                        at: request.now, on: request.db)
+                                        at: now, on: database)
             return .failed(.linkedElsewhere, .link)
         }
         return .linked
     }
 
-    private func signIn(_ claims: IDTokenClaims) async throws -> Outcome {
-        guard let identity = try await TaipeiPassIdentity.query(on: request.db).filter(\.$issuer == claims.iss)
+    /// Records the sign-in; the caller then starts the reader's new session.
+    private func signIn(_ claims: IDTokenClaims, ipAddress: String?) async throws -> Outcome {
+        guard let identity = try await TaipeiPassIdentity.query(on: database).filter(\.$issuer == claims.iss)
             .filter(\.$subject == claims.sub).with(\.$patron).first(),
             identity.patron.status == .active
         else {
@@ -161,16 +186,14 @@ struct TaipeiPassService {
             return .failed(.notLinked, .signIn)
         }
         let patron = identity.patron
-        let now = request.now
-        let reader = AuditActor(type: "reader", id: patron.id!.uuidString, ipAddress: request.clientAddress)
-        try await request.db.transaction { db in
+        let now = self.now
+        let reader = AuditActor(type: "reader", id: patron.id!.uuidString, ipAddress: ipAddress)
+        try await database.transaction { db in
             identity.lastSignedInAt = now
             try await identity.save(on: db)
             try await AuditTrail.record("reader.signed_in", by: reader, subject: ("patron", patron.id!.uuidString),
                                         libraryID: patron.$library.id, details: ["method": "taipei_pass"], at: now, on: db)
         }
-        try await request.rotateSession()
-        request.session.data[ReaderSessionController.sessionKey] = patron.id!.uuidString
-        return .signedIn
+        return .signedIn(patronID: try patron.requireID())
     }
 }

@@ -43,9 +43,9 @@ enum PatronMail {
 
     /// Empties every email delivered more than `deliveredRetentionDays` ago that still holds an address.
     @discardableResult
-    static func emptyDelivered(now: Date, app: Application) async throws -> Int {
+    static func emptyDelivered(now: Date, on database: any Database, mailDropDirectory: String, logger: Logger) async throws -> Int {
         let cutoff = now.addingTimeInterval(-Double(deliveredRetentionDays) * 86_400)
-        let rows = try await OutboxMessage.query(on: app.db).filter(\.$kind == .email).filter(\.$status == .delivered)
+        let rows = try await OutboxMessage.query(on: database).filter(\.$kind == .email).filter(\.$status == .delivered)
             .filter(\.$deliveredAt < cutoff)
             .filter(\.$payload, .contains(inverse: true, .anywhere), #""to":"""#)
             .all()
@@ -53,10 +53,10 @@ enum PatronMail {
         for row in rows {
             guard let message = try? JSONDecoder().decode(MailMessage.self, from: Data(row.payload.utf8)), !message.to.isEmpty else { continue }
             row.payload = String(decoding: try JSONEncoder.sorted.encode(Self.emptied(message)), as: UTF8.self)
-            try await row.save(on: app.db)
+            try await row.save(on: database)
             emptied.append(message)
         }
-        removeDropFiles(of: emptied, directory: app.settings.mailDropDirectory, logger: app.logger)
+        removeDropFiles(of: emptied, directory: mailDropDirectory, logger: logger)
         return emptied.count
     }
 

@@ -11,7 +11,10 @@ import Vapor
 /// not re-sealed: sessions end 8 hours after their last request, and one sealed under a retired key is
 /// simply not opened, so that visitor starts the step again.
 struct SealedDataInventory {
-    let app: Application
+    let database: any Database
+    let vault: PersonalDataVault
+    /// The sealed files, under the same vault.
+    let files: SealedFileStore
 
     /// Where sealed data lives, as `table.column` or `uploads/<kind>`, with a count for each.
     typealias Counts = [String: Int]
@@ -52,7 +55,6 @@ struct SealedDataInventory {
                   value: { $0.secretSealed }),
         ]) { add(place, n) }
 
-        let files = app.sealedFiles
         func visitFile(_ place: String, id: UUID, context: String) throws {
             if resealing {
                 // `reseal` reads the file once and leaves it alone when it is already under the current key.
@@ -61,13 +63,13 @@ struct SealedDataInventory {
                 add(place, 1)
             }
         }
-        for document in try await IdentityDocumentFile.query(on: app.db).filter(\.$erasedAt == nil).all() {
+        for document in try await IdentityDocumentFile.query(on: database).filter(\.$erasedAt == nil).all() {
             try visitFile("uploads/identity_documents", id: document.id!, context: IdentityDocumentStore.context(document.id!))
         }
-        for document in try await GroupDocument.query(on: app.db).all() {
+        for document in try await GroupDocument.query(on: database).all() {
             try visitFile("uploads/group_documents", id: document.id!, context: document.sealContext)
         }
-        for upload in try await GroupRosterUpload.query(on: app.db).all() {
+        for upload in try await GroupRosterUpload.query(on: database).all() {
             try visitFile("uploads/annotated_returns", id: upload.id!, context: upload.sealContext)
         }
         return counts
@@ -76,11 +78,10 @@ struct SealedDataInventory {
     /// Rows in pages of 500; each changed value is written only if nobody changed it meanwhile.
     private func visit<M: Model>(_ type: M.Type, resealing: Bool, _ selected: (String?) -> Bool,
                                  columns: [SealedColumn<M>]) async throws -> Counts {
-        let vault = app.vault
         var counts: Counts = [:]
         var offset = 0
         while true {
-            let page = try await M.query(on: app.db).sort(\._$id).range(offset..<(offset + 500)).all()
+            let page = try await M.query(on: database).sort(\._$id).range(offset..<(offset + 500)).all()
             if page.isEmpty { break }
             offset += page.count
             for row in page {
@@ -88,7 +89,7 @@ struct SealedDataInventory {
                     guard let sealed = column.value(row), selected(vault.keyID(of: sealed)) else { continue }
                     guard resealing else { counts[column.name, default: 0] += 1; continue }
                     guard let resealed = try vault.resealed(sealed, context: column.context) else { continue }
-                    try await M.query(on: app.db).filter(\._$id == row.id!)
+                    try await M.query(on: database).filter(\._$id == row.id!)
                         .filter(column.column, .equal, sealed)
                         .set([column.column: .bind(resealed)])
                         .update()

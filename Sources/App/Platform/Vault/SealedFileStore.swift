@@ -1,6 +1,5 @@
 import Foundation
 import PersonalDataVault
-import Vapor
 
 /// Files that hold personal data (identity documents, an organization's signed forms, a returned reader
 /// data file), sealed with the vault and kept in the data directory, outside any public folder:
@@ -32,17 +31,17 @@ struct SealedFileStore: Sendable {
         let target = path(id)
         let temporary = target + ".part-\(UUID().uuidString)"
         guard FileManager.default.createFile(atPath: temporary, contents: sealed, attributes: [.posixPermissions: 0o600]) else {
-            throw Abort(.internalServerError, reason: "cannot write a sealed file")
+            throw SealedFileError.cannotWrite("cannot write a sealed file")
         }
         if rename(temporary, target) != 0 {
             try? FileManager.default.removeItem(atPath: temporary)
-            throw Abort(.internalServerError, reason: "cannot move a sealed file into place")
+            throw SealedFileError.cannotWrite("cannot move a sealed file into place")
         }
     }
 
-    /// The file's bytes; `410 Gone` when it has been erased.
+    /// The file's bytes; `SealedFileError.gone` when it has been erased.
     func load(id: UUID, context: String) throws -> Data {
-        guard let sealed = FileManager.default.contents(atPath: path(id)) else { throw Abort(.gone) }
+        guard let sealed = FileManager.default.contents(atPath: path(id)) else { throw SealedFileError.gone }
         return try vault.open(sealed, context: context)
     }
 

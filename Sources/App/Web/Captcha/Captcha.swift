@@ -15,30 +15,29 @@ struct Captcha {
         case expired
     }
 
-    /// A new challenge for this session; the answer replaces any earlier one.
-    static func issue(for request: Request) -> String {
-        let answer = request.application.settings.captchaTestAnswer
-            ?? String((0..<5).map { _ in Character(String(Int.random(in: 0...9))) })
-        request.session.data[sessionAnswerKey] = hash(answer, request: request)
-        request.session.data[sessionExpiryKey] = String(Int(request.now.timeIntervalSince1970 + lifetime))
+    /// A new challenge in `session`; the answer replaces any earlier one. `testAnswer` (from the settings)
+    /// makes the answer known, for tests and the browser tests.
+    static func issue(in session: inout SessionData, csrfToken: String, now: Date, testAnswer: String?) -> String {
+        let answer = testAnswer ?? String((0..<5).map { _ in Character(String(Int.random(in: 0...9))) })
+        session[sessionAnswerKey] = hash(answer, csrfToken: csrfToken)
+        session[sessionExpiryKey] = String(Int(now.timeIntervalSince1970 + lifetime))
         return answer
     }
 
     /// Checks and consumes the session's challenge: a second try needs a new image.
-    static func verify(_ typed: String, for request: Request) -> Outcome {
-        guard request.hasSession, let expected = request.session.data[sessionAnswerKey],
-              let expiry = request.session.data[sessionExpiryKey].flatMap(Double.init)
+    static func verify(_ typed: String, in session: inout SessionData, csrfToken: String, now: Date) -> Outcome {
+        guard let expected = session[sessionAnswerKey], let expiry = session[sessionExpiryKey].flatMap(Double.init)
         else { return .expired }
-        request.session.data[sessionAnswerKey] = nil
-        request.session.data[sessionExpiryKey] = nil
-        guard request.now.timeIntervalSince1970 <= expiry else { return .expired }
+        session[sessionAnswerKey] = nil
+        session[sessionExpiryKey] = nil
+        guard now.timeIntervalSince1970 <= expiry else { return .expired }
         let normalized = typed.precomposedStringWithCompatibilityMapping.filter { !$0.isWhitespace }
-        return CSRFMiddleware.constantTimeEqual(hash(normalized, request: request), expected) ? .correct : .wrong
+        return CSRFMiddleware.constantTimeEqual(hash(normalized, csrfToken: csrfToken), expected) ? .correct : .wrong
     }
 
-    private static func hash(_ answer: String, request: Request) -> String {
+    private static func hash(_ answer: String, csrfToken: String) -> String {
         // Keyed with the session's CSRF token, so a hash copied from one session is no use in another.
-        let key = SymmetricKey(data: Data(request.csrfToken.utf8))
+        let key = SymmetricKey(data: Data(csrfToken.utf8))
         return Data(HMAC<SHA256>.authenticationCode(for: Data(answer.utf8), using: key)).base64EncodedString()
     }
 }

@@ -12,7 +12,9 @@ struct APIClientCreateCommand: AsyncCommand {
     var help: String { "Creates an API client and prints its bearer token" }
 
     func run(using context: CommandContext, signature: Signature) async throws {
-        let token = try await APIClients.create(name: signature.name ?? "", libraryCode: signature.library ?? "", app: context.application)
+        let app = context.application
+        let token = try await APIClients.create(name: signature.name ?? "", libraryCode: signature.library ?? "", database: app.db,
+                                                now: app.clock.now())
         context.console.output(token.consoleText())
     }
 }

@@ -1,14 +1,16 @@
 import Fluent
+import Foundation
 import Vapor
 
+/// API clients (kiosks, partner systems) as `onecard api-client create` makes them.
 enum APIClients {
-    static func create(name: String, libraryCode: String, app: Application) async throws -> String {
+    /// Creates a client of the library and returns its bearer token: the only time it is shown.
+    static func create(name: String, libraryCode: String, database: any Database, now: Date) async throws -> String {
         let name = name.trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty else { throw CommandInputError(description: "--name is required") }
-        let library = try await Library.require(code: libraryCode, on: app.db)
+        let library = try await Library.require(code: libraryCode, on: database)
         let (token, hash) = OneTimeToken.make()
-        let now = app.clock.now()
-        try await app.db.transaction { db in
+        try await database.transaction { db in
             let client = APIClient(name: name, libraryID: try library.requireID(), tokenHash: hash, createdAt: now)
             try await client.create(on: db)
             try await AuditTrail.record("api_client.created", by: .system("cli"), subject: ("api_client", client.id!.uuidString),

@@ -12,19 +12,11 @@ struct CardApplicationsAPIController: RouteCollection {
     func create(req: Request) async throws -> Response {
         let client = try req.requireAPIClient()
         let body = try req.content.decode(CardApplicationRequestDTO.self)
-        let accepted = Set(body.acceptedConsents ?? [])
-        let missing = CardApplicationController.consentCodes.filter { !accepted.contains($0) }
         let locale = body.locale.flatMap(SiteLocale.init(tag:)) ?? req.locale
-        var documents: [ConsentDocument] = []
-        for code in CardApplicationController.consentCodes { documents.append(try await ConsentDocument.current(code, on: req.db)) }
-        let library = try await client.$library.get(on: req.db)
-        let service = CardApplicationService(app: req.application, database: req.db, now: req.now)
-        let actor = AuditActor(type: "api_client", id: client.id?.uuidString, ipAddress: req.clientAddress)
         do {
-            guard missing.isEmpty else { try await service.rejectMissingConsents(actor: actor, channel: "api") }
-            let submitted = try await service.submit(
-                body.toInput(), libraryCode: library.code, consentedDocuments: documents, channel: "api",
-                locale: locale, actor: actor, limits: .api(clientID: client.id))
+            let submitted = try await req.cardApplications.submit(
+                body.toInput(), acceptedConsents: body.acceptedConsents ?? [], requiredConsents: CardApplicationController.consentCodes,
+                client: client, locale: locale, ipAddress: req.clientAddress)
             let created = CardApplicationCreatedDTO(
                 applicationNumber: submitted.patron.applicationNumber, status: "pending", nextStep: req.t("apply.done.next_step"))
             return try await created.encodeResponse(status: .created, for: req)

@@ -1,10 +1,7 @@
-import Fluent
-import OneCardDomain
 import Vapor
 
 /// `GET /api/v1/partners/{code}/patrons/{cardNumber}` for a partner library's system: is this card
-/// valid here? Answers only for patrons who belong to or linked that partner; every other case is
-/// the same 404, so the answer never tells whether a card exists elsewhere.
+/// valid here? (`PartnerPatronLookup` decides what may be told.)
 struct PartnerPatronsAPIController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.grouped(APIClientAuthenticator()).get(.apiPartnerPatron(code: "", cardNumber: ""), use: show)
@@ -13,19 +10,9 @@ struct PartnerPatronsAPIController: RouteCollection {
     @Sendable
     func show(req: Request) async throws -> PartnerPatronDTO {
         let client = try req.requireAPIClient()
-        let partner = try await client.$library.get(on: req.db)
-        guard partner.code == (try req.parameters.require("code")).uppercased(),
-              case .success(let card) = CardNumber.parse(try req.parameters.require("cardNumber")),
-              let patron = try await Patron.query(on: req.db).filter(\.$cardNumber == card.value).with(\.$library).first(),
-              try await PatronVisibility.isVisible(patron, toLibrary: partner.requireID(), on: req.db)
-        else { throw OneCardError.notFound }
-        try await AuditTrail.record("patron.partner_lookup", by: AuditActor(type: "api_client", id: client.id?.uuidString, ipAddress: req.clientAddress),
-                                    subject: ("patron", patron.id!.uuidString), libraryID: partner.id, at: req.now, on: req.db)
-        let standing = patron.standing(at: req.now)
-        let valid = standing == .good
-        return PartnerPatronDTO(
-            cardNumber: card.value, status: patron.status.rawValue, valid: valid,
-            cardKind: patron.cardKind.rawValue, mayBorrow: valid && patron.cardKind == .physical,
-            homeLibrary: patron.library.code, standing: standing?.rawValue, validUntil: patron.cardValidUntil)
+        let code = try req.parameters.require("code")
+        let cardNumber = try req.parameters.require("cardNumber")
+        return try await PartnerPatronLookup(database: req.db, now: req.now)
+            .lookUp(partnerCode: code, cardNumber: cardNumber, by: client, ipAddress: req.clientAddress)
     }
 }

@@ -31,6 +31,13 @@ struct PartnerLinkService {
         return service
     }
 
+    /// The statement a reader reads before enabling `service`, in its current version. The city account's
+    /// is offered only where a Taipei Pass provider is configured: elsewhere a desk links it.
+    func statement(for service: PartnerService, taipeiPassConfigured: Bool) async throws -> ConsentDocument {
+        guard service.kind == .partnerLibrary || taipeiPassConfigured else { throw PartnerServiceError.needsCityAccount }
+        return try await ConsentDocument.current(Self.consentCode(for: service), on: database)
+    }
+
     func enable(_ service: PartnerService, for patron: Patron, ipAddress: String?) async throws {
         // Linking the city identity account needs a sign-in with Taipei Pass (`linkCityAccount`), not a tick.
         guard service.kind == .partnerLibrary else { throw PartnerServiceError.needsCityAccount }

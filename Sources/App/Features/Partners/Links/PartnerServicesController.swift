@@ -12,33 +12,15 @@ struct PartnerServicesController: RouteCollection {
         routes.post(.accountPartnerDisable(code: ""), use: disable)
     }
 
-    struct ListPage: Encodable {
-        struct Row: Encodable {
-            let code: String
-            let name: String
-            let enabled: Bool
-            /// 與台北通結合 where no Taipei Pass provider is configured: the row says to ask a desk.
-            let cityAccountUnavailable: Bool
-        }
-
-        let rows: [Row]
-        let notice: String?
-        /// Why the last trip to Taipei Pass did not link (`?taipei_pass=`).
-        let problem: String?
-    }
-
     @Sendable
     func list(req: Request) async throws -> Response {
         guard let patron = try await req.signedInPatron() else { return req.redirect(to: SiteURL.service(.signIn).path) }
-        let english = req.locale == .en
-        let taipeiPass = req.application.settings.taipeiPass != nil
-        let rows = try await PartnerLinkService(database: req.db, now: req.now).offered(to: patron).map { service, link in
-            ListPage.Row(code: service.code, name: english ? service.nameEN : service.nameZH,
-                         enabled: link?.status == .active, cityAccountUnavailable: service.kind == .cityAccount && !taipeiPass)
-        }
-        let notice = req.query[String.self, at: "disabled"].map { _ in req.t("partners.disabled") }
-        let problem = req.query[String.self, at: "taipei_pass"].flatMap(TaipeiPassFailure.init(rawValue:)).map { req.t($0.messageKey) }
-        return try await req.view.render("reader/partners", ListPage(rows: rows, notice: notice, problem: problem)).encodeResponse(for: req)
+        var page = try await PartnerServicesPage.query(for: patron, locale: req.locale,
+                                                       taipeiPassConfigured: req.application.settings.taipeiPass != nil,
+                                                       database: req.db, now: req.now)
+        page.notice = req.query[String.self, at: "disabled"].map { _ in req.t("partners.disabled") }
+        page.problem = req.query[String.self, at: "taipei_pass"].flatMap(TaipeiPassFailure.init(rawValue:)).map { req.t($0.messageKey) }
+        return try await req.view.render("reader/partners", page).encodeResponse(for: req)
     }
 
     struct StatementPage: Encodable {
@@ -55,8 +37,7 @@ struct PartnerServicesController: RouteCollection {
         guard let patron = try await req.signedInPatron() else { return req.redirect(to: SiteURL.service(.signIn).path) }
         let links = PartnerLinkService(database: req.db, now: req.now)
         let service = try await links.service(code: req.parameters.require("code"), for: patron)
-        guard service.kind == .partnerLibrary || req.application.settings.taipeiPass != nil else { throw PartnerServiceError.needsCityAccount }
-        let document = try await ConsentDocument.current(PartnerLinkService.consentCode(for: service), on: req.db)
+        let document = try await links.statement(for: service, taipeiPassConfigured: req.application.settings.taipeiPass != nil)
         let page = StatementPage(code: service.code, name: req.locale == .en ? service.nameEN : service.nameZH,
                                  document: CardApplicationController.documentView(document, req.locale), version: document.version,
                                  continuesAtCityAccount: service.kind == .cityAccount)
@@ -77,10 +58,12 @@ struct PartnerServicesController: RouteCollection {
         }
         if service.kind == .cityAccount {
             // Nothing is recorded yet: the consent is written with the link, once Taipei Pass vouched for the account.
-            guard let taipeiPass = TaipeiPassService(req) else { throw PartnerServiceError.needsCityAccount }
-            let document = try await ConsentDocument.current(PartnerLinkService.consentCode(for: service), on: req.db)
+            guard let taipeiPass = req.taipeiPass else { throw PartnerServiceError.needsCityAccount }
+            let document = try await links.statement(for: service, taipeiPassConfigured: true)
             do {
-                return req.redirect(to: try await taipeiPass.beginLink(for: patron, agreedTo: document), redirectType: .normal)
+                let started = try await taipeiPass.beginLink(for: patron, agreedTo: document, locale: req.locale)
+                req.keepTaipeiPassAuthorization(started)
+                return req.redirect(to: started.url, redirectType: .normal)
             } catch let failure as TaipeiPassFailure {
                 return req.redirect(to: SiteURL.accountPartners.path + "?taipei_pass=\(failure.rawValue)", redirectType: .normal)
             }

@@ -11,8 +11,10 @@ struct PartnerEndpointCommand: AsyncCommand {
     var help: String { "Sets a partner library's webhook endpoint and prints a new signing secret" }
 
     func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
         let secret = try await PartnerEndpoints.configure(libraryCode: signature.library ?? "", url: signature.url ?? "",
-                                                          app: context.application)
+                                                          allowsPlainHTTP: app.environment != .production, database: app.db,
+                                                          vault: app.vault, now: app.clock.now())
         context.console.output(secret.consoleText())
     }
 }

@@ -1,6 +1,7 @@
 import Crypto
 import Fluent
 import Foundation
+import PersonalDataVault
 import Vapor
 
 /// Partner endpoints as administrators manage them.
@@ -9,15 +10,16 @@ enum PartnerEndpoints {
 
     /// Sets (or replaces) a partner library's endpoint with a new secret, and returns the secret: the
     /// only time it is shown.
-    static func configure(libraryCode: String, url: String, app: Application) async throws -> String {
+    /// `allowsPlainHTTP` outside production, for a partner's test system.
+    static func configure(libraryCode: String, url: String, allowsPlainHTTP: Bool, database: any Database,
+                          vault: PersonalDataVault, now: Date) async throws -> String {
         guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), parsed.host != nil,
-              scheme == "https" || (scheme == "http" && app.environment != .production)
+              scheme == "https" || (scheme == "http" && allowsPlainHTTP)
         else { throw CommandInputError(description: "--url must be an https:// address (http:// only outside production)") }
-        let library = try await Library.require(code: libraryCode, on: app.db)
+        let library = try await Library.require(code: libraryCode, on: database)
         let secret = OneTimeToken.make().token
-        let sealed = try app.vault.seal(secret, context: secretContext)
-        let now = app.clock.now()
-        try await app.db.transaction { db in
+        let sealed = try vault.seal(secret, context: secretContext)
+        try await database.transaction { db in
             if let endpoint = try await PartnerEndpoint.query(on: db).filter(\.$library.$id == library.requireID()).first() {
                 endpoint.url = url
                 endpoint.secretSealed = sealed

@@ -1,6 +1,7 @@
 import Crypto
 import Fluent
 import Foundation
+import PersonalDataVault
 import Vapor
 
 /// Delivers `partner_event` outbox messages as signed webhooks.
@@ -10,7 +11,12 @@ import Vapor
 /// A 2xx answer completes the delivery; anything else, or no answer within the timeout, is retried by the
 /// outbox with backoff, and the reader's later events wait behind it.
 struct PartnerWebhookDelivery: Sendable {
-    let app: Application
+    let database: any Database
+    /// Opens the endpoint's secret.
+    let vault: PersonalDataVault
+    let clock: OneCardClock
+    /// With a timeout and no redirects (see `configure`): a signed body goes only to the configured address.
+    let client: any Client
 
     static let signatureHeader = "OneCard-Signature"
     static let eventHeader = "OneCard-Event"
@@ -22,27 +28,23 @@ struct PartnerWebhookDelivery: Sendable {
         return "t=\(timestamp),v1=" + mac.map { String(format: "%02x", $0) }.joined()
     }
 
-    var handler: OutboxWorker.Handler {
-        { message in try await deliver(message) }
-    }
-
     func deliver(_ message: OutboxMessage) async throws {
         let queued = try JSONDecoder.partnerEvents.decode(PartnerEvents.Queued.self, from: Data(message.payload.utf8))
-        let db = app.db
+        let db = database
         guard let endpoint = try await PartnerEndpoint.query(on: db).filter(\.$library.$id == queued.partnerLibraryID).first(),
               endpoint.enabled
         else { throw PartnerDeliveryError.noEndpoint }
         let body = try JSONEncoder.partnerEvents.encode(try await self.body(for: queued, sequence: message.id ?? 0))
-        let secret = try app.vault.open(endpoint.secretSealed, context: PartnerEndpoints.secretContext)
+        let secret = try vault.open(endpoint.secretSealed, context: PartnerEndpoints.secretContext)
         var headers = HTTPHeaders()
         headers.contentType = .json
         headers.add(name: Self.eventHeader, value: queued.type.rawValue)
         headers.add(name: "Idempotency-Key", value: queued.eventID.uuidString.lowercased())
         headers.add(name: Self.signatureHeader,
-                    value: Self.signature(body: body, secret: secret, timestamp: Int(app.clock.now().timeIntervalSince1970)))
+                    value: Self.signature(body: body, secret: secret, timestamp: Int(clock.now().timeIntervalSince1970)))
         let response: ClientResponse
         do {
-            response = try await app.client.post(URI(string: endpoint.url), headers: headers) { request in
+            response = try await client.post(URI(string: endpoint.url), headers: headers) { request in
                 request.body = ByteBuffer(data: body)
             }
         } catch {
@@ -55,7 +57,7 @@ struct PartnerWebhookDelivery: Sendable {
     }
 
     private func body(for queued: PartnerEvents.Queued, sequence: Int) async throws -> PartnerEventBody {
-        let db = app.db
+        let db = database
         guard let partner = try await Library.find(queued.partnerLibraryID, on: db),
               let home = try await Library.find(queued.homeLibraryID, on: db)
         else { throw PartnerDeliveryError.noEndpoint }
@@ -70,7 +72,7 @@ struct PartnerWebhookDelivery: Sendable {
             cardNumber: patron?.cardNumber ?? queued.cardNumber,
             status: queued.type == .patronErased ? "erased" : (patron?.status.rawValue ?? "erased"),
             kind: patron?.cardKind.rawValue ?? "physical", homeLibrary: home.code,
-            standing: queued.type == .patronErased ? nil : patron?.standing(at: app.clock.now())?.rawValue,
+            standing: queued.type == .patronErased ? nil : patron?.standing(at: clock.now())?.rawValue,
             validUntil: queued.type == .patronErased ? nil : patron?.cardValidUntil)
         let person = linked ? patron.map {
             PartnerEventBody.Person(name: $0.name, birthDate: $0.birthDate, email: $0.email, mobile: $0.mobile)

@@ -1,0 +1,40 @@
+import Fluent
+import Foundation
+import OneCardDomain
+
+/// The statements of 網路辦證: those agreed to before the form (their exact versions are kept in the
+/// session and recorded with the application), and each linkable partner's, shown on the form.
+struct CardApplicationConsents {
+    static let codes = ["TPML_PRIVACY", "TAIPEI_CITY_ID"]
+
+    let database: any Database
+
+    /// The current versions of the statements shown before the form.
+    func current() async throws -> [ConsentDocument] {
+        var documents: [ConsentDocument] = []
+        for code in Self.codes { documents.append(try await ConsentDocument.current(code, on: database)) }
+        return documents
+    }
+
+    /// The versions agreed to, from the ids the session keeps; nil unless every statement is among them.
+    func agreed(_ sessionValue: String?) async throws -> [ConsentDocument]? {
+        guard let sessionValue else { return nil }
+        let uuids = sessionValue.split(separator: ",").compactMap { UUID(uuidString: String($0)) }
+        let documents = try await ConsentDocument.query(on: database).filter(\.$id ~~ uuids).all()
+        return documents.count == Self.codes.count ? documents : nil
+    }
+
+    /// What the session keeps of the agreed versions.
+    static func sessionValue(_ documents: [ConsentDocument]) throws -> String {
+        try documents.map { try $0.requireID().uuidString }.joined(separator: ",")
+    }
+
+    /// Each linkable partner's current link statement, in the form's order.
+    func partnerStatements() async throws -> [(code: String, document: ConsentDocument)] {
+        var statements: [(code: String, document: ConsentDocument)] = []
+        for code in CardApplicationRules.linkablePartners {
+            statements.append((code, try await ConsentDocument.current("\(code)_LINK", on: database)))
+        }
+        return statements
+    }
+}

@@ -1,0 +1,13 @@
+import Vapor
+
+extension Request {
+    /// The card application service for this request (the web form and the API share it).
+    var cardApplications: CardApplicationService {
+        let now = now
+        return CardApplicationService(
+            database: db, vault: application.vault,
+            outbox: Outbox(localizer: application.localizer, settings: application.settings, now: now),
+            passwordPolicy: application.passwordPolicy, passwordHasher: password.async,
+            pendingApplicationLifetimeDays: application.settings.pendingApplicationLifetimeDays, now: now)
+    }
+}

@@ -1,0 +1,15 @@
+/// What `staff/applications.leaf` shows: the desk's search and what it found.
+struct DeskApplicationsPage: Encodable {
+    struct Row: Encodable {
+        let id: String
+        let applicationNumber: String
+        let name: String
+        let maskedID: String
+        let statusKey: String
+        let appliedAt: String
+    }
+
+    let query: String
+    let searched: Bool
+    let rows: [Row]
+}

@@ -1,0 +1,15 @@
+import Vapor
+
+extension Request {
+    /// The digital card service for this request (the applicant's pages and the reviewers' share it).
+    var digitalCards: DigitalCardService {
+        let now = now
+        return DigitalCardService(
+            database: db, vault: application.vault,
+            outbox: Outbox(localizer: application.localizer, settings: application.settings, now: now),
+            passwordPolicy: application.passwordPolicy, passwordHasher: password.async, threadPool: application.threadPool,
+            documents: IdentityDocumentStore(dataDirectory: application.settings.dataDirectory, vault: application.vault),
+            certificates: application.citizenCertificates, baseURL: application.settings.baseURL,
+            uploadRetentionDays: application.settings.uploadRetentionDays, now: now)
+    }
+}
