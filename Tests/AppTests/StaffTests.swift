@@ -7,7 +7,7 @@ final class StaffTests: XCTestCase {
     /// Creates a staff account the way `onecard staff create` does and returns the link's token.
     func createStaff(_ app: Application, role: String = "admin", library: String = "TPML",
                      email: String = "librarian@example.org") async throws -> String {
-        let link = try await StaffAccounts.create(libraryCode: library, role: role, email: email, locale: .zhTW, app: app)
+        let link = try await staffAccounts(app).create(libraryCode: library, role: role, email: email, locale: .zhTW)
         let token = URLComponents(url: link, resolvingAgainstBaseURL: false)?.queryItems?.first { $0.name == "token" }?.value
         XCTAssertEqual(link.path, "/staff/password")
         return try XCTUnwrap(token)
@@ -328,16 +328,16 @@ final class StaffTests: XCTestCase {
     func testStaffCreationRefusesBadInputAndDuplicates() async throws {
         try await withTestApp { app in
             _ = try await createStaff(app)
-            await XCTAssertThrowsErrorAsync(try await StaffAccounts.create(libraryCode: "XXXX", role: "desk", email: "a@b.tw", locale: .zhTW, app: app)) {
+            await XCTAssertThrowsErrorAsync(try await staffAccounts(app).create(libraryCode: "XXXX", role: "desk", email: "a@b.tw", locale: .zhTW)) {
                 XCTAssertEqual($0 as? StaffAccountError, .unknownLibrary("XXXX"))
             }
-            await XCTAssertThrowsErrorAsync(try await StaffAccounts.create(libraryCode: "TPML", role: "boss", email: "a@b.tw", locale: .zhTW, app: app)) {
+            await XCTAssertThrowsErrorAsync(try await staffAccounts(app).create(libraryCode: "TPML", role: "boss", email: "a@b.tw", locale: .zhTW)) {
                 XCTAssertEqual($0 as? StaffAccountError, .unknownRole("boss"))
             }
-            await XCTAssertThrowsErrorAsync(try await StaffAccounts.create(libraryCode: "TPML", role: "desk", email: "not-an-email", locale: .zhTW, app: app)) {
+            await XCTAssertThrowsErrorAsync(try await staffAccounts(app).create(libraryCode: "TPML", role: "desk", email: "not-an-email", locale: .zhTW)) {
                 XCTAssertEqual($0 as? StaffAccountError, .invalidEmail("not-an-email"))
             }
-            await XCTAssertThrowsErrorAsync(try await StaffAccounts.create(libraryCode: "TPML", role: "desk", email: "LIBRARIAN@example.org", locale: .zhTW, app: app)) {
+            await XCTAssertThrowsErrorAsync(try await staffAccounts(app).create(libraryCode: "TPML", role: "desk", email: "LIBRARIAN@example.org", locale: .zhTW)) {
                 XCTAssertEqual($0 as? StaffAccountError, .emailTaken("librarian@example.org"))
             }
             let count = try await StaffMember.query(on: app.db).count()

@@ -200,10 +200,18 @@ func activateCard(_ app: Application, _ patron: Patron, easyCard: String = "") a
 }
 
 
+/// The CLI's staff account service, on the app's database and clock.
+func staffAccounts(_ app: Application) -> StaffAccounts {
+    let now = app.clock.now()
+    return StaffAccounts(database: app.db, outbox: Outbox(localizer: app.localizer, settings: app.settings, now: now),
+                         localizer: app.localizer, baseURL: app.settings.baseURL,
+                         linkLifetime: app.settings.staffPasswordLinkLifetime, now: now)
+}
+
 /// A staff member created with the CLI's service, who set a password through the emailed link and signed in.
 func signedInStaff(_ app: Application, role: String = "desk", library: String = "TPML", email: String = "desk@tpml.example",
                    file: StaticString = #filePath, line: UInt = #line) async throws -> TestBrowser {
-    let link = try await StaffAccounts.create(libraryCode: library, role: role, email: email, locale: .zhTW, app: app)
+    let link = try await staffAccounts(app).create(libraryCode: library, role: role, email: email, locale: .zhTW)
     let token = URLComponents(url: link, resolvingAgainstBaseURL: false)!.queryItems!.first!.value!
     let browser = TestBrowser(app)
     try await browser.get("/staff/password?token=\(token)")

@@ -3,21 +3,28 @@ import OneCardDomain
 import Vapor
 
 /// Creating staff accounts: shared by the CLI and, later, the administrators' pages.
-enum StaffAccounts {
-    static func create(libraryCode: String, role roleName: String, email rawEmail: String,
-                       locale: SiteLocale, app: Application) async throws -> URL {
-        let library = try await Library.require(code: libraryCode, on: app.db)
+struct StaffAccounts {
+    let database: any Database
+    let outbox: Outbox
+    let localizer: Localizer
+    /// The site's address, which the emailed invitation link starts with.
+    let baseURL: URL
+    /// How long the invitation link sets a password (`staffPasswordLinkLifetime`).
+    let linkLifetime: TimeInterval
+    let now: Date
+
+    func create(libraryCode: String, role roleName: String, email rawEmail: String, locale: SiteLocale) async throws -> URL {
+        let library = try await Library.require(code: libraryCode, on: database)
         guard let role = StaffMember.Role(rawValue: roleName.lowercased()) else {
             throw StaffAccountError.unknownRole(roleName)
         }
         let email = rawEmail.trimmingCharacters(in: .whitespaces).lowercased()
         guard EmailAddressRule.isValid(email) else { throw StaffAccountError.invalidEmail(rawEmail) }
-        guard try await StaffMember.query(on: app.db).filter(\.$email == email).first() == nil else {
+        guard try await StaffMember.query(on: database).filter(\.$email == email).first() == nil else {
             throw StaffAccountError.emailTaken(email)
         }
-        let now = app.clock.now()
-        let issued = OneTimeLinks<StaffMember>(now: now).issue(lifetime: app.settings.staffPasswordLinkLifetime)
-        var components = URLComponents(url: app.settings.baseURL, resolvingAgainstBaseURL: false)!
+        let issued = OneTimeLinks<StaffMember>(now: now).issue(lifetime: linkLifetime)
+        var components = URLComponents(url: baseURL, resolvingAgainstBaseURL: false)!
         components.path = (components.path.hasSuffix("/") ? String(components.path.dropLast()) : components.path) + SiteURL.staffSetPassword.path
         components.queryItems = [URLQueryItem(name: "token", value: issued.token)]
         let link = components.url!
@@ -25,16 +32,16 @@ enum StaffAccounts {
         staff.passwordTokenHash = issued.hash
         staff.passwordTokenExpiresAt = issued.expiresAt
         do {
-            try await app.db.transaction { db in
+            try await database.transaction { db in
                 try await staff.create(on: db)
                 try await AuditTrail.record("staff.created", by: .system("cli"), subject: ("staff", staff.id!.uuidString),
                                             libraryID: library.id, details: ["role": role.rawValue], at: now, on: db)
-                try await app.outbox.enqueueEmail(
+                try await outbox.enqueueEmail(
                     template: "staff_invitation", to: email, locale: locale,
                     values: ["library": locale == .en ? library.nameEN : library.nameZH,
-                             "role": app.localizer.text("staff.role.\(role.rawValue)", locale),
+                             "role": localizer.text("staff.role.\(role.rawValue)", locale),
                              "link": link.absoluteString,
-                             "hours": String(Int(app.settings.staffPasswordLinkLifetime / 3600))],
+                             "hours": String(Int(linkLifetime / 3600))],
                     on: db)
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {

@@ -18,9 +18,13 @@ struct StaffCreateCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
-        let link = try await StaffAccounts.create(
+        let now = app.clock.now()
+        let accounts = StaffAccounts(database: app.db, outbox: Outbox(localizer: app.localizer, settings: app.settings, now: now),
+                                     localizer: app.localizer, baseURL: app.settings.baseURL,
+                                     linkLifetime: app.settings.staffPasswordLinkLifetime, now: now)
+        let link = try await accounts.create(
             libraryCode: signature.library ?? "", role: signature.role ?? "", email: signature.email ?? "",
-            locale: signature.locale.flatMap(SiteLocale.init(tag:)) ?? .zhTW, app: app
+            locale: signature.locale.flatMap(SiteLocale.init(tag:)) ?? .zhTW
         )
         context.console.output(link.absoluteString.consoleText())
     }
