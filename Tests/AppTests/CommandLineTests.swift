@@ -401,6 +401,74 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(after["personalData"] as? Bool, true)
     }
 
+    /// Issue #12, item 8: an account is open to every address only when asked for.
+    func testSIP2AccountCreateWithoutAllowIsForThisMachineOnly() throws {
+        let created = try onecard("sip2", "account", "create", "--user", "kiosk1", "--library", "TPML")
+        XCTAssertEqual(created.status, 0, created.stderr)
+        XCTAssertEqual(created.stdout.split(separator: "\n").count, 1, "the password, alone, as before")
+        XCTAssertTrue(created.stderr.contains("--allow") && created.stderr.contains("127.0.0.1,::1"), created.stderr)
+        XCTAssertEqual(try sip2Accounts().first?["allowedAddresses"] as? [String], ["127.0.0.1", "::1"])
+
+        let open = try onecard("sip2", "account", "create", "--user", "kiosk2", "--library", "TPML", "--allow", "any")
+        XCTAssertEqual(open.status, 0, open.stderr)
+        XCTAssertFalse(open.stderr.contains("--allow"), "asked for, so no note")
+        let listed = try sip2Accounts().first { $0["user"] as? String == "kiosk2" }
+        XCTAssertEqual(listed?["allowedAddresses"] as? [String], [], "--allow any: every address")
+        XCTAssertTrue(try onecard("sip2", "account", "list").stdout.contains("any"))
+    }
+
+    /// Starts `onecard serve` with a SIP2 port and waits until SIP2 answers on `expectedHost`.
+    func serveWithSIP2(_ arguments: [String], environment extra: [String: String] = [:], expectedHost: String) async throws -> (Process, Int) {
+        let httpPort = Int.random(in: 41000...45000), sip2Port = httpPort + 1000
+        let server = Process()
+        server.executableURL = Self.executable
+        server.arguments = ["serve", "--port", String(httpPort)] + arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["ONECARD_DATA_DIR"] = dataDirectory
+        environment["ONECARD_SIP2_PORT"] = String(sip2Port)
+        environment["DATABASE_URL"] = nil
+        environment["LOG_LEVEL"] = "warning"
+        for (key, value) in extra { environment[key] = value }
+        server.environment = environment
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        for _ in 0..<400 {
+            if let client = try? await SIP2Client.connect(host: expectedHost, port: sip2Port) {
+                await client.close()
+                return (server, sip2Port)
+            }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        server.terminate()
+        server.waitUntilExit()
+        let never: Int? = nil
+        return (server, try XCTUnwrap(never, "onecard serve should listen for SIP2 on \(expectedHost):\(sip2Port)"))
+    }
+
+    func sip2Reachable(_ host: String, _ port: Int) async -> Bool {
+        guard let client = try? await SIP2Client.connect(host: host, port: port) else { return false }
+        await client.close()
+        return true
+    }
+
+    /// Issue #12, item 8: SIP2 listens where `serve --hostname` puts the web server, or on ONECARD_SIP2_HOST.
+    func testSIP2BindsWhereTheHTTPServerBindsOrWhereItIsTold() async throws {
+        do {
+            let (server, port) = try await serveWithSIP2(["--hostname", "127.0.0.1"], expectedHost: "127.0.0.1")
+            defer { server.terminate(); server.waitUntilExit() }
+            let elsewhere = await sip2Reachable("127.0.0.2", port)
+            XCTAssertFalse(elsewhere, "bound to 127.0.0.1 only, not to every interface")
+        }
+        do {
+            let (server, port) = try await serveWithSIP2(
+                ["--hostname", "127.0.0.1"], environment: ["ONECARD_SIP2_HOST": "127.0.0.2"], expectedHost: "127.0.0.2")
+            defer { server.terminate(); server.waitUntilExit() }
+            let httpAddress = await sip2Reachable("127.0.0.1", port)
+            XCTAssertFalse(httpAddress, "the explicit setting wins over the web server's address")
+        }
+    }
+
     func testServeStartsTheSIP2ListenerAndSeedDemoAccountsWorkThroughIt() async throws {
         let seeded = try onecard("seed-demo")
         XCTAssertEqual(seeded.status, 0, seeded.stderr)

@@ -20,4 +20,18 @@ final class SettingsTests: XCTestCase {
             }
         }
     }
+
+    func testSIP2HostAndPerAddressLimit() throws {
+        let defaults = try settings([:])
+        XCTAssertNil(defaults.sip2Host, "unset: SIP2 binds where the HTTP server binds")
+        XCTAssertEqual(defaults.sip2MaximumConnectionsPerAddress, 100)
+        let set = try settings(["ONECARD_SIP2_HOST": "0.0.0.0", "ONECARD_SIP2_MAX_CONNECTIONS_PER_ADDRESS": "8"])
+        XCTAssertEqual(set.sip2Host, "0.0.0.0")
+        XCTAssertEqual(set.sip2MaximumConnectionsPerAddress, 8)
+        for garbage in ["none", "0", "-1", "2.5"] {
+            XCTAssertThrowsError(try settings(["ONECARD_SIP2_MAX_CONNECTIONS_PER_ADDRESS": garbage]), garbage) { error in
+                XCTAssertEqual((error as? ConfigurationError)?.variable, "ONECARD_SIP2_MAX_CONNECTIONS_PER_ADDRESS", garbage)
+            }
+        }
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import Testing
 @testable import SIP2
 
@@ -415,6 +416,109 @@ import Testing
         #expect(log.events("connection_refused").count == 1)
     }
 
+    /// Issue #12, item 7: connections that never log in, from one address, cannot lock everyone out.
+    @Test func oneAddressCannotTakeEveryConnection() async throws {
+        var configuration = testConfiguration()
+        configuration.maximumConnections = 4
+        configuration.maximumConnectionsPerAddress = 3
+        let log = LogCollector()
+        try await withServer(configuration: configuration, log: log) { port, server in
+            var squatters: [SIP2Client] = []
+            for _ in 0..<3 { squatters.append(try await connect(port)) }
+            let extra = try await connect(port)
+            #expect(await closedByServer(extra), "the address's fourth connection is refused")
+
+            let other = try await loggedIn(port, from: "127.0.0.2")
+            let status = try SIP2PatronStatusResponse(try await other.request(SIP2PatronStatusRequest(patronIdentifier: "A0002").message))
+            #expect(status.validPatron == true, "a client from another address is still served")
+            #expect(server.connectionCount == 4)
+
+            await squatters[0].close()
+            try await Task.sleep(for: .milliseconds(200))
+            let replacement = try await loggedIn(port)
+            #expect(server.connectionCount == 4, "a closed connection gives its address its place back")
+            for client in squatters.dropFirst() + [other, replacement] { await client.close() }
+        }
+        let refused = try #require(log.events("connection_refused").first)
+        #expect(refused.message.contains("3 connections open from this address"))
+        #expect(refused.metadata["address"] == "127.0.0.1")
+    }
+
+    @Test func ipv6ClientsCountByTheirSlash64() throws {
+        #expect(SIP2Server.client(of: try SocketAddress(ipAddress: "2001:db8:1:2:aaaa::1", port: 1)) == "2001:db8:1:2::/64")
+        #expect(SIP2Server.client(of: try SocketAddress(ipAddress: "2001:db8:1:2:bbbb::9", port: 1)) == "2001:db8:1:2::/64")
+        #expect(SIP2Server.client(of: try SocketAddress(ipAddress: "2001:db8:1:3::1", port: 1)) == "2001:db8:1:3::/64")
+        #expect(SIP2Server.client(of: try SocketAddress(ipAddress: "::ffff:192.0.2.7", port: 1)) == "192.0.2.7")
+        #expect(SIP2Server.client(of: try SocketAddress(ipAddress: "192.0.2.7", port: 1)) == "192.0.2.7")
+    }
+
+    /// Issue #12, item 7: a connection must log in by a deadline counted from its accept, whatever it sends.
+    @Test func aConnectionThatDoesNotLogInInTimeIsClosed() async throws {
+        var configuration = testConfiguration()
+        configuration.loginTimeout = .seconds(1)
+        configuration.idleTimeout = .seconds(60)
+        let log = LogCollector()
+        try await withServer(configuration: configuration, log: log) { port, server in
+            // On sockets of their own threads: a test task waiting for the cooperative pool must not make
+            // the logged-in connection miss its deadline.
+            let wrongLogin = SIP2LoginRequest(user: "vendor", password: "guess-1").message.encoded()
+            let login = SIP2LoginRequest(user: "vendor", password: "vendor-secret").message.encoded()
+            let status = SIP2PatronStatusRequest(patronIdentifier: "A0002").message.encoded()
+            async let silentExchange = exchangeOnOwnThread(port: port, send: [], timeout: .seconds(20))
+            async let failingExchange = exchangeOnOwnThread(
+                port: port, send: wrongLogin, thenEvery: .milliseconds(200), send: [0x0D], timeout: .seconds(20))
+            async let loggedInExchange = exchangeOnOwnThread(
+                port: port, send: login, thenEvery: .milliseconds(1500), send: status, timeout: .seconds(4))
+            let (silent, failing, loggedIn) = await (silentExchange, failingExchange, loggedInExchange)
+
+            let silentClosed = try #require(silent.closedAt, "a connection that says nothing is closed at the deadline")
+            #expect(silentClosed - silent.startedAt >= .seconds(1), "not before the deadline")
+            #expect(silentClosed - silent.startedAt < .seconds(10))
+            try #require(failing.frames.count == 1)
+            #expect(String(decoding: failing.frames[0].bytes, as: UTF8.self).hasPrefix("940"))
+            let failingClosed = try #require(failing.closedAt, "a failed login does not earn more time")
+            #expect(failingClosed - failing.startedAt >= .seconds(1))
+            #expect(failingClosed - failing.startedAt < .seconds(10))
+
+            // The logged-in connection is past its deadline too, and still served.
+            #expect(loggedIn.closedAt == nil)
+            try #require(loggedIn.frames.count >= 3, "941 and two 24s, one of them after the deadline")
+            #expect(String(decoding: loggedIn.frames[0].bytes, as: UTF8.self).hasPrefix("941"))
+            let last = try SIP2PatronStatusResponse(SIP2Message.decode(loggedIn.frames.last!.bytes, encoding: .utf8, verifyChecksum: true).message)
+            #expect(last.validPatron == true)
+            #expect(loggedIn.frames.last!.at - loggedIn.startedAt >= .seconds(1))
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(server.connectionCount == 0)
+        }
+        #expect(log.events("login_timeout").count == 2)
+    }
+
+    /// Issue #12, item 7: lone line ends and an unfinished message do not reset the idle timer.
+    @Test func emptyMessagesDoNotKeepAConnectionOpen() async throws {
+        var configuration = testConfiguration()
+        configuration.idleTimeout = .seconds(2)
+        let log = LogCollector()
+        try await withServer(configuration: configuration, log: log) { port, server in
+            let login = SIP2LoginRequest(user: "vendor", password: "vendor-secret").message.encoded()
+            async let lineEndsExchange = exchangeOnOwnThread(
+                port: port, send: login, thenEvery: .milliseconds(250), send: [0x0D, 0x0A, 0x0D, 0x0A, 0x0A], timeout: .seconds(20))
+            async let drippingExchange = exchangeOnOwnThread(
+                port: port, send: login, thenEvery: .milliseconds(250), send: Array("2".utf8), timeout: .seconds(20))
+            let (lineEnds, dripping) = await (lineEndsExchange, drippingExchange)
+            for exchange in [lineEnds, dripping] {
+                try #require(exchange.frames.count == 1)
+                #expect(String(decoding: exchange.frames[0].bytes, as: UTF8.self).hasPrefix("941"))
+                let closedAt = try #require(exchange.closedAt, "closed as idle although bytes kept coming")
+                #expect(closedAt - exchange.frames[0].at >= .milliseconds(1500), "not before the timeout, counted from the answer")
+                #expect(closedAt - exchange.frames[0].at < .seconds(10))
+                #expect(exchange.fillersSent >= 4, "the client kept sending until the close")
+            }
+            #expect(log.events("idle_timeout").count == 2)
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(server.connectionCount == 0)
+        }
+    }
+
     @Test func backendFailuresCloseTheConnectionInsteadOfAnsweringWrongly() async throws {
         var backend = FakeBackend()
         backend.failingLookups = true
@@ -430,7 +534,10 @@ import Testing
     @Test(.timeLimit(.minutes(1)))
     func fiveHundredConcurrentConnections() async throws {
         raiseOpenFileLimit()
-        try await withServer { port, server in
+        // All of them come from 127.0.0.1, which stands for 500 clients here, not for one.
+        var configuration = testConfiguration()
+        configuration.maximumConnectionsPerAddress = 500
+        try await withServer(configuration: configuration) { port, server in
             let clients = try await withThrowingTaskGroup(of: SIP2Client.self) { group in
                 for _ in 0..<500 { group.addTask { try await connect(port) } }
                 return try await group.reduce(into: []) { $0.append($1) }

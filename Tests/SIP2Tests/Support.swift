@@ -95,16 +95,21 @@ func withServer<Result>(
     }
 }
 
-func connect(_ port: Int, encoding: SIP2TextEncoding = .utf8, errorDetection: Bool = false) async throws -> SIP2Client {
-    try await SIP2Client.connect(host: "127.0.0.1", port: port, encoding: encoding, errorDetection: errorDetection)
+/// Connects to the test server on 127.0.0.1, from 127.0.0.1 unless `from` names another loopback address
+/// (a second client, as the server sees it).
+func connect(
+    _ port: Int, encoding: SIP2TextEncoding = .utf8, errorDetection: Bool = false, from localAddress: String? = nil
+) async throws -> SIP2Client {
+    try await SIP2Client.connect(
+        host: "127.0.0.1", port: port, encoding: encoding, errorDetection: errorDetection, localAddress: localAddress)
 }
 
 /// Logs in and expects success.
 func loggedIn(
     _ port: Int, user: String = "vendor", password: String? = nil, encoding: SIP2TextEncoding = .utf8,
-    errorDetection: Bool = false
+    errorDetection: Bool = false, from localAddress: String? = nil
 ) async throws -> SIP2Client {
-    let client = try await connect(port, encoding: encoding, errorDetection: errorDetection)
+    let client = try await connect(port, encoding: encoding, errorDetection: errorDetection, from: localAddress)
     let response = try await client.request(SIP2LoginRequest(user: user, password: password ?? "\(user)-secret").message)
     try #require(SIP2LoginResponse(response).ok, "login of \(user) failed")
     return client
@@ -202,13 +207,18 @@ struct TimedExchange: Sendable {
     var sentAt: ContinuousClock.Instant
     var frames: [(bytes: [UInt8], at: ContinuousClock.Instant)] = []
     var closedAt: ContinuousClock.Instant?
+    /// How many times the filler was sent.
+    var fillersSent = 0
 }
 
 /// Connects, sends `bytes` at once and reads until the server closes (or `timeout`), on a plain blocking
 /// socket in a thread of its own. For timing tests: the test's own task may wait seconds for the
 /// cooperative pool while other suites run, and a connection the client leaves quiet that long is rightly
-/// closed as idle; this thread is not held up by them.
-func exchangeOnOwnThread(port: Int, send bytes: [UInt8], timeout: Duration) async -> TimedExchange {
+/// closed as idle; this thread is not held up by them. With `filler`, sends it again every `interval`
+/// after `bytes` until the server closes.
+func exchangeOnOwnThread(
+    port: Int, send bytes: [UInt8], thenEvery interval: Duration = .seconds(1), send filler: [UInt8] = [], timeout: Duration
+) async -> TimedExchange {
     await withCheckedContinuation { continuation in
         Thread.detachNewThread {
             let startedAt = ContinuousClock.now
@@ -229,9 +239,16 @@ func exchangeOnOwnThread(port: Int, send bytes: [UInt8], timeout: Duration) asyn
             let deadline = ContinuousClock.now + timeout
             var pending: [UInt8] = []
             var buffer = [UInt8](repeating: 0, count: 4096)
+            var nextFiller = ContinuousClock.now + interval
             while ContinuousClock.now < deadline {
+                if !filler.isEmpty, ContinuousClock.now >= nextFiller {
+                    nextFiller = ContinuousClock.now + interval
+                    exchange.fillersSent += 1
+                    // A refused write means the server has closed; the read below sees it.
+                    _ = Glibc.send(fd, filler, filler.count, Int32(MSG_NOSIGNAL))
+                }
                 var poll = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-                guard Glibc.poll(&poll, 1, 100) >= 0 else { break }
+                guard Glibc.poll(&poll, 1, filler.isEmpty ? 100 : 20) >= 0 else { break }
                 if poll.revents == 0 { continue }
                 let count = Glibc.read(fd, &buffer, buffer.count)
                 if count <= 0 {

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import SIP2
 import Vapor
 
 /// Everything OneCard takes from its environment, read once by `configure` and nowhere else.
@@ -14,6 +15,10 @@ public struct OneCardSettings: Sendable {
     public var database: DatabaseChoice
     public var smtpURL: URL?
     public var sip2Port: Int?
+    /// The address the SIP2 listener binds; nil binds the address the HTTP server bound (`serve --hostname`).
+    public var sip2Host: String?
+    /// SIP2 connections one client address may hold at once (`SIP2Server.Configuration`).
+    public var sip2MaximumConnectionsPerAddress: Int = SIP2Server.Configuration().maximumConnectionsPerAddress
     public var baseURL: URL
     public var masterKey: String?
     public var captchaTestAnswer: String?
@@ -134,6 +139,13 @@ public struct OneCardSettings: Sendable {
             mailFrom: value("ONECARD_MAIL_FROM") ?? "OneCard <no-reply@onecard.localhost>"
         )
         settings.usesStorage = command != "roster"
+        settings.sip2Host = value("ONECARD_SIP2_HOST")
+        if let raw = value("ONECARD_SIP2_MAX_CONNECTIONS_PER_ADDRESS") {
+            guard let limit = Int(raw), limit >= 1 else {
+                throw ConfigurationError(variable: "ONECARD_SIP2_MAX_CONNECTIONS_PER_ADDRESS", problem: "expected a whole number, at least 1")
+            }
+            settings.sip2MaximumConnectionsPerAddress = limit
+        }
         if let raw = value("ONECARD_PENDING_APPLICATION_DAYS") {
             // Zero would erase an application the moment it is made; a typo must not silently become 30.
             guard let days = Int(raw), days >= 1 else {

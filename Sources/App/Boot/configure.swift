@@ -152,7 +152,9 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
         app.lifecycle.use(OutboxWorkerLifecycle(interval: settings.outboxPollInterval))
         app.lifecycle.use(GroupImportLifecycle())
         if let port = settings.sip2Port {
-            app.lifecycle.use(SIP2Lifecycle(port: port))
+            let sip2 = SIP2Lifecycle(port: port)
+            app.lifecycle.use(sip2)
+            app.servers.use { app in SIP2BesideHTTPServer(application: app, http: app.http.server.shared, sip2: sip2) }
         }
         if settings.taipeiPass != nil {
             app.lifecycle.use(TaipeiPassWarmUp())

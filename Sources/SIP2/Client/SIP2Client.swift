@@ -25,12 +25,16 @@ public actor SIP2Client {
         self.errorDetection = errorDetection
     }
 
+    /// - Parameter localAddress: the address of this machine to connect from (e.g. 127.0.0.2, to be
+    ///   another client of a loopback server); nil lets the system choose.
     public static func connect(
         host: String, port: Int, encoding: SIP2TextEncoding = .utf8, errorDetection: Bool = false,
-        eventLoopGroup: (any EventLoopGroup)? = nil
+        localAddress: String? = nil, eventLoopGroup: (any EventLoopGroup)? = nil
     ) async throws -> SIP2Client {
         let frames = FrameMailbox()
-        let channel = try await ClientBootstrap(group: eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton)
+        var bootstrap = ClientBootstrap(group: eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton)
+        if let localAddress { bootstrap = bootstrap.bind(to: try SocketAddress(ipAddress: localAddress, port: 0)) }
+        let channel = try await bootstrap
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {

@@ -9,10 +9,14 @@ enum SIP2Accounts {
         let institution: String
     }
 
-    static func create(user rawUser: String, libraryCode: String, institution: String?, allowedAddresses: String,
+    /// `allowedAddresses` "any" (or empty) allows every address; `sip2 account create` passes loopback
+    /// when no `--allow` is given.
+    static func create(user rawUser: String, libraryCode: String, institution: String?, allowedAddresses rawAllowed: String,
                        encoding: String, personalData: Bool, alternateIDs: Bool, errorDetection: Bool,
                        app: Application) async throws -> Created {
         let user = rawUser.trimmingCharacters(in: .whitespaces)
+        let trimmedAllowed = rawAllowed.trimmingCharacters(in: .whitespaces)
+        let allowedAddresses = trimmedAllowed.lowercased() == "any" ? "" : trimmedAllowed
         guard !user.isEmpty, user.count <= 64, !user.contains("|") else {
             throw CommandInputError(description: "--user is required (at most 64 characters, no '|')")
         }
