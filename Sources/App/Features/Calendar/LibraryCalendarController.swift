@@ -10,7 +10,7 @@ struct LibraryCalendarController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get(.staffCalendar, use: page)
         routes.post(.staffCalendar, use: close)
-        routes.post(.staffCalendarReopen(day: ""), use: reopen)
+        routes.post(.staffCalendarReopen(day: .key), use: reopen)
     }
 
     struct Page: Encodable {

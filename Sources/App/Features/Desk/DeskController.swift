@@ -11,12 +11,12 @@ struct DeskController: RouteCollection {
 
     func boot(routes: any RoutesBuilder) throws {
         routes.get(.deskApplications, use: search)
-        routes.get(.deskApplication(id: ""), use: show)
-        routes.post(.deskActivate(id: ""), use: activate)
-        routes.post(.deskUpgrade(id: ""), use: upgrade)
-        routes.post(.deskSuspend(id: ""), use: suspend)
-        routes.post(.deskReinstate(id: ""), use: reinstate)
-        routes.post(.deskValidUntil(id: ""), use: changeValidUntil)
+        routes.get(.deskApplication(id: .key), use: show)
+        routes.post(.deskActivate(id: .key), use: activate)
+        routes.post(.deskUpgrade(id: .key), use: upgrade)
+        routes.post(.deskSuspend(id: .key), use: suspend)
+        routes.post(.deskReinstate(id: .key), use: reinstate)
+        routes.post(.deskValidUntil(id: .key), use: changeValidUntil)
     }
 
     struct SearchPage: Encodable {
@@ -224,7 +224,7 @@ struct DeskController: RouteCollection {
                                         typed: Typed(easyCard: form.easyCard ?? "", validUntil: form.validUntil ?? ""))
             return try await req.view.render("staff/application", page).encodeResponse(status: HTTPErrorMapping.status(for: error), for: req)
         }
-        return req.redirect(to: SiteURL.deskApplication(id: patron.id!.uuidString).path + "?activated=1", redirectType: .normal)
+        return req.redirect(to: SiteURL.deskApplication(id: .value(patron.id!)).path + "?activated=1", redirectType: .normal)
     }
 
     struct UpgradeForm: Content {
@@ -244,7 +244,7 @@ struct DeskController: RouteCollection {
             let page = try await detail(req, patron: patron, error: error)
             return try await req.view.render("staff/application", page).encodeResponse(status: HTTPErrorMapping.status(for: error), for: req)
         }
-        return req.redirect(to: SiteURL.deskApplication(id: patron.id!.uuidString).path + "?upgraded=1", redirectType: .normal)
+        return req.redirect(to: SiteURL.deskApplication(id: .value(patron.id!)).path + "?upgraded=1", redirectType: .normal)
     }
 
     // MARK: Standing (停權, 復權, 有效期限)
@@ -271,7 +271,7 @@ struct DeskController: RouteCollection {
             let page = try await detail(req, patron: patron, error: error, typed: typed)
             return try await req.view.render("staff/application", page).encodeResponse(status: HTTPErrorMapping.status(for: error), for: req)
         }
-        return req.redirect(to: SiteURL.deskApplication(id: patron.id!.uuidString).path + "?standing=\(notice)", redirectType: .normal)
+        return req.redirect(to: SiteURL.deskApplication(id: .value(patron.id!)).path + "?standing=\(notice)", redirectType: .normal)
     }
 
     /// 停權: the card stays active and is still found (sign-in, SIP2), but may not borrow, renew or reserve.

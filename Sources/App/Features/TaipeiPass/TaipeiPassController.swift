@@ -25,7 +25,7 @@ struct TaipeiPassController: RouteCollection {
         let outcome = try await taipeiPass.complete(try req.query.decode(TaipeiPassService.Callback.self))
         switch outcome {
         case .linked:
-            return req.redirect(to: SiteURL.accountPartnerDone(code: PartnerLinkService.taipeiPassCode).path, redirectType: .normal)
+            return req.redirect(to: SiteURL.accountPartnerDone(code: .value(PartnerLinkService.taipeiPassCode)).path, redirectType: .normal)
         case .signedIn:
             return req.redirect(to: SiteURL.myHome.path, redirectType: .normal)
         case .failed(let failure, let purpose):

@@ -393,7 +393,7 @@ struct GroupBatchImporter: Sendable {
                                         at: now, on: db)
             let record = try await GroupApplicationRecord.find(context.application.id, on: db) ?? context.application
             let link = try await GroupContactAccess(app: app, now: now)
-                .issueLink(for: record, next: SiteURL.groupContactBatch(id: context.batchID.uuidString).path, on: db)
+                .issueLink(for: record, next: SiteURL.groupContactBatch(id: .value(context.batchID)).path, on: db)
             try await Outbox(localizer: app.localizer, settings: app.settings, now: now).enqueueEmail(
                 template: "group_batch_completed", to: record.contactEmail, locale: context.locale,
                 values: ["name": record.contactName, "organization": record.organizationName, "reference": batch.reference,

@@ -38,7 +38,7 @@ enum GroupBatchView {
             overdue: batch.status.awaitsDecision && GroupBatchSchedule.isOverdue(due: due, today: today),
             rows: batch.rowCount, imported: batch.importedCount, skipped: batch.skippedCount,
             leftOutCount: leftOutRows(batch).count, rejectionReason: batch.rejectionReason,
-            path: contactView ? SiteURL.groupContactBatch(id: id).path : SiteURL.staffGroupBatch(id: id).path,
+            path: contactView ? SiteURL.groupContactBatch(id: .value(batch.id!)).path : SiteURL.staffGroupBatch(id: .value(batch.id!)).path,
             queuePosition: nil)
     }
 

@@ -11,13 +11,13 @@ struct GroupReviewController: RouteCollection {
 
     func boot(routes: any RoutesBuilder) throws {
         routes.get(.staffGroup, use: queue)
-        routes.get(.staffGroupApplication(id: ""), use: application)
-        routes.post(.staffGroupApplicationDecision(id: ""), use: decideApplication)
-        routes.post(.staffGroupApplicationContact(id: ""), use: changeContact)
-        routes.get(.staffGroupDocument(id: ""), use: document)
-        routes.get(.staffGroupBatch(id: ""), use: batch)
-        routes.post(.staffGroupBatchDecision(id: ""), use: decideBatch)
-        routes.get(.staffGroupBatchSummary(id: ""), use: summary)
+        routes.get(.staffGroupApplication(id: .key), use: application)
+        routes.post(.staffGroupApplicationDecision(id: .key), use: decideApplication)
+        routes.post(.staffGroupApplicationContact(id: .key), use: changeContact)
+        routes.get(.staffGroupDocument(id: .key), use: document)
+        routes.get(.staffGroupBatch(id: .key), use: batch)
+        routes.post(.staffGroupBatchDecision(id: .key), use: decideBatch)
+        routes.get(.staffGroupBatchSummary(id: .key), use: summary)
     }
 
     // MARK: Queue
@@ -59,7 +59,7 @@ struct GroupReviewController: RouteCollection {
                          kindKey: "group.kind.\(record.organizationKind.rawValue)", submitted: DeskController.dateTime(record.submittedAt),
                          due: record.dueOn, overdue: record.status == .submitted && GroupBatchSchedule.isOverdue(due: due, today: today),
                          statusKey: "group.application.status.\(record.status.rawValue)",
-                         path: SiteURL.staffGroupApplication(id: record.id!.uuidString).path)
+                         path: SiteURL.staffGroupApplication(id: .value(record.id!)).path)
         }
         let waiting = try await GroupApplicationRecord.query(on: req.db).filter(\.$library.$id == libraryID)
             .filter(\.$status == .submitted).sort(\.$dueOn).sort(\.$submittedAt).all()
@@ -159,7 +159,7 @@ struct GroupReviewController: RouteCollection {
             documents: documents.map {
                 .init(kindKey: "group.field.\($0.kind == .applicationForm ? "applicationForm" : "consentStatement")",
                       mediaType: $0.fileExtension.uppercased(), size: ByteCountFormatter.string(fromByteCount: Int64($0.byteCount), countStyle: .file),
-                      path: SiteURL.staffGroupDocument(id: $0.id!.uuidString).path)
+                      path: SiteURL.staffGroupDocument(id: .value($0.id!)).path)
             },
             contactChanges: changes.map {
                 .init(changedAt: DeskController.dateTime($0.changedAt),
@@ -196,7 +196,7 @@ struct GroupReviewController: RouteCollection {
         } catch GroupApplicationError.invalid(let errors) {
             return try await renderApplication(req, staff, record, decisionErrors: errors, status: .unprocessableEntity)
         }
-        return req.redirect(to: SiteURL.staffGroupApplication(id: record.id!.uuidString).path + "?notice=decided", redirectType: .normal)
+        return req.redirect(to: SiteURL.staffGroupApplication(id: .value(record.id!)).path + "?notice=decided", redirectType: .normal)
     }
 
     struct ContactForm: Content {
@@ -224,7 +224,7 @@ struct GroupReviewController: RouteCollection {
             state.errors = GroupMessages.fieldMessages(errors, req)
             return try await renderApplication(req, staff, record, contactForm: state, status: .unprocessableEntity)
         }
-        return req.redirect(to: SiteURL.staffGroupApplication(id: record.id!.uuidString).path + "?notice=contact_changed", redirectType: .normal)
+        return req.redirect(to: SiteURL.staffGroupApplication(id: .value(record.id!)).path + "?notice=contact_changed", redirectType: .normal)
     }
 
     /// An application's file, for the reviewer to read: decrypted, served as a download, and audited.
@@ -304,10 +304,10 @@ struct GroupReviewController: RouteCollection {
         try await AuditTrail.record("group_batch.viewed", by: .staff(staff.requireID(), ipAddress: req.clientAddress),
                                     subject: ("group_batch", id.uuidString), libraryID: staff.$library.id,
                                     details: ["page": String(pagination.page)], at: req.now, on: req.db)
-        let path = SiteURL.staffGroupBatch(id: id.uuidString).path
+        let path = SiteURL.staffGroupBatch(id: .value(id)).path
         let page_ = BatchPage(
             organization: batch.application.organizationName,
-            applicationPath: SiteURL.staffGroupApplication(id: batch.application.id!.uuidString).path,
+            applicationPath: SiteURL.staffGroupApplication(id: .value(batch.application.id!)).path,
             batch: summary, leftOut: GroupBatchView.leftOut(batch.leftOut, req: req),
             rows: rows.map { row in
                 let patron = patrons[row.patronID]
@@ -320,7 +320,7 @@ struct GroupReviewController: RouteCollection {
             },
             pages: pagination.links(path: path),
             awaitsDecision: batch.status.awaitsDecision,
-            summaryPath: batch.status == .completed ? SiteURL.staffGroupBatchSummary(id: id.uuidString).path : nil,
+            summaryPath: batch.status == .completed ? SiteURL.staffGroupBatchSummary(id: .value(id)).path : nil,
             decisionErrors: GroupMessages.fieldMessages(decisionErrors, req),
             notice: req.query[String.self, at: "notice"].flatMap { ["approved", "rejected"].contains($0) ? req.t("group.review.notice.batch_\($0)") : nil })
         return try await req.view.render("staff/group-batch", page_).encodeResponse(status: status, for: req)
@@ -350,7 +350,7 @@ struct GroupReviewController: RouteCollection {
             return try await renderBatch(req, staff, batch, decisionErrors: errors, status: .unprocessableEntity)
         }
         let notice = decision == "approve" ? "approved" : "rejected"
-        return req.redirect(to: SiteURL.staffGroupBatch(id: batch.id!.uuidString).path + "?notice=\(notice)", redirectType: .normal)
+        return req.redirect(to: SiteURL.staffGroupBatch(id: .value(batch.id!)).path + "?notice=\(notice)", redirectType: .normal)
     }
 
     @Sendable

@@ -7,7 +7,7 @@ import Vapor
 /// the same 404, so the answer never tells whether a card exists elsewhere.
 struct PartnerPatronsAPIController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.grouped(APIClientAuthenticator()).get(.apiPartnerPatron(code: "", cardNumber: ""), use: show)
+        routes.grouped(APIClientAuthenticator()).get(.apiPartnerPatron(code: .key, cardNumber: .key), use: show)
     }
 
     @Sendable

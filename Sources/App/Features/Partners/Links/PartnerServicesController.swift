@@ -6,10 +6,10 @@ import Vapor
 struct PartnerServicesController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get(.accountPartners, use: list)
-        routes.get(.accountPartner(code: ""), use: statement)
-        routes.post(.accountPartner(code: ""), use: decide)
-        routes.get(.accountPartnerDone(code: ""), use: done)
-        routes.post(.accountPartnerDisable(code: ""), use: disable)
+        routes.get(.accountPartner(code: .key), use: statement)
+        routes.post(.accountPartner(code: .key), use: decide)
+        routes.get(.accountPartnerDone(code: .key), use: done)
+        routes.post(.accountPartnerDisable(code: .key), use: disable)
     }
 
     struct ListPage: Encodable {
@@ -86,7 +86,7 @@ struct PartnerServicesController: RouteCollection {
             }
         }
         try await links.enable(service, for: patron, ipAddress: req.clientAddress)
-        return req.redirect(to: SiteURL.accountPartnerDone(code: service.code).path, redirectType: .normal)
+        return req.redirect(to: SiteURL.accountPartnerDone(code: .value(service.code)).path, redirectType: .normal)
     }
 
     struct DonePage: Encodable {

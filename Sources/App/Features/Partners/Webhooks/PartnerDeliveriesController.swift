@@ -9,7 +9,7 @@ struct PartnerDeliveriesController: RouteCollection {
 
     func boot(routes: any RoutesBuilder) throws {
         routes.get(.staffDeliveries, use: list)
-        routes.post(.staffDeliveryRetry(id: 0), use: retry)
+        routes.post(.staffDeliveryRetry(id: .key), use: retry)
     }
 
     struct Page: Encodable {
