@@ -32,9 +32,10 @@ final class SIP2Lifecycle: LifecycleHandler, Sendable {
         server.withLockedValue { $0 = sip2 }
     }
 
-    /// The server's settings from the app: zh-TW screen messages for expired and suspended cards, the app's clock.
+    /// The server's settings from the app: the libraries' time zone, zh-TW screen messages for expired and
+    /// suspended cards, the app's clock.
     static func configuration(for application: Application) -> SIP2Server.Configuration {
-        var configuration = SIP2Server.Configuration()
+        var configuration = SIP2Server.Configuration(timeZone: .taipei)
         configuration.expiredCardScreenMessage = application.localizer.text("sip2.card_expired", .zhTW)
         configuration.suspendedCardScreenMessage = application.localizer.text("sip2.card_suspended", .zhTW)
         configuration.clock = application.clock.now

@@ -48,7 +48,7 @@ struct LibraryCalendarController: RouteCollection {
         let form = try req.content.decode(CloseForm.self)
         let raw = (form.day ?? "").trimmingCharacters(in: .whitespaces)
         let reason = (form.reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        let today = CalendarDay(date: req.now, timeZone: OneCardClock.taipei)
+        let today = CalendarDay(date: req.now, timeZone: .taipei)
         var page = try await Self.page(for: staff, req: req)
         page.day = raw
         page.reason = reason
@@ -83,7 +83,7 @@ struct LibraryCalendarController: RouteCollection {
     }
 
     private static func page(for staff: StaffMember, req: Request) async throws -> Page {
-        let today = CalendarDay(date: req.now, timeZone: OneCardClock.taipei)
+        let today = CalendarDay(date: req.now, timeZone: .taipei)
         let days = try await OfficialCalendarStore.closedDays(libraryID: staff.$library.id, from: today, on: req.db)
         let rows = days.compactMap { row in
             CalendarDay(iso: row.day).map { Page.Row(day: $0.iso, weekdayKey: "calendar.weekday.\($0.weekday)", reason: row.reason) }

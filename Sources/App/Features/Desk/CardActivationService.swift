@@ -28,7 +28,7 @@ struct CardActivationService {
         let easyCard = trimmed.isEmpty ? nil : Self.normalizeEasyCard(trimmed)
         if !trimmed.isEmpty, easyCard == nil { throw DeskError.easyCardInvalid }
         let validUntil: CalendarDay?
-        switch CardValidity.parseValidUntil(rawValidUntil, today: CalendarDay(date: now, timeZone: CardValidity.taipei)) {
+        switch CardValidity.parseValidUntil(rawValidUntil, today: CalendarDay(date: now, timeZone: .taipei)) {
         case .success(let day): validUntil = day
         case .failure(let error): throw DeskError(error)
         }

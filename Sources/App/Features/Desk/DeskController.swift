@@ -148,7 +148,7 @@ struct DeskController: RouteCollection {
 
     static func dateTime(_ date: Date) -> String {
         let formatter = DateFormatter()
-        formatter.timeZone = OneCardClock.taipei
+        formatter.timeZone = .taipei
         formatter.dateFormat = "yyyy-MM-dd HH:mm"
         return formatter.string(from: date)
     }

@@ -24,7 +24,7 @@ struct DigitalCardService {
         let bytes: [UInt8]
     }
 
-    private var today: CalendarDay { CalendarDay(date: now, timeZone: OneCardClock.taipei) }
+    private var today: CalendarDay { CalendarDay(date: now, timeZone: .taipei) }
 
     // MARK: Eligibility
 

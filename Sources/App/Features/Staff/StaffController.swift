@@ -1,4 +1,5 @@
 import Fluent
+import OneCardDomain
 import Vapor
 
 /// The back office home and the audit trail.
@@ -57,7 +58,7 @@ struct StaffController: RouteCollection {
         try await AuditTrail.record("audit.viewed", by: .staff(staff.id!, ipAddress: req.clientAddress),
                                     libraryID: staff.$library.id, at: req.now, on: req.db)
         let formatter = DateFormatter()
-        formatter.timeZone = OneCardClock.taipei
+        formatter.timeZone = .taipei
         formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
         // Staff are shown by their account name; other actors by kind and id.
         let staffIDs = Set(events.filter { $0.actorType == "staff" }.compactMap { $0.actorID.flatMap(UUID.init(uuidString:)) })

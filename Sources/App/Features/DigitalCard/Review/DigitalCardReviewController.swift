@@ -45,7 +45,7 @@ struct DigitalCardReviewController: RouteCollection {
             .with(\.$patron).sort(\.$dueOn).sort(\.$submittedAt).all()
         try await AuditTrail.record("digital_card.queue_viewed", by: .staff(staff.id!, ipAddress: req.clientAddress),
                                     libraryID: staff.$library.id, details: ["count": String(applications.count)], at: req.now, on: req.db)
-        let today = CalendarDay(date: req.now, timeZone: OneCardClock.taipei).iso
+        let today = CalendarDay(date: req.now, timeZone: .taipei).iso
         let rows = applications.map {
             QueuePage.Row(id: $0.id!.uuidString, applicationNumber: $0.patron.applicationNumber, name: $0.patron.name,
                           submittedAt: DeskController.dateTime($0.submittedAt), dueOn: $0.dueOn,
@@ -101,7 +101,7 @@ struct DigitalCardReviewController: RouteCollection {
         let files = try await IdentityDocumentFile.query(on: req.db).filter(\.$application.$id == application.requireID())
             .filter(\.$superseded == false).filter(\.$erasedAt == nil).all()
         let order = IdentityDocumentSlot.allCases.map(\.rawValue)
-        let today = CalendarDay(date: req.now, timeZone: OneCardClock.taipei)
+        let today = CalendarDay(date: req.now, timeZone: .taipei)
         return DetailPage(
             id: application.id!.uuidString, applicationNumber: patron.applicationNumber,
             statusKey: "staff.digital.status.\(application.status.rawValue)", canDecide: application.status == .submitted,

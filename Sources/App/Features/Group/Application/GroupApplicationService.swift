@@ -18,7 +18,7 @@ struct GroupApplicationService {
     let database: any Database
     let now: Date
 
-    var today: CalendarDay { CalendarDay(date: now, timeZone: OneCardClock.taipei) }
+    var today: CalendarDay { CalendarDay(date: now, timeZone: .taipei) }
 
     /// The libraries that accept group applications, the default (NLPI) first.
     static func acceptingLibraries(on database: any Database) async throws -> [Library] {
@@ -31,7 +31,7 @@ struct GroupApplicationService {
 
     /// e.g. NLPI-G260522-4F7K2Q (G: group application, B: batch): the library, the day, six unambiguous characters.
     static func reference(library: String, kind: Character, now: Date) -> String {
-        let day = CalendarDay(date: now, timeZone: OneCardClock.taipei)
+        let day = CalendarDay(date: now, timeZone: .taipei)
         let alphabet = Array("23456789ABCDEFGHJKLMNPQRSTUVWXYZ")
         let suffix = String((0..<6).map { _ in alphabet.randomElement()! })
         return String(format: "%@-%@%02d%02d%02d-%@", library, String(kind), day.year % 100, day.month, day.day, suffix)

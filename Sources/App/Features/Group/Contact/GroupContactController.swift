@@ -134,7 +134,7 @@ struct GroupContactController: RouteCollection {
         guard let record = try await contact(req) else { return req.redirect(to: signInRedirect) }
         let batches = try await GroupBatch.query(on: req.db).filter(\.$application.$id == record.requireID())
             .sort(\.$receivedAt, .descending).all()
-        let today = CalendarDay(date: req.now, timeZone: OneCardClock.taipei)
+        let today = CalendarDay(date: req.now, timeZone: .taipei)
         let lastReturned = try await GroupRosterUpload.query(on: req.db).filter(\.$application.$id == record.requireID())
             .filter(\.$hasAnnotatedFile == true).sort(\.$uploadedAt, .descending).first()
         let page = HomePage(
@@ -181,7 +181,7 @@ struct GroupContactController: RouteCollection {
         guard let record = try await contact(req) else { return req.redirect(to: signInRedirect) }
         let form = try req.content.decode(UploadForm.self)
         let values = ["letterNumber": form.letterNumber ?? "", "letterDate": form.letterDate ?? ""]
-        let today = CalendarDay(date: req.now, timeZone: OneCardClock.taipei)
+        let today = CalendarDay(date: req.now, timeZone: .taipei)
         var errors: [FieldError] = []
         var letter: OfficialLetter?
         switch OfficialLetter.validate(number: form.letterNumber ?? "", date: form.letterDate ?? "", today: today) {
@@ -299,7 +299,7 @@ struct GroupContactController: RouteCollection {
     func batchPage(req: Request) async throws -> Response {
         guard let record = try await contact(req) else { return req.redirect(to: signInRedirect) }
         let batch = try await ownBatch(req, record)
-        let today = CalendarDay(date: req.now, timeZone: OneCardClock.taipei)
+        let today = CalendarDay(date: req.now, timeZone: .taipei)
         var summary = GroupBatchView.summary(batch, today: today, contactView: true)
         summary.queuePosition = try await GroupBatchView.queuePosition(batch, libraryID: record.$library.id, on: req.db)
         let page = BatchPage(

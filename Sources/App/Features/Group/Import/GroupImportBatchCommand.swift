@@ -22,7 +22,7 @@ struct GroupImportBatchCommand: AsyncCommand {
               let record = try await GroupApplicationRecord.query(on: app.db).filter(\.$reference == reference).first()
         else { throw GroupCommandError(description: "--organization must name a group application's reference") }
         guard record.status == .approved else { throw GroupCommandError(description: "\(reference) is not approved") }
-        let today = CalendarDay(date: now, timeZone: OneCardClock.taipei)
+        let today = CalendarDay(date: now, timeZone: .taipei)
         let letter: OfficialLetter
         switch OfficialLetter.validate(number: signature.letterNumber ?? "", date: signature.letterDate ?? "", today: today) {
         case .success(let valid): letter = valid

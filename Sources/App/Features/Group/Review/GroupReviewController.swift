@@ -52,7 +52,7 @@ struct GroupReviewController: RouteCollection {
     func queue(req: Request) async throws -> View {
         let staff = try await req.requireStaff(Self.roles)
         let libraryID = staff.$library.id
-        let today = CalendarDay(date: req.now, timeZone: OneCardClock.taipei)
+        let today = CalendarDay(date: req.now, timeZone: .taipei)
         func applicationRow(_ record: GroupApplicationRecord) -> QueuePage.Application {
             let due = CalendarDay(iso: record.dueOn) ?? today
             return .init(reference: record.reference, organization: record.organizationName,
@@ -138,7 +138,7 @@ struct GroupReviewController: RouteCollection {
                                    decisionErrors: [FieldError] = [], contactForm: FormState = FormState(),
                                    status: HTTPStatus = .ok) async throws -> Response {
         let id = try record.requireID()
-        let today = CalendarDay(date: req.now, timeZone: OneCardClock.taipei)
+        let today = CalendarDay(date: req.now, timeZone: .taipei)
         let documents = try await GroupDocument.query(on: req.db).filter(\.$application.$id == id).sort(\.$kind).all()
         let changes = try await GroupContactChange.query(on: req.db).filter(\.$application.$id == id).sort(\.$changedAt, .descending).all()
         let staffEmails = try await StaffMember.query(on: req.db).filter(\.$id ~~ Set(changes.map(\.changedBy))).all()
@@ -285,7 +285,7 @@ struct GroupReviewController: RouteCollection {
     private func renderBatch(_ req: Request, _ staff: StaffMember, _ batch: GroupBatch, decisionErrors: [FieldError] = [],
                              status: HTTPStatus = .ok) async throws -> Response {
         let id = try batch.requireID()
-        let today = CalendarDay(date: req.now, timeZone: OneCardClock.taipei)
+        let today = CalendarDay(date: req.now, timeZone: .taipei)
         var summary = GroupBatchView.summary(batch, today: today, contactView: false)
         summary.queuePosition = try await GroupBatchView.queuePosition(batch, libraryID: staff.$library.id, on: req.db)
         let total = try await GroupBatchRow.query(on: req.db).filter(\.$batch.$id == id).count()

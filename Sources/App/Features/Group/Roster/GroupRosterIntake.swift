@@ -25,7 +25,7 @@ struct GroupRosterIntake {
     let app: Application
     let now: Date
 
-    var today: CalendarDay { CalendarDay(date: now, timeZone: OneCardClock.taipei) }
+    var today: CalendarDay { CalendarDay(date: now, timeZone: .taipei) }
 
     func checker() -> ReaderDataFileChecker {
         ReaderDataFileChecker(today: today)

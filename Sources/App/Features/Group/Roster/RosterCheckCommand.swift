@@ -14,8 +14,7 @@ struct RosterCheckCommand: AsyncCommand {
     var help: String { "Checks a reader data file and prints the errors as JSON; exit 0 valid, 1 invalid rows, 2 unreadable" }
 
     func run(using context: CommandContext, signature: Signature) async throws {
-        let taipei = TimeZone(identifier: "Asia/Taipei") ?? TimeZone(secondsFromGMT: 8 * 3600)!
-        var checker = ReaderDataFileChecker(today: CalendarDay(date: Date(), timeZone: taipei))
+        var checker = ReaderDataFileChecker(today: CalendarDay(date: Date(), timeZone: .taipei))
         if let maximumRows = signature.maximumRows {
             guard maximumRows > 0 else { throw RosterCommandError(description: "--max-rows must be positive") }
             checker.maximumRows = maximumRows

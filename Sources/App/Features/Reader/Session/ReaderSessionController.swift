@@ -101,7 +101,7 @@ struct ReaderSessionController: RouteCollection {
     static func standingNotice(_ patron: Patron, _ req: Request) -> String? {
         switch patron.standing(at: req.now) {
         case .suspended?:
-            req.t("reader.standing.suspended", ["since": patron.suspendedAt.map { CalendarDay(date: $0, timeZone: CardValidity.taipei).iso } ?? "",
+            req.t("reader.standing.suspended", ["since": patron.suspendedAt.map { CalendarDay(date: $0, timeZone: .taipei).iso } ?? "",
                                                 "reason": patron.suspensionReason ?? ""])
         case .expired?:
             req.t("reader.standing.expired", ["date": patron.cardValidUntil ?? ""])
