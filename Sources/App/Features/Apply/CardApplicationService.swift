@@ -125,7 +125,7 @@ struct CardApplicationService {
                     try await Outbox(localizer: app.localizer, settings: app.settings, now: now).enqueueEmail(
                         template: "card_application_received", to: email, locale: locale,
                         values: ["name": patron.name, "number": patron.applicationNumber,
-                                 "library": locale == .en ? library.nameEN : library.nameZH,
+                                 "library": library.name(in: locale),
                                  "days": String(app.settings.pendingApplicationLifetimeDays)],
                         partitionKey: PatronMail.partitionKey(patronID), on: db)
                 }

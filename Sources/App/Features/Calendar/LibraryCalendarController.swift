@@ -88,6 +88,6 @@ struct LibraryCalendarController: RouteCollection {
         let rows = days.compactMap { row in
             CalendarDay(iso: row.day).map { Page.Row(day: $0.iso, weekdayKey: "calendar.weekday.\($0.weekday)", reason: row.reason) }
         }
-        return Page(library: req.locale == .en ? staff.library.nameEN : staff.library.nameZH, rows: rows)
+        return Page(library: staff.library.name(in: req.locale), rows: rows)
     }
 }

@@ -63,7 +63,7 @@ struct CardActivationService {
                     try await Outbox(localizer: app.localizer, settings: app.settings, now: now).enqueueEmail(
                         template: "card_activated", to: email, locale: locale,
                         values: ["name": patron.name, "card": patron.cardNumber ?? "",
-                                 "library": locale == .en ? library.nameEN : library.nameZH],
+                                 "library": library.name(in: locale)],
                         partitionKey: PatronMail.partitionKey(patron.requireID()), on: db)
                 }
             }

@@ -89,7 +89,7 @@ struct CardStandingService {
         try await Outbox(localizer: app.localizer, settings: app.settings, now: now).enqueueEmail(
             template: template, to: address, locale: locale,
             values: values.merging(["name": patron.name, "card": patron.cardNumber ?? "",
-                                    "library": locale == .en ? library.nameEN : library.nameZH]) { $1 },
+                                    "library": library.name(in: locale)]) { $1 },
             partitionKey: PatronMail.partitionKey(patron.requireID()), on: db)
     }
 }

@@ -177,7 +177,7 @@ struct DeskController: RouteCollection {
             idNumber: idNumber, passportCountry: patron.passportCountry, name: patron.name,
             genderKey: "apply.gender.\(patron.gender ?? "other")", birthDate: patron.birthDate ?? "—",
             mobile: patron.mobile, homePhone: patron.homePhone, email: patron.email, cardNumber: patron.cardNumber,
-            partners: links.map { req.locale == .en ? $0.partnerService.nameEN : $0.partnerService.nameZH },
+            partners: links.map { $0.partnerService.name(in: req.locale) },
             appliedAt: Self.dateTime(patron.appliedAt), notice: notice, error: error.map { req.t($0.messageKey) }, easyCard: typed.easyCard,
             boundEasyCard: try patron.easyCardSealed.map { "••••" + String(try vault.open($0, context: CardActivationService.easyCardContext).suffix(4)) },
             isActive: patron.status == .active, isSuspended: patron.status == .active && patron.suspendedAt != nil,

@@ -340,7 +340,7 @@ struct DigitalCardService {
         guard let email = patron.email else { return }
         let locale = SiteLocale(rawValue: patron.locale) ?? .zhTW
         var values = ["name": patron.name, "number": patron.applicationNumber, "card": patron.cardNumber ?? "",
-                      "library": locale == .en ? library.nameEN : library.nameZH]
+                      "library": library.name(in: locale)]
         values.merge(extra) { $1 }
         try await Outbox(localizer: app.localizer, settings: app.settings, now: now)
             .enqueueEmail(template: template, to: email, locale: locale, values: values,

@@ -30,12 +30,11 @@ struct HomeController: RouteCollection {
 
     @Sendable
     func home(req: Request) async throws -> View {
-        let english = req.locale == .en
         let libraries = try await Library.consortiumQuery(on: req.db).all().map { library in
             HomePage.LibraryItem(
                 code: library.code,
-                name: english ? library.nameEN : library.nameZH,
-                desks: library.desks.sorted { $0.position < $1.position }.map { english ? $0.nameEN : $0.nameZH }
+                name: library.name(in: req.locale),
+                desks: library.desks.sorted { $0.position < $1.position }.map { $0.name(in: req.locale) }
             )
         }
         let services = SiteURL.Service.allCases.map {

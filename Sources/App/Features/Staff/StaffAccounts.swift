@@ -31,7 +31,7 @@ enum StaffAccounts {
                                             libraryID: library.id, details: ["role": role.rawValue], at: now, on: db)
                 try await app.outbox.enqueueEmail(
                     template: "staff_invitation", to: email, locale: locale,
-                    values: ["library": locale == .en ? library.nameEN : library.nameZH,
+                    values: ["library": library.name(in: locale),
                              "role": app.localizer.text("staff.role.\(role.rawValue)", locale),
                              "link": link.absoluteString,
                              "hours": String(Int(app.settings.staffPasswordLinkLifetime / 3600))],

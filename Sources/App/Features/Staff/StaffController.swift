@@ -24,7 +24,7 @@ struct StaffController: RouteCollection {
         guard let staff = try await req.staffMember() else {
             return req.redirect(to: SiteURL.staffSignIn.path)
         }
-        let library = req.locale == .en ? staff.library.nameEN : staff.library.nameZH
+        let library = staff.library.name(in: req.locale)
         return try await req.view.render("staff/home", HomePage(
             email: staff.email, roleKey: "staff.role.\(staff.role.rawValue)", library: library, isAdmin: staff.role == .admin,
             canDecideRequests: staff.role != .reviewer,
@@ -73,7 +73,7 @@ struct StaffController: RouteCollection {
                 ipAddress: $0.ipAddress ?? ""
             )
         }
-        let library = req.locale == .en ? staff.library.nameEN : staff.library.nameZH
+        let library = staff.library.name(in: req.locale)
         return try await req.view.render("staff/audit", AuditPage(library: library, rows: rows))
     }
 }

@@ -125,7 +125,7 @@ struct GroupApplicationService {
                 try await Outbox(localizer: app.localizer, settings: app.settings, now: now).enqueueEmail(
                     template: "group_application_received", to: record.contactEmail, locale: locale,
                     values: ["name": record.contactName, "organization": record.organizationName, "reference": record.reference,
-                             "library": locale == .en ? library.nameEN : library.nameZH, "due": record.dueOn],
+                             "library": library.name(in: locale), "due": record.dueOn],
                     on: db)
             }
         } catch {
@@ -175,7 +175,7 @@ struct GroupApplicationService {
                                         by: actor,
                                         subject: ("group_application", record.id!.uuidString), libraryID: library.id,
                                         details: ["reference": record.reference], at: now, on: db)
-            let libraryName = locale == .en ? library.nameEN : library.nameZH
+            let libraryName = library.name(in: locale)
             if approve {
                 let link = try await GroupContactAccess(app: app, now: now).issueLink(for: fresh, next: nil, on: db)
                 try await Outbox(localizer: app.localizer, settings: app.settings, now: now).enqueueEmail(
@@ -241,7 +241,7 @@ struct GroupApplicationService {
                                         details: ["change": change.id!.uuidString, "emailChanged": previous.email == contact.email ? "no" : "yes"],
                                         at: now, on: db)
             let outbox = Outbox(localizer: app.localizer, settings: app.settings, now: now)
-            let libraryName = locale == .en ? library.nameEN : library.nameZH
+            let libraryName = library.name(in: locale)
             if previous.email != contact.email {
                 try await outbox.enqueueEmail(
                     template: "group_contact_replaced", to: previous.email, locale: locale,

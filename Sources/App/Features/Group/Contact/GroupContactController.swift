@@ -68,7 +68,7 @@ struct GroupContactController: RouteCollection {
                         template: "group_contact_link", to: record.contactEmail, locale: locale,
                         values: ["name": record.contactName, "organization": record.organizationName, "link": link,
                                  "hours": String(GroupContactAccess.linkLifetimeHours),
-                                 "library": locale == .en ? record.library.nameEN : record.library.nameZH],
+                                 "library": record.library.name(in: locale)],
                         on: db)
                     try await AuditTrail.record("group_contact.link_requested", by: .anonymous(ipAddress: req.clientAddress),
                                                 subject: ("group_application", record.id!.uuidString), libraryID: record.$library.id,
@@ -139,7 +139,7 @@ struct GroupContactController: RouteCollection {
             .filter(\.$hasAnnotatedFile == true).sort(\.$uploadedAt, .descending).first()
         let page = HomePage(
             organization: record.organizationName, reference: record.reference,
-            library: req.locale == .en ? record.library.nameEN : record.library.nameZH,
+            library: record.library.name(in: req.locale),
             contactName: record.contactName, contactEmail: record.contactEmail,
             batches: batches.map { GroupBatchView.summary($0, today: today, contactView: true) },
             lastReturned: lastReturned.map { SiteURL.groupContactUpload(id: .value($0.id!)).path })

@@ -83,7 +83,7 @@ struct GroupBatchImporter: Sendable {
             try await Outbox(localizer: app.localizer, settings: app.settings, now: now).enqueueEmail(
                 template: "group_batch_rejected", to: record.contactEmail, locale: locale,
                 values: ["name": record.contactName, "organization": record.organizationName, "reference": batch.reference,
-                         "letter": batch.letterNumber, "reason": reason, "library": locale == .en ? library.nameEN : library.nameZH],
+                         "letter": batch.letterNumber, "reason": reason, "library": library.name(in: locale)],
                 on: db)
         }
         batch.status = .rejected
@@ -187,7 +187,7 @@ struct GroupBatchImporter: Sendable {
             return ImportContext(
                 batchID: batchID, batchReference: batch.reference, receivedAt: batch.receivedAt, reviewerID: batch.decidedBy,
                 libraryID: try library.requireID(), libraryCode: library.code, cardPrefix: library.cardPrefix,
-                libraryName: locale == .en ? library.nameEN : library.nameZH, organizationName: record.organizationName,
+                libraryName: library.name(in: locale), organizationName: record.organizationName,
                 contactName: record.contactName, contactEmail: record.contactEmail, locale: locale,
                 consentDocumentID: try consent.requireID(), statementDocumentID: statement?.id, application: record)
         }

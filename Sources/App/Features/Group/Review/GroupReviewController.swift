@@ -75,7 +75,7 @@ struct GroupReviewController: RouteCollection {
                 QueuePage.Batch(organization: $0.application.organizationName, batch: GroupBatchView.summary($0, today: today, contactView: false))
             }
         }
-        let library = req.locale == .en ? staff.library.nameEN : staff.library.nameZH
+        let library = staff.library.name(in: req.locale)
         return try await req.view.render("staff/group-queue", QueuePage(
             library: library, applications: waiting.map(applicationRow), queued: try await batches([.queued], recentFirst: false, limit: 1000),
             importing: try await batches([.importing], recentFirst: false, limit: 100),

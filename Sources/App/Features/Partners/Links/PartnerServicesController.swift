@@ -30,10 +30,9 @@ struct PartnerServicesController: RouteCollection {
     @Sendable
     func list(req: Request) async throws -> Response {
         guard let patron = try await req.signedInPatron() else { return req.redirect(to: SiteURL.service(.signIn).path) }
-        let english = req.locale == .en
         let taipeiPass = req.application.settings.taipeiPass != nil
         let rows = try await PartnerLinkService(database: req.db, now: req.now).offered(to: patron).map { service, link in
-            ListPage.Row(code: service.code, name: english ? service.nameEN : service.nameZH,
+            ListPage.Row(code: service.code, name: service.name(in: req.locale),
                          enabled: link?.status == .active, cityAccountUnavailable: service.kind == .cityAccount && !taipeiPass)
         }
         let notice = req.query[String.self, at: "disabled"].map { _ in req.t("partners.disabled") }
@@ -57,7 +56,7 @@ struct PartnerServicesController: RouteCollection {
         let service = try await links.service(code: req.parameters.require("code"), for: patron)
         guard service.kind == .partnerLibrary || req.application.settings.taipeiPass != nil else { throw PartnerServiceError.needsCityAccount }
         let document = try await ConsentDocument.current(PartnerLinkService.consentCode(for: service), on: req.db)
-        let page = StatementPage(code: service.code, name: req.locale == .en ? service.nameEN : service.nameZH,
+        let page = StatementPage(code: service.code, name: service.name(in: req.locale),
                                  document: CardApplicationController.documentView(document, req.locale), version: document.version,
                                  continuesAtCityAccount: service.kind == .cityAccount)
         return try await req.view.render("reader/partner-statement", page).encodeResponse(for: req)
@@ -97,7 +96,7 @@ struct PartnerServicesController: RouteCollection {
     func done(req: Request) async throws -> Response {
         guard let patron = try await req.signedInPatron() else { return req.redirect(to: SiteURL.service(.signIn).path) }
         let service = try await PartnerLinkService(database: req.db, now: req.now).service(code: req.parameters.require("code"), for: patron)
-        return try await req.view.render("reader/partner-done", DonePage(name: req.locale == .en ? service.nameEN : service.nameZH))
+        return try await req.view.render("reader/partner-done", DonePage(name: service.name(in: req.locale)))
             .encodeResponse(for: req)
     }
 

@@ -33,10 +33,9 @@ struct PartnerDeliveriesController: RouteCollection {
         let staff = try await req.requireStaff([.admin])
         let failing = try await Self.failing(for: staff, on: req.db)
         let libraries = try await Library.query(on: req.db).all().reduce(into: [UUID: Library]()) { $0[$1.id!] = $1 }
-        let english = req.locale == .en
         let rows = failing.map { message, queued in
             Page.Row(id: message.id ?? 0,
-                     partner: libraries[queued.partnerLibraryID].map { english ? $0.nameEN : $0.nameZH } ?? "—",
+                     partner: libraries[queued.partnerLibraryID].map { $0.name(in: req.locale) } ?? "—",
                      event: queued.type.rawValue, cardNumber: queued.cardNumber ?? "—", attempts: message.attempts,
                      lastError: message.lastError ?? "", nextAttempt: DeskController.dateTime(message.availableAt),
                      gaveUp: message.status == .failed)

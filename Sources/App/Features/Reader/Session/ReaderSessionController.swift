@@ -115,7 +115,7 @@ struct ReaderSessionController: RouteCollection {
     func home(req: Request) async throws -> Response {
         guard let patron = try await req.signedInPatron() else { return req.redirect(to: SiteURL.service(.signIn).path) }
         let page = HomePage(name: patron.name, cardNumber: patron.cardNumber ?? "",
-                            library: req.locale == .en ? patron.library.nameEN : patron.library.nameZH, digital: patron.cardKind == .digital,
+                            library: patron.library.name(in: req.locale), digital: patron.cardKind == .digital,
                             standingNotice: Self.standingNotice(patron, req), validUntil: patron.cardValidUntil)
         return try await req.view.render("reader/home", page).encodeResponse(for: req)
     }
@@ -151,7 +151,6 @@ struct ReaderSessionController: RouteCollection {
         guard let patron = try await req.signedInPatron(), let id = patron.id else {
             return req.redirect(to: SiteURL.service(.signIn).path)
         }
-        let english = req.locale == .en
         let idNumber = try patron.idNumberSealed.map { try req.application.vault.open($0, context: CardApplicationService.idNumberContext) }
         let kind = patron.documentKind.flatMap(IdentityDocumentKind.init(rawValue:))
         let masked = idNumber.flatMap { try? IdentityNumber.parse($0, as: kind, issuingCountry: patron.passportCountry).get().masked } ?? "—"
@@ -159,10 +158,10 @@ struct ReaderSessionController: RouteCollection {
         let links = try await PartnerLink.query(on: req.db).filter(\.$patron.$id == id).filter(\.$status == .active).with(\.$partnerService).all()
         let page = AccountPage(
             name: patron.name, cardNumber: patron.cardNumber ?? "", maskedID: masked,
-            library: english ? patron.library.nameEN : patron.library.nameZH, email: patron.email, mobile: patron.mobile,
-            partners: links.map { english ? $0.partnerService.nameEN : $0.partnerService.nameZH },
+            library: patron.library.name(in: req.locale), email: patron.email, mobile: patron.mobile,
+            partners: links.map { $0.partnerService.name(in: req.locale) },
             consents: records.map {
-                .init(id: $0.id!.uuidString, title: english ? $0.document.titleEN : $0.document.titleZH, version: $0.document.version,
+                .init(id: $0.id!.uuidString, title: $0.document.title(in: req.locale), version: $0.document.version,
                       givenAt: DeskController.dateTime($0.givenAt), withdrawn: $0.withdrawnAt != nil,
                       endsCard: $0.document.code.hasSuffix("_PRIVACY"))
             },
