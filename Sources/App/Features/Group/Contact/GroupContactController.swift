@@ -202,7 +202,7 @@ struct GroupContactController: RouteCollection {
             case .accepted(let batch, _):
                 return req.redirect(to: SiteURL.groupContactBatch(id: .value(batch.id!)).path + "?received=1", redirectType: .normal)
             case .unreadable(_, let error):
-                let problem = req.locale == .en ? req.t("group.file_error.\(error.code)") : error.message
+                let problem = req.application.localizer.text(error, req.locale)
                 let message = req.t("group.error.roster_unreadable", ["problem": problem])
                 return try await renderUploadForm(req, record, values: values, messages: ["file": message], status: .unprocessableEntity)
             }

@@ -44,7 +44,7 @@ struct GroupImportBatchCommand: AsyncCommand {
         let file = URL(fileURLWithPath: signature.file).lastPathComponent
         switch outcome {
         case .unreadable(_, let error):
-            FileHandle.standardOutput.write(Data((RosterCheck.json(file: file, error: error) + "\n").utf8))
+            FileHandle.standardOutput.write(Data((RosterCheck.json(file: file, error: error, message: app.localizer.text(error, .zhTW)) + "\n").utf8))
             exit(2)
         case .returned(let upload, let leftOut):
             let errors = try upload.errors.map { try JSONDecoder().decode([RowError].self, from: Data($0.utf8)) } ?? []

@@ -19,7 +19,8 @@ struct RosterCheckCommand: AsyncCommand {
             guard maximumRows > 0 else { throw RosterCommandError(description: "--max-rows must be positive") }
             checker.maximumRows = maximumRows
         }
-        let outcome = RosterCheck.run(path: signature.file, checker: checker)
+        let localizer = context.application.localizer
+        let outcome = RosterCheck.run(path: signature.file, checker: checker) { localizer.text($0, .zhTW) }
         FileHandle.standardOutput.write(Data((outcome.json + "\n").utf8))
         if outcome.exitCode != 0 {
             // Vapor only knows success and failure (1); the contract needs 2 for unreadable files.
