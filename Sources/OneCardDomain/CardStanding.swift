@@ -38,9 +38,6 @@ public struct CardValidity: Sendable, Hashable {
         self.suspension = suspension
     }
 
-    /// The libraries' wall calendar.
-    public static let taipei = TimeZone(identifier: "Asia/Taipei")!
-
     /// Valid through the whole of its last day; expired from the next day on.
     public func isExpired(on today: CalendarDay) -> Bool {
         guard let validUntil else { return false }
@@ -56,7 +53,7 @@ public struct CardValidity: Sendable, Hashable {
     }
 
     /// The standing at an instant, on the wall calendar of `timeZone` (Asia/Taipei unless told).
-    public func standing(at instant: Date, timeZone: TimeZone = CardValidity.taipei) -> CardStanding {
+    public func standing(at instant: Date, timeZone: TimeZone = .taipei) -> CardStanding {
         standing(on: CalendarDay(date: instant, timeZone: timeZone))
     }
 

@@ -1,7 +1,7 @@
 /// Reading and checking reader data files (讀者資料檔) of group applications (集體辦證).
 ///
 /// Entry points: `ReaderDataFileChecker.check(contentsOf:)` / `check(data:)` → `ReaderDataFileReport`
-/// (or a thrown `ReaderDataFileError` when the file cannot be read), and `RosterCheck.run(path:checker:)`
+/// (or a thrown `ReaderDataFileError` when the file cannot be read), and `RosterCheck.run(path:checker:message:)`
 /// for `onecard roster check`'s JSON and exit code.
 ///
 /// ## Formats (told from the content, never from the name)

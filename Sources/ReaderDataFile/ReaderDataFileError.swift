@@ -50,35 +50,18 @@ public enum ReaderDataFileError: Error, Sendable, Equatable, CustomStringConvert
         }
     }
 
-    /// What to tell the person who sent the file (zh-TW).
-    public var message: String {
+    /// The key of the text to show the person who sent the file, in the app's localization files
+    /// (`Resources/Localization/{zh-TW,en}.json`). This target has no localizer: the app renders it, for the
+    /// upload page and for `onecard roster check` alike.
+    public var messageKey: String { "group.file_error.\(code)" }
+
+    /// The values of the text's placeholders.
+    public var messageValues: [String: String] {
         switch self {
-        case .unreadable:
-            "無法開啟檔案。"
-        case .empty:
-            "檔案是空的。"
-        case .tooLarge(let limit):
-            "檔案太大（上限 \(limit / 1_048_576) MB），請分批申請。"
-        case .notSpreadsheet:
-            "這不是試算表檔案，請上傳 xlsx、ods 或 csv 格式的讀者資料檔。"
-        case .unsupportedFormat(let name):
-            "不支援 \(name) 格式，請另存為 xlsx、ods 或 csv 後再上傳。"
-        case .legacyExcel:
-            "這是舊版 Excel 97-2003（.xls）檔案，請另存為 Excel 活頁簿（.xlsx）後再上傳。"
-        case .encryptedWorkbook:
-            "檔案設有開啟密碼（已加密），無法讀取。請移除密碼後再上傳。"
-        case .corrupt:
-            "檔案已損毀或不完整，無法讀取。請重新存檔後再上傳。"
-        case .zipBomb:
-            "檔案解壓縮後過大，已拒絕處理。"
-        case .xmlDoctype:
-            "檔案內含不允許的 XML 文件類型宣告（DOCTYPE／ENTITY），已拒絕處理。"
-        case .xmlMalformed:
-            "檔案內容格式錯誤，無法讀取。請重新存檔後再上傳。"
-        case .csvEncoding:
-            "無法辨識 CSV 檔的文字編碼，請以 UTF-8 或 Big5 編碼儲存。"
-        case .tooManyRows(let limit):
-            "資料超過 \(limit) 列的上限，請分批申請（每批需另行發文）。"
+        case .tooLarge(let limit): ["limit_mb": String(limit / 1_048_576)]
+        case .unsupportedFormat(let name): ["format": name]
+        case .tooManyRows(let limit): ["limit": String(limit)]
+        default: [:]
         }
     }
 

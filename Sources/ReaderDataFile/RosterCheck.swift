@@ -14,15 +14,17 @@ public enum RosterCheck {
     /// Checks the file at `path`. The JSON's `file` is the path's last component.
     ///
     /// Readable: `{"file":…,"format":…,"rows":N,"valid":N,"errors":[{"row":…,"column":…,"code":…,"message":…}]}`.
-    /// Unreadable (exit 2): `{"file":…,"error":{"code":…,"message":…}}`.
-    public static func run(path: String, checker: ReaderDataFileChecker) -> Outcome {
+    /// Unreadable (exit 2): `{"file":…,"error":{"code":…,"message":…}}`, the message rendered by `message`
+    /// from the error's `messageKey` (the texts live in the app's localization files).
+    public static func run(path: String, checker: ReaderDataFileChecker,
+                           message: (ReaderDataFileError) -> String) -> Outcome {
         let url = URL(fileURLWithPath: path)
         let file = url.lastPathComponent
         do {
             let report = try checker.check(contentsOf: url)
             return Outcome(json: json(file: file, report: report), exitCode: report.isClean ? 0 : 1)
         } catch {
-            return Outcome(json: json(file: file, error: error), exitCode: 2)
+            return Outcome(json: json(file: file, error: error, message: message(error)), exitCode: 2)
         }
     }
 
@@ -35,8 +37,8 @@ public enum RosterCheck {
         return out + "]}"
     }
 
-    public static func json(file: String, error: ReaderDataFileError) -> String {
-        "{\"file\":\(quoted(file)),\"error\":{\"code\":\(quoted(error.code)),\"message\":\(quoted(error.message))}}"
+    public static func json(file: String, error: ReaderDataFileError, message: String) -> String {
+        "{\"file\":\(quoted(file)),\"error\":{\"code\":\(quoted(error.code)),\"message\":\(quoted(message))}}"
     }
 
     /// A JSON string literal (UTF-8 kept as is; quotes, backslashes and control characters escaped).

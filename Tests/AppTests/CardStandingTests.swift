@@ -72,7 +72,7 @@ final class CardStandingTests: XCTestCase {
     }
 
     func today(_ clock: TestClock) -> CalendarDay {
-        CalendarDay(date: clock.now, timeZone: CardValidity.taipei)
+        CalendarDay(date: clock.now, timeZone: .taipei)
     }
 
     static let normalStatus = "              "
@@ -252,7 +252,7 @@ final class CardStandingTests: XCTestCase {
             let desk = try await signedInStaff(app)
             let path = "/staff/applications/\(patron.id!.uuidString)"
             try await desk.get(path)
-            let yesterday = CalendarDay(date: clock.now(), timeZone: CardValidity.taipei).adding(days: -1)
+            let yesterday = CalendarDay(date: clock.now(), timeZone: .taipei).adding(days: -1)
             let past = try await desk.post(path + "/activate", form: ["documentChecked": "yes", "validUntil": yesterday.iso])
             XCTAssertEqual(past.status, .unprocessableEntity)
             XCTAssertTrue(past.text.contains("<p class=\"field-error\" id=\"validUntil-error\">有效期限不可早於今天。</p>"))

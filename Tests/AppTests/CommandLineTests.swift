@@ -222,6 +222,9 @@ final class CommandLineTests: XCTestCase {
         let unreadable = Self.fixtures + "/picture.png.xlsx"
         let refused = try onecard("roster", "check", unreadable)
         XCTAssertEqual(refused.status, 2, refused.stdout)
+        // The message users saw when it was written in ReaderDataFile, now read from zh-TW.json.
+        XCTAssertTrue(refused.stdout.hasPrefix(#"{"file":"picture.png.xlsx","error":{"code":"not_spreadsheet","message":"這不是試算表檔案，請上傳 xlsx、ods 或 csv 格式的讀者資料檔。"}}"#),
+                      refused.stdout)
         let missing = try onecard("roster", "check", "/nonexistent/roster.xlsx")
         XCTAssertEqual(missing.status, 2)
     }

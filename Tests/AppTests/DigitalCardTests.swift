@@ -236,7 +236,7 @@ final class DigitalCardTests: XCTestCase {
         try await withTestApp(clock: clock) { app in
             let application = try await submitted(app)
             XCTAssertEqual(application.dueOn, "2026-02-25", "23, 24, 25 February are the three working days")
-            let today = CalendarDay(date: clock.now, timeZone: OneCardClock.taipei)
+            let today = CalendarDay(date: clock.now, timeZone: .taipei)
             XCTAssertEqual(today.iso, "2026-02-13")
         }
     }

@@ -38,7 +38,7 @@ final class SIP2IntegrationTests: XCTestCase {
             let taipei = try await account(app, library: "TPML", personalData: true)
             let keelung = try await account(app, library: "KLPL", personalData: false, alternateIDs: false)
 
-            let server = SIP2Server(backend: SIP2Lifecycle.backend(for: app), eventLoopGroup: app.eventLoopGroup)
+            let server = SIP2Server(configuration: .init(timeZone: .taipei), backend: SIP2Lifecycle.backend(for: app), eventLoopGroup: app.eventLoopGroup)
             let port = try await server.start(host: "127.0.0.1", port: 0)
             do {
                 let client = try await SIP2Client.connect(host: "127.0.0.1", port: port, errorDetection: true)
@@ -98,7 +98,7 @@ final class SIP2IntegrationTests: XCTestCase {
             let reader = try await submitApplication(app)
             try await activate(app, reader)
             let vendor = try await account(app, library: "TPML", personalData: false)
-            let server = SIP2Server(backend: SIP2Lifecycle.backend(for: app), eventLoopGroup: app.eventLoopGroup)
+            let server = SIP2Server(configuration: .init(timeZone: .taipei), backend: SIP2Lifecycle.backend(for: app), eventLoopGroup: app.eventLoopGroup)
             let port = try await server.start(host: "127.0.0.1", port: 0)
             do {
                 let client = try await SIP2Client.connect(host: "127.0.0.1", port: port, errorDetection: true)
@@ -128,7 +128,7 @@ final class SIP2IntegrationTests: XCTestCase {
             try await activate(app, reader)
             let hash = try XCTUnwrap(reader.passwordHash)
             let vendor = try await account(app, library: "TPML", personalData: false)
-            let server = SIP2Server(backend: SIP2Lifecycle.backend(for: app), eventLoopGroup: app.eventLoopGroup)
+            let server = SIP2Server(configuration: .init(timeZone: .taipei), backend: SIP2Lifecycle.backend(for: app), eventLoopGroup: app.eventLoopGroup)
             let port = try await server.start(host: "127.0.0.1", port: 0)
             var clients: [SIP2Client] = []
             do {
@@ -166,7 +166,7 @@ final class SIP2IntegrationTests: XCTestCase {
 
     /// The server with fast login throttling, so refused logins do not slow the test down.
     func startServer(_ app: Application) async throws -> (SIP2Server, Int) {
-        var configuration = SIP2Server.Configuration()
+        var configuration = SIP2Server.Configuration(timeZone: .taipei)
         configuration.loginThrottle = .init(initialDelay: .milliseconds(1), maximumDelay: .milliseconds(5))
         let server = SIP2Server(configuration: configuration, backend: SIP2Lifecycle.backend(for: app), eventLoopGroup: app.eventLoopGroup)
         return (server, try await server.start(host: "127.0.0.1", port: 0))

@@ -74,6 +74,34 @@ struct RenderingTests {
         }
     }
 
+    @Test("Grayscale pictures (the captcha's): the exact bytes of a 2×2 PNG, and a barcode's raster written the same way")
+    func grayscale() {
+        let png = PNGEncoder.grayscale(width: 2, height: 2, pixels: [0x00, 0x40, 0x80, 0xFF])
+        let scanlines: [UInt8] = [0, 0x00, 0x40, 0, 0x80, 0xFF]
+        let idat: [UInt8] = [0x78, 0x01, 0x01, 0x06, 0x00, 0xF9, 0xFF] + scanlines
+            + bigEndian(Checksums.adler32(scanlines))
+        let expected = PNGEncoder.signature
+            + chunk("IHDR", [0, 0, 0, 2, 0, 0, 0, 2, 8, 0, 0, 0, 0]) + chunk("IDAT", idat) + chunk("IEND", [])
+        #expect(png == expected)
+
+        let raster = ModuleRaster(columns: 3, rows: 2, cellWidth: 2, cellHeight: 3,
+                                  dark: [true, false, true, false, false, true])
+        let pixels = (0..<raster.pixelHeight).flatMap { y in
+            (0..<raster.pixelWidth).map { x in
+                raster.isDark(column: x / raster.cellWidth, row: y / raster.cellHeight) ? UInt8(0x00) : 0xFF
+            }
+        }
+        #expect(PNGEncoder.encode(raster) == PNGEncoder.grayscale(width: 6, height: 6, pixels: pixels))
+    }
+
+    private func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
+        bigEndian(UInt32(data.count)) + Array(type.utf8) + data + bigEndian(Checksums.crc32(Array(type.utf8) + data))
+    }
+
+    private func bigEndian(_ value: UInt32) -> [UInt8] {
+        [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)]
+    }
+
     @Test("SVG: one path of dark runs, row by row, over a white background")
     func svgRuns() {
         let raster = ModuleRaster(columns: 4, rows: 2, cellWidth: 5, cellHeight: 5,

@@ -21,7 +21,7 @@ struct RefusalTests {
     func refused(name: String, code: String) {
         let error = refusal(name)
         #expect(error?.code == code, "\(name): \(String(describing: error))")
-        #expect(error?.message.isEmpty == false)
+        #expect(error?.messageKey == "group.file_error.\(code)")
     }
 
     @Test("zip bombs: the declared size is checked first; a forged one is caught while inflating")

@@ -235,19 +235,19 @@ import Testing
 
 @Suite struct DateTimeTests {
     @Test func formatsLocalTaipeiTime() {
-        #expect(SIP2DateTime.string(from: Date(timeIntervalSince1970: 0)) == "19700101    080000")
-        #expect(SIP2DateTime.string(from: Date(timeIntervalSince1970: 1_773_556_205)) == "20260315    143005")
-        #expect(SIP2DateTime.string(from: Date(timeIntervalSince1970: 951_782_399)) == "20000229    075959")
+        #expect(SIP2DateTime.string(from: Date(timeIntervalSince1970: 0), timeZone: taipei) == "19700101    080000")
+        #expect(SIP2DateTime.string(from: Date(timeIntervalSince1970: 1_773_556_205), timeZone: taipei) == "20260315    143005")
+        #expect(SIP2DateTime.string(from: Date(timeIntervalSince1970: 951_782_399), timeZone: taipei) == "20000229    075959")
         #expect(SIP2DateTime.string(from: Date(timeIntervalSince1970: 0), timeZone: TimeZone(identifier: "UTC")!)
             == "19700101    000000")
     }
 
     @Test func readsLocalAndUniversalTime() {
-        #expect(SIP2DateTime.date(from: "20260315    143005") == Date(timeIntervalSince1970: 1_773_556_205))
-        #expect(SIP2DateTime.date(from: "20260315   Z063005") == Date(timeIntervalSince1970: 1_773_556_205))
-        #expect(SIP2DateTime.date(from: "                  ") == nil)
-        #expect(SIP2DateTime.date(from: "20261315    143005") == nil)
-        #expect(SIP2DateTime.date(from: "2026") == nil)
+        #expect(SIP2DateTime.date(from: "20260315    143005", timeZone: taipei) == Date(timeIntervalSince1970: 1_773_556_205))
+        #expect(SIP2DateTime.date(from: "20260315   Z063005", timeZone: taipei) == Date(timeIntervalSince1970: 1_773_556_205))
+        #expect(SIP2DateTime.date(from: "                  ", timeZone: taipei) == nil)
+        #expect(SIP2DateTime.date(from: "20261315    143005", timeZone: taipei) == nil)
+        #expect(SIP2DateTime.date(from: "2026", timeZone: taipei) == nil)
     }
 }
 

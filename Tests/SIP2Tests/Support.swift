@@ -71,8 +71,11 @@ final class LogCollector: Sendable {
 }
 
 /// Fast throttling so failed-login tests do not wait.
+/// The zone the tests' expected date/times are written in; the SIP2 target has none of its own.
+let taipei = TimeZone(identifier: "Asia/Taipei")!
+
 func testConfiguration() -> SIP2Server.Configuration {
-    var configuration = SIP2Server.Configuration()
+    var configuration = SIP2Server.Configuration(timeZone: taipei)
     configuration.loginThrottle = .init(initialDelay: .milliseconds(1), maximumDelay: .milliseconds(5))
     configuration.clock = { Date(timeIntervalSince1970: 1_773_556_205) }  // 2026-03-15 14:30:05 Taipei
     return configuration

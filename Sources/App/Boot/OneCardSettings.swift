@@ -18,7 +18,7 @@ public struct OneCardSettings: Sendable {
     /// The address the SIP2 listener binds; nil binds the address the HTTP server bound (`serve --hostname`).
     public var sip2Host: String?
     /// SIP2 connections one client address may hold at once (`SIP2Server.Configuration`).
-    public var sip2MaximumConnectionsPerAddress: Int = SIP2Server.Configuration().maximumConnectionsPerAddress
+    public var sip2MaximumConnectionsPerAddress: Int = SIP2Server.Configuration(timeZone: .taipei).maximumConnectionsPerAddress
     public var baseURL: URL
     public var masterKey: String?
     public var captchaTestAnswer: String?

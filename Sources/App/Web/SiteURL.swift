@@ -2,6 +2,11 @@ import Vapor
 
 /// The site's paths, used both to register routes and to build links, so a renamed path cannot leave a
 /// dead link behind.
+///
+/// Each case's path is written once, in `segments`. A route is registered with its parameters as keys
+/// (`routes.get(.deskApplication(id: .key))`) and a link is built with values
+/// (`SiteURL.deskApplication(id: .value(patron.id!)).path`), as in the Swift Package Index's `SiteURL`.
+/// `SiteURLTests` walks every case.
 enum SiteURL: Sendable {
     case home
     case service(Service)
@@ -14,9 +19,9 @@ enum SiteURL: Sendable {
     case metrics
     case openAPI
     case apiLibraries
-    case apiLibrary(code: String)
+    case apiLibrary(code: Parameter<String>)
     case apiCardApplications
-    case apiPartnerPatron(code: String, cardNumber: String)
+    case apiPartnerPatron(code: Parameter<String>, cardNumber: Parameter<String>)
     case applicationForm
     case applicationCaptcha
     case applicationDone
@@ -27,36 +32,36 @@ enum SiteURL: Sendable {
     case resetPassword
     case accountData
     case accountPartners
-    case accountPartner(code: String)
-    case accountPartnerDone(code: String)
-    case accountPartnerDisable(code: String)
-    case deskApplication(id: String)
-    case deskActivate(id: String)
+    case accountPartner(code: Parameter<String>)
+    case accountPartnerDone(code: Parameter<String>)
+    case accountPartnerDisable(code: Parameter<String>)
+    case deskApplication(id: Parameter<UUID>)
+    case deskActivate(id: Parameter<UUID>)
     case staffDeliveries
     case digitalCardForm
     case digitalCardCertificate
     case digitalCardDone
     case digitalCardCorrection
     case staffDigitalCards
-    case staffDigitalCard(id: String)
-    case staffDigitalCardFile(id: String, file: String)
-    case deskUpgrade(id: String)
+    case staffDigitalCard(id: Parameter<UUID>)
+    case staffDigitalCardFile(id: Parameter<UUID>, file: Parameter<UUID>)
+    case deskUpgrade(id: Parameter<UUID>)
     // A card's standing at the desk: 停權, 復權, 有效期限.
-    case deskSuspend(id: String)
-    case deskReinstate(id: String)
-    case deskValidUntil(id: String)
+    case deskSuspend(id: Parameter<UUID>)
+    case deskReinstate(id: Parameter<UUID>)
+    case deskValidUntil(id: Parameter<UUID>)
     case myHome
     case accountCard
     case accountCardImage(CardImage)
     case accountPassword
     case accountContact
-    case accountRequest(kind: String)
-    case accountConsentWithdraw(id: String)
+    case accountRequest(kind: Parameter<String>)
+    case accountConsentWithdraw(id: Parameter<UUID>)
     case staffRequests
-    case staffRequestDecision(id: String)
-    case staffDeliveryRetry(id: Int)
+    case staffRequestDecision(id: Parameter<UUID>)
+    case staffDeliveryRetry(id: Parameter<Int>)
     case staffCalendar
-    case staffCalendarReopen(day: String)
+    case staffCalendarReopen(day: Parameter<String>)
     case taipeiPassSignIn
     case taipeiPassCallback
     // 集體辦證: the organization's application, its contact's pages, the reviewers' queue, the card holders' activation.
@@ -68,18 +73,18 @@ enum SiteURL: Sendable {
     case groupContactSignOut
     case groupContactHome
     case groupContactNewBatch
-    case groupContactUpload(id: String)
-    case groupContactUploadReturned(id: String)
-    case groupContactBatch(id: String)
-    case groupContactBatchSummary(id: String)
+    case groupContactUpload(id: Parameter<UUID>)
+    case groupContactUploadReturned(id: Parameter<UUID>)
+    case groupContactBatch(id: Parameter<UUID>)
+    case groupContactBatchSummary(id: Parameter<UUID>)
     case staffGroup
-    case staffGroupApplication(id: String)
-    case staffGroupApplicationDecision(id: String)
-    case staffGroupApplicationContact(id: String)
-    case staffGroupDocument(id: String)
-    case staffGroupBatch(id: String)
-    case staffGroupBatchDecision(id: String)
-    case staffGroupBatchSummary(id: String)
+    case staffGroupApplication(id: Parameter<UUID>)
+    case staffGroupApplicationDecision(id: Parameter<UUID>)
+    case staffGroupApplicationContact(id: Parameter<UUID>)
+    case staffGroupDocument(id: Parameter<UUID>)
+    case staffGroupBatch(id: Parameter<UUID>)
+    case staffGroupBatchDecision(id: Parameter<UUID>)
+    case staffGroupBatchSummary(id: Parameter<UUID>)
     case activateCard
 
     /// The pictures of the mobile card.
@@ -102,7 +107,31 @@ enum SiteURL: Sendable {
         case signIn = "login"
     }
 
-    var pathComponents: [PathComponent] {
+    /// A path parameter: `.key` where the route is registered, `.value` where a link is built.
+    enum Parameter<Value: CustomStringConvertible & Sendable>: Sendable {
+        case key
+        case value(Value)
+    }
+
+    /// One piece of a path: a fixed word, or a named parameter that holds a value only in a link.
+    enum Segment: ExpressibleByStringLiteral, Sendable {
+        case constant(String)
+        case parameter(name: String, value: String?)
+
+        init(stringLiteral word: String) {
+            self = .constant(word)
+        }
+
+        static func parameter<Value>(_ name: String, _ parameter: Parameter<Value>) -> Segment {
+            switch parameter {
+            case .key: .parameter(name: name, value: nil)
+            case .value(let value): .parameter(name: name, value: value.description)
+            }
+        }
+    }
+
+    /// Each case's path, written once: registration reads the parameters' names, links their values.
+    var segments: [Segment] {
         switch self {
         case .home: []
         case .service(let service): [.constant(service.rawValue)]
@@ -115,9 +144,9 @@ enum SiteURL: Sendable {
         case .metrics: ["metrics"]
         case .openAPI: ["api", "openapi.json"]
         case .apiLibraries: ["api", "v1", "libraries"]
-        case .apiLibrary: ["api", "v1", "libraries", ":code"]
+        case .apiLibrary(let code): ["api", "v1", "libraries", .parameter("code", code)]
         case .apiCardApplications: ["api", "v1", "card-applications"]
-        case .apiPartnerPatron: ["api", "v1", "partners", ":code", "patrons", ":cardNumber"]
+        case .apiPartnerPatron(let code, let cardNumber): ["api", "v1", "partners", .parameter("code", code), "patrons", .parameter("cardNumber", cardNumber)]
         case .applicationForm: ["apply", "form"]
         case .applicationCaptcha: ["apply", "captcha.png"]
         case .applicationDone: ["apply", "done"]
@@ -128,35 +157,35 @@ enum SiteURL: Sendable {
         case .resetPassword: ["login", "reset"]
         case .accountData: ["account", "my-data.json"]
         case .accountPartners: ["account", "partners"]
-        case .accountPartner: ["account", "partners", ":code"]
-        case .accountPartnerDone: ["account", "partners", ":code", "done"]
-        case .accountPartnerDisable: ["account", "partners", ":code", "disable"]
-        case .deskApplication: ["staff", "applications", ":id"]
-        case .deskActivate: ["staff", "applications", ":id", "activate"]
+        case .accountPartner(let code): ["account", "partners", .parameter("code", code)]
+        case .accountPartnerDone(let code): ["account", "partners", .parameter("code", code), "done"]
+        case .accountPartnerDisable(let code): ["account", "partners", .parameter("code", code), "disable"]
+        case .deskApplication(let id): ["staff", "applications", .parameter("id", id)]
+        case .deskActivate(let id): ["staff", "applications", .parameter("id", id), "activate"]
         case .staffDeliveries: ["staff", "deliveries"]
         case .digitalCardForm: ["digital-card", "form"]
         case .digitalCardCertificate: ["digital-card", "certificate"]
         case .digitalCardDone: ["digital-card", "done"]
         case .digitalCardCorrection: ["digital-card", "correction"]
         case .staffDigitalCards: ["staff", "digital-cards"]
-        case .staffDigitalCard: ["staff", "digital-cards", ":id"]
-        case .staffDigitalCardFile: ["staff", "digital-cards", ":id", "files", ":file"]
-        case .deskUpgrade: ["staff", "applications", ":id", "upgrade"]
-        case .deskSuspend: ["staff", "applications", ":id", "suspend"]
-        case .deskReinstate: ["staff", "applications", ":id", "reinstate"]
-        case .deskValidUntil: ["staff", "applications", ":id", "valid-until"]
+        case .staffDigitalCard(let id): ["staff", "digital-cards", .parameter("id", id)]
+        case .staffDigitalCardFile(let id, let file): ["staff", "digital-cards", .parameter("id", id), "files", .parameter("file", file)]
+        case .deskUpgrade(let id): ["staff", "applications", .parameter("id", id), "upgrade"]
+        case .deskSuspend(let id): ["staff", "applications", .parameter("id", id), "suspend"]
+        case .deskReinstate(let id): ["staff", "applications", .parameter("id", id), "reinstate"]
+        case .deskValidUntil(let id): ["staff", "applications", .parameter("id", id), "valid-until"]
         case .myHome: ["account", "home"]
         case .accountCard: ["account", "card"]
         case .accountCardImage(let image): ["account", "card", .constant(image.rawValue)]
         case .accountPassword: ["account", "password"]
         case .accountContact: ["account", "contact"]
-        case .accountRequest: ["account", "requests", ":kind"]
-        case .accountConsentWithdraw: ["account", "consents", ":id", "withdraw"]
+        case .accountRequest(let kind): ["account", "requests", .parameter("kind", kind)]
+        case .accountConsentWithdraw(let id): ["account", "consents", .parameter("id", id), "withdraw"]
         case .staffRequests: ["staff", "requests"]
-        case .staffRequestDecision: ["staff", "requests", ":id"]
-        case .staffDeliveryRetry: ["staff", "deliveries", ":id", "retry"]
+        case .staffRequestDecision(let id): ["staff", "requests", .parameter("id", id)]
+        case .staffDeliveryRetry(let id): ["staff", "deliveries", .parameter("id", id), "retry"]
         case .staffCalendar: ["staff", "calendar"]
-        case .staffCalendarReopen: ["staff", "calendar", ":day", "reopen"]
+        case .staffCalendarReopen(let day): ["staff", "calendar", .parameter("day", day), "reopen"]
         case .taipeiPassSignIn: ["login", "taipei-pass"]
         case .taipeiPassCallback: ["login", "taipei-pass", "callback"]
         case .groupApplicationForm: ["group-application", "apply"]
@@ -167,85 +196,42 @@ enum SiteURL: Sendable {
         case .groupContactSignOut: ["group-application", "contact", "sign-out"]
         case .groupContactHome: ["group-application", "contact", "home"]
         case .groupContactNewBatch: ["group-application", "contact", "batches", "new"]
-        case .groupContactUpload: ["group-application", "contact", "uploads", ":id"]
-        case .groupContactUploadReturned: ["group-application", "contact", "uploads", ":id", "returned.xlsx"]
-        case .groupContactBatch: ["group-application", "contact", "batches", ":id"]
-        case .groupContactBatchSummary: ["group-application", "contact", "batches", ":id", "summary.xlsx"]
+        case .groupContactUpload(let id): ["group-application", "contact", "uploads", .parameter("id", id)]
+        case .groupContactUploadReturned(let id): ["group-application", "contact", "uploads", .parameter("id", id), "returned.xlsx"]
+        case .groupContactBatch(let id): ["group-application", "contact", "batches", .parameter("id", id)]
+        case .groupContactBatchSummary(let id): ["group-application", "contact", "batches", .parameter("id", id), "summary.xlsx"]
         case .staffGroup: ["staff", "group"]
-        case .staffGroupApplication: ["staff", "group", "applications", ":id"]
-        case .staffGroupApplicationDecision: ["staff", "group", "applications", ":id", "decision"]
-        case .staffGroupApplicationContact: ["staff", "group", "applications", ":id", "contact"]
-        case .staffGroupDocument: ["staff", "group", "documents", ":id"]
-        case .staffGroupBatch: ["staff", "group", "batches", ":id"]
-        case .staffGroupBatchDecision: ["staff", "group", "batches", ":id", "decision"]
-        case .staffGroupBatchSummary: ["staff", "group", "batches", ":id", "summary.xlsx"]
+        case .staffGroupApplication(let id): ["staff", "group", "applications", .parameter("id", id)]
+        case .staffGroupApplicationDecision(let id): ["staff", "group", "applications", .parameter("id", id), "decision"]
+        case .staffGroupApplicationContact(let id): ["staff", "group", "applications", .parameter("id", id), "contact"]
+        case .staffGroupDocument(let id): ["staff", "group", "documents", .parameter("id", id)]
+        case .staffGroupBatch(let id): ["staff", "group", "batches", .parameter("id", id)]
+        case .staffGroupBatchDecision(let id): ["staff", "group", "batches", .parameter("id", id), "decision"]
+        case .staffGroupBatchSummary(let id): ["staff", "group", "batches", .parameter("id", id), "summary.xlsx"]
         case .activateCard: ["login", "activate"]
         }
     }
 
-    /// The path for a link; parameters filled in.
-    var path: String {
-        switch self {
-        case .apiLibrary(let code):
-            "/api/v1/libraries/\(code.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? code)"
-        case .apiPartnerPatron(let code, let cardNumber):
-            "/api/v1/partners/\(code)/patrons/\(cardNumber)"
-        case .accountPartner(let code):
-            "/account/partners/\(code)"
-        case .accountPartnerDone(let code):
-            "/account/partners/\(code)/done"
-        case .accountPartnerDisable(let code):
-            "/account/partners/\(code)/disable"
-        case .deskApplication(let id):
-            "/staff/applications/\(id)"
-        case .deskActivate(let id):
-            "/staff/applications/\(id)/activate"
-        case .accountRequest(let kind):
-            "/account/requests/\(kind)"
-        case .accountConsentWithdraw(let id):
-            "/account/consents/\(id)/withdraw"
-        case .staffRequestDecision(let id):
-            "/staff/requests/\(id)"
-        case .staffDigitalCard(let id):
-            "/staff/digital-cards/\(id)"
-        case .staffDigitalCardFile(let id, let file):
-            "/staff/digital-cards/\(id)/files/\(file)"
-        case .deskUpgrade(let id):
-            "/staff/applications/\(id)/upgrade"
-        case .deskSuspend(let id):
-            "/staff/applications/\(id)/suspend"
-        case .deskReinstate(let id):
-            "/staff/applications/\(id)/reinstate"
-        case .deskValidUntil(let id):
-            "/staff/applications/\(id)/valid-until"
-        case .staffDeliveryRetry(let id):
-            "/staff/deliveries/\(id)/retry"
-        case .staffCalendarReopen(let day):
-            "/staff/calendar/\(day)/reopen"
-        case .groupContactUpload(let id):
-            "/group-application/contact/uploads/\(id)"
-        case .groupContactUploadReturned(let id):
-            "/group-application/contact/uploads/\(id)/returned.xlsx"
-        case .groupContactBatch(let id):
-            "/group-application/contact/batches/\(id)"
-        case .groupContactBatchSummary(let id):
-            "/group-application/contact/batches/\(id)/summary.xlsx"
-        case .staffGroupApplication(let id):
-            "/staff/group/applications/\(id)"
-        case .staffGroupApplicationDecision(let id):
-            "/staff/group/applications/\(id)/decision"
-        case .staffGroupApplicationContact(let id):
-            "/staff/group/applications/\(id)/contact"
-        case .staffGroupDocument(let id):
-            "/staff/group/documents/\(id)"
-        case .staffGroupBatch(let id):
-            "/staff/group/batches/\(id)"
-        case .staffGroupBatchDecision(let id):
-            "/staff/group/batches/\(id)/decision"
-        case .staffGroupBatchSummary(let id):
-            "/staff/group/batches/\(id)/summary.xlsx"
-        default:
-            "/" + pathComponents.map(\.description).joined(separator: "/")
+
+    /// What a route is registered at. The parameters must be keys: a value here would be ignored, so it is a mistake.
+    var pathComponents: [PathComponent] {
+        segments.map { segment in
+            switch segment {
+            case .constant(let word): .constant(word)
+            case .parameter(let name, nil): .parameter(name)
+            case .parameter(let name, .some): preconditionFailure("\(self) is registered with a value for :\(name); use .key")
+            }
         }
+    }
+
+    /// The path for a link, parameters filled in and percent-encoded.
+    var path: String {
+        "/" + segments.map { segment in
+            switch segment {
+            case .constant(let word): word
+            case .parameter(_, let value?): value.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? value
+            case .parameter(let name, nil): preconditionFailure("a link to \(self) needs a value for :\(name)")
+            }
+        }.joined(separator: "/")
     }
 }

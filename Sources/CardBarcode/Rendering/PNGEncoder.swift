@@ -1,17 +1,34 @@
-/// Writes a module raster as an 8-bit grayscale PNG with stored (uncompressed) deflate blocks.
+/// Writes 8-bit grayscale PNGs with stored (uncompressed) deflate blocks: the mobile card's barcodes, and
+/// the application form's captcha, which draws its own pixels.
 ///
 /// Stored blocks keep the encoder a few dozen lines with nothing to get wrong but the checksums; a card's
-/// barcode is a few hundred kilobytes at most, and the HTTP layer may compress it anyway.
-enum PNGEncoder {
+/// barcode is a few hundred kilobytes at most, and the HTTP layer may compress it anyway. No maintained
+/// package here writes PNG without an image library, hence this one, the site's only PNG writer.
+public enum PNGEncoder {
     static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
     private static let black: UInt8 = 0x00
     private static let white: UInt8 = 0xFF
     /// The largest payload of one stored deflate block.
     private static let storedBlockLimit = 65_535
 
+    /// A grayscale picture given row by row, `width` × `height` shades from 0 (black) to 255 (white).
+    public static func grayscale(width: Int, height: Int, pixels: [UInt8]) -> [UInt8] {
+        precondition(pixels.count == width * height, "\(pixels.count) pixels for \(width)×\(height)")
+        var data: [UInt8] = []
+        data.reserveCapacity((width + 1) * height)
+        for row in 0..<height {
+            data.append(0)
+            data.append(contentsOf: pixels[(row * width)..<((row + 1) * width)])
+        }
+        return png(width: width, height: height, scanlines: data)
+    }
+
     static func encode(_ raster: ModuleRaster) -> [UInt8] {
-        let width = raster.pixelWidth
-        let height = raster.pixelHeight
+        png(width: raster.pixelWidth, height: raster.pixelHeight, scanlines: scanlines(raster))
+    }
+
+    /// Signature, IHDR, one IDAT of the filtered rows, IEND.
+    private static func png(width: Int, height: Int, scanlines: [UInt8]) -> [UInt8] {
         var header: [UInt8] = []
         header.appendBigEndian(UInt32(width))
         header.appendBigEndian(UInt32(height))
@@ -20,7 +37,7 @@ enum PNGEncoder {
 
         var png = signature
         appendChunk("IHDR", header, to: &png)
-        appendChunk("IDAT", zlibStored(scanlines(raster)), to: &png)
+        appendChunk("IDAT", zlibStored(scanlines), to: &png)
         appendChunk("IEND", [], to: &png)
         return png
     }

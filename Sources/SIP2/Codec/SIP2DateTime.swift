@@ -1,13 +1,13 @@
 import Foundation
 
 /// SIP2 date/time fields: 18 characters `YYYYMMDDZZZZHHMMSS`. ZZZZ is four spaces for the ACS's local
-/// time (what this server sends, in Asia/Taipei by default) or `   Z` for UTC.
+/// time (what this server sends, in the zone its configuration names) or `   Z` for UTC.
+///
+/// The codec knows no zone of its own: "local" is whatever the caller says, so the library's zone is defined
+/// once, by the app, and handed in (`SIP2Server.Configuration.timeZone`).
 public enum SIP2DateTime {
-    /// Taiwan's zone; Taiwan has kept UTC+8 without daylight saving since 1980, hence the fallback.
-    public static let taipei: TimeZone = TimeZone(identifier: "Asia/Taipei") ?? TimeZone(secondsFromGMT: 8 * 3600)!
-
     /// `date` as local time in `timeZone`, e.g. `20260315    143005`.
-    public static func string(from date: Date, timeZone: TimeZone = taipei) -> String {
+    public static func string(from date: Date, timeZone: TimeZone) -> String {
         let offset = timeZone.secondsFromGMT(for: date)
         let seconds = Int(date.timeIntervalSince1970.rounded(.down)) + offset
         let days = seconds.floorDivided(by: 86_400)
@@ -19,7 +19,7 @@ public enum SIP2DateTime {
 
     /// Reads an 18-character date/time: blank ZZZZ means local time in `timeZone`, a trailing `Z`
     /// means UTC. Nil when the text is not a valid date/time (including an all-blank field).
-    public static func date(from text: some StringProtocol, timeZone: TimeZone = taipei) -> Date? {
+    public static func date(from text: some StringProtocol, timeZone: TimeZone) -> Date? {
         let characters = Array(text.utf8)
         guard characters.count == 18 else { return nil }
         func number(_ range: Range<Int>) -> Int? {

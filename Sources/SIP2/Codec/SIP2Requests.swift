@@ -129,7 +129,7 @@ public struct SIP2PatronStatusRequest: Sendable, Hashable {
 
     public init(
         patronIdentifier: String, patronPassword: String? = nil, institution: String = "", terminalPassword: String? = nil,
-        language: String = "000", transactionDate: String = SIP2DateTime.string(from: .init())
+        language: String = "000", transactionDate: String = SIP2DateTime.string(from: .init(), timeZone: .current)
     ) {
         self.language = language
         self.transactionDate = transactionDate
@@ -175,7 +175,7 @@ public struct SIP2PatronInformationRequest: Sendable, Hashable {
 
     public init(
         patronIdentifier: String, patronPassword: String? = nil, institution: String = "", terminalPassword: String? = nil,
-        summary: String = "          ", language: String = "000", transactionDate: String = SIP2DateTime.string(from: .init()),
+        summary: String = "          ", language: String = "000", transactionDate: String = SIP2DateTime.string(from: .init(), timeZone: .current),
         startItem: String? = nil, endItem: String? = nil
     ) {
         self.language = language
@@ -226,7 +226,7 @@ public struct SIP2EndPatronSessionRequest: Sendable, Hashable {
 
     public init(
         patronIdentifier: String, institution: String = "", terminalPassword: String? = nil, patronPassword: String? = nil,
-        transactionDate: String = SIP2DateTime.string(from: .init())
+        transactionDate: String = SIP2DateTime.string(from: .init(), timeZone: .current)
     ) {
         self.transactionDate = transactionDate
         self.institution = institution

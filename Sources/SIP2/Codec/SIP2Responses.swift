@@ -39,7 +39,7 @@ public struct SIP2ACSStatusResponse: Sendable, Hashable {
     public init(
         online: Bool = true, checkinOK: Bool = false, checkoutOK: Bool = false, renewalPolicy: Bool = false,
         statusUpdateOK: Bool = false, offlineOK: Bool = false, timeoutPeriod: Int = 999, retriesAllowed: Int = 999,
-        dateTime: String = SIP2DateTime.string(from: .init()), protocolVersion: String = SIP2.protocolVersion,
+        dateTime: String = SIP2DateTime.string(from: .init(), timeZone: .current), protocolVersion: String = SIP2.protocolVersion,
         institution: String, libraryName: String? = nil, supportedMessages: SIP2SupportedMessages = .implementedByServer,
         terminalLocation: String? = nil, screenMessages: [String] = [], printLines: [String] = []
     ) {
@@ -115,7 +115,7 @@ public struct SIP2PatronStatusResponse: Sendable, Hashable {
     public var printLines: [String]
 
     public init(
-        patronStatus: SIP2PatronStatus, language: String = "000", transactionDate: String = SIP2DateTime.string(from: .init()),
+        patronStatus: SIP2PatronStatus, language: String = "000", transactionDate: String = SIP2DateTime.string(from: .init(), timeZone: .current),
         institution: String, patronIdentifier: String, personalName: String = "", validPatron: Bool? = nil,
         validPatronPassword: Bool? = nil, screenMessages: [String] = [], printLines: [String] = []
     ) {
@@ -186,7 +186,7 @@ public struct SIP2PatronInformationResponse: Sendable, Hashable {
     public var printLines: [String]
 
     public init(
-        patronStatus: SIP2PatronStatus, language: String = "000", transactionDate: String = SIP2DateTime.string(from: .init()),
+        patronStatus: SIP2PatronStatus, language: String = "000", transactionDate: String = SIP2DateTime.string(from: .init(), timeZone: .current),
         holdItemsCount: Int = 0, overdueItemsCount: Int = 0, chargedItemsCount: Int = 0, fineItemsCount: Int = 0,
         recallItemsCount: Int = 0, unavailableHoldsCount: Int = 0, institution: String, patronIdentifier: String,
         personalName: String = "", holdItemsLimit: Int? = nil, overdueItemsLimit: Int? = nil, chargedItemsLimit: Int? = nil,
@@ -282,7 +282,7 @@ public struct SIP2EndSessionResponse: Sendable, Hashable {
     public var printLines: [String]
 
     public init(
-        endSession: Bool = true, transactionDate: String = SIP2DateTime.string(from: .init()), institution: String,
+        endSession: Bool = true, transactionDate: String = SIP2DateTime.string(from: .init(), timeZone: .current), institution: String,
         patronIdentifier: String, screenMessages: [String] = [], printLines: [String] = []
     ) {
         self.endSession = endSession

@@ -7,7 +7,7 @@ import NIOPosix
 /// only its own connection and never an event loop.
 ///
 /// ```swift
-/// let server = SIP2Server(configuration: .init(), backend: backend) { record in logger.info("\(record)") }
+/// let server = SIP2Server(configuration: .init(timeZone: libraryZone), backend: backend) { record in logger.info("\(record)") }
 /// let port = try await server.start(host: "127.0.0.1", port: 6001)
 /// …
 /// await server.stop()
@@ -41,8 +41,8 @@ public final class SIP2Server: Sendable {
         public var loginThrottle: SIP2LoginThrottle.Policy = .init()
         /// How the 93 login is read, before an account (and its encoding) is known.
         public var loginEncoding: SIP2TextEncoding = .utf8
-        /// The zone of the local date/times sent (blank ZZZZ).
-        public var timeZone: TimeZone = SIP2DateTime.taipei
+        /// The zone of the local date/times sent (blank ZZZZ): the library's, given by the app.
+        public var timeZone: TimeZone
         /// 98 timeout period, in tenths of a second (3 digits).
         public var timeoutPeriod: Int = 100
         /// 98 retries allowed (3 digits).
@@ -54,7 +54,9 @@ public final class SIP2Server: Sendable {
         /// The clock for date/time fields.
         public var clock: @Sendable () -> Date = { Date() }
 
-        public init() {}
+        public init(timeZone: TimeZone) {
+            self.timeZone = timeZone
+        }
     }
 
     public enum Error: Swift.Error, Hashable {
@@ -127,7 +129,7 @@ public final class SIP2Server: Sendable {
     ///   - throttle: pass one to share failed-login counts between servers, or to control its clock.
     ///   - log: receives connection, login and abuse events; never passwords.
     public init(
-        configuration: Configuration = Configuration(), backend: any SIP2Backend, eventLoopGroup: (any EventLoopGroup)? = nil,
+        configuration: Configuration, backend: any SIP2Backend, eventLoopGroup: (any EventLoopGroup)? = nil,
         throttle: SIP2LoginThrottle? = nil, log: @escaping @Sendable (SIP2LogRecord) -> Void = { _ in }
     ) {
         self.configuration = configuration

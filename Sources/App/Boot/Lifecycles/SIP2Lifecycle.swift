@@ -42,10 +42,10 @@ final class SIP2Lifecycle: LifecycleHandler, Sendable {
         setting ?? httpAddress?.ipAddress ?? "127.0.0.1"
     }
 
-    /// The server's settings from the app: zh-TW screen messages for expired and suspended cards, the app's
-    /// clock, the per-address connection limit.
+    /// The server's settings from the app: the libraries' time zone, zh-TW screen messages for expired and
+    /// suspended cards, the app's clock, the per-address connection limit.
     static func configuration(for application: Application) -> SIP2Server.Configuration {
-        var configuration = SIP2Server.Configuration()
+        var configuration = SIP2Server.Configuration(timeZone: .taipei)
         configuration.expiredCardScreenMessage = application.localizer.text("sip2.card_expired", .zhTW)
         configuration.suspendedCardScreenMessage = application.localizer.text("sip2.card_suspended", .zhTW)
         configuration.clock = application.clock.now

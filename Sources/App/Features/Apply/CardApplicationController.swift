@@ -30,8 +30,8 @@ struct CardApplicationController: RouteCollection {
     }
 
     static func documentView(_ document: ConsentDocument, _ locale: SiteLocale) -> ConsentPage.Document {
-        let body = locale == .en ? document.bodyEN : document.bodyZH
-        return .init(title: locale == .en ? document.titleEN : document.titleZH,
+        let body = document.body(in: locale)
+        return .init(title: document.title(in: locale),
                      paragraphs: body.components(separatedBy: "\n\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
     }
 

@@ -57,7 +57,7 @@ struct CardApplicationService {
         let withinPersonLimit = typedID.isEmpty
             ? true : try await limiter.allow("apply:id:\(index)", limit: limits.perPersonPerHour, per: 3600, now: now)
 
-        let today = CalendarDay(date: now, timeZone: OneCardClock.taipei)
+        let today = CalendarDay(date: now, timeZone: .taipei)
         let application: CardApplication
         switch CardApplicationRules.validate(input, today: today, passwordPolicy: passwordPolicy) {
         case .success(let valid) where additionalErrors.isEmpty:
@@ -130,7 +130,7 @@ struct CardApplicationService {
                     try await outbox.enqueueEmail(
                         template: "card_application_received", to: email, locale: locale,
                         values: ["name": patron.name, "number": patron.applicationNumber,
-                                 "library": locale == .en ? library.nameEN : library.nameZH,
+                                 "library": library.name(in: locale),
                                  "days": String(pendingApplicationLifetimeDays)],
                         partitionKey: PatronMail.partitionKey(patronID), on: db)
                 }
@@ -187,7 +187,7 @@ struct CardApplicationService {
 
     /// e.g. TPML-261122-4F7K2Q: the library, the day, and six unambiguous characters.
     static func applicationNumber(library: String, now: Date) -> String {
-        let day = CalendarDay(date: now, timeZone: OneCardClock.taipei)
+        let day = CalendarDay(date: now, timeZone: .taipei)
         let alphabet = Array("23456789ABCDEFGHJKLMNPQRSTUVWXYZ")
         let suffix = String((0..<6).map { _ in alphabet.randomElement()! })
         return String(format: "%@-%02d%02d%02d-%@", library, day.year % 100, day.month, day.day, suffix)

@@ -8,7 +8,7 @@ struct LibraryCalendarController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get(.staffCalendar, use: page)
         routes.post(.staffCalendar, use: close)
-        routes.post(.staffCalendarReopen(day: ""), use: reopen)
+        routes.post(.staffCalendarReopen(day: .key), use: reopen)
     }
 
     struct CloseForm: Content {
@@ -53,7 +53,7 @@ struct LibraryCalendarController: RouteCollection {
     }
 
     private static func page(for staff: StaffMember, req: Request) async throws -> StaffCalendarPage.Model {
-        try await .query(libraryID: staff.$library.id, libraryName: req.locale == .en ? staff.library.nameEN : staff.library.nameZH,
-                         today: CalendarDay(date: req.now, timeZone: OneCardClock.taipei), on: req.db)
+        try await .query(libraryID: staff.$library.id, libraryName: staff.library.name(in: req.locale),
+                         today: CalendarDay(date: req.now, timeZone: .taipei), on: req.db)
     }
 }

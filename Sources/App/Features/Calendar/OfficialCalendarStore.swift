@@ -56,7 +56,7 @@ enum OfficialCalendarStore {
                       on database: any Database) async throws -> CalendarDay {
         let typed = rawDay.trimmingCharacters(in: .whitespaces)
         let reason = rawReason.trimmingCharacters(in: .whitespacesAndNewlines)
-        let today = CalendarDay(date: time, timeZone: OneCardClock.taipei)
+        let today = CalendarDay(date: time, timeZone: .taipei)
         var errors: [FieldError] = []
         let day = CalendarDay(iso: typed)
         if typed.isEmpty {

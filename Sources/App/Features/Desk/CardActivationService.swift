@@ -31,7 +31,7 @@ struct CardActivationService {
         let easyCard = trimmed.isEmpty ? nil : Self.normalizeEasyCard(trimmed)
         if !trimmed.isEmpty, easyCard == nil { throw DeskError.easyCardInvalid }
         let validUntil: CalendarDay?
-        switch CardValidity.parseValidUntil(rawValidUntil, today: CalendarDay(date: now, timeZone: CardValidity.taipei)) {
+        switch CardValidity.parseValidUntil(rawValidUntil, today: CalendarDay(date: now, timeZone: .taipei)) {
         case .success(let day): validUntil = day
         case .failure(let error): throw DeskError(error)
         }
@@ -66,7 +66,7 @@ struct CardActivationService {
                     try await outbox.enqueueEmail(
                         template: "card_activated", to: email, locale: locale,
                         values: ["name": patron.name, "card": patron.cardNumber ?? "",
-                                 "library": locale == .en ? library.nameEN : library.nameZH],
+                                 "library": library.name(in: locale)],
                         partitionKey: PatronMail.partitionKey(patron.requireID()), on: db)
                 }
             }

@@ -16,7 +16,7 @@ struct CardStandingService {
     let localizer: Localizer
     let now: Date
 
-    var today: CalendarDay { CalendarDay(date: now, timeZone: CardValidity.taipei) }
+    var today: CalendarDay { CalendarDay(date: now, timeZone: .taipei) }
 
     func suspend(_ patron: Patron, reason rawReason: String, by staff: StaffMember, ipAddress: String?,
                  on database: any Database) async throws {
@@ -47,7 +47,7 @@ struct CardStandingService {
             patron.suspendedBy = nil
             try await patron.save(on: db)
             try await record("card.reinstated", patron, by: staff, ipAddress: ipAddress,
-                             details: ["suspendedSince": CalendarDay(date: since, timeZone: CardValidity.taipei).iso], on: db)
+                             details: ["suspendedSince": CalendarDay(date: since, timeZone: .taipei).iso], on: db)
             try await PartnerEvents.enqueueForLinkedPartners(.patronReinstated, patron: patron, now: now, on: db)
             try await email("card_reinstated", patron, [:], on: db)
         }
@@ -92,7 +92,7 @@ struct CardStandingService {
         try await outbox.enqueueEmail(
             template: template, to: address, locale: locale,
             values: values.merging(["name": patron.name, "card": patron.cardNumber ?? "",
-                                    "library": locale == .en ? library.nameEN : library.nameZH]) { $1 },
+                                    "library": library.name(in: locale)]) { $1 },
             partitionKey: PatronMail.partitionKey(patron.requireID()), on: db)
     }
 }

@@ -55,7 +55,7 @@ extension DeskApplicationPage {
                 idNumber: idNumber, passportCountry: patron.passportCountry, name: patron.name,
                 genderKey: "apply.gender.\(patron.gender ?? "other")", birthDate: patron.birthDate ?? "—",
                 mobile: patron.mobile, homePhone: patron.homePhone, email: patron.email, cardNumber: patron.cardNumber,
-                partners: links.map { locale == .en ? $0.partnerService.nameEN : $0.partnerService.nameZH },
+                partners: links.map { $0.partnerService.name(in: locale) },
                 appliedAt: DeskController.dateTime(patron.appliedAt), notice: nil, error: error.map { t($0.messageKey) },
                 easyCard: typed.easyCard,
                 boundEasyCard: try patron.easyCardSealed.map { "••••" + String(try vault.open($0, context: CardActivationService.easyCardContext).suffix(4)) },

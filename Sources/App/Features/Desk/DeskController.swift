@@ -11,12 +11,12 @@ struct DeskController: RouteCollection {
 
     func boot(routes: any RoutesBuilder) throws {
         routes.get(.deskApplications, use: search)
-        routes.get(.deskApplication(id: ""), use: show)
-        routes.post(.deskActivate(id: ""), use: activate)
-        routes.post(.deskUpgrade(id: ""), use: upgrade)
-        routes.post(.deskSuspend(id: ""), use: suspend)
-        routes.post(.deskReinstate(id: ""), use: reinstate)
-        routes.post(.deskValidUntil(id: ""), use: changeValidUntil)
+        routes.get(.deskApplication(id: .key), use: show)
+        routes.post(.deskActivate(id: .key), use: activate)
+        routes.post(.deskUpgrade(id: .key), use: upgrade)
+        routes.post(.deskSuspend(id: .key), use: suspend)
+        routes.post(.deskReinstate(id: .key), use: reinstate)
+        routes.post(.deskValidUntil(id: .key), use: changeValidUntil)
     }
 
     /// Staff of a library see their own patrons and those who linked their library, no one else.
@@ -44,7 +44,7 @@ struct DeskController: RouteCollection {
 
     static func dateTime(_ date: Date) -> String {
         let formatter = DateFormatter()
-        formatter.timeZone = OneCardClock.taipei
+        formatter.timeZone = .taipei
         formatter.dateFormat = "yyyy-MM-dd HH:mm"
         return formatter.string(from: date)
     }
@@ -99,7 +99,7 @@ struct DeskController: RouteCollection {
                                                     reload: true)
             return try await req.view.render("staff/application", page).encodeResponse(status: HTTPErrorMapping.status(for: error), for: req)
         }
-        return req.redirect(to: SiteURL.deskApplication(id: patron.id!.uuidString).path + "?activated=1", redirectType: .normal)
+        return req.redirect(to: SiteURL.deskApplication(id: .value(patron.id!)).path + "?activated=1", redirectType: .normal)
     }
 
     struct UpgradeForm: Content {
@@ -119,7 +119,7 @@ struct DeskController: RouteCollection {
             let page = try await pages(req).refused(patron, error: error)
             return try await req.view.render("staff/application", page).encodeResponse(status: HTTPErrorMapping.status(for: error), for: req)
         }
-        return req.redirect(to: SiteURL.deskApplication(id: patron.id!.uuidString).path + "?upgraded=1", redirectType: .normal)
+        return req.redirect(to: SiteURL.deskApplication(id: .value(patron.id!)).path + "?upgraded=1", redirectType: .normal)
     }
 
     // MARK: Standing (停權, 復權, 有效期限)
@@ -146,7 +146,7 @@ struct DeskController: RouteCollection {
             let page = try await pages(req).refused(patron, error: error, typed: typed)
             return try await req.view.render("staff/application", page).encodeResponse(status: HTTPErrorMapping.status(for: error), for: req)
         }
-        return req.redirect(to: SiteURL.deskApplication(id: patron.id!.uuidString).path + "?standing=\(notice)", redirectType: .normal)
+        return req.redirect(to: SiteURL.deskApplication(id: .value(patron.id!)).path + "?standing=\(notice)", redirectType: .normal)
     }
 
     /// 停權: the card stays active and is still found (sign-in, SIP2), but may not borrow, renew or reserve.

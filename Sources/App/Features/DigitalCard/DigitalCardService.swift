@@ -39,7 +39,7 @@ struct DigitalCardService {
         let bytes: [UInt8]
     }
 
-    private var today: CalendarDay { CalendarDay(date: now, timeZone: OneCardClock.taipei) }
+    private var today: CalendarDay { CalendarDay(date: now, timeZone: .taipei) }
 
     // MARK: Eligibility
 
@@ -363,7 +363,7 @@ struct DigitalCardService {
         guard let email = patron.email else { return }
         let locale = SiteLocale(rawValue: patron.locale) ?? .zhTW
         var values = ["name": patron.name, "number": patron.applicationNumber, "card": patron.cardNumber ?? "",
-                      "library": locale == .en ? library.nameEN : library.nameZH]
+                      "library": library.name(in: locale)]
         values.merge(extra) { $1 }
         try await outbox
             .enqueueEmail(template: template, to: email, locale: locale, values: values,

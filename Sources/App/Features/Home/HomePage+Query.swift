@@ -3,12 +3,11 @@ import Fluent
 extension HomePage {
     /// The consortium's libraries with their desks in order, named in the visitor's language.
     static func query(locale: SiteLocale, database: any Database) async throws -> HomePage {
-        let english = locale == .en
         let libraries = try await Library.consortiumQuery(on: database).all().map { library in
             LibraryItem(
                 code: library.code,
-                name: english ? library.nameEN : library.nameZH,
-                desks: library.desks.sorted { $0.position < $1.position }.map { english ? $0.nameEN : $0.nameZH }
+                name: library.name(in: locale),
+                desks: library.desks.sorted { $0.position < $1.position }.map { $0.name(in: locale) }
             )
         }
         let services = SiteURL.Service.allCases.map {

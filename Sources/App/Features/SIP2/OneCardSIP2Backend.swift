@@ -54,7 +54,7 @@ struct OneCardSIP2Backend: SIP2Backend {
             phone: patron.mobile ?? patron.homePhone,
             // A digital card opens e-resources but cannot borrow: the self-check machine must refuse loans.
             chargePrivilegesDenied: patron.cardKind == .digital,
-            expired: validity.isExpired(on: CalendarDay(date: clock.now(), timeZone: CardValidity.taipei)),
+            expired: validity.isExpired(on: CalendarDay(date: clock.now(), timeZone: .taipei)),
             suspended: validity.isSuspended)
     }
 

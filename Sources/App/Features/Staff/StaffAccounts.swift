@@ -38,7 +38,7 @@ struct StaffAccounts {
                                             libraryID: library.id, details: ["role": role.rawValue], at: now, on: db)
                 try await outbox.enqueueEmail(
                     template: "staff_invitation", to: email, locale: locale,
-                    values: ["library": locale == .en ? library.nameEN : library.nameZH,
+                    values: ["library": library.name(in: locale),
                              "role": localizer.text("staff.role.\(role.rawValue)", locale),
                              "link": link.absoluteString,
                              "hours": String(Int(linkLifetime / 3600))],

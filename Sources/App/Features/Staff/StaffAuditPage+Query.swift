@@ -14,7 +14,7 @@ extension StaffAuditPage.Model {
         try await AuditTrail.record("audit.viewed", by: .staff(staff.id!, ipAddress: ipAddress),
                                     libraryID: staff.$library.id, at: now, on: database)
         let formatter = DateFormatter()
-        formatter.timeZone = OneCardClock.taipei
+        formatter.timeZone = .taipei
         formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
         // Staff are shown by their account name; other actors by kind and id.
         let staffIDs = Set(events.filter { $0.actorType == "staff" }.compactMap { $0.actorID.flatMap(UUID.init(uuidString:)) })

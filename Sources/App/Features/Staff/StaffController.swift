@@ -1,4 +1,5 @@
 import Fluent
+import OneCardDomain
 import Vapor
 
 /// The back office home and the audit trail.
@@ -23,7 +24,7 @@ struct StaffController: RouteCollection {
         guard let staff = try await req.staffMember() else {
             return req.redirect(to: SiteURL.staffSignIn.path)
         }
-        let library = req.locale == .en ? staff.library.nameEN : staff.library.nameZH
+        let library = staff.library.name(in: req.locale)
         return try await req.view.render("staff/home", HomePage(
             email: staff.email, roleKey: "staff.role.\(staff.role.rawValue)", library: library, isAdmin: staff.role == .admin,
             canDecideRequests: staff.role != .reviewer,
@@ -37,7 +38,7 @@ struct StaffController: RouteCollection {
     func audit(req: Request) async throws -> View {
         let staff = try await req.requireStaff([.admin])
         let page = try await StaffAuditPage.Model.query(
-            by: staff, libraryName: req.locale == .en ? staff.library.nameEN : staff.library.nameZH,
+            by: staff, libraryName: staff.library.name(in: req.locale),
             ipAddress: req.clientAddress, at: req.now, on: req.db)
         return try await req.view.render("staff/audit", page)
     }

@@ -29,7 +29,7 @@ struct TaipeiPassController: RouteCollection {
                                                     signedInPatron: { try await req.signedInPatron() }, ipAddress: req.clientAddress)
         switch outcome {
         case .linked:
-            return req.redirect(to: SiteURL.accountPartnerDone(code: PartnerLinkService.taipeiPassCode).path, redirectType: .normal)
+            return req.redirect(to: SiteURL.accountPartnerDone(code: .value(PartnerLinkService.taipeiPassCode)).path, redirectType: .normal)
         case .signedIn(let patronID):
             try await req.rotateSession()
             req.session.data[ReaderSessionController.sessionKey] = patronID.uuidString

@@ -10,5 +10,4 @@ public struct OneCardClock: Sendable {
     }
 
     public static let system = OneCardClock { Date() }
-    public static let taipei = TimeZone(identifier: "Asia/Taipei")!
 }

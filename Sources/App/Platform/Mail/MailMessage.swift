@@ -1,4 +1,5 @@
 import Foundation
+import OneCardDomain
 
 /// A plain-text email, rendered at the moment it is queued and stored in the outbox as JSON.
 public struct MailMessage: Codable, Sendable, Equatable {
@@ -58,7 +59,7 @@ public struct MailMessage: Codable, Sendable, Equatable {
     private static func rfc5322Date(_ date: Date) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "Asia/Taipei")
+        formatter.timeZone = .taipei
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
         return formatter.string(from: date)
     }

@@ -1,8 +1,9 @@
+import CardBarcode
 import Crypto
 import Foundation
 import Vapor
 
-/// Draws digits as a grayscale PNG with jitter and noise, encoded without any image library.
+/// Draws digits as a grayscale PNG with jitter and noise, encoded by CardBarcode's PNG writer.
 enum CaptchaImage {
     static let width = 160
     static let height = 56
@@ -54,6 +55,6 @@ enum CaptchaImage {
                 y += slope
             }
         }
-        return PNG.grayscale(width: width, height: height, pixels: pixels)
+        return PNGEncoder.grayscale(width: width, height: height, pixels: pixels)
     }
 }

@@ -6,6 +6,12 @@ public enum SiteLocale: String, Sendable, CaseIterable, Codable {
     case zhTW = "zh-TW"
     case en = "en"
 
+    /// The one place a value given in both languages is chosen: English for `.en`, Traditional Chinese otherwise.
+    /// Names go through `BilingualName.name(in:)`, which uses this.
+    public func choose<Value>(zhTW: Value, en: Value) -> Value {
+        self == .en ? en : zhTW
+    }
+
     /// The value of `<html lang>`.
     public var htmlLanguage: String { self == .zhTW ? "zh-Hant-TW" : "en" }
 

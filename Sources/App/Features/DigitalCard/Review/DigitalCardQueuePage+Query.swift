@@ -10,7 +10,7 @@ extension DigitalCardQueuePage {
             .with(\.$patron).sort(\.$dueOn).sort(\.$submittedAt).all()
         try await AuditTrail.record("digital_card.queue_viewed", by: .staff(staff.id!, ipAddress: ipAddress),
                                     libraryID: staff.$library.id, details: ["count": String(applications.count)], at: now, on: database)
-        let today = CalendarDay(date: now, timeZone: OneCardClock.taipei).iso
+        let today = CalendarDay(date: now, timeZone: .taipei).iso
         let rows = applications.map {
             Row(id: $0.id!.uuidString, applicationNumber: $0.patron.applicationNumber, name: $0.patron.name,
                 submittedAt: DeskController.dateTime($0.submittedAt), dueOn: $0.dueOn,

@@ -10,9 +10,9 @@ struct DigitalCardReviewController: RouteCollection {
 
     func boot(routes: any RoutesBuilder) throws {
         routes.get(.staffDigitalCards, use: queue)
-        routes.get(.staffDigitalCard(id: ""), use: show)
-        routes.post(.staffDigitalCard(id: ""), use: decide)
-        routes.get(.staffDigitalCardFile(id: "", file: ""), use: file)
+        routes.get(.staffDigitalCard(id: .key), use: show)
+        routes.post(.staffDigitalCard(id: .key), use: decide)
+        routes.get(.staffDigitalCardFile(id: .key, file: .key), use: file)
     }
 
     private func requireReviewer(_ req: Request) async throws -> StaffMember {

@@ -47,7 +47,7 @@ extension DigitalCardReviewPage {
             let files = try await IdentityDocumentFile.query(on: database).filter(\.$application.$id == application.requireID())
                 .filter(\.$superseded == false).filter(\.$erasedAt == nil).all()
             let order = IdentityDocumentSlot.allCases.map(\.rawValue)
-            let today = CalendarDay(date: now, timeZone: OneCardClock.taipei)
+            let today = CalendarDay(date: now, timeZone: .taipei)
             return DigitalCardReviewPage(
                 id: application.id!.uuidString, applicationNumber: patron.applicationNumber,
                 statusKey: "staff.digital.status.\(application.status.rawValue)", canDecide: application.status == .submitted,

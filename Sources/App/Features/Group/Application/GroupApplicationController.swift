@@ -72,7 +72,7 @@ struct GroupApplicationController: RouteCollection {
         }
         let chosen = values["library"] ?? GroupApplicationService.defaultLibraryCode
         let libraries = try await GroupApplicationService.acceptingLibraries(on: req.db).map {
-            FormPage.LibraryOption(code: $0.code, name: req.locale == .en ? $0.nameEN : $0.nameZH, selected: $0.code == chosen)
+            FormPage.LibraryOption(code: $0.code, name: $0.name(in: req.locale), selected: $0.code == chosen)
         }
         let page = FormPage(values: values, errors: messages, errorList: list, libraries: libraries,
                             obligations: Self.points("group.info.obligation", req), filesToChooseAgain: !errors.isEmpty)
@@ -167,7 +167,7 @@ struct GroupApplicationController: RouteCollection {
     }
 
     static func template(_ format: SiteURL.TemplateFormat, req: Request) async throws -> Response {
-        let locale: ReaderDataFileLocale = req.locale == .en ? .en : .zhTW
+        let locale = req.locale.readerDataFileLocale
         let bytes = try await req.application.threadPool.runIfActive {
             switch format {
             case .xlsx: try ReaderDataFileTemplate.xlsx(locale: locale)

@@ -25,7 +25,7 @@ struct GroupApplicationService {
     let baseURL: URL
     let now: Date
 
-    var today: CalendarDay { CalendarDay(date: now, timeZone: OneCardClock.taipei) }
+    var today: CalendarDay { CalendarDay(date: now, timeZone: .taipei) }
 
     /// The libraries that accept group applications, the default (NLPI) first.
     static func acceptingLibraries(on database: any Database) async throws -> [Library] {
@@ -38,7 +38,7 @@ struct GroupApplicationService {
 
     /// e.g. NLPI-G260522-4F7K2Q (G: group application, B: batch): the library, the day, six unambiguous characters.
     static func reference(library: String, kind: Character, now: Date) -> String {
-        let day = CalendarDay(date: now, timeZone: OneCardClock.taipei)
+        let day = CalendarDay(date: now, timeZone: .taipei)
         let alphabet = Array("23456789ABCDEFGHJKLMNPQRSTUVWXYZ")
         let suffix = String((0..<6).map { _ in alphabet.randomElement()! })
         return String(format: "%@-%@%02d%02d%02d-%@", library, String(kind), day.year % 100, day.month, day.day, suffix)
@@ -132,7 +132,7 @@ struct GroupApplicationService {
                 try await outbox.enqueueEmail(
                     template: "group_application_received", to: record.contactEmail, locale: locale,
                     values: ["name": record.contactName, "organization": record.organizationName, "reference": record.reference,
-                             "library": locale == .en ? library.nameEN : library.nameZH, "due": record.dueOn],
+                             "library": library.name(in: locale), "due": record.dueOn],
                     on: db)
             }
         } catch {
@@ -182,7 +182,7 @@ struct GroupApplicationService {
                                         by: actor,
                                         subject: ("group_application", record.id!.uuidString), libraryID: library.id,
                                         details: ["reference": record.reference], at: now, on: db)
-            let libraryName = locale == .en ? library.nameEN : library.nameZH
+            let libraryName = library.name(in: locale)
             if approve {
                 let link = try await GroupContactAccess(baseURL: baseURL, now: now).issueLink(for: fresh, next: nil, on: db)
                 try await outbox.enqueueEmail(
@@ -249,7 +249,7 @@ struct GroupApplicationService {
                                         subject: ("group_application", record.id!.uuidString), libraryID: library.id,
                                         details: ["change": change.id!.uuidString, "emailChanged": previous.email == contact.email ? "no" : "yes"],
                                         at: now, on: db)
-            let libraryName = locale == .en ? library.nameEN : library.nameZH
+            let libraryName = library.name(in: locale)
             if previous.email != contact.email {
                 try await outbox.enqueueEmail(
                     template: "group_contact_replaced", to: previous.email, locale: locale,

@@ -46,7 +46,7 @@ struct GroupContactAccess {
                     template: "group_contact_link", to: record.contactEmail, locale: locale,
                     values: ["name": record.contactName, "organization": record.organizationName, "link": link,
                              "hours": String(Self.linkLifetimeHours),
-                             "library": locale == .en ? record.library.nameEN : record.library.nameZH],
+                             "library": record.library.name(in: locale)],
                     on: db)
                 try await AuditTrail.record("group_contact.link_requested", by: .anonymous(ipAddress: ipAddress),
                                             subject: ("group_application", record.id!.uuidString), libraryID: record.$library.id,

@@ -20,10 +20,10 @@ struct GroupContactController: RouteCollection {
         routes.get(.groupContactHome, use: home)
         routes.get(.groupContactNewBatch, use: newBatch)
         routes.postUpload(.groupContactNewBatch, maximumBytes: Self.maximumUploadBytes, use: upload)
-        routes.get(.groupContactUpload(id: ""), use: uploadPage)
-        routes.get(.groupContactUploadReturned(id: ""), use: returnedFile)
-        routes.get(.groupContactBatch(id: ""), use: batchPage)
-        routes.get(.groupContactBatchSummary(id: ""), use: summary)
+        routes.get(.groupContactUpload(id: .key), use: uploadPage)
+        routes.get(.groupContactUploadReturned(id: .key), use: returnedFile)
+        routes.get(.groupContactBatch(id: .key), use: batchPage)
+        routes.get(.groupContactBatchSummary(id: .key), use: summary)
     }
 
     // MARK: Signing in
@@ -118,15 +118,15 @@ struct GroupContactController: RouteCollection {
         guard let record = try await contact(req) else { return req.redirect(to: signInRedirect) }
         let batches = try await GroupBatch.query(on: req.db).filter(\.$application.$id == record.requireID())
             .sort(\.$receivedAt, .descending).all()
-        let today = CalendarDay(date: req.now, timeZone: OneCardClock.taipei)
+        let today = CalendarDay(date: req.now, timeZone: .taipei)
         let lastReturned = try await GroupRosterUpload.query(on: req.db).filter(\.$application.$id == record.requireID())
             .filter(\.$hasAnnotatedFile == true).sort(\.$uploadedAt, .descending).first()
         let page = HomePage(
             organization: record.organizationName, reference: record.reference,
-            library: req.locale == .en ? record.library.nameEN : record.library.nameZH,
+            library: record.library.name(in: req.locale),
             contactName: record.contactName, contactEmail: record.contactEmail,
             batches: batches.map { GroupBatchView.summary($0, today: today, contactView: true) },
-            lastReturned: lastReturned.map { SiteURL.groupContactUpload(id: $0.id!.uuidString).path })
+            lastReturned: lastReturned.map { SiteURL.groupContactUpload(id: .value($0.id!)).path })
         return try await req.view.render("group/contact-home", page).encodeResponse(for: req)
     }
 
@@ -165,7 +165,7 @@ struct GroupContactController: RouteCollection {
         guard let record = try await contact(req) else { return req.redirect(to: signInRedirect) }
         let form = try req.content.decode(UploadForm.self)
         let values = ["letterNumber": form.letterNumber ?? "", "letterDate": form.letterDate ?? ""]
-        let today = CalendarDay(date: req.now, timeZone: OneCardClock.taipei)
+        let today = CalendarDay(date: req.now, timeZone: .taipei)
         var errors: [FieldError] = []
         var letter: OfficialLetter?
         switch OfficialLetter.validate(number: form.letterNumber ?? "", date: form.letterDate ?? "", today: today) {
@@ -186,11 +186,11 @@ struct GroupContactController: RouteCollection {
         do {
             switch try await intake.receive(bytes, letter: letter, for: record, locale: req.locale, ipAddress: req.clientAddress) {
             case .returned(let upload, _):
-                return req.redirect(to: SiteURL.groupContactUpload(id: upload.id!.uuidString).path, redirectType: .normal)
+                return req.redirect(to: SiteURL.groupContactUpload(id: .value(upload.id!)).path, redirectType: .normal)
             case .accepted(let batch, _):
-                return req.redirect(to: SiteURL.groupContactBatch(id: batch.id!.uuidString).path + "?received=1", redirectType: .normal)
+                return req.redirect(to: SiteURL.groupContactBatch(id: .value(batch.id!)).path + "?received=1", redirectType: .normal)
             case .unreadable(_, let error):
-                let problem = req.locale == .en ? req.t("group.file_error.\(error.code)") : error.message
+                let problem = req.application.localizer.text(error, req.locale)
                 let message = req.t("group.error.roster_unreadable", ["problem": problem])
                 return try await renderUploadForm(req, record, values: values, messages: ["file": message], status: .unprocessableEntity)
             }
@@ -238,7 +238,7 @@ struct GroupContactController: RouteCollection {
         let errors = try upload.errors.map { try JSONDecoder().decode([RowError].self, from: Data($0.utf8)) } ?? []
         let pagination = Pagination(total: errors.count, pageSize: Self.errorsPerPage, requested: req.query[Int.self, at: "page"])
         let shown = errors.dropFirst(pagination.offset).prefix(Self.errorsPerPage)
-        let path = SiteURL.groupContactUpload(id: upload.id!.uuidString).path
+        let path = SiteURL.groupContactUpload(id: .value(upload.id!)).path
         let view = UploadPage(
             organization: record.organizationName, uploadedAt: DeskController.dateTime(upload.uploadedAt),
             letterNumber: upload.letterNumber, rows: upload.rowCount, errorCount: errors.count,
@@ -247,7 +247,7 @@ struct GroupContactController: RouteCollection {
             firstShown: errors.isEmpty ? 0 : pagination.offset + 1,
             lastShown: pagination.offset + shown.count,
             leftOut: GroupBatchView.leftOut(upload.leftOut, req: req),
-            annotatedPath: upload.hasAnnotatedFile ? SiteURL.groupContactUploadReturned(id: upload.id!.uuidString).path : nil,
+            annotatedPath: upload.hasAnnotatedFile ? SiteURL.groupContactUploadReturned(id: .value(upload.id!)).path : nil,
             nobodyLeft: errors.isEmpty)
         return try await req.view.render("group/upload", view).encodeResponse(for: req)
     }
@@ -287,14 +287,14 @@ struct GroupContactController: RouteCollection {
     func batchPage(req: Request) async throws -> Response {
         guard let record = try await contact(req) else { return req.redirect(to: signInRedirect) }
         let batch = try await ownBatch(req, record)
-        let today = CalendarDay(date: req.now, timeZone: OneCardClock.taipei)
+        let today = CalendarDay(date: req.now, timeZone: .taipei)
         var summary = GroupBatchView.summary(batch, today: today, contactView: true)
         summary.queuePosition = try await GroupBatchView.queuePosition(batch, libraryID: record.$library.id, on: req.db)
         let page = BatchPage(
             organization: record.organizationName, batch: summary,
             leftOut: GroupBatchView.leftOut(batch.leftOut, req: req),
             received: req.query[String.self, at: "received"] != nil,
-            summaryPath: batch.status == .completed ? SiteURL.groupContactBatchSummary(id: batch.id!.uuidString).path : nil)
+            summaryPath: batch.status == .completed ? SiteURL.groupContactBatchSummary(id: .value(batch.id!)).path : nil)
         return try await req.view.render("group/batch", page).encodeResponse(for: req)
     }
 

@@ -93,7 +93,7 @@ struct GroupBatchImporter: Sendable {
             try await outbox(at: now).enqueueEmail(
                 template: "group_batch_rejected", to: record.contactEmail, locale: locale,
                 values: ["name": record.contactName, "organization": record.organizationName, "reference": batch.reference,
-                         "letter": batch.letterNumber, "reason": reason, "library": locale == .en ? library.nameEN : library.nameZH],
+                         "letter": batch.letterNumber, "reason": reason, "library": library.name(in: locale)],
                 on: db)
         }
         batch.status = .rejected
@@ -215,7 +215,7 @@ struct GroupBatchImporter: Sendable {
             return ImportContext(
                 batchID: batchID, batchReference: batch.reference, receivedAt: batch.receivedAt, reviewerID: batch.decidedBy,
                 libraryID: try library.requireID(), libraryCode: library.code, cardPrefix: library.cardPrefix,
-                libraryName: locale == .en ? library.nameEN : library.nameZH, organizationName: record.organizationName,
+                libraryName: library.name(in: locale), organizationName: record.organizationName,
                 contactName: record.contactName, contactEmail: record.contactEmail, locale: locale,
                 consentDocumentID: try consent.requireID(), statementDocumentID: statement?.id, application: record)
         }
@@ -421,7 +421,7 @@ struct GroupBatchImporter: Sendable {
                                         at: now, on: db)
             let record = try await GroupApplicationRecord.find(context.application.id, on: db) ?? context.application
             let link = try await GroupContactAccess(baseURL: settings.baseURL, now: now)
-                .issueLink(for: record, next: SiteURL.groupContactBatch(id: context.batchID.uuidString).path, on: db)
+                .issueLink(for: record, next: SiteURL.groupContactBatch(id: .value(context.batchID)).path, on: db)
             try await outbox(at: now).enqueueEmail(
                 template: "group_batch_completed", to: record.contactEmail, locale: context.locale,
                 values: ["name": record.contactName, "organization": record.organizationName, "reference": batch.reference,

@@ -22,7 +22,7 @@ struct GroupImportBatchCommand: AsyncCommand {
               let record = try await GroupApplicationRecord.query(on: app.db).filter(\.$reference == reference).first()
         else { throw GroupCommandError(description: "--organization must name a group application's reference") }
         guard record.status == .approved else { throw GroupCommandError(description: "\(reference) is not approved") }
-        let today = CalendarDay(date: now, timeZone: OneCardClock.taipei)
+        let today = CalendarDay(date: now, timeZone: .taipei)
         let letter: OfficialLetter
         switch OfficialLetter.validate(number: signature.letterNumber ?? "", date: signature.letterDate ?? "", today: today) {
         case .success(let valid): letter = valid
@@ -45,7 +45,7 @@ struct GroupImportBatchCommand: AsyncCommand {
         let file = URL(fileURLWithPath: signature.file).lastPathComponent
         switch outcome {
         case .unreadable(_, let error):
-            FileHandle.standardOutput.write(Data((RosterCheck.json(file: file, error: error) + "\n").utf8))
+            FileHandle.standardOutput.write(Data((RosterCheck.json(file: file, error: error, message: app.localizer.text(error, .zhTW)) + "\n").utf8))
             exit(2)
         case .returned(let upload, let leftOut):
             let errors = try upload.errors.map { try JSONDecoder().decode([RowError].self, from: Data($0.utf8)) } ?? []

@@ -8,7 +8,7 @@ extension GroupApplicationPage.Model {
     static func query(_ record: GroupApplicationRecord, by staff: StaffMember, ipAddress: String?, at now: Date,
                       on database: any Database) async throws -> Self {
         let id = try record.requireID()
-        let today = CalendarDay(date: now, timeZone: OneCardClock.taipei)
+        let today = CalendarDay(date: now, timeZone: .taipei)
         let documents = try await GroupDocument.query(on: database).filter(\.$application.$id == id).sort(\.$kind).all()
         let changes = try await GroupContactChange.query(on: database).filter(\.$application.$id == id).sort(\.$changedAt, .descending).all()
         let staffEmails = try await StaffMember.query(on: database).filter(\.$id ~~ Set(changes.map(\.changedBy))).all()
@@ -28,7 +28,7 @@ extension GroupApplicationPage.Model {
             documents: documents.map {
                 .init(kindKey: "group.field.\($0.kind == .applicationForm ? "applicationForm" : "consentStatement")",
                       mediaType: $0.fileExtension.uppercased(), size: ByteCountFormatter.string(fromByteCount: Int64($0.byteCount), countStyle: .file),
-                      path: SiteURL.staffGroupDocument(id: $0.id!.uuidString).path)
+                      path: SiteURL.staffGroupDocument(id: .value($0.id!)).path)
             },
             contactChanges: changes.map {
                 .init(changedAt: DeskController.dateTime($0.changedAt),

@@ -9,7 +9,7 @@ extension GroupBatchPage.Model {
     static func query(_ batch: GroupBatch, by staff: StaffMember, page requested: Int?, vault: PersonalDataVault, ipAddress: String?,
                       at now: Date, on database: any Database) async throws -> Self {
         let id = try batch.requireID()
-        let today = CalendarDay(date: now, timeZone: OneCardClock.taipei)
+        let today = CalendarDay(date: now, timeZone: .taipei)
         var summary = GroupBatchView.summary(batch, today: today, contactView: false)
         summary.queuePosition = try await GroupBatchView.queuePosition(batch, libraryID: staff.$library.id, on: database)
         let rowsPerPage = GroupReviewController.rowsPerPage
@@ -27,10 +27,10 @@ extension GroupBatchPage.Model {
         try await AuditTrail.record("group_batch.viewed", by: .staff(staff.requireID(), ipAddress: ipAddress),
                                     subject: ("group_batch", id.uuidString), libraryID: staff.$library.id,
                                     details: ["page": String(pagination.page)], at: now, on: database)
-        let path = SiteURL.staffGroupBatch(id: id.uuidString).path
+        let path = SiteURL.staffGroupBatch(id: .value(id)).path
         return Self(
             organization: batch.application.organizationName,
-            applicationPath: SiteURL.staffGroupApplication(id: batch.application.id!.uuidString).path,
+            applicationPath: SiteURL.staffGroupApplication(id: .value(batch.application.id!)).path,
             batch: summary,
             rows: rows.map { row in
                 let patron = patrons[row.patronID]
@@ -43,6 +43,6 @@ extension GroupBatchPage.Model {
             },
             pages: pagination.links(path: path),
             awaitsDecision: batch.status.awaitsDecision,
-            summaryPath: batch.status == .completed ? SiteURL.staffGroupBatchSummary(id: id.uuidString).path : nil)
+            summaryPath: batch.status == .completed ? SiteURL.staffGroupBatchSummary(id: .value(id)).path : nil)
     }
 }

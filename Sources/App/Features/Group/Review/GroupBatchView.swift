@@ -38,7 +38,7 @@ enum GroupBatchView {
             overdue: batch.status.awaitsDecision && GroupBatchSchedule.isOverdue(due: due, today: today),
             rows: batch.rowCount, imported: batch.importedCount, skipped: batch.skippedCount,
             leftOutCount: leftOutRows(batch).count, rejectionReason: batch.rejectionReason,
-            path: contactView ? SiteURL.groupContactBatch(id: id).path : SiteURL.staffGroupBatch(id: id).path,
+            path: contactView ? SiteURL.groupContactBatch(id: .value(batch.id!)).path : SiteURL.staffGroupBatch(id: .value(batch.id!)).path,
             queuePosition: nil)
     }
 
@@ -99,11 +99,10 @@ enum GroupBatchView {
     static func summaryXLSX(_ batch: GroupBatch, record: GroupApplicationRecord, req: Request) async throws -> Data {
         let library = try await record.$library.get(on: req.db)
         let rows = try await summaryRows(batchID: batch.requireID(), on: req.db)
-        let english = req.locale == .en
-        let title = req.t("group.summary.title", ["library": english ? library.nameEN : library.nameZH,
+        let title = req.t("group.summary.title", ["library": library.name(in: req.locale),
                                                   "organization": record.organizationName, "reference": batch.reference,
                                                   "letter": batch.letterNumber])
-        let locale: ReaderDataFileLocale = english ? .en : .zhTW
+        let locale = req.locale.readerDataFileLocale
         return try await req.application.threadPool.runIfActive {
             try BatchSummary.xlsx(rows: rows, title: title, locale: locale)
         }

@@ -11,7 +11,7 @@ extension GroupQueuePage.Model {
                          kindKey: "group.kind.\(record.organizationKind.rawValue)", submitted: DeskController.dateTime(record.submittedAt),
                          due: record.dueOn, overdue: record.status == .submitted && GroupBatchSchedule.isOverdue(due: due, today: today),
                          statusKey: "group.application.status.\(record.status.rawValue)",
-                         path: SiteURL.staffGroupApplication(id: record.id!.uuidString).path)
+                         path: SiteURL.staffGroupApplication(id: .value(record.id!)).path)
         }
         let waiting = try await GroupApplicationRecord.query(on: database).filter(\.$library.$id == libraryID)
             .filter(\.$status == .submitted).sort(\.$dueOn).sort(\.$submittedAt).all()

@@ -11,13 +11,13 @@ struct GroupReviewController: RouteCollection {
 
     func boot(routes: any RoutesBuilder) throws {
         routes.get(.staffGroup, use: queue)
-        routes.get(.staffGroupApplication(id: ""), use: application)
-        routes.post(.staffGroupApplicationDecision(id: ""), use: decideApplication)
-        routes.post(.staffGroupApplicationContact(id: ""), use: changeContact)
-        routes.get(.staffGroupDocument(id: ""), use: document)
-        routes.get(.staffGroupBatch(id: ""), use: batch)
-        routes.post(.staffGroupBatchDecision(id: ""), use: decideBatch)
-        routes.get(.staffGroupBatchSummary(id: ""), use: summary)
+        routes.get(.staffGroupApplication(id: .key), use: application)
+        routes.post(.staffGroupApplicationDecision(id: .key), use: decideApplication)
+        routes.post(.staffGroupApplicationContact(id: .key), use: changeContact)
+        routes.get(.staffGroupDocument(id: .key), use: document)
+        routes.get(.staffGroupBatch(id: .key), use: batch)
+        routes.post(.staffGroupBatchDecision(id: .key), use: decideBatch)
+        routes.get(.staffGroupBatchSummary(id: .key), use: summary)
     }
 
     // MARK: Queue
@@ -26,8 +26,8 @@ struct GroupReviewController: RouteCollection {
     func queue(req: Request) async throws -> View {
         let staff = try await req.requireStaff(Self.roles)
         let page = try await GroupQueuePage.Model.query(
-            libraryID: staff.$library.id, libraryName: req.locale == .en ? staff.library.nameEN : staff.library.nameZH,
-            today: CalendarDay(date: req.now, timeZone: OneCardClock.taipei), on: req.db)
+            libraryID: staff.$library.id, libraryName: staff.library.name(in: req.locale),
+            today: CalendarDay(date: req.now, timeZone: .taipei), on: req.db)
         return try await req.view.render("staff/group-queue", page)
     }
 
@@ -74,7 +74,7 @@ struct GroupReviewController: RouteCollection {
         } catch GroupApplicationError.invalid(let errors) {
             return try await renderApplication(req, staff, record, decisionErrors: errors, status: .unprocessableEntity)
         }
-        return req.redirect(to: SiteURL.staffGroupApplication(id: record.id!.uuidString).path + "?notice=decided", redirectType: .normal)
+        return req.redirect(to: SiteURL.staffGroupApplication(id: .value(record.id!)).path + "?notice=decided", redirectType: .normal)
     }
 
     struct ContactForm: Content {
@@ -101,7 +101,7 @@ struct GroupReviewController: RouteCollection {
             state.errors = GroupMessages.fieldMessages(errors, req)
             return try await renderApplication(req, staff, record, contactForm: state, status: .unprocessableEntity)
         }
-        return req.redirect(to: SiteURL.staffGroupApplication(id: record.id!.uuidString).path + "?notice=contact_changed", redirectType: .normal)
+        return req.redirect(to: SiteURL.staffGroupApplication(id: .value(record.id!)).path + "?notice=contact_changed", redirectType: .normal)
     }
 
     /// An application's file, for the reviewer to read: decrypted, served as a download, and audited.
@@ -165,7 +165,7 @@ struct GroupReviewController: RouteCollection {
             return try await renderBatch(req, staff, batch, decisionErrors: errors, status: .unprocessableEntity)
         }
         let notice = decision == "approve" ? "approved" : "rejected"
-        return req.redirect(to: SiteURL.staffGroupBatch(id: batch.id!.uuidString).path + "?notice=\(notice)", redirectType: .normal)
+        return req.redirect(to: SiteURL.staffGroupBatch(id: .value(batch.id!)).path + "?notice=\(notice)", redirectType: .normal)
     }
 
     @Sendable

@@ -33,7 +33,7 @@ struct GroupRosterIntake {
     let outbox: Outbox
     let now: Date
 
-    var today: CalendarDay { CalendarDay(date: now, timeZone: OneCardClock.taipei) }
+    var today: CalendarDay { CalendarDay(date: now, timeZone: .taipei) }
 
     func checker() -> ReaderDataFileChecker {
         ReaderDataFileChecker(today: today)
@@ -121,7 +121,7 @@ struct GroupRosterIntake {
                             letter: OfficialLetter, locale: SiteLocale, ipAddress: String?,
                             checker: ReaderDataFileChecker) async throws -> Outcome {
         let uploadID = UUID()
-        let fileLocale: ReaderDataFileLocale = locale == .en ? .en : .zhTW
+        let fileLocale = locale.readerDataFileLocale
         // A file whose only problem is that nobody is left to register goes back without an annotated copy.
         let annotated: Data? = report.isClean ? nil : try await threadPool.runIfActive {
             try AnnotatedReturn.xlsx(data: bytes, report: report, checker: checker, locale: fileLocale)
@@ -272,7 +272,7 @@ struct GroupRosterIntake {
                     values: ["name": record.contactName, "organization": record.organizationName, "reference": batch.reference,
                              "letter": batch.letterNumber, "rows": String(remaining.count), "left": String(left.count),
                              "target": batch.targetOn, "due": batch.dueOn,
-                             "library": locale == .en ? library.nameEN : library.nameZH],
+                             "library": library.name(in: locale)],
                     on: db)
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {

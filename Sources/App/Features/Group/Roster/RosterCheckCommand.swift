@@ -14,13 +14,13 @@ struct RosterCheckCommand: AsyncCommand {
     var help: String { "Checks a reader data file and prints the errors as JSON; exit 0 valid, 1 invalid rows, 2 unreadable" }
 
     func run(using context: CommandContext, signature: Signature) async throws {
-        let taipei = TimeZone(identifier: "Asia/Taipei") ?? TimeZone(secondsFromGMT: 8 * 3600)!
-        var checker = ReaderDataFileChecker(today: CalendarDay(date: Date(), timeZone: taipei))
+        var checker = ReaderDataFileChecker(today: CalendarDay(date: Date(), timeZone: .taipei))
         if let maximumRows = signature.maximumRows {
             guard maximumRows > 0 else { throw RosterCommandError(description: "--max-rows must be positive") }
             checker.maximumRows = maximumRows
         }
-        let outcome = RosterCheck.run(path: signature.file, checker: checker)
+        let localizer = context.application.localizer
+        let outcome = RosterCheck.run(path: signature.file, checker: checker) { localizer.text($0, .zhTW) }
         FileHandle.standardOutput.write(Data((outcome.json + "\n").utf8))
         if outcome.exitCode != 0 {
             // Vapor only knows success and failure (1); the contract needs 2 for unreadable files.

@@ -5,7 +5,7 @@ import Vapor
 struct LibrariesAPIController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get(.apiLibraries, use: index)
-        routes.get(.apiLibrary(code: ""), use: show)
+        routes.get(.apiLibrary(code: .key), use: show)
     }
 
     @Sendable

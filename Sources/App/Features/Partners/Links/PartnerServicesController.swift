@@ -6,10 +6,10 @@ import Vapor
 struct PartnerServicesController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get(.accountPartners, use: list)
-        routes.get(.accountPartner(code: ""), use: statement)
-        routes.post(.accountPartner(code: ""), use: decide)
-        routes.get(.accountPartnerDone(code: ""), use: done)
-        routes.post(.accountPartnerDisable(code: ""), use: disable)
+        routes.get(.accountPartner(code: .key), use: statement)
+        routes.post(.accountPartner(code: .key), use: decide)
+        routes.get(.accountPartnerDone(code: .key), use: done)
+        routes.post(.accountPartnerDisable(code: .key), use: disable)
     }
 
     @Sendable
@@ -38,7 +38,7 @@ struct PartnerServicesController: RouteCollection {
         let links = PartnerLinkService(database: req.db, now: req.now)
         let service = try await links.service(code: req.parameters.require("code"), for: patron)
         let document = try await links.statement(for: service, taipeiPassConfigured: req.application.settings.taipeiPass != nil)
-        let page = StatementPage(code: service.code, name: req.locale == .en ? service.nameEN : service.nameZH,
+        let page = StatementPage(code: service.code, name: service.name(in: req.locale),
                                  document: CardApplicationController.documentView(document, req.locale), version: document.version,
                                  continuesAtCityAccount: service.kind == .cityAccount)
         return try await req.view.render("reader/partner-statement", page).encodeResponse(for: req)
@@ -69,7 +69,7 @@ struct PartnerServicesController: RouteCollection {
             }
         }
         try await links.enable(service, for: patron, ipAddress: req.clientAddress)
-        return req.redirect(to: SiteURL.accountPartnerDone(code: service.code).path, redirectType: .normal)
+        return req.redirect(to: SiteURL.accountPartnerDone(code: .value(service.code)).path, redirectType: .normal)
     }
 
     struct DonePage: Encodable {
@@ -80,7 +80,7 @@ struct PartnerServicesController: RouteCollection {
     func done(req: Request) async throws -> Response {
         guard let patron = try await req.signedInPatron() else { return req.redirect(to: SiteURL.service(.signIn).path) }
         let service = try await PartnerLinkService(database: req.db, now: req.now).service(code: req.parameters.require("code"), for: patron)
-        return try await req.view.render("reader/partner-done", DonePage(name: req.locale == .en ? service.nameEN : service.nameZH))
+        return try await req.view.render("reader/partner-done", DonePage(name: service.name(in: req.locale)))
             .encodeResponse(for: req)
     }
 

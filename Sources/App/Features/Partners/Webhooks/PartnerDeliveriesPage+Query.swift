@@ -6,10 +6,9 @@ extension PartnerDeliveriesPage {
     static func query(for staff: StaffMember, locale: SiteLocale, database: any Database, now: Date) async throws -> PartnerDeliveriesPage {
         let failing = try await PartnerDeliveries(database: database, now: now).failing(for: staff)
         let libraries = try await Library.query(on: database).all().reduce(into: [UUID: Library]()) { $0[$1.id!] = $1 }
-        let english = locale == .en
         let rows = failing.map { message, queued in
             Row(id: message.id ?? 0,
-                partner: libraries[queued.partnerLibraryID].map { english ? $0.nameEN : $0.nameZH } ?? "—",
+                partner: libraries[queued.partnerLibraryID].map { $0.name(in: locale) } ?? "—",
                 event: queued.type.rawValue, cardNumber: queued.cardNumber ?? "—", attempts: message.attempts,
                 lastError: message.lastError ?? "", nextAttempt: DeskController.dateTime(message.availableAt),
                 gaveUp: message.status == .failed)

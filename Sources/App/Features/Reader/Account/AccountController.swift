@@ -9,9 +9,9 @@ struct AccountController: RouteCollection {
         routes.post(.accountPassword, use: changePassword)
         routes.get(.accountContact, use: contactForm)
         routes.post(.accountContact, use: updateContact)
-        routes.get(.accountRequest(kind: ""), use: requestForm)
-        routes.post(.accountRequest(kind: ""), use: makeRequest)
-        routes.post(.accountConsentWithdraw(id: ""), use: withdrawConsent)
+        routes.get(.accountRequest(kind: .key), use: requestForm)
+        routes.post(.accountRequest(kind: .key), use: makeRequest)
+        routes.post(.accountConsentWithdraw(id: .key), use: withdrawConsent)
     }
 
     struct FormPage: Encodable {

@@ -8,7 +8,6 @@ extension ReaderAccountPage.Model {
     static func query(patron: Patron, notice: String?, locale: SiteLocale, localizer: Localizer, vault: PersonalDataVault,
                       on database: any Database) async throws -> Self {
         let id = try patron.requireID()
-        let english = locale == .en
         let idNumber = try patron.idNumberSealed.map { try vault.open($0, context: CardApplicationService.idNumberContext) }
         let kind = patron.documentKind.flatMap(IdentityDocumentKind.init(rawValue:))
         let masked = idNumber.flatMap { try? IdentityNumber.parse($0, as: kind, issuingCountry: patron.passportCountry).get().masked } ?? "—"
@@ -18,10 +17,10 @@ extension ReaderAccountPage.Model {
         let pending = try await PatronRequest.query(on: database).filter(\.$patron.$id == id).filter(\.$status == .pending).all()
         return Self(
             name: patron.name, cardNumber: patron.cardNumber ?? "", maskedID: masked,
-            library: english ? patron.library.nameEN : patron.library.nameZH, email: patron.email, mobile: patron.mobile,
-            partners: links.map { english ? $0.partnerService.nameEN : $0.partnerService.nameZH },
+            library: patron.library.name(in: locale), email: patron.email, mobile: patron.mobile,
+            partners: links.map { $0.partnerService.name(in: locale) },
             consents: records.map {
-                .init(id: $0.id!.uuidString, title: english ? $0.document.titleEN : $0.document.titleZH, version: $0.document.version,
+                .init(id: $0.id!.uuidString, title: $0.document.title(in: locale), version: $0.document.version,
                       givenAt: DeskController.dateTime($0.givenAt), withdrawn: $0.withdrawnAt != nil,
                       endsCard: $0.document.code.hasSuffix("_PRIVACY"))
             },

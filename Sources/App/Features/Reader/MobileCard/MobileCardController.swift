@@ -26,7 +26,7 @@ struct MobileCardController: RouteCollection {
             return req.redirect(to: SiteURL.service(.signIn).path)
         }
         let page = Page(name: patron.name, cardNumber: cardNumber,
-                        library: req.locale == .en ? patron.library.nameEN : patron.library.nameZH, digital: patron.cardKind == .digital,
+                        library: patron.library.name(in: req.locale), digital: patron.cardKind == .digital,
                         standingNotice: ReaderSessionController.standingNotice(patron, req), validUntil: patron.cardValidUntil)
         let response = try await req.view.render("reader/card", page).encodeResponse(for: req)
         response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")

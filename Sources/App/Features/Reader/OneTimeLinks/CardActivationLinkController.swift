@@ -32,7 +32,7 @@ struct CardActivationLinkController: RouteCollection {
     private func page(_ record: PatronActivationToken, token: String, form: FormState, req: Request) -> Page {
         let patron = record.patron
         return Page(token: token, name: patron.name, cardNumber: patron.cardNumber ?? "",
-                    library: req.locale == .en ? patron.library.nameEN : patron.library.nameZH,
+                    library: patron.library.name(in: req.locale),
                     obligations: GroupApplicationController.points("group.info.holder_obligation", req), form: form)
     }
 

@@ -89,7 +89,7 @@ struct ReaderSessionController: RouteCollection {
     static func standingNotice(_ patron: Patron, _ req: Request) -> String? {
         switch patron.standing(at: req.now) {
         case .suspended?:
-            req.t("reader.standing.suspended", ["since": patron.suspendedAt.map { CalendarDay(date: $0, timeZone: CardValidity.taipei).iso } ?? "",
+            req.t("reader.standing.suspended", ["since": patron.suspendedAt.map { CalendarDay(date: $0, timeZone: .taipei).iso } ?? "",
                                                 "reason": patron.suspensionReason ?? ""])
         case .expired?:
             req.t("reader.standing.expired", ["date": patron.cardValidUntil ?? ""])
@@ -103,7 +103,7 @@ struct ReaderSessionController: RouteCollection {
     func home(req: Request) async throws -> Response {
         guard let patron = try await req.signedInPatron() else { return req.redirect(to: SiteURL.service(.signIn).path) }
         let page = HomePage(name: patron.name, cardNumber: patron.cardNumber ?? "",
-                            library: req.locale == .en ? patron.library.nameEN : patron.library.nameZH, digital: patron.cardKind == .digital,
+                            library: patron.library.name(in: req.locale), digital: patron.cardKind == .digital,
                             standingNotice: Self.standingNotice(patron, req), validUntil: patron.cardValidUntil)
         return try await req.view.render("reader/home", page).encodeResponse(for: req)
     }
