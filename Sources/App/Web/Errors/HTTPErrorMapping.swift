@@ -45,6 +45,8 @@ enum HTTPErrorMapping {
             case .contactSignInRequired: .unauthorized
             case .contactLinkInvalid: .gone
             }
+        case is PatronRequestError:
+            .badRequest
         case let error as PartnerServiceError:
             error == .notOffered ? .notFound : .conflict
         // A one-time link that was used, replaced or has run out is gone, not "not found": it did exist.
