@@ -57,10 +57,6 @@ enum GroupBatchView {
         let reason: String
     }
 
-    static func leftOut(_ json: String?, req: Request) -> [LeftOut] {
-        leftOut(json, locale: req.locale, localizer: req.application.localizer)
-    }
-
     static func leftOut(_ json: String?, locale: SiteLocale, localizer: Localizer) -> [LeftOut] {
         decodeLeftOut(json).map { LeftOut(row: $0.row, name: $0.name, reason: localizer.text("group.left_out.\($0.code)", locale)) }
     }

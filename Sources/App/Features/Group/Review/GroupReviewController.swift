@@ -131,8 +131,8 @@ struct GroupReviewController: RouteCollection {
     private func renderBatch(_ req: Request, _ staff: StaffMember, _ batch: GroupBatch, decisionErrors: [FieldError] = [],
                              status: HTTPStatus = .ok) async throws -> Response {
         var page = try await GroupBatchPage.Model.query(batch, by: staff, page: req.query[Int.self, at: "page"], vault: req.application.vault,
+                                                        locale: req.locale, localizer: req.application.localizer,
                                                         ipAddress: req.clientAddress, at: req.now, on: req.db)
-        page.leftOut = GroupBatchView.leftOut(batch.leftOut, req: req)
         page.decisionErrors = GroupMessages.fieldMessages(decisionErrors, req)
         page.notice = req.query[String.self, at: "notice"].flatMap { ["approved", "rejected"].contains($0) ? req.t("group.review.notice.batch_\($0)") : nil }
         return try await req.view.render("staff/group-batch", page).encodeResponse(status: status, for: req)
