@@ -210,4 +210,38 @@ final class AccountTests: XCTestCase {
             XCTAssertEqual(foreign.status, .notFound)
         }
     }
+
+    /// Finding the request, the rule of who decides what, and the missing decision are the service's now;
+    /// they still refuse in the page's order: not found, then forbidden, then a bad request.
+    func testAStaffDecisionIsRefusedAsNotFoundThenForbiddenThenBadRequest() async throws {
+        try await withTestApp { app in
+            let (browser, _) = try await signedInReader(app)
+            try await browser.get("/account/requests/name_change")
+            try await browser.post("/account/requests/name_change", form: ["name": "王大明"])
+            try await browser.get("/account/requests/deletion")
+            try await browser.post("/account/requests/deletion", form: ["currentPassword": "river lantern mango"])
+            let nameChange = try await XCTUnwrapAsync(await PatronRequest.query(on: app.db).filter(\.$kind == .nameChange).first())
+            let deletion = try await XCTUnwrapAsync(await PatronRequest.query(on: app.db).filter(\.$kind == .deletion).first())
+
+            let desk = try await signedInStaff(app)
+            try await desk.get("/staff")
+            let unknown = try await desk.post("/staff/requests/\(UUID().uuidString)", form: ["decision": "maybe"])
+            XCTAssertEqual(unknown.status, .notFound)
+            let other = try await signedInStaff(app, role: "desk", library: "NTPL", email: "desk@ntpl.example")
+            try await other.get("/staff")
+            let elsewhere = try await other.post("/staff/requests/\(nameChange.id!.uuidString)", form: ["decision": "approve"])
+            XCTAssertEqual(elsewhere.status, .notFound, "another library's request is not found")
+            let forbidden = try await desk.post("/staff/requests/\(deletion.id!.uuidString)", form: ["decision": "maybe"])
+            XCTAssertEqual(forbidden.status, .forbidden, "a desk may not decide an erasure, whatever the form says")
+            XCTAssertTrue(forbidden.text.contains("您的職務無法使用此功能。"))
+            let undecided = try await desk.post("/staff/requests/\(nameChange.id!.uuidString)", form: ["decision": "maybe"])
+            XCTAssertEqual(undecided.status, .badRequest)
+            XCTAssertTrue(undecided.text.contains("送出的資料無法處理，請檢查後再試一次。"))
+            let pending = try await PatronRequest.query(on: app.db).filter(\.$status == .pending).count()
+            XCTAssertEqual(pending, 2, "nothing was decided")
+            let decided = try await AuditEvent.query(on: app.db).filter(\.$action ~~ ["patron_request.name_change.approved",
+                                                                                    "patron_request.name_change.rejected"]).count()
+            XCTAssertEqual(decided, 0)
+        }
+    }
 }

@@ -51,9 +51,9 @@ enum GroupMessages {
 extension GroupMessages {
     /// A row error of a reader data file: the checker's own zh-TW message (it names the row's details), or
     /// the English text of its code.
-    static func rowErrorMessage(_ error: RowError, _ req: Request) -> String {
-        guard req.locale == .en else { return error.message }
+    static func rowErrorMessage(_ error: RowError, locale: SiteLocale, localizer: Localizer) -> String {
+        guard locale == .en else { return error.message }
         let key = "group.row_error.\(error.code)"
-        return req.application.localizer.keys(for: .en).contains(key) ? req.t(key) : error.message
+        return localizer.keys(for: .en).contains(key) ? localizer.text(key, locale) : error.message
     }
 }

@@ -9,28 +9,12 @@ struct StaffController: RouteCollection {
         routes.get(.staffAudit, use: audit)
     }
 
-    struct HomePage: Encodable {
-        let email: String
-        let roleKey: String
-        let library: String
-        let isAdmin: Bool
-        let canDecideRequests: Bool
-        let reviewsDigitalCards: Bool
-        let canReviewGroups: Bool
-    }
-
     @Sendable
     func home(req: Request) async throws -> Response {
         guard let staff = try await req.staffMember() else {
             return req.redirect(to: SiteURL.staffSignIn.path)
         }
-        let library = staff.library.name(in: req.locale)
-        return try await req.view.render("staff/home", HomePage(
-            email: staff.email, roleKey: "staff.role.\(staff.role.rawValue)", library: library, isAdmin: staff.role == .admin,
-            canDecideRequests: staff.role != .reviewer,
-            reviewsDigitalCards: staff.role != .desk && staff.library.code == DigitalCardService.libraryCode,
-            canReviewGroups: GroupReviewController.roles.contains(staff.role)
-        )).encodeResponse(for: req)
+        return try await req.view.render("staff/home", StaffHomePage.Model(staff, locale: req.locale)).encodeResponse(for: req)
     }
 
     /// The latest audit entries of the administrator's own library; looking is itself audited.

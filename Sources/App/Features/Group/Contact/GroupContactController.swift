@@ -9,7 +9,6 @@ import Vapor
 struct GroupContactController: RouteCollection {
     /// A reader data file of at most 64 MiB (the checker's limit), and the fields.
     static let maximumUploadBytes = ReaderDataFileChecker.defaultMaximumFileBytes + 1024 * 1024
-    static let errorsPerPage = 500
 
     func boot(routes: any RoutesBuilder) throws {
         routes.get(.groupContact, use: requestForm)
@@ -103,30 +102,10 @@ struct GroupContactController: RouteCollection {
 
     // MARK: Home
 
-    struct HomePage: Encodable {
-        let organization: String
-        let reference: String
-        let library: String
-        let contactName: String
-        let contactEmail: String
-        let batches: [GroupBatchView.Summary]
-        let lastReturned: String?
-    }
-
     @Sendable
     func home(req: Request) async throws -> Response {
         guard let record = try await contact(req) else { return req.redirect(to: signInRedirect) }
-        let batches = try await GroupBatch.query(on: req.db).filter(\.$application.$id == record.requireID())
-            .sort(\.$receivedAt, .descending).all()
-        let today = CalendarDay(date: req.now, timeZone: .taipei)
-        let lastReturned = try await GroupRosterUpload.query(on: req.db).filter(\.$application.$id == record.requireID())
-            .filter(\.$hasAnnotatedFile == true).sort(\.$uploadedAt, .descending).first()
-        let page = HomePage(
-            organization: record.organizationName, reference: record.reference,
-            library: record.library.name(in: req.locale),
-            contactName: record.contactName, contactEmail: record.contactEmail,
-            batches: batches.map { GroupBatchView.summary($0, today: today, contactView: true) },
-            lastReturned: lastReturned.map { SiteURL.groupContactUpload(id: .value($0.id!)).path })
+        let page = try await GroupContactHomePage.Model.query(record, locale: req.locale, at: req.now, on: req.db)
         return try await req.view.render("group/contact-home", page).encodeResponse(for: req)
     }
 
@@ -165,26 +144,10 @@ struct GroupContactController: RouteCollection {
         guard let record = try await contact(req) else { return req.redirect(to: signInRedirect) }
         let form = try req.content.decode(UploadForm.self)
         let values = ["letterNumber": form.letterNumber ?? "", "letterDate": form.letterDate ?? ""]
-        let today = CalendarDay(date: req.now, timeZone: .taipei)
-        var errors: [FieldError] = []
-        var letter: OfficialLetter?
-        switch OfficialLetter.validate(number: form.letterNumber ?? "", date: form.letterDate ?? "", today: today) {
-        case .success(let valid): letter = valid
-        case .failure(let failure): errors = failure.errors
-        }
         let bytes = form.file.map { Data(buffer: $0.data) } ?? Data()
-        if bytes.isEmpty { errors.append(FieldError(field: "file", code: "roster_file_required")) }
-        guard errors.isEmpty, let letter else {
-            return try await renderUploadForm(req, record, values: values, messages: GroupMessages.fieldMessages(errors, req),
-                                              status: .unprocessableEntity)
-        }
-        let now = req.now
-        let intake = GroupRosterIntake(database: req.db, vault: req.application.vault, sealedFiles: req.application.sealedFiles,
-                                       threadPool: req.application.threadPool,
-                                       outbox: Outbox(localizer: req.application.localizer, settings: req.application.settings, now: now),
-                                       now: now)
         do {
-            switch try await intake.receive(bytes, letter: letter, for: record, locale: req.locale, ipAddress: req.clientAddress) {
+            switch try await intake(req).receive(bytes, letterNumber: form.letterNumber ?? "", letterDate: form.letterDate ?? "",
+                                                 for: record, locale: req.locale, ipAddress: req.clientAddress) {
             case .returned(let upload, _):
                 return req.redirect(to: SiteURL.groupContactUpload(id: .value(upload.id!)).path, redirectType: .normal)
             case .accepted(let batch, _):
@@ -200,113 +163,58 @@ struct GroupContactController: RouteCollection {
         }
     }
 
-    // MARK: A returned file
-
-    struct UploadPage: Encodable {
-        struct ErrorRow: Encodable {
-            let row: Int
-            let column: String
-            let message: String
-        }
-
-        let organization: String
-        let uploadedAt: String
-        let letterNumber: String
-        let rows: Int
-        let errorCount: Int
-        let errors: [ErrorRow]
-        let pages: [Pagination.Link]
-        let firstShown: Int
-        let lastShown: Int
-        let leftOut: [GroupBatchView.LeftOut]
-        let annotatedPath: String?
-        let nobodyLeft: Bool
+    private func intake(_ req: Request) -> GroupRosterIntake {
+        let now = req.now
+        return GroupRosterIntake(database: req.db, vault: req.application.vault, sealedFiles: req.application.sealedFiles,
+                                 threadPool: req.application.threadPool,
+                                 outbox: Outbox(localizer: req.application.localizer, settings: req.application.settings, now: now),
+                                 now: now)
     }
 
-    private func ownUpload(_ req: Request, _ record: GroupApplicationRecord) async throws -> GroupRosterUpload {
-        guard let id = req.parameters.get("id", as: UUID.self),
-              let upload = try await GroupRosterUpload.query(on: req.db).filter(\.$id == id)
-                .filter(\.$application.$id == record.requireID()).filter(\.$outcome == .returned).first()
-        else { throw OneCardError.notFound }
-        return upload
+    // MARK: A returned file
+
+    /// The upload or batch named in the path; one that is no UUID is not found either.
+    private func id(_ req: Request) throws -> UUID {
+        guard let id = req.parameters.get("id", as: UUID.self) else { throw OneCardError.notFound }
+        return id
     }
 
     @Sendable
     func uploadPage(req: Request) async throws -> Response {
         guard let record = try await contact(req) else { return req.redirect(to: signInRedirect) }
-        let upload = try await ownUpload(req, record)
-        let errors = try upload.errors.map { try JSONDecoder().decode([RowError].self, from: Data($0.utf8)) } ?? []
-        let pagination = Pagination(total: errors.count, pageSize: Self.errorsPerPage, requested: req.query[Int.self, at: "page"])
-        let shown = errors.dropFirst(pagination.offset).prefix(Self.errorsPerPage)
-        let path = SiteURL.groupContactUpload(id: .value(upload.id!)).path
-        let view = UploadPage(
-            organization: record.organizationName, uploadedAt: DeskController.dateTime(upload.uploadedAt),
-            letterNumber: upload.letterNumber, rows: upload.rowCount, errorCount: errors.count,
-            errors: shown.map { .init(row: $0.row, column: $0.column, message: GroupMessages.rowErrorMessage($0, req)) },
-            pages: pagination.links(path: path),
-            firstShown: errors.isEmpty ? 0 : pagination.offset + 1,
-            lastShown: pagination.offset + shown.count,
-            leftOut: GroupBatchView.leftOut(upload.leftOut, req: req),
-            annotatedPath: upload.hasAnnotatedFile ? SiteURL.groupContactUploadReturned(id: .value(upload.id!)).path : nil,
-            nobodyLeft: errors.isEmpty)
-        return try await req.view.render("group/upload", view).encodeResponse(for: req)
+        let page = try await GroupContactUploadPage.Model.query(upload: id(req), of: record, page: req.query[Int.self, at: "page"],
+                                                                locale: req.locale, localizer: req.application.localizer, on: req.db)
+        return try await req.view.render("group/upload", page).encodeResponse(for: req)
     }
 
     @Sendable
     func returnedFile(req: Request) async throws -> Response {
         guard let record = try await contact(req) else { return req.redirect(to: signInRedirect) }
-        let upload = try await ownUpload(req, record)
-        guard upload.hasAnnotatedFile else { throw OneCardError.notFound }
-        let store = req.application.sealedFiles
-        let id = upload.id!, context = upload.sealContext
-        let bytes = try await req.application.threadPool.runIfActive { try store.load(id: id, context: context) }
-        try await AuditTrail.record("group_roster.returned_downloaded", by: AuditActor(type: "group_contact", id: record.id?.uuidString,
-                                                                                       ipAddress: req.clientAddress),
-                                    subject: ("group_roster_upload", id.uuidString), libraryID: record.$library.id, at: req.now, on: req.db)
+        let reader = GroupReturnedFileReader(database: req.db, sealedFiles: req.application.sealedFiles,
+                                             threadPool: req.application.threadPool, now: req.now)
+        let bytes = try await reader.open(id(req), for: record, ipAddress: req.clientAddress)
         return GroupMessages.download(bytes, type: .xlsx, name: req.t("group.upload.returned_file_name") + ".xlsx")
     }
 
     // MARK: A batch
 
-    struct BatchPage: Encodable {
-        let organization: String
-        let batch: GroupBatchView.Summary
-        let leftOut: [GroupBatchView.LeftOut]
-        let received: Bool
-        let summaryPath: String?
-    }
-
-    private func ownBatch(_ req: Request, _ record: GroupApplicationRecord) async throws -> GroupBatch {
-        guard let id = req.parameters.get("id", as: UUID.self),
-              let batch = try await GroupBatch.query(on: req.db).filter(\.$id == id).filter(\.$application.$id == record.requireID()).first()
-        else { throw OneCardError.notFound }
-        return batch
-    }
-
     @Sendable
     func batchPage(req: Request) async throws -> Response {
         guard let record = try await contact(req) else { return req.redirect(to: signInRedirect) }
-        let batch = try await ownBatch(req, record)
-        let today = CalendarDay(date: req.now, timeZone: .taipei)
-        var summary = GroupBatchView.summary(batch, today: today, contactView: true)
-        summary.queuePosition = try await GroupBatchView.queuePosition(batch, libraryID: record.$library.id, on: req.db)
-        let page = BatchPage(
-            organization: record.organizationName, batch: summary,
-            leftOut: GroupBatchView.leftOut(batch.leftOut, req: req),
-            received: req.query[String.self, at: "received"] != nil,
-            summaryPath: batch.status == .completed ? SiteURL.groupContactBatchSummary(id: .value(batch.id!)).path : nil)
+        let page = try await GroupContactBatchPage.Model.query(
+            batch: id(req), of: record, received: req.query[String.self, at: "received"] != nil, locale: req.locale,
+            localizer: req.application.localizer, at: req.now, on: req.db)
         return try await req.view.render("group/batch", page).encodeResponse(for: req)
     }
 
+    /// Who got which card, once the batch is completed; the download is audited.
     @Sendable
     func summary(req: Request) async throws -> Response {
         guard let record = try await contact(req) else { return req.redirect(to: signInRedirect) }
-        let batch = try await ownBatch(req, record)
-        guard batch.status == .completed else { throw OneCardError.notFound }
-        let bytes = try await GroupBatchView.summaryXLSX(batch, record: record, req: req)
-        try await AuditTrail.record("group_batch.summary_downloaded", by: AuditActor(type: "group_contact", id: record.id?.uuidString,
-                                                                                     ipAddress: req.clientAddress),
-                                    subject: ("group_batch", batch.id!.uuidString), libraryID: record.$library.id, at: req.now, on: req.db)
+        let batch = try await record.batch(id(req), on: req.db)
+        let export = GroupBatchSummaryExport(database: req.db, threadPool: req.application.threadPool, localizer: req.application.localizer,
+                                             now: req.now)
+        let bytes = try await export.forContact(batch, of: record, locale: req.locale, ipAddress: req.clientAddress)
         return GroupMessages.download(bytes, type: .xlsx, name: "\(req.t("group.summary.file_name"))-\(batch.reference).xlsx")
     }
 }

@@ -69,6 +69,13 @@ struct GroupBatchImporter: Sendable {
         batch.decidedBy = reviewerID
     }
 
+    /// A reviewer's approval, and the import started at once (`start`: in the background while the server
+    /// runs, so the importer must hold the application's database, not a request's, which ends with the response).
+    func approveAndImport(_ batch: GroupBatch, by staff: StaffMember, ipAddress: String?) async throws {
+        try await approve(batch, by: staff, ipAddress: ipAddress)
+        try await start(batchID: batch.requireID())
+    }
+
     /// Rejects a queued batch with a reason the contact is told; its staged rows (personal data that is no
     /// longer needed) are deleted with it.
     func reject(_ batch: GroupBatch, reason rawReason: String, by staff: StaffMember, ipAddress: String?) async throws {

@@ -19,7 +19,7 @@ enum GroupBatchPage {
         let organization: String
         let applicationPath: String
         let batch: GroupBatchView.Summary
-        var leftOut: [GroupBatchView.LeftOut] = []
+        let leftOut: [GroupBatchView.LeftOut]
         let rows: [Row]
         let pages: [Pagination.Link]
         let awaitsDecision: Bool

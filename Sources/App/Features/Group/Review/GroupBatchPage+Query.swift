@@ -6,8 +6,8 @@ import PersonalDataVault
 extension GroupBatchPage.Model {
     /// The batch with page `requested` of its rows (ID numbers opened with `vault` and masked). Names,
     /// birth dates and masked ID numbers of the batch's people: each look is on the trail, recorded here by `staff`.
-    static func query(_ batch: GroupBatch, by staff: StaffMember, page requested: Int?, vault: PersonalDataVault, ipAddress: String?,
-                      at now: Date, on database: any Database) async throws -> Self {
+    static func query(_ batch: GroupBatch, by staff: StaffMember, page requested: Int?, vault: PersonalDataVault, locale: SiteLocale,
+                      localizer: Localizer, ipAddress: String?, at now: Date, on database: any Database) async throws -> Self {
         let id = try batch.requireID()
         let today = CalendarDay(date: now, timeZone: .taipei)
         var summary = GroupBatchView.summary(batch, today: today, contactView: false)
@@ -32,6 +32,7 @@ extension GroupBatchPage.Model {
             organization: batch.application.organizationName,
             applicationPath: SiteURL.staffGroupApplication(id: .value(batch.application.id!)).path,
             batch: summary,
+            leftOut: GroupBatchView.leftOut(batch.leftOut, locale: locale, localizer: localizer),
             rows: rows.map { row in
                 let patron = patrons[row.patronID]
                 // Once imported, the card holds the person's data (and an erased card shows nothing).

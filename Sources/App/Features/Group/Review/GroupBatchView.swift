@@ -57,8 +57,8 @@ enum GroupBatchView {
         let reason: String
     }
 
-    static func leftOut(_ json: String?, req: Request) -> [LeftOut] {
-        decodeLeftOut(json).map { LeftOut(row: $0.row, name: $0.name, reason: req.t("group.left_out.\($0.code)")) }
+    static func leftOut(_ json: String?, locale: SiteLocale, localizer: Localizer) -> [LeftOut] {
+        decodeLeftOut(json).map { LeftOut(row: $0.row, name: $0.name, reason: localizer.text("group.left_out.\($0.code)", locale)) }
     }
 
     /// 1 for the batch that is next in its library's queue: queued batches are worked in order of arrival.
@@ -92,19 +92,6 @@ enum GroupBatchView {
                 sequence: try row.decode(column: "sequence", as: String?.self), name: try row.decode(column: "name", as: String.self),
                 cardNumber: card, role: ReaderRole(rawValue: try row.decode(column: "role", as: String.self)) ?? .student,
                 unit: try row.decode(column: "unit", as: String?.self))
-        }
-    }
-
-    /// The summary (BatchSummary) as xlsx, written off the event loop.
-    static func summaryXLSX(_ batch: GroupBatch, record: GroupApplicationRecord, req: Request) async throws -> Data {
-        let library = try await record.$library.get(on: req.db)
-        let rows = try await summaryRows(batchID: batch.requireID(), on: req.db)
-        let title = req.t("group.summary.title", ["library": library.name(in: req.locale),
-                                                  "organization": record.organizationName, "reference": batch.reference,
-                                                  "letter": batch.letterNumber])
-        let locale = req.locale.readerDataFileLocale
-        return try await req.application.threadPool.runIfActive {
-            try BatchSummary.xlsx(rows: rows, title: title, locale: locale)
         }
     }
 }

@@ -131,8 +131,8 @@ struct GroupReviewController: RouteCollection {
     private func renderBatch(_ req: Request, _ staff: StaffMember, _ batch: GroupBatch, decisionErrors: [FieldError] = [],
                              status: HTTPStatus = .ok) async throws -> Response {
         var page = try await GroupBatchPage.Model.query(batch, by: staff, page: req.query[Int.self, at: "page"], vault: req.application.vault,
+                                                        locale: req.locale, localizer: req.application.localizer,
                                                         ipAddress: req.clientAddress, at: req.now, on: req.db)
-        page.leftOut = GroupBatchView.leftOut(batch.leftOut, req: req)
         page.decisionErrors = GroupMessages.fieldMessages(decisionErrors, req)
         page.notice = req.query[String.self, at: "notice"].flatMap { ["approved", "rejected"].contains($0) ? req.t("group.review.notice.batch_\($0)") : nil }
         return try await req.view.render("staff/group-batch", page).encodeResponse(status: status, for: req)
@@ -156,8 +156,7 @@ struct GroupReviewController: RouteCollection {
                                           logger: app.logger)
         do {
             if decision == "approve" {
-                try await importer.approve(batch, by: staff, ipAddress: req.clientAddress)
-                try await importer.start(batchID: batch.requireID())
+                try await importer.approveAndImport(batch, by: staff, ipAddress: req.clientAddress)
             } else {
                 try await importer.reject(batch, reason: form.reason ?? "", by: staff, ipAddress: req.clientAddress)
             }
@@ -168,14 +167,14 @@ struct GroupReviewController: RouteCollection {
         return req.redirect(to: SiteURL.staffGroupBatch(id: .value(batch.id!)).path + "?notice=\(notice)", redirectType: .normal)
     }
 
+    /// Who got which card, once the batch is completed; the download is audited.
     @Sendable
     func summary(req: Request) async throws -> Response {
         let staff = try await req.requireStaff(Self.roles)
         let batch = try await ownBatch(req, staff)
-        guard batch.status == .completed else { throw OneCardError.notFound }
-        let bytes = try await GroupBatchView.summaryXLSX(batch, record: batch.application, req: req)
-        try await AuditTrail.record("group_batch.summary_downloaded", by: .staff(staff.requireID(), ipAddress: req.clientAddress),
-                                    subject: ("group_batch", batch.id!.uuidString), libraryID: staff.$library.id, at: req.now, on: req.db)
+        let export = GroupBatchSummaryExport(database: req.db, threadPool: req.application.threadPool, localizer: req.application.localizer,
+                                             now: req.now)
+        let bytes = try await export.forReviewer(batch, of: batch.application, by: staff, locale: req.locale, ipAddress: req.clientAddress)
         return GroupMessages.download(bytes, type: .xlsx, name: "\(req.t("group.summary.file_name"))-\(batch.reference).xlsx")
     }
 }

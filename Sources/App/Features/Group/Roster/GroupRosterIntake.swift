@@ -39,6 +39,22 @@ struct GroupRosterIntake {
         ReaderDataFileChecker(today: today)
     }
 
+    /// The contact's upload form: the letter (number, and a date not in the future) and the file are
+    /// checked first, and every problem of the form is thrown at once (`GroupApplicationError.invalid`);
+    /// then the file is `receive`d under that letter.
+    func receive(_ bytes: Data, letterNumber: String, letterDate: String, for record: GroupApplicationRecord, locale: SiteLocale,
+                 ipAddress: String?) async throws -> Outcome {
+        var errors: [FieldError] = []
+        var letter: OfficialLetter?
+        switch OfficialLetter.validate(number: letterNumber, date: letterDate, today: today) {
+        case .success(let valid): letter = valid
+        case .failure(let failure): errors = failure.errors
+        }
+        if bytes.isEmpty { errors.append(FieldError(field: "file", code: "roster_file_required")) }
+        guard errors.isEmpty, let letter else { throw GroupApplicationError.invalid(errors) }
+        return try await receive(bytes, letter: letter, for: record, locale: locale, ipAddress: ipAddress)
+    }
+
     /// Checks `bytes` and files the outcome for `record`. `letter` was validated by the caller; an
     /// already used letter number is refused here (`letter_number_used`), also when a concurrent upload won.
     func receive(_ bytes: Data, letter: OfficialLetter, for record: GroupApplicationRecord, locale: SiteLocale,

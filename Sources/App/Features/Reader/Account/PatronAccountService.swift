@@ -172,6 +172,26 @@ struct PatronAccountService {
 
     // MARK: Staff decisions
 
+    /// A desk may decide a name change (after seeing the person's ID); erasure is an administrator's decision.
+    static func mayDecide(_ kind: PatronRequest.Kind, by staff: StaffMember) -> Bool {
+        kind == .nameChange || staff.role == .admin
+    }
+
+    /// `staff`'s decision on the pending request `id` of a reader of their own library; `approve` is nil
+    /// when the form named no decision. The refusals come in the order the page has always given them:
+    /// a request that is not there (or another library's) is not found, one the staff member may not
+    /// decide is forbidden, and only then is a missing decision refused.
+    func decide(requestID id: UUID, approve: Bool?, reason: String, by staff: StaffMember, ipAddress: String?) async throws {
+        guard let request = try await PatronRequest.query(on: database).filter(\.$id == id).filter(\.$status == .pending)
+            .with(\.$patron).first(),
+              request.patron.$library.id == staff.$library.id
+        else { throw OneCardError.notFound }
+        guard Self.mayDecide(request.kind, by: staff) else { throw OneCardError.staffRoleRequired }
+        guard let approve else { throw PatronRequestError.decisionMissing }
+        try await decide(request, approve: approve, reason: reason.trimmingCharacters(in: .whitespacesAndNewlines), by: staff,
+                         ipAddress: ipAddress)
+    }
+
     func decide(_ request: PatronRequest, approve: Bool, reason: String, by staff: StaffMember, ipAddress: String?) async throws {
         let patron = request.patron
         let email = patron.email

@@ -14,7 +14,7 @@ extension StaffRequestsPage.Model {
         let rows = requests.map {
             Row(id: $0.id!.uuidString, kind: $0.kind.rawValue, cardNumber: $0.patron.cardNumber ?? "—", name: $0.patron.name,
                 requestedName: $0.requestedName, note: $0.note, requestedAt: DeskController.dateTime($0.requestedAt),
-                canDecide: PatronRequestsController.mayDecide($0.kind, staff))
+                canDecide: PatronAccountService.mayDecide($0.kind, by: staff))
         }
         return Self(rows: rows)
     }
