@@ -3,11 +3,6 @@ import Vapor
 
 /// Staff passwords: 12 to 128 characters (they guard other people's data), not the email address.
 enum StaffPasswordRule {
-    /// Field → localization key of a refused password.
-    struct Rejected: Error, Equatable {
-        let errors: [String: String]
-    }
-
     static func problem(with password: String, email: String) -> String? {
         if password.count < 12 { return "staff.password.too_short" }
         if password.count > 128 { return "staff.password.too_long" }
@@ -15,13 +10,13 @@ enum StaffPasswordRule {
         return nil
     }
 
-    /// Throws `Rejected` unless the password passes the rule and matches its confirmation.
+    /// Throws `NewPasswordRejected` unless the password passes the rule and matches its confirmation.
     static func check(_ password: String, confirmation: String, email: String) throws {
         if let problem = problem(with: password, email: email) {
-            throw Rejected(errors: ["password": problem])
+            throw NewPasswordRejected(messageKeys: ["password": problem])
         }
         if password != confirmation {
-            throw Rejected(errors: ["passwordConfirmation": "staff.password.mismatch"])
+            throw NewPasswordRejected(messageKeys: ["passwordConfirmation": "staff.password.mismatch"])
         }
     }
 }

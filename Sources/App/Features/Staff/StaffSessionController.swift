@@ -70,18 +70,15 @@ struct StaffSessionController: RouteCollection {
 
     @Sendable
     func setPassword(req: Request) async throws -> Response {
-        let form = try req.content.decode(StaffSetPasswordForm.self)
-        let token = form.token ?? ""
         let service = service(req)
-        let staff = try await service.passwordLink(token)
-        do {
-            try await service.setPassword(staff, password: form.password ?? "", confirmation: form.passwordConfirmation ?? "",
-                                          ipAddress: req.clientAddress)
-        } catch let rejected as StaffPasswordRule.Rejected {
-            let state = FormState(errors: rejected.errors.mapValues { req.t($0) })
-            return try await req.view.render("staff/set-password", SetPasswordPage(token: token, email: staff.email, form: state))
-                .encodeResponse(status: .unprocessableEntity, for: req)
+        var found: StaffMember?
+        return try await PasswordLinkForm.post(req, done: SiteURL.staffSignIn.path + "?notice=password_set") { token, password, confirmation in
+            let staff = try await service.passwordLink(token)
+            found = staff
+            try await service.setPassword(staff, password: password, confirmation: confirmation, ipAddress: req.clientAddress)
+        } page: { token, form in
+            // Only a found link can refuse a password, so `found` is set here.
+            try await req.view.render("staff/set-password", SetPasswordPage(token: token, email: found!.email, form: form))
         }
-        return req.redirect(to: SiteURL.staffSignIn.path + "?notice=password_set", redirectType: .normal)
     }
 }

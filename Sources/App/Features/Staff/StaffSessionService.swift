@@ -47,7 +47,7 @@ struct StaffSessionService {
     }
 
     /// Sets `staff`'s password with their link (from `passwordLink`), once: throws
-    /// `StaffPasswordRule.Rejected` for a password the rule refuses, and
+    /// `NewPasswordRejected` for a password the rule refuses, and
     /// `StaffPasswordLinkError.invalidOrExpired` when another request used the link first.
     func setPassword(_ staff: StaffMember, password: String, confirmation: String, ipAddress: String?) async throws {
         try StaffPasswordRule.check(password, confirmation: confirmation, email: staff.email)

@@ -6,11 +6,6 @@ import PersonalDataVault
 /// against its confirmation. One rule for the password reset, the first password of a group card
 /// holder and 變更密碼.
 struct ReaderPasswordRule {
-    /// Field → error code (`apply.error.<code>`) of a refused new password.
-    struct Rejected: Error, Equatable {
-        let errors: [String: String]
-    }
-
     let vault: PersonalDataVault
     let policy: PasswordPolicy
 
@@ -25,9 +20,9 @@ struct ReaderPasswordRule {
         return password == confirmation ? [:] : ["passwordConfirmation": "password_mismatch"]
     }
 
-    /// Throws `Rejected` unless the password is good.
+    /// Throws `NewPasswordRejected` unless the password is good.
     func check(_ password: String, confirmation: String, for patron: Patron) throws {
         let errors = try errors(password, confirmation: confirmation, for: patron)
-        guard errors.isEmpty else { throw Rejected(errors: errors) }
+        guard errors.isEmpty else { throw NewPasswordRejected(messageKeys: errors.mapValues { "apply.error.\($0)" }) }
     }
 }

@@ -19,12 +19,6 @@ struct CardActivationLinkController: RouteCollection {
         var form: FormState
     }
 
-    struct Form: Content {
-        var token: String?
-        var password: String?
-        var passwordConfirmation: String?
-    }
-
     private func service(_ req: Request) -> CardActivationLinkService {
         CardActivationLinkService(database: req.db, passwords: req.password.async, passwordRule: req.readerPasswordRule, now: req.now)
     }
@@ -45,18 +39,15 @@ struct CardActivationLinkController: RouteCollection {
 
     @Sendable
     func activate(req: Request) async throws -> Response {
-        let form = try req.content.decode(Form.self)
-        let token = form.token ?? ""
         let service = service(req)
-        let record = try await service.validLink(token)
-        do {
-            try await service.activate(record, password: form.password ?? "", confirmation: form.passwordConfirmation ?? "",
-                                       ipAddress: req.clientAddress)
-        } catch let rejected as ReaderPasswordRule.Rejected {
-            let state = FormState(errors: rejected.errors.mapValues { req.t("apply.error.\($0)") })
-            return try await req.view.render("reader/activate", page(record, token: token, form: state, req: req))
-                .encodeResponse(status: .unprocessableEntity, for: req)
+        var found: PatronActivationToken?
+        return try await PasswordLinkForm.post(req, done: SiteURL.service(.signIn).path + "?notice=card_activated") { token, password, confirmation in
+            let record = try await service.validLink(token)
+            found = record
+            try await service.activate(record, password: password, confirmation: confirmation, ipAddress: req.clientAddress)
+        } page: { token, form in
+            // Only a found link can refuse a password, so `found` is set here.
+            try await req.view.render("reader/activate", page(found!, token: token, form: form, req: req))
         }
-        return req.redirect(to: SiteURL.service(.signIn).path + "?notice=card_activated", redirectType: .normal)
     }
 }

@@ -21,7 +21,7 @@ struct CardActivationLinkService {
     }
 
     /// Sets the first password with the link `record` (from `validLink`), once: throws
-    /// `ReaderPasswordRule.Rejected` for a password the rule refuses, and
+    /// `NewPasswordRejected` for a password the rule refuses, and
     /// `CardActivationLinkError.invalidOrExpired` when another request used the link first.
     func activate(_ record: PatronActivationToken, password: String, confirmation: String, ipAddress: String?) async throws {
         let patron = record.patron

@@ -47,12 +47,6 @@ struct PasswordResetController: RouteCollection {
         var form: FormState
     }
 
-    struct ResetForm: Content {
-        var token: String?
-        var password: String?
-        var passwordConfirmation: String?
-    }
-
     @Sendable
     func resetForm(req: Request) async throws -> View {
         let token = req.query[String.self, at: "token"] ?? ""
@@ -62,15 +56,11 @@ struct PasswordResetController: RouteCollection {
 
     @Sendable
     func reset(req: Request) async throws -> Response {
-        let form = try req.content.decode(ResetForm.self)
-        let token = form.token ?? ""
-        do {
-            try await service(req).reset(token: token, password: form.password ?? "", confirmation: form.passwordConfirmation ?? "",
-                                         ipAddress: req.clientAddress)
-        } catch let rejected as ReaderPasswordRule.Rejected {
-            let state = FormState(errors: rejected.errors.mapValues { req.t("apply.error.\($0)") })
-            return try await req.view.render("reader/reset", ResetPage(token: token, form: state)).encodeResponse(status: .unprocessableEntity, for: req)
+        let service = service(req)
+        return try await PasswordLinkForm.post(req, done: SiteURL.service(.signIn).path + "?notice=password_reset") { token, password, confirmation in
+            try await service.reset(token: token, password: password, confirmation: confirmation, ipAddress: req.clientAddress)
+        } page: { token, form in
+            try await req.view.render("reader/reset", ResetPage(token: token, form: form))
         }
-        return req.redirect(to: SiteURL.service(.signIn).path + "?notice=password_reset", redirectType: .normal)
     }
 }

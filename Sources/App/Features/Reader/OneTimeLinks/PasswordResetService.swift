@@ -54,7 +54,7 @@ struct PasswordResetService {
         return record
     }
 
-    /// Sets the new password with the link, once: throws `ReaderPasswordRule.Rejected` for a password
+    /// Sets the new password with the link, once: throws `NewPasswordRejected` for a password
     /// the rule refuses, and `PasswordResetError.invalidOrExpired` for a link that is not (or no
     /// longer, when another request used it first) valid.
     func reset(token: String, password: String, confirmation: String, ipAddress: String?) async throws {
