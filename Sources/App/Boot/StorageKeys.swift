@@ -11,35 +11,48 @@ import SQLKit
 import UploadInspection
 import Vapor
 
-extension Application {
-    private struct SettingsKey: StorageKey { typealias Value = OneCardSettings }
+/// Every value OneCard keeps in `Application.storage` or `Request.storage`, declared in one place; the
+/// accessors below and beside their features read and write them.
+enum StorageKeys {
+    struct APIClientKey: StorageKey { typealias Value = APIClient }
+    struct CitizenCertificatesKey: StorageKey { typealias Value = CitizenCertificates }
+    struct ClockKey: StorageKey { typealias Value = OneCardClock }
+    struct DecoyHashKey: StorageKey { typealias Value = String }
+    struct GroupContactKey: StorageKey { typealias Value = GroupApplicationRecord }
+    struct LocaleKey: StorageKey { typealias Value = SiteLocale }
+    struct LocalizerKey: StorageKey { typealias Value = Localizer }
+    struct MetricsRegistryKey: StorageKey { typealias Value = PrometheusCollectorRegistry }
+    struct OutboxWorkerKey: StorageKey { typealias Value = OutboxWorker }
+    struct PasswordPolicyKey: StorageKey { typealias Value = PasswordPolicy }
+    struct SettingsKey: StorageKey { typealias Value = OneCardSettings }
+    struct StaffKey: StorageKey { typealias Value = StaffMember }
+    struct TaipeiPassProviderKey: StorageKey { typealias Value = OpenIDProvider }
+    struct VaultKey: StorageKey { typealias Value = PersonalDataVault }
+}
 
+extension Application {
     public var settings: OneCardSettings {
         get {
-            guard let settings = storage[SettingsKey.self] else {
+            guard let settings = storage[StorageKeys.SettingsKey.self] else {
                 fatalError("configure(_:) sets the settings before anything reads them")
             }
             return settings
         }
-        set { storage[SettingsKey.self] = newValue }
+        set { storage[StorageKeys.SettingsKey.self] = newValue }
     }
 }
 
-struct APIClientKey: StorageKey { typealias Value = APIClient }
-
 extension Request {
     func requireAPIClient() throws -> APIClient {
-        guard let client = storage[APIClientKey.self] else { throw APIAuthError.missingOrInvalidToken }
+        guard let client = storage[StorageKeys.APIClientKey.self] else { throw APIAuthError.missingOrInvalidToken }
         return client
     }
 }
 
 extension Application {
-    private struct PasswordPolicyKey: StorageKey { typealias Value = PasswordPolicy }
-
     var passwordPolicy: PasswordPolicy {
-        get { storage[PasswordPolicyKey.self]! }
-        set { storage[PasswordPolicyKey.self] = newValue }
+        get { storage[StorageKeys.PasswordPolicyKey.self]! }
+        set { storage[StorageKeys.PasswordPolicyKey.self] = newValue }
     }
 
     static func loadPasswordPolicy() throws -> PasswordPolicy {
@@ -51,42 +64,34 @@ extension Application {
 }
 
 extension Application {
-    private struct CitizenCertificatesKey: StorageKey { typealias Value = CitizenCertificates }
-
     var citizenCertificates: CitizenCertificates {
-        get { storage[CitizenCertificatesKey.self]! }
-        set { storage[CitizenCertificatesKey.self] = newValue }
+        get { storage[StorageKeys.CitizenCertificatesKey.self]! }
+        set { storage[StorageKeys.CitizenCertificatesKey.self] = newValue }
     }
 
     var identityDocuments: IdentityDocumentStore { IdentityDocumentStore(dataDirectory: settings.dataDirectory, vault: vault) }
 }
 
 extension Application {
-    private struct MetricsRegistryKey: StorageKey { typealias Value = PrometheusCollectorRegistry }
-
     /// This application's metrics (not a process-wide global, so every test app counts its own).
     var metricsRegistry: PrometheusCollectorRegistry {
-        get { storage[MetricsRegistryKey.self]! }
-        set { storage[MetricsRegistryKey.self] = newValue }
+        get { storage[StorageKeys.MetricsRegistryKey.self]! }
+        set { storage[StorageKeys.MetricsRegistryKey.self] = newValue }
     }
 }
 
 extension Application {
-    private struct TaipeiPassProviderKey: StorageKey { typealias Value = OpenIDProvider }
-
     /// The configured 台北通 provider with its cached discovery document and keys; nil when not configured.
     var taipeiPassProvider: OpenIDProvider? {
-        get { storage[TaipeiPassProviderKey.self] }
-        set { storage[TaipeiPassProviderKey.self] = newValue }
+        get { storage[StorageKeys.TaipeiPassProviderKey.self] }
+        set { storage[StorageKeys.TaipeiPassProviderKey.self] = newValue }
     }
 }
 
 extension Application {
-    private struct ClockKey: StorageKey { typealias Value = OneCardClock }
-
     public var clock: OneCardClock {
-        get { storage[ClockKey.self] ?? .system }
-        set { storage[ClockKey.self] = newValue }
+        get { storage[StorageKeys.ClockKey.self] ?? .system }
+        set { storage[StorageKeys.ClockKey.self] = newValue }
     }
 }
 
@@ -107,11 +112,9 @@ extension Application {
 }
 
 extension Application {
-    private struct OutboxWorkerKey: StorageKey { typealias Value = OutboxWorker }
-
     var outboxWorker: OutboxWorker {
-        get { storage[OutboxWorkerKey.self]! }
-        set { storage[OutboxWorkerKey.self] = newValue }
+        get { storage[StorageKeys.OutboxWorkerKey.self]! }
+        set { storage[StorageKeys.OutboxWorkerKey.self] = newValue }
     }
 }
 
@@ -122,21 +125,17 @@ extension Application {
 }
 
 extension Application {
-    private struct LocalizerKey: StorageKey { typealias Value = Localizer }
-
     public var localizer: Localizer {
-        get { storage[LocalizerKey.self]! }
-        set { storage[LocalizerKey.self] = newValue }
+        get { storage[StorageKeys.LocalizerKey.self]! }
+        set { storage[StorageKeys.LocalizerKey.self] = newValue }
     }
 }
 
 extension Application {
-    private struct DecoyHashKey: StorageKey { typealias Value = String }
-
     /// Verified when a sign-in names an unknown account, so a wrong address takes as long as a wrong
     /// password and response times do not reveal who has an account.
     var decoyPasswordHash: String {
-        get { storage[DecoyHashKey.self]! }
-        set { storage[DecoyHashKey.self] = newValue }
+        get { storage[StorageKeys.DecoyHashKey.self]! }
+        set { storage[StorageKeys.DecoyHashKey.self] = newValue }
     }
 }

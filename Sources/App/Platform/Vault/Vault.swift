@@ -3,15 +3,13 @@ import PersonalDataVault
 import Vapor
 
 extension Application {
-    private struct VaultKey: StorageKey { typealias Value = PersonalDataVault }
-
     /// Encryption and blind indexes for personal data (see `PersonalDataVault`).
     public var vault: PersonalDataVault {
         get {
-            guard let vault = storage[VaultKey.self] else { fatalError("configure(_:) loads the vault") }
+            guard let vault = storage[StorageKeys.VaultKey.self] else { fatalError("configure(_:) loads the vault") }
             return vault
         }
-        set { storage[VaultKey.self] = newValue }
+        set { storage[StorageKeys.VaultKey.self] = newValue }
     }
 
     /// From `ONECARD_MASTER_KEY` when set, otherwise the key file in the data directory (created on first start).

@@ -11,7 +11,7 @@ struct APIClientAuthenticator: AsyncMiddleware {
         else {
             throw APIAuthError.missingOrInvalidToken
         }
-        request.storage[APIClientKey.self] = client
+        request.storage[StorageKeys.APIClientKey.self] = client
         return try await next.respond(to: request)
     }
 }

@@ -3,16 +3,15 @@ import Fluent
 import Vapor
 
 extension Request {
-    private struct StaffKey: StorageKey { typealias Value = StaffMember }
     static let staffSessionKey = "staff_id"
 
     /// The signed-in staff member, loaded once per request.
     func staffMember() async throws -> StaffMember? {
-        if let cached = storage[StaffKey.self] { return cached }
+        if let cached = storage[StorageKeys.StaffKey.self] { return cached }
         guard hasSession, let raw = session.data[Self.staffSessionKey], let id = UUID(uuidString: raw),
               let staff = try await StaffMember.query(on: db).filter(\.$id == id).with(\.$library).first()
         else { return nil }
-        storage[StaffKey.self] = staff
+        storage[StorageKeys.StaffKey.self] = staff
         return staff
     }
 

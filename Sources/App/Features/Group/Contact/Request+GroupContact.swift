@@ -4,12 +4,10 @@ import SQLKit
 import Vapor
 
 extension Request {
-    private struct GroupContactKey: StorageKey { typealias Value = GroupApplicationRecord }
-
     /// The organization whose contact is signed in on this session, if the session is still valid:
     /// the organization is approved and its contact has not changed since the sign-in.
     func groupContact() async throws -> GroupApplicationRecord? {
-        if let cached = storage[GroupContactKey.self] { return cached }
+        if let cached = storage[StorageKeys.GroupContactKey.self] { return cached }
         guard hasSession, let value = session.data[GroupContactAccess.sessionKey] else { return nil }
         let parts = value.split(separator: ":")
         guard parts.count == 2, let id = UUID(uuidString: String(parts[0])), let generation = Int(parts[1]),
@@ -19,7 +17,7 @@ extension Request {
             session.data[GroupContactAccess.sessionKey] = nil
             return nil
         }
-        storage[GroupContactKey.self] = record
+        storage[StorageKeys.GroupContactKey.self] = record
         return record
     }
 
