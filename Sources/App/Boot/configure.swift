@@ -109,6 +109,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.migrations.add(DropFluentSessions())
     app.migrations.add(AddStandingToPatron())
     app.migrations.add(AddOwnerToWebSession())
+    app.migrations.add(AddSecretsToOutboxMessages())
     // `onecard migrate` reports what it applied; the per-migration lines are for debugging.
     app.fluent.migrationLogLevel = .debug
     if settings.migratesOnBoot {
@@ -146,7 +147,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     }
     app.outboxWorker = OutboxWorker(
         database: { [app] in app.db }, clock: app.clock, logger: Logger(label: "onecard.outbox"),
-        handlers: [.email: OutboxWorker.emailHandler(mailer), .partnerEvent: deliverWebhook]
+        handlers: [.email: OutboxWorker.emailHandler(mailer, vault: app.vault), .partnerEvent: deliverWebhook]
     )
     if settings.runsBackgroundWorkers {
         app.lifecycle.use(OutboxWorkerLifecycle(interval: settings.outboxPollInterval))

@@ -181,7 +181,7 @@ struct GroupContactController: RouteCollection {
         let now = req.now
         let intake = GroupRosterIntake(database: req.db, vault: req.application.vault, sealedFiles: req.application.sealedFiles,
                                        threadPool: req.application.threadPool,
-                                       outbox: Outbox(localizer: req.application.localizer, settings: req.application.settings, now: now),
+                                       outbox: Outbox(localizer: req.application.localizer, settings: req.application.settings, vault: req.application.vault, now: now),
                                        now: now)
         do {
             switch try await intake.receive(bytes, letter: letter, for: record, locale: req.locale, ipAddress: req.clientAddress) {
