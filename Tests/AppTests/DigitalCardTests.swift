@@ -49,7 +49,7 @@ final class DigitalCardTests: XCTestCase {
 
     func mails(_ app: Application) async throws -> [MailMessage] {
         try await OutboxMessage.query(on: app.db).filter(\.$kind == .email).sort(\.$id).all()
-            .map { try JSONDecoder().decode(MailMessage.self, from: Data($0.payload.utf8)) }
+            .map { try sentMail($0, app) }
     }
 
     // MARK: Eligibility

@@ -79,10 +79,10 @@ enum GroupFiles {
     }
 }
 
-/// Emails in the outbox, newest last.
+/// Emails in the outbox as they are sent (one-time links in place), newest last.
 func outboxMails(_ app: Application) async throws -> [MailMessage] {
     try await OutboxMessage.query(on: app.db).filter(\.$kind == .email).sort(\.$id).all()
-        .map { try JSONDecoder().decode(MailMessage.self, from: Data($0.payload.utf8)) }
+        .map { try sentMail($0, app) }
 }
 
 /// The path and query of the first link to `path` in `text`.
@@ -184,16 +184,16 @@ enum GroupServices {
     static func application(_ app: Application) -> GroupApplicationService {
         let now = app.clock.now()
         return GroupApplicationService(database: app.db, sealedFiles: app.sealedFiles, threadPool: app.threadPool,
-                                       outbox: Outbox(localizer: app.localizer, settings: app.settings, now: now),
+                                       outbox: Outbox(localizer: app.localizer, settings: app.settings, vault: app.vault, now: now),
                                        baseURL: app.settings.baseURL, now: now)
     }
 
     static func intake(_ app: Application, now: Date) -> GroupRosterIntake {
         GroupRosterIntake(database: app.db, vault: app.vault, sealedFiles: app.sealedFiles, threadPool: app.threadPool,
-                          outbox: Outbox(localizer: app.localizer, settings: app.settings, now: now), now: now)
+                          outbox: Outbox(localizer: app.localizer, settings: app.settings, vault: app.vault, now: now), now: now)
     }
 
     static func importer(_ app: Application) -> GroupBatchImporter {
-        GroupBatchImporter(database: app.db, clock: app.clock, localizer: app.localizer, settings: app.settings, logger: app.logger)
+        GroupBatchImporter(database: app.db, clock: app.clock, localizer: app.localizer, settings: app.settings, vault: app.vault, logger: app.logger)
     }
 }

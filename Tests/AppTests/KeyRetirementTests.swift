@@ -14,6 +14,8 @@ final class KeyRetirementTests: XCTestCase {
             let group = try await GroupFixtures.submitted(app)
             let documents = try await GroupDocument.query(on: app.db).filter(\.$application.$id == group.requireID()).all()
             XCTAssertFalse(documents.isEmpty)
+            // An invitation still waiting in the outbox: its link is sealed under the old key.
+            let invitation = try await staffAccounts(app).create(libraryCode: "TPML", role: "desk", email: "waiting@tpml.example", locale: .zhTW)
             let oldKey = app.vault.keyRing.currentKeyID
 
             // `onecard keys rotate`, and the restart that picks it up.
@@ -25,6 +27,7 @@ final class KeyRetirementTests: XCTestCase {
             XCTAssertEqual(before["patrons.id_number_sealed"], 1)
             XCTAssertEqual(before["patrons.easy_card_sealed"], 1)
             XCTAssertEqual(before["partner_endpoints.secret_sealed"], 1)
+            XCTAssertEqual(before["outbox_messages.secrets_sealed"], 1)
             XCTAssertEqual(before["uploads/group_documents"], documents.count)
             XCTAssertThrowsError(try keyFile.retire(keyID: app.vault.keyRing.currentKeyID), "the current key stays")
 
@@ -39,6 +42,8 @@ final class KeyRetirementTests: XCTestCase {
             try keyFile.retire(keyID: oldKey)
             app.vault = PersonalDataVault(keyRing: try keyFile.load())
             XCTAssertEqual(app.vault.keyRing.keyIDs, [app.vault.keyRing.currentKeyID])
+            let waiting = try await XCTUnwrapAsync(await OutboxMessage.query(on: app.db).filter(\.$secretsSealed != nil).first())
+            XCTAssertEqual(try sentMail(waiting, app).body.contains(invitation.absoluteString), true, "the waiting link opens under the new key")
             let desk = try await signedInStaff(app)
             let detail = try await desk.get("/staff/applications/\(patron.id!.uuidString)")
             XCTAssertTrue(detail.text.contains("A123456789"), "the ID number opens under the new key")

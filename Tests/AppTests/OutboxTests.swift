@@ -21,7 +21,7 @@ final class RecordingMailer: Mailer {
 final class OutboxTests: XCTestCase {
     func worker(_ app: Application, clock: TestClock, mailer: any Mailer, maxAttempts: Int = 12) -> OutboxWorker {
         OutboxWorker(database: { [app] in app.db }, clock: clock.oneCardClock, logger: app.logger,
-                     handlers: [.email: OutboxWorker.emailHandler(mailer)], maxAttempts: maxAttempts)
+                     handlers: [.email: OutboxWorker.emailHandler(mailer, vault: app.vault)], maxAttempts: maxAttempts)
     }
 
     func enqueue(_ app: Application, to: String, on db: any Database) async throws {

@@ -7,7 +7,7 @@ import XCTVapor
 final class PasswordResetTests: XCTestCase {
     func link(in app: Application) async throws -> String? {
         let mails = try await OutboxMessage.query(on: app.db).all()
-            .map { try JSONDecoder().decode(MailMessage.self, from: Data($0.payload.utf8)) }
+            .map { try sentMail($0, app) }
             .filter { $0.subject == "一證通：重設密碼" }
         guard let body = mails.last?.body, let range = body.range(of: #"/login/reset\?token=[A-Za-z0-9_-]+"#, options: .regularExpression) else { return nil }
         return String(body[range])

@@ -172,7 +172,7 @@ final class ReaderSessionTests: XCTestCase {
             try await resetter.get("/login/forgot")
             try await resetter.post("/login/forgot", form: ["identifier": patron.cardNumber!])
             let mails = try await OutboxMessage.query(on: app.db).all()
-                .map { try JSONDecoder().decode(MailMessage.self, from: Data($0.payload.utf8)) }
+                .map { try sentMail($0, app) }
             let body = try XCTUnwrap(mails.last { $0.subject == "一證通：重設密碼" }?.body)
             let range = try XCTUnwrap(body.range(of: #"/login/reset\?token=[A-Za-z0-9_-]+"#, options: .regularExpression))
             let path = String(body[range])

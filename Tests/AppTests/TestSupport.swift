@@ -162,7 +162,7 @@ func withTestApp(
 func cardApplicationService(_ app: Application) -> CardApplicationService {
     let now = app.clock.now()
     return CardApplicationService(
-        database: app.db, vault: app.vault, outbox: Outbox(localizer: app.localizer, settings: app.settings, now: now),
+        database: app.db, vault: app.vault, outbox: Outbox(localizer: app.localizer, settings: app.settings, vault: app.vault, now: now),
         passwordPolicy: app.passwordPolicy, passwordHasher: app.password.async,
         pendingApplicationLifetimeDays: app.settings.pendingApplicationLifetimeDays, now: now)
 }
@@ -193,7 +193,7 @@ func activateCard(_ app: Application, _ patron: Patron, easyCard: String = "") a
     let staff = StaffMember(libraryID: try library.requireID(), email: "desk-\(UUID().uuidString)@tpml.example", role: .desk)
     try await staff.create(on: app.db)
     let now = app.clock.now()
-    try await CardActivationService(vault: app.vault, outbox: Outbox(localizer: app.localizer, settings: app.settings, now: now), now: now)
+    try await CardActivationService(vault: app.vault, outbox: Outbox(localizer: app.localizer, settings: app.settings, vault: app.vault, now: now), now: now)
         .activate(
         patron, documentChecked: true, easyCard: easyCard, by: staff, ipAddress: nil, on: app.db)
     return patron
@@ -203,7 +203,7 @@ func activateCard(_ app: Application, _ patron: Patron, easyCard: String = "") a
 /// The CLI's staff account service, on the app's database and clock.
 func staffAccounts(_ app: Application) -> StaffAccounts {
     let now = app.clock.now()
-    return StaffAccounts(database: app.db, outbox: Outbox(localizer: app.localizer, settings: app.settings, now: now),
+    return StaffAccounts(database: app.db, outbox: Outbox(localizer: app.localizer, settings: app.settings, vault: app.vault, now: now),
                          localizer: app.localizer, baseURL: app.settings.baseURL,
                          linkLifetime: app.settings.staffPasswordLinkLifetime, now: now)
 }
@@ -236,4 +236,10 @@ func signedInReader(_ app: Application, idNumber: String = "A123456789") async t
     let response = try await browser.post("/login", form: ["identifier": patron.cardNumber!, "password": "river lantern mango"])
     XCTAssertEqual(response.status, .seeOther)
     return (browser, patron)
+}
+
+/// An outbox email as the worker sends it: its sealed one-time link put back where the stored message
+/// holds a placeholder.
+func sentMail(_ row: OutboxMessage, _ app: Application) throws -> MailMessage {
+    try OutboxSecrets.reveal(JSONDecoder().decode(MailMessage.self, from: Data(row.payload.utf8)), sealed: row.secretsSealed, with: app.vault)
 }

@@ -101,13 +101,13 @@ extension Request {
 
 extension Request {
     var outbox: Outbox {
-        Outbox(localizer: application.localizer, settings: application.settings, now: now)
+        Outbox(localizer: application.localizer, settings: application.settings, vault: application.vault, now: now)
     }
 }
 
 extension Application {
     var outbox: Outbox {
-        Outbox(localizer: localizer, settings: settings, now: clock.now())
+        Outbox(localizer: localizer, settings: settings, vault: vault, now: clock.now())
     }
 }
 

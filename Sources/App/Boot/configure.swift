@@ -109,6 +109,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.migrations.add(DropFluentSessions())
     app.migrations.add(AddStandingToPatron())
     app.migrations.add(AddOwnerToWebSession())
+    app.migrations.add(AddSecretsToOutboxMessages())
     // `onecard migrate` reports what it applied; the per-migration lines are for debugging.
     app.fluent.migrationLogLevel = .debug
     if settings.migratesOnBoot {
@@ -144,9 +145,13 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     let deliverWebhook: OutboxWorker.Handler = { [app] message in
         try await PartnerWebhookDelivery(database: app.db, vault: app.vault, clock: app.clock, client: app.client).deliver(message)
     }
+    // The vault is read when a message is sent, not here: commands that never send (`roster check`) load none.
+    let sendEmail: OutboxWorker.Handler = { [app] message in
+        try await OutboxWorker.emailHandler(mailer, vault: app.vault)(message)
+    }
     app.outboxWorker = OutboxWorker(
         database: { [app] in app.db }, clock: app.clock, logger: Logger(label: "onecard.outbox"),
-        handlers: [.email: OutboxWorker.emailHandler(mailer), .partnerEvent: deliverWebhook]
+        handlers: [.email: sendEmail, .partnerEvent: deliverWebhook]
     )
     if settings.runsBackgroundWorkers {
         app.lifecycle.use(OutboxWorkerLifecycle(interval: settings.outboxPollInterval))

@@ -24,6 +24,9 @@ final class OutboxMessage: Model, @unchecked Sendable {
     @OptionalField(key: "partition_key") var partitionKey: String?
     /// JSON; for email the rendered message, for partner events the signed body's content.
     @Field(key: "payload") var payload: String
+    /// An email's one-time link, sealed with the vault (`OutboxSecrets`) while the message waits; the
+    /// payload holds a placeholder in its place. Deleted once the message is delivered or given up.
+    @OptionalField(key: "secrets_sealed") var secretsSealed: String?
     @Enum(key: "status") var status: Status
     @Field(key: "attempts") var attempts: Int
     @Field(key: "available_at") var availableAt: Date

@@ -14,7 +14,7 @@ struct GroupImportLifecycle: LifecycleHandler {
         task.withLockedValue { task in
             task = Task {
                 let importer = GroupBatchImporter(database: application.db, clock: application.clock, localizer: application.localizer,
-                                                  settings: application.settings, logger: application.logger)
+                                                  settings: application.settings, vault: application.vault, logger: application.logger)
                 var pass = 0
                 while !Task.isCancelled {
                     do {
@@ -23,7 +23,7 @@ struct GroupImportLifecycle: LifecycleHandler {
                             let now = application.clock.now()
                             try await GroupRosterIntake(database: application.db, vault: application.vault,
                                                         sealedFiles: application.sealedFiles, threadPool: application.threadPool,
-                                                        outbox: Outbox(localizer: application.localizer, settings: application.settings, now: now),
+                                                        outbox: Outbox(localizer: application.localizer, settings: application.settings, vault: application.vault, now: now),
                                                         now: now).removeStaleReturnedFiles()
                         }
                     } catch {

@@ -44,7 +44,7 @@ struct OutboxWorkerLifecycle: LifecycleHandler {
         let now = application.clock.now()
         return DigitalCardService(
             database: application.db, vault: application.vault,
-            outbox: Outbox(localizer: application.localizer, settings: application.settings, now: now),
+            outbox: Outbox(localizer: application.localizer, settings: application.settings, vault: application.vault, now: now),
             passwordPolicy: application.passwordPolicy, passwordHasher: application.password.async,
             threadPool: application.threadPool,
             documents: IdentityDocumentStore(dataDirectory: application.settings.dataDirectory, vault: application.vault),

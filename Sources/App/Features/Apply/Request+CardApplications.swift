@@ -6,7 +6,7 @@ extension Request {
         let now = now
         return CardApplicationService(
             database: db, vault: application.vault,
-            outbox: Outbox(localizer: application.localizer, settings: application.settings, now: now),
+            outbox: Outbox(localizer: application.localizer, settings: application.settings, vault: application.vault, now: now),
             passwordPolicy: application.passwordPolicy, passwordHasher: password.async,
             pendingApplicationLifetimeDays: application.settings.pendingApplicationLifetimeDays, now: now)
     }

@@ -52,12 +52,12 @@ struct DeskController: RouteCollection {
     private func activation(_ req: Request) -> CardActivationService {
         let now = req.now
         return CardActivationService(vault: req.application.vault, outbox: Outbox(localizer: req.application.localizer,
-                                                                                 settings: req.application.settings, now: now), now: now)
+                                                                                 settings: req.application.settings, vault: req.application.vault, now: now), now: now)
     }
 
     private func standing(_ req: Request) -> CardStandingService {
         let now = req.now
-        return CardStandingService(outbox: Outbox(localizer: req.application.localizer, settings: req.application.settings, now: now),
+        return CardStandingService(outbox: Outbox(localizer: req.application.localizer, settings: req.application.settings, vault: req.application.vault, now: now),
                                    localizer: req.application.localizer, now: now)
     }
 

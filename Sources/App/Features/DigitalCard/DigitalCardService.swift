@@ -281,7 +281,7 @@ struct DigitalCardService {
                                         subject: ("patron", patron.id!.uuidString), libraryID: library.id, at: now, on: db)
             let link = baseURL.appendingPathComponent("digital-card/correction").absoluteString + "?token=\(token)"
             try await notify(patron, library: library, template: "digital_card_returned",
-                             extra: ["reason": reason, "link": link, "days": "14"], on: db)
+                             extra: ["reason": reason, "days": "14"], secrets: ["link": link], on: db)
         }
     }
 
@@ -359,14 +359,15 @@ struct DigitalCardService {
         try await application.save(on: db)
     }
 
-    private func notify(_ patron: Patron, library: Library, template: String, extra: [String: String], on db: any Database) async throws {
+    private func notify(_ patron: Patron, library: Library, template: String, extra: [String: String],
+                        secrets: [String: String] = [:], on db: any Database) async throws {
         guard let email = patron.email else { return }
         let locale = SiteLocale(rawValue: patron.locale) ?? .zhTW
         var values = ["name": patron.name, "number": patron.applicationNumber, "card": patron.cardNumber ?? "",
                       "library": library.name(in: locale)]
         values.merge(extra) { $1 }
         try await outbox
-            .enqueueEmail(template: template, to: email, locale: locale, values: values,
+            .enqueueEmail(template: template, to: email, locale: locale, values: values, secrets: secrets,
                           partitionKey: PatronMail.partitionKey(patron.requireID()), on: db)
     }
 

@@ -6,7 +6,7 @@ extension Request {
         let now = now
         return DigitalCardService(
             database: db, vault: application.vault,
-            outbox: Outbox(localizer: application.localizer, settings: application.settings, now: now),
+            outbox: Outbox(localizer: application.localizer, settings: application.settings, vault: application.vault, now: now),
             passwordPolicy: application.passwordPolicy, passwordHasher: password.async, threadPool: application.threadPool,
             documents: IdentityDocumentStore(dataDirectory: application.settings.dataDirectory, vault: application.vault),
             certificates: application.citizenCertificates, baseURL: application.settings.baseURL,

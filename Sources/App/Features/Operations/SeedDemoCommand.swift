@@ -58,7 +58,7 @@ struct SeedDemoCommand: AsyncCommand {
             input.password = password
             input.passwordConfirmation = password
             input.email = "reader\(index + 1)-\(run)@example.org"
-            let outbox = Outbox(localizer: app.localizer, settings: app.settings, now: now)
+            let outbox = Outbox(localizer: app.localizer, settings: app.settings, vault: app.vault, now: now)
             let applications = CardApplicationService(
                 database: app.db, vault: app.vault, outbox: outbox, passwordPolicy: app.passwordPolicy,
                 passwordHasher: app.password.async, pendingApplicationLifetimeDays: app.settings.pendingApplicationLifetimeDays, now: now)

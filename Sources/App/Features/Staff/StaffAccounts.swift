@@ -40,9 +40,8 @@ struct StaffAccounts {
                     template: "staff_invitation", to: email, locale: locale,
                     values: ["library": library.name(in: locale),
                              "role": localizer.text("staff.role.\(role.rawValue)", locale),
-                             "link": link.absoluteString,
                              "hours": String(Int(linkLifetime / 3600))],
-                    on: db)
+                    secrets: ["link": link.absoluteString], on: db)
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
             // Two creations raced past the check above; the unique index decided.

@@ -19,7 +19,7 @@ struct StaffCreateCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
         let now = app.clock.now()
-        let accounts = StaffAccounts(database: app.db, outbox: Outbox(localizer: app.localizer, settings: app.settings, now: now),
+        let accounts = StaffAccounts(database: app.db, outbox: Outbox(localizer: app.localizer, settings: app.settings, vault: app.vault, now: now),
                                      localizer: app.localizer, baseURL: app.settings.baseURL,
                                      linkLifetime: app.settings.staffPasswordLinkLifetime, now: now)
         let link = try await accounts.create(

@@ -31,6 +31,7 @@ enum PatronMail {
             } else {
                 row.payload = String(decoding: try JSONEncoder.sorted.encode(Self.emptied(message)), as: UTF8.self)
                 row.lastError = nil
+                row.secretsSealed = nil
                 try await row.save(on: db)
             }
         }

@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
+import PersonalDataVault
 import SQLKit
 import Vapor
 
@@ -81,6 +82,8 @@ final class OutboxWorker: Sendable {
             try await handler(message)
             message.status = .delivered
             message.deliveredAt = clock.now()
+            // Sent: the link is the recipient's alone now; the stored message keeps its placeholder.
+            message.secretsSealed = nil
             message.claimedUntil = nil
             message.lastError = nil
             try await message.save(on: db)
@@ -90,6 +93,8 @@ final class OutboxWorker: Sendable {
             message.claimedUntil = nil
             if message.attempts >= maxAttempts {
                 message.status = .failed
+                // Nobody will send it again (only partner events are retried by hand), so nothing needs the link.
+                message.secretsSealed = nil
                 logger.error("outbox message gave up", metadata: ["outbox_id": "\(message.id ?? 0)", "kind": .string(message.kind.rawValue)])
             } else {
                 message.availableAt = clock.now().addingTimeInterval(Self.backoff(afterAttempt: message.attempts))
@@ -130,10 +135,11 @@ final class OutboxWorker: Sendable {
 }
 
 extension OutboxWorker {
-    static func emailHandler(_ mailer: any Mailer) -> Handler {
+    /// Puts the message's sealed secrets (its one-time link) back only in the copy it sends.
+    static func emailHandler(_ mailer: any Mailer, vault: PersonalDataVault) -> Handler {
         { message in
-            let mail = try JSONDecoder().decode(MailMessage.self, from: Data(message.payload.utf8))
-            try await mailer.send(mail)
+            let stored = try JSONDecoder().decode(MailMessage.self, from: Data(message.payload.utf8))
+            try await mailer.send(OutboxSecrets.reveal(stored, sealed: message.secretsSealed, with: vault))
         }
     }
 }

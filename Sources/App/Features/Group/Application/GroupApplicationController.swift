@@ -150,7 +150,7 @@ struct GroupApplicationController: RouteCollection {
     static func service(_ req: Request) -> GroupApplicationService {
         let now = req.now
         return GroupApplicationService(database: req.db, sealedFiles: req.application.sealedFiles, threadPool: req.application.threadPool,
-                                       outbox: Outbox(localizer: req.application.localizer, settings: req.application.settings, now: now),
+                                       outbox: Outbox(localizer: req.application.localizer, settings: req.application.settings, vault: req.application.vault, now: now),
                                        baseURL: req.application.settings.baseURL, now: now)
     }
 

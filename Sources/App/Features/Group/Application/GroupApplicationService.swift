@@ -188,8 +188,8 @@ struct GroupApplicationService {
                 try await outbox.enqueueEmail(
                     template: "group_application_approved", to: fresh.contactEmail, locale: locale,
                     values: ["name": fresh.contactName, "organization": fresh.organizationName, "reference": fresh.reference,
-                             "library": libraryName, "link": link, "hours": String(GroupContactAccess.linkLifetimeHours)],
-                    on: db)
+                             "library": libraryName, "hours": String(GroupContactAccess.linkLifetimeHours)],
+                    secrets: ["link": link], on: db)
             } else {
                 try await outbox.enqueueEmail(
                     template: "group_application_rejected", to: fresh.contactEmail, locale: locale,
@@ -260,7 +260,7 @@ struct GroupApplicationService {
                 try await outbox.enqueueEmail(
                     template: "group_contact_assigned", to: contact.email, locale: locale,
                     values: ["name": contact.name, "organization": record.organizationName, "library": libraryName,
-                             "link": link, "hours": String(GroupContactAccess.linkLifetimeHours)], on: db)
+                             "hours": String(GroupContactAccess.linkLifetimeHours)], secrets: ["link": link], on: db)
             }
         }
     }

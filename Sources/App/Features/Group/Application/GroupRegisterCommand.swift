@@ -38,7 +38,7 @@ struct GroupRegisterCommand: AsyncCommand {
         }
         let now = app.clock.now()
         let service = GroupApplicationService(database: app.db, sealedFiles: app.sealedFiles, threadPool: app.threadPool,
-                                              outbox: Outbox(localizer: app.localizer, settings: app.settings, now: now),
+                                              outbox: Outbox(localizer: app.localizer, settings: app.settings, vault: app.vault, now: now),
                                               baseURL: app.settings.baseURL, now: now)
         let record: GroupApplicationRecord
         do {

@@ -44,10 +44,10 @@ struct GroupContactAccess {
                 let locale = record.siteLocale
                 try await outbox.enqueueEmail(
                     template: "group_contact_link", to: record.contactEmail, locale: locale,
-                    values: ["name": record.contactName, "organization": record.organizationName, "link": link,
+                    values: ["name": record.contactName, "organization": record.organizationName,
                              "hours": String(Self.linkLifetimeHours),
                              "library": record.library.name(in: locale)],
-                    on: db)
+                    secrets: ["link": link], on: db)
                 try await AuditTrail.record("group_contact.link_requested", by: .anonymous(ipAddress: ipAddress),
                                             subject: ("group_application", record.id!.uuidString), libraryID: record.$library.id,
                                             at: now, on: db)

@@ -167,7 +167,8 @@ struct GroupContactController: RouteCollection {
         let now = req.now
         return GroupRosterIntake(database: req.db, vault: req.application.vault, sealedFiles: req.application.sealedFiles,
                                  threadPool: req.application.threadPool,
-                                 outbox: Outbox(localizer: req.application.localizer, settings: req.application.settings, now: now),
+                                 outbox: Outbox(localizer: req.application.localizer, settings: req.application.settings,
+                                                vault: req.application.vault, now: now),
                                  now: now)
     }
 

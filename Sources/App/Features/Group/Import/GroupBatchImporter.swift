@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import NIOConcurrencyHelpers
 import OneCardDomain
+import PersonalDataVault
 import SQLKit
 import Vapor
 
@@ -28,6 +29,8 @@ struct GroupBatchImporter: Sendable {
     let localizer: Localizer
     /// The site's address (activation and sign-in links), the sender of the emails, and whether imports run in the background.
     let settings: OneCardSettings
+    /// Seals each activation and sign-in link while its email waits in the outbox.
+    let vault: PersonalDataVault
     let logger: Logger
     var chunkSize = GroupBatchImporter.defaultChunkSize
     /// How long a run holds the batch without finishing a chunk before another may take over.
@@ -39,7 +42,7 @@ struct GroupBatchImporter: Sendable {
     private var now: Date { clock.now() }
 
     private func outbox(at now: Date) -> Outbox {
-        Outbox(localizer: localizer, settings: settings, now: now)
+        Outbox(localizer: localizer, settings: settings, vault: vault, now: now)
     }
 
     // MARK: Decisions
@@ -319,7 +322,7 @@ struct GroupBatchImporter: Sendable {
                 .columns("id", "occurred_at", "actor_type", "actor_id", "action", "subject_type", "subject_id", "library_id", "details")
                 .rows(auditRows).run()
             try await sql.insert(into: OutboxMessage.schema)
-                .columns("kind", "partition_key", "payload", "status", "attempts", "available_at", "created_at")
+                .columns("kind", "partition_key", "payload", "secrets_sealed", "status", "attempts", "available_at", "created_at")
                 .rows(mailRows).run()
         }
         // The staged personal data is not kept once the patron row holds it (nor for someone skipped): what
@@ -394,10 +397,12 @@ struct GroupBatchImporter: Sendable {
             let mail = try outbox.email(
                 template: "group_card_issued", to: row.email, locale: context.locale,
                 values: ["name": row.name, "card": card, "library": context.libraryName, "organization": context.organizationName,
-                         "link": activationBase + token, "days": days])
+                         "days": days],
+                secrets: ["link": activationBase + token])
             mail.partitionKey = PatronMail.partitionKey(patronID)
             prepared.mailRows.append([
-                SQLBind(mail.kind.rawValue), SQLBind(mail.partitionKey), SQLBind(mail.payload), SQLBind(mail.status.rawValue),
+                SQLBind(mail.kind.rawValue), SQLBind(mail.partitionKey), SQLBind(mail.payload), SQLBind(mail.secretsSealed),
+                SQLBind(mail.status.rawValue),
                 SQLBind(mail.attempts), SQLBind(mail.availableAt), SQLBind(mail.createdAt),
             ])
         }
@@ -434,8 +439,8 @@ struct GroupBatchImporter: Sendable {
                 values: ["name": record.contactName, "organization": record.organizationName, "reference": batch.reference,
                          "letter": batch.letterNumber, "cards": String(batch.importedCount),
                          "left": String(batch.skippedCount + GroupBatchView.leftOutRows(batch).count),
-                         "library": context.libraryName, "link": link, "hours": String(GroupContactAccess.linkLifetimeHours)],
-                on: db)
+                         "library": context.libraryName, "hours": String(GroupContactAccess.linkLifetimeHours)],
+                secrets: ["link": link], on: db)
             return true
         }
     }

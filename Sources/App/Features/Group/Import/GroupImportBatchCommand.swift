@@ -37,7 +37,7 @@ struct GroupImportBatchCommand: AsyncCommand {
         let outcome: GroupRosterIntake.Outcome
         do {
             let intake = GroupRosterIntake(database: app.db, vault: app.vault, sealedFiles: app.sealedFiles, threadPool: app.threadPool,
-                                           outbox: Outbox(localizer: app.localizer, settings: app.settings, now: now), now: now)
+                                           outbox: Outbox(localizer: app.localizer, settings: app.settings, vault: app.vault, now: now), now: now)
             outcome = try await intake.receive(bytes, letter: letter, for: record, locale: record.siteLocale, ipAddress: nil)
         } catch GroupApplicationError.invalid(let errors) {
             throw GroupCommandError(description: "refused: " + errors.map { "\($0.field) \($0.code)" }.joined(separator: ", "))
@@ -58,7 +58,7 @@ struct GroupImportBatchCommand: AsyncCommand {
             exit(1)
         case .accepted(let batch, _):
             let staged = clock.now
-            var importer = GroupBatchImporter(database: app.db, clock: app.clock, localizer: app.localizer, settings: app.settings,
+            var importer = GroupBatchImporter(database: app.db, clock: app.clock, localizer: app.localizer, settings: app.settings, vault: app.vault,
                                               logger: app.logger)
             if let size = signature.chunkSize {
                 guard size > 0 else { throw GroupCommandError(description: "--chunk-size must be positive") }

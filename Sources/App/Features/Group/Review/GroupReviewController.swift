@@ -152,7 +152,7 @@ struct GroupReviewController: RouteCollection {
         guard let decision = form.decision, ["approve", "reject"].contains(decision) else { throw Abort(.badRequest) }
         let app = req.application
         // The application's database, not the request's: the import may go on in the background after the response.
-        let importer = GroupBatchImporter(database: app.db, clock: app.clock, localizer: app.localizer, settings: app.settings,
+        let importer = GroupBatchImporter(database: app.db, clock: app.clock, localizer: app.localizer, settings: app.settings, vault: app.vault,
                                           logger: app.logger)
         do {
             if decision == "approve" {

@@ -41,7 +41,7 @@ struct PasswordResetService {
                                         subject: ("patron", patron.id!.uuidString), libraryID: patron.$library.id, at: now, on: db)
             try await outbox.enqueueEmail(
                 template: "password_reset", to: email, locale: locale,
-                values: ["name": patron.name, "link": link, "minutes": "30"],
+                values: ["name": patron.name, "minutes": "30"], secrets: ["link": link],
                 partitionKey: PatronMail.partitionKey(patron.requireID()), on: db)
         }
     }
