@@ -111,6 +111,18 @@ final class SiteURLTests: XCTestCase {
         }
     }
 
+    /// Each case a template may name is found by that name, and no two cases share one.
+    func testEveryTemplateNameFindsItsCase() {
+        var names: Set<String> = []
+        for url in Self.registered {
+            guard let name = url.templateName else { continue }
+            XCTAssertTrue(names.insert(name).inserted, "two cases are named \(name)")
+            XCTAssertEqual(SiteURL(templateName: name)?.path, url.path, "#path(\"\(name)\") should link to \(url); is it in SiteURL.templateLinks?")
+        }
+        XCTAssertNil(SiteURL(templateName: "accountPartnerz"))
+        XCTAssertEqual(SiteURL(templateName: "service.groupApplication")?.path, "/group-application")
+    }
+
     func testLinksFillInTheirValues() {
         XCTAssertEqual(SiteURL.home.path, "/")
         XCTAssertEqual(SiteURL.service(.groupApplication).path, "/group-application")

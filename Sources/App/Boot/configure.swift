@@ -129,6 +129,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.leaf.tags["otherLanguageURL"] = OtherLanguageURLTag()
     app.leaf.tags["isEnglish"] = IsEnglishTag()
     app.leaf.tags["readerSignedIn"] = ReaderSignedInTag()
+    app.leaf.tags["path"] = PathTag()
 
     // Outbox delivery: SMTP when configured, otherwise .eml files in the data directory.
     let mailer: any Mailer = if let smtp = settings.smtpURL {

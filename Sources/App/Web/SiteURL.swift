@@ -213,6 +213,107 @@ enum SiteURL: Sendable {
     }
 
 
+    /// The name a template links to this case by (`#path("accountPartners")`), or nil for a case whose path needs
+    /// values: such a link is built in Swift and handed to the template by its page model. No `default:`, so a new
+    /// case does not compile until it is decided here.
+    var templateName: String? {
+        switch self {
+        case .home: "home"
+        case .service(let service):
+            switch service {
+            case .cardApplication: "service.cardApplication"
+            case .digitalCard: "service.digitalCard"
+            case .groupApplication: "service.groupApplication"
+            case .signIn: "service.signIn"
+            }
+        case .staffSignIn: "staffSignIn"
+        case .staffSignOut: "staffSignOut"
+        case .staffHome: "staffHome"
+        case .staffSetPassword: "staffSetPassword"
+        case .staffAudit: "staffAudit"
+        case .healthz: "healthz"
+        case .metrics: "metrics"
+        case .openAPI: "openAPI"
+        case .apiLibraries: "apiLibraries"
+        case .apiCardApplications: "apiCardApplications"
+        case .applicationForm: "applicationForm"
+        case .applicationCaptcha: "applicationCaptcha"
+        case .applicationDone: "applicationDone"
+        case .deskApplications: "deskApplications"
+        case .readerSignOut: "readerSignOut"
+        case .account: "account"
+        case .forgotPassword: "forgotPassword"
+        case .resetPassword: "resetPassword"
+        case .accountData: "accountData"
+        case .accountPartners: "accountPartners"
+        case .staffDeliveries: "staffDeliveries"
+        case .digitalCardForm: "digitalCardForm"
+        case .digitalCardCertificate: "digitalCardCertificate"
+        case .digitalCardDone: "digitalCardDone"
+        case .digitalCardCorrection: "digitalCardCorrection"
+        case .staffDigitalCards: "staffDigitalCards"
+        case .myHome: "myHome"
+        case .accountCard: "accountCard"
+        case .accountCardImage(let image):
+            switch image {
+            case .code128: "accountCardImage.code128"
+            case .qr: "accountCardImage.qr"
+            }
+        case .accountPassword: "accountPassword"
+        case .accountContact: "accountContact"
+        case .staffRequests: "staffRequests"
+        case .staffCalendar: "staffCalendar"
+        case .taipeiPassSignIn: "taipeiPassSignIn"
+        case .taipeiPassCallback: "taipeiPassCallback"
+        case .groupApplicationForm: "groupApplicationForm"
+        case .groupApplicationDone: "groupApplicationDone"
+        case .groupTemplate(let format):
+            switch format {
+            case .xlsx: "groupTemplate.xlsx"
+            case .ods: "groupTemplate.ods"
+            }
+        case .groupContact: "groupContact"
+        case .groupContactSignIn: "groupContactSignIn"
+        case .groupContactSignOut: "groupContactSignOut"
+        case .groupContactHome: "groupContactHome"
+        case .groupContactNewBatch: "groupContactNewBatch"
+        case .staffGroup: "staffGroup"
+        case .activateCard: "activateCard"
+        case .apiLibrary, .apiPartnerPatron, .accountPartner, .accountPartnerDone, .accountPartnerDisable,
+             .deskApplication, .deskActivate, .staffDigitalCard, .staffDigitalCardFile, .deskUpgrade, .deskSuspend,
+             .deskReinstate, .deskValidUntil, .accountRequest, .accountConsentWithdraw, .staffRequestDecision,
+             .staffDeliveryRetry, .staffCalendarReopen, .groupContactUpload, .groupContactUploadReturned,
+             .groupContactBatch, .groupContactBatchSummary, .staffGroupApplication, .staffGroupApplicationDecision,
+             .staffGroupApplicationContact, .staffGroupDocument, .staffGroupBatch, .staffGroupBatchDecision,
+             .staffGroupBatchSummary:
+            nil
+        }
+    }
+
+    /// Every case a template may name. `SiteURLTests` checks that each case with a `templateName` is listed here.
+    static let templateLinks: [SiteURL] = [
+        .home, .staffSignIn, .staffSignOut, .staffHome, .staffSetPassword, .staffAudit, .healthz, .metrics, .openAPI,
+        .apiLibraries, .apiCardApplications, .applicationForm, .applicationCaptcha, .applicationDone, .deskApplications,
+        .readerSignOut, .account, .forgotPassword, .resetPassword, .accountData, .accountPartners, .staffDeliveries,
+        .digitalCardForm, .digitalCardCertificate, .digitalCardDone, .digitalCardCorrection, .staffDigitalCards, .myHome,
+        .accountCard, .accountCardImage(.code128), .accountCardImage(.qr), .accountPassword, .accountContact,
+        .staffRequests, .staffCalendar, .taipeiPassSignIn, .taipeiPassCallback, .groupApplicationForm,
+        .groupApplicationDone, .groupContact, .groupContactSignIn, .groupContactSignOut, .groupContactHome,
+        .groupContactNewBatch, .staffGroup, .activateCard,
+    ] + Service.allCases.map { .service($0) } + TemplateFormat.allCases.map { .groupTemplate($0) }
+
+    /// The case a template names, or nil for an unknown name (the `#path` tag then fails the render).
+    init?(templateName name: String) {
+        guard let url = Self.templateLinksByName[name] else { return nil }
+        self = url
+    }
+
+    private static let templateLinksByName: [String: SiteURL] = Dictionary(
+        templateLinks.compactMap { url in url.templateName.map { ($0, url) } },
+        uniquingKeysWith: { first, _ in first }
+    )
+
+
     /// What a route is registered at. The parameters must be keys: a value here would be ignored, so it is a mistake.
     var pathComponents: [PathComponent] {
         segments.map { segment in

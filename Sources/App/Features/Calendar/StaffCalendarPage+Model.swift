@@ -8,6 +8,8 @@ enum StaffCalendarPage {
             let day: String
             let weekdayKey: String
             let reason: String
+            /// Where 重新開館 for this day posts.
+            let reopenPath: String
         }
 
         let library: String

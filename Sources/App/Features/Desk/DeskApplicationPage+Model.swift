@@ -46,6 +46,12 @@ struct DeskApplicationPage: Encodable {
     /// What was typed, shown again after a refusal.
     let validUntilInput: String
     let reasonInput: String
+    /// Where the desk's forms post: 開通, 升級為實體證, 復權, 停權, 有效期限.
+    let activatePath: String
+    let upgradePath: String
+    let reinstatePath: String
+    let suspendPath: String
+    let validUntilPath: String
 
     /// What a refused form shows again.
     struct Typed {

@@ -64,7 +64,12 @@ extension DeskApplicationPage {
                 validUntil: patron.cardValidUntil, suspendedSince: patron.suspendedAt.map(DeskController.dateTime),
                 suspensionReason: patron.suspensionReason,
                 errors: error.flatMap { error in error.field.map { [$0: t(error.messageKey)] } } ?? [:],
-                validUntilInput: typed.validUntil ?? patron.cardValidUntil ?? "", reasonInput: typed.reason)
+                validUntilInput: typed.validUntil ?? patron.cardValidUntil ?? "", reasonInput: typed.reason,
+                activatePath: SiteURL.deskActivate(id: .value(try patron.requireID())).path,
+                upgradePath: SiteURL.deskUpgrade(id: .value(try patron.requireID())).path,
+                reinstatePath: SiteURL.deskReinstate(id: .value(try patron.requireID())).path,
+                suspendPath: SiteURL.deskSuspend(id: .value(try patron.requireID())).path,
+                validUntilPath: SiteURL.deskValidUntil(id: .value(try patron.requireID())).path)
         }
     }
 }

@@ -7,6 +7,8 @@ struct DeskApplicationsPage: Encodable {
         let maskedID: String
         let statusKey: String
         let appliedAt: String
+        /// The card's desk page.
+        let path: String
     }
 
     let query: String

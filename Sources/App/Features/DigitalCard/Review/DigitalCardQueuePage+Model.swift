@@ -9,6 +9,8 @@ struct DigitalCardQueuePage: Encodable {
         let overdue: Bool
         let dueToday: Bool
         let documentSetKey: String
+        /// The application's review page.
+        let path: String
     }
 
     let rows: [Row]

@@ -8,6 +8,8 @@ struct DigitalCardReviewPage: Encodable {
         let size: String
         let removedMetadata: String?
         let uploadedAt: String
+        /// The file itself, shown inline or opened.
+        let path: String
     }
 
     let id: String
@@ -30,4 +32,6 @@ struct DigitalCardReviewPage: Encodable {
     /// Set by the controller after a refused decision, with the reason as typed.
     var error: String?
     var reason: String
+    /// Where the reviewer's decision posts.
+    let decisionPath: String
 }

@@ -60,9 +60,11 @@ extension DigitalCardReviewPage {
                 documents: files.sorted { (order.firstIndex(of: $0.slot) ?? 9) < (order.firstIndex(of: $1.slot) ?? 9) }.map {
                     .init(id: $0.id!.uuidString, labelKey: "digital.upload.\($0.slot)", isImage: $0.mediaType.hasPrefix("image/"),
                           mediaType: $0.mediaType, size: ByteCountFormatter.string(fromByteCount: Int64($0.byteCount), countStyle: .file),
-                          removedMetadata: $0.removedMetadata, uploadedAt: DeskController.dateTime($0.uploadedAt))
+                          removedMetadata: $0.removedMetadata, uploadedAt: DeskController.dateTime($0.uploadedAt),
+                          path: SiteURL.staffDigitalCardFile(id: .value(application.id!), file: .value($0.id!)).path)
                 },
-                filesErased: application.filesErasedAt != nil, error: error, reason: reason)
+                filesErased: application.filesErasedAt != nil, error: error, reason: reason,
+                decisionPath: SiteURL.staffDigitalCard(id: .value(application.id!)).path)
         }
     }
 }

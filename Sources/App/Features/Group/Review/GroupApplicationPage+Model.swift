@@ -40,6 +40,9 @@ enum GroupApplicationPage {
         let documents: [Document]
         let contactChanges: [ContactChange]
         let batches: [GroupBatchView.Summary]
+        /// Where the decision and the change of contact post.
+        let decisionPath: String
+        let contactPath: String
         var decisionErrors: [String: String] = [:]
         var contactForm = FormState()
         var notice: String?

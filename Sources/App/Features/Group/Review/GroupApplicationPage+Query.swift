@@ -36,6 +36,8 @@ extension GroupApplicationPage.Model {
                       new: "\($0.newName)（\($0.newTitle)）\($0.newEmail) \($0.newPhone)", note: $0.note,
                       changedBy: staffEmails[$0.changedBy] ?? "—")
             },
-            batches: batches.map { GroupBatchView.summary($0, today: today, contactView: false) })
+            batches: batches.map { GroupBatchView.summary($0, today: today, contactView: false) },
+            decisionPath: SiteURL.staffGroupApplicationDecision(id: .value(id)).path,
+            contactPath: SiteURL.staffGroupApplicationContact(id: .value(id)).path)
     }
 }

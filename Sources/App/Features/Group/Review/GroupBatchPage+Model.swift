@@ -24,6 +24,8 @@ enum GroupBatchPage {
         let pages: [Pagination.Link]
         let awaitsDecision: Bool
         let summaryPath: String?
+        /// Where the decision on the batch posts.
+        let decisionPath: String
         var decisionErrors: [String: String] = [:]
         var notice: String?
     }

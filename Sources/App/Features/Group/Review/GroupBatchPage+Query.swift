@@ -44,6 +44,7 @@ extension GroupBatchPage.Model {
             },
             pages: pagination.links(path: path),
             awaitsDecision: batch.status.awaitsDecision,
-            summaryPath: batch.status == .completed ? SiteURL.staffGroupBatchSummary(id: .value(id)).path : nil)
+            summaryPath: batch.status == .completed ? SiteURL.staffGroupBatchSummary(id: .value(id)).path : nil,
+            decisionPath: SiteURL.staffGroupBatchDecision(id: .value(id)).path)
     }
 }

@@ -30,6 +30,8 @@ struct PartnerServicesController: RouteCollection {
         let version: Int
         /// 與台北通結合: 同意 leads on to the Taipei Pass sign-in.
         let continuesAtCityAccount: Bool
+        /// Where 同意 / 不同意 posts.
+        let decisionPath: String
     }
 
     @Sendable
@@ -40,7 +42,8 @@ struct PartnerServicesController: RouteCollection {
         let document = try await links.statement(for: service, taipeiPassConfigured: req.application.settings.taipeiPass != nil)
         let page = StatementPage(code: service.code, name: service.name(in: req.locale),
                                  document: CardApplicationController.documentView(document, req.locale), version: document.version,
-                                 continuesAtCityAccount: service.kind == .cityAccount)
+                                 continuesAtCityAccount: service.kind == .cityAccount,
+                                 decisionPath: SiteURL.accountPartner(code: .value(service.code)).path)
         return try await req.view.render("reader/partner-statement", page).encodeResponse(for: req)
     }
 

@@ -6,6 +6,9 @@ struct PartnerServicesPage: Encodable {
         let enabled: Bool
         /// 與台北通結合 where no Taipei Pass provider is configured: the row says to ask a desk.
         let cityAccountUnavailable: Bool
+        /// 啟用 leads to the service's statement; 停用 posts here.
+        let enablePath: String
+        let disablePath: String
     }
 
     let rows: [Row]

@@ -9,6 +9,8 @@ struct PartnerDeliveriesPage: Encodable {
         let lastError: String
         let nextAttempt: String
         let gaveUp: Bool
+        /// Where 重試 for this delivery posts.
+        let retryPath: String
     }
 
     let rows: [Row]

@@ -11,7 +11,8 @@ extension PartnerDeliveriesPage {
                 partner: libraries[queued.partnerLibraryID].map { $0.name(in: locale) } ?? "—",
                 event: queued.type.rawValue, cardNumber: queued.cardNumber ?? "—", attempts: message.attempts,
                 lastError: message.lastError ?? "", nextAttempt: DeskController.dateTime(message.availableAt),
-                gaveUp: message.status == .failed)
+                gaveUp: message.status == .failed,
+                retryPath: SiteURL.staffDeliveryRetry(id: .value(message.id ?? 0)).path)
         }
         return PartnerDeliveriesPage(rows: rows, retried: false)
     }

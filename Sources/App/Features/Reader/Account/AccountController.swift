@@ -23,8 +23,10 @@ struct AccountController: RouteCollection {
         var titleKey: String { "reader.request.\(kind ?? "").title" }
         var introKey: String { "reader.request.\(kind ?? "").intro" }
         var submitKey: String { "reader.request.\(kind ?? "").submit" }
+        /// Where a request page's form posts.
+        var requestPath: String? { kind.map { SiteURL.accountRequest(kind: .value($0)).path } }
 
-        enum CodingKeys: String, CodingKey { case form, kind, currentName, pending, titleKey, introKey, submitKey }
+        enum CodingKeys: String, CodingKey { case form, kind, currentName, pending, titleKey, introKey, submitKey, requestPath }
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
@@ -35,6 +37,7 @@ struct AccountController: RouteCollection {
             try container.encode(titleKey, forKey: .titleKey)
             try container.encode(introKey, forKey: .introKey)
             try container.encode(submitKey, forKey: .submitKey)
+            try container.encodeIfPresent(requestPath, forKey: .requestPath)
         }
     }
 

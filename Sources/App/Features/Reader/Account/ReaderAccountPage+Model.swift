@@ -14,6 +14,7 @@ extension ReaderAccountPage {
             let withdrawn: Bool
             /// The card's own privacy statement: withdrawing it asks for erasure, and the button says so.
             let endsCard: Bool
+            let withdrawPath: String
         }
 
         let name: String
@@ -26,6 +27,9 @@ extension ReaderAccountPage {
         let consents: [Consent]
         let notice: String?
         let pendingRequests: [String]
+        /// The pages where the reader asks for a name change or for erasure.
+        let nameChangeRequestPath = SiteURL.accountRequest(kind: .value(PatronRequest.Kind.nameChange.rawValue)).path
+        let deletionRequestPath = SiteURL.accountRequest(kind: .value(PatronRequest.Kind.deletion.rawValue)).path
     }
 
     /// The `?notice=` values the page shows after a change (`reader.account.notice.<value>`).

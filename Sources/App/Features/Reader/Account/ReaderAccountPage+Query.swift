@@ -22,7 +22,8 @@ extension ReaderAccountPage.Model {
             consents: records.map {
                 .init(id: $0.id!.uuidString, title: $0.document.title(in: locale), version: $0.document.version,
                       givenAt: DeskController.dateTime($0.givenAt), withdrawn: $0.withdrawnAt != nil,
-                      endsCard: $0.document.code.hasSuffix("_PRIVACY"))
+                      endsCard: $0.document.code.hasSuffix("_PRIVACY"),
+                      withdrawPath: SiteURL.accountConsentWithdraw(id: .value($0.id!)).path)
             },
             notice: notice.flatMap { ReaderAccountPage.notices.contains($0) ? localizer.text("reader.account.notice.\($0)", locale) : nil },
             pendingRequests: pending.map { localizer.text("reader.account.pending.\($0.kind.rawValue)", locale) })

@@ -14,8 +14,10 @@ enum StaffRequestsPage {
             let note: String?
             let requestedAt: String
             let canDecide: Bool
+            /// Where the decision on this request posts.
+            let decisionPath: String
 
-            enum CodingKeys: String, CodingKey { case id, kind, kindKey, cardNumber, name, requestedName, note, requestedAt, canDecide }
+            enum CodingKeys: String, CodingKey { case id, kind, kindKey, cardNumber, name, requestedName, note, requestedAt, canDecide, decisionPath }
 
             func encode(to encoder: any Encoder) throws {
                 var container = encoder.container(keyedBy: CodingKeys.self)
@@ -28,6 +30,7 @@ enum StaffRequestsPage {
                 try container.encodeIfPresent(note, forKey: .note)
                 try container.encode(requestedAt, forKey: .requestedAt)
                 try container.encode(canDecide, forKey: .canDecide)
+                try container.encode(decisionPath, forKey: .decisionPath)
             }
         }
 

@@ -14,7 +14,8 @@ extension StaffRequestsPage.Model {
         let rows = requests.map {
             Row(id: $0.id!.uuidString, kind: $0.kind.rawValue, cardNumber: $0.patron.cardNumber ?? "—", name: $0.patron.name,
                 requestedName: $0.requestedName, note: $0.note, requestedAt: DeskController.dateTime($0.requestedAt),
-                canDecide: PatronAccountService.mayDecide($0.kind, by: staff))
+                canDecide: PatronAccountService.mayDecide($0.kind, by: staff),
+                decisionPath: SiteURL.staffRequestDecision(id: .value($0.id!)).path)
         }
         return Self(rows: rows)
     }
