@@ -117,6 +117,18 @@ def assert_captcha_image_shown(driver) -> None:
         "const i = document.getElementById('captcha-image'); return i.complete && i.naturalWidth > 0"))
 
 
+def reload_captcha(driver) -> None:
+    """如無法辨識請點此讀取: a new image from the same address, in place; the page is not left, so what was typed stays."""
+    image = driver.find_element(By.ID, "captcha-image")
+    before = image.get_attribute("src")
+    page = driver.current_url
+    driver.find_element(By.LINK_TEXT, "如無法辨識請點此讀取").click()
+    WebDriverWait(driver, 10).until(lambda d: d.find_element(By.ID, "captcha-image").get_attribute("src") != before)
+    assert driver.current_url == page
+    assert urllib.parse.urlsplit(driver.find_element(By.ID, "captcha-image").get_attribute("src")).query
+    assert_captcha_image_shown(driver)
+
+
 def partner_checkbox(driver, partner: str, label_text: str):
     return labelled(driver, label_text, within=fieldset(driver, partner))
 
@@ -196,6 +208,7 @@ def fill_form(driver, *, id_number: str, name: str = APPLICANT_NAME, password: s
 
 def type_captcha(driver) -> None:
     assert_captcha_image_shown(driver)
+    reload_captcha(driver)
     captcha = labelled(driver, "驗證碼")
     captcha.clear()
     captcha.send_keys(CAPTCHA_TEST_ANSWER)

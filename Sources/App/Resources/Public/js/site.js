@@ -34,7 +34,8 @@ document.addEventListener("DOMContentLoaded", function () {
   if (reload && image) {
     reload.addEventListener("click", function (event) {
       event.preventDefault();
-      image.src = "/apply/captcha.png?" + Date.now();
+      // The image's own address (from SiteURL, through the template), with a new query so it is fetched again.
+      image.src = image.getAttribute("src").split("?")[0] + "?" + Date.now();
       document.getElementById("captcha").value = "";
     });
   }
