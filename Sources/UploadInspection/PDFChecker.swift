@@ -308,8 +308,10 @@ enum PDFChecker {
         .unsafePDF(reason: "has compressed objects encoded with \(what), which cannot be checked")
     }
 
+    /// Over the budget is a matter of size, not of content: nothing unsafe was seen (it would have been
+    /// refused as such first), so the person is told to make the file smaller, not to remove scripts.
     private static func tooMuch() -> UploadRejection {
-        .unsafePDF(reason: "has compressed objects that expand to more than \(objectStreamBudget / 1_048_576) MB")
+        .pdfObjectsTooLarge(limit: objectStreamBudget)
     }
 
     /// Reverses PNG row filters (predictors 10–15): each row starts with its filter type.

@@ -15,6 +15,9 @@ public enum UploadRejection: Error, Equatable, Sendable, CustomStringConvertible
     /// A PDF with active or hidden content (JavaScript, launch actions, embedded files…), or one whose
     /// compressed objects cannot be checked for it.
     case unsafePDF(reason: String)
+    /// A PDF whose compressed objects (object streams) expand to more than `limit` bytes: too big to check,
+    /// which says nothing of what it holds.
+    case pdfObjectsTooLarge(limit: Int)
     /// A PDF with more pages than the policy's `maximumPDFPages`.
     case tooManyPages(pages: Int, limit: Int)
 
@@ -28,6 +31,7 @@ public enum UploadRejection: Error, Equatable, Sendable, CustomStringConvertible
         case .malformed: "malformed"
         case .encryptedPDF: "encrypted_pdf"
         case .unsafePDF: "unsafe_pdf"
+        case .pdfObjectsTooLarge: "pdf_objects_too_large"
         case .tooManyPages: "too_many_pages"
         }
     }
@@ -52,6 +56,8 @@ public enum UploadRejection: Error, Equatable, Sendable, CustomStringConvertible
             "The PDF is encrypted or password-protected."
         case .unsafePDF(let reason):
             "The PDF is refused because it \(reason)."
+        case .pdfObjectsTooLarge(let limit):
+            "The PDF's compressed objects expand to more than \(limit / 1_048_576) MB, too much to check."
         case .tooManyPages(let pages, let limit):
             "The PDF has \(pages) pages; the limit is \(limit)."
         }

@@ -120,7 +120,8 @@ final class AccountTests: XCTestCase {
     }
 
     func testErasureNeedsThePasswordAndAnAdministratorAndTellsThePartners() async throws {
-        try await withTestApp { app in
+        let clock = TestClock()
+        try await withTestApp(clock: clock) { app in
             let (browser, patron) = try await signedInReader(app)
             try await browser.get("/account/partners/NTPL")
             try await browser.post("/account/partners/NTPL", form: ["decision": "agree"])
@@ -172,6 +173,25 @@ final class AccountTests: XCTestCase {
                 .filter { $0.payload.contains("wang@example.org") || $0.payload.contains("王小明") }
             XCTAssertEqual(holding.count, 1, "only the confirmation of the erasure still names the person")
             XCTAssertTrue(goodbye[0].body.hasPrefix("王小明 您好"))
+
+            // Once the confirmation is delivered, no row of the outbox names the person any more: not 30 days later.
+            let dropFiles = { (try? FileManager.default.contentsOfDirectory(atPath: app.settings.mailDropDirectory))?.filter { $0.hasSuffix(".eml") } ?? [] }
+            let goodbyeFile = FileMailer.fileName(for: goodbye[0])
+            try await app.outboxWorker.deliverDue()
+            let sent = try await OutboxMessage.query(on: app.db).filter(\.$kind == .email).all()
+            XCTAssertTrue(sent.allSatisfy { $0.status == .delivered })
+            let naming = try await OutboxMessage.query(on: app.db).all()
+                .filter { $0.payload.contains("wang@example.org") || $0.payload.contains("王小明") || ($0.lastError ?? "").contains("wang@example.org") }
+            XCTAssertEqual(naming.map(\.id), [], "the delivered confirmation is emptied at once")
+            let emptied = try await mails(app).filter { $0.messageID == goodbye[0].messageID }
+            XCTAssertEqual(emptied, [PatronMail.emptied(goodbye[0])], "its Message-ID and date stay, as for any emptied email")
+            // The mail-drop copy (a setup without SMTP) is the delivered mail, and goes at the age of any other.
+            XCTAssertTrue(dropFiles().contains(goodbyeFile))
+            clock.advance(by: Double(PatronMail.deliveredRetentionDays + 1) * 86_400)
+            try await PatronMail.emptyDelivered(now: clock.now, on: app.db, mailDropDirectory: app.settings.mailDropDirectory, logger: app.logger)
+            XCTAssertFalse(dropFiles().contains(goodbyeFile))
+            let marked = try await OutboxMessage.query(on: app.db).filter(\.$emptiedOnceSent == true).count()
+            XCTAssertEqual(marked, 0, "housekeeping owes it nothing more")
 
             // The session ends with the card; the person can apply again from scratch.
             let after = try await browser.get("/account")

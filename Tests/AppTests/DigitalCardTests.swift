@@ -266,6 +266,11 @@ final class DigitalCardTests: XCTestCase {
             XCTAssertEqual(image.headers.contentType?.description, "image/jpeg")
             XCTAssertEqual(image.headers.first(name: .cacheControl), "no-store")
             XCTAssertEqual(image.headers.first(name: "X-Content-Type-Options"), "nosniff")
+            // The document's own sandbox policy reaches the browser, alone; the page around it keeps the site's.
+            XCTAssertEqual(image.headers["Content-Security-Policy"], ["default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"])
+            let pagePolicy = detail.headers.first(name: "Content-Security-Policy") ?? ""
+            XCTAssertTrue(pagePolicy.contains("frame-ancestors 'none'") && pagePolicy.contains("script-src 'self'"), pagePolicy)
+            XCTAssertFalse(pagePolicy.contains("sandbox"), pagePolicy)
             let views = try await AuditEvent.query(on: app.db).filter(\.$action == "identity_document.viewed").count()
             XCTAssertEqual(views, 1)
             let looked = try await AuditEvent.query(on: app.db).filter(\.$action == "digital_card.viewed").count()

@@ -138,6 +138,8 @@ final class GroupApplicationTests: XCTestCase {
                 XCTAssertEqual(file.headers.contentType?.description.hasPrefix(document.mediaType), true)
                 XCTAssertTrue(file.headers.first(name: .contentDisposition)?.hasPrefix("attachment;") ?? false)
                 XCTAssertEqual(file.headers.first(name: .cacheControl), "no-store")
+                // Opened from the downloads bar, a document someone sent is still a sandbox.
+                XCTAssertEqual(file.headers["Content-Security-Policy"], ["default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"])
             }
             let pdf = try await reviewer.get("/staff/group/documents/\(documents.first { $0.kind == .applicationForm }!.id!.uuidString)")
             XCTAssertEqual(Data(buffer: pdf.body), try GroupFiles.document("pdf"))

@@ -50,6 +50,7 @@ final class GroupRosterTests: XCTestCase {
             XCTAssertTrue(page.text.contains("下載標示錯誤的檔案"))
             let annotated = try await organization.contact.get(location + "/returned.xlsx")
             XCTAssertEqual(annotated.status, .ok)
+            XCTAssertEqual(annotated.headers["Content-Security-Policy"], ["default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"])
             let sheets = try GroupFiles.readXLSX(Data(buffer: annotated.body))
             let data = try XCTUnwrap(sheets["讀者資料"])
             XCTAssertEqual(data["K2"]?["v"] as? String, "錯誤說明")

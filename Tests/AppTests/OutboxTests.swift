@@ -56,6 +56,33 @@ final class OutboxTests: XCTestCase {
         }
     }
 
+    func testAMessageMarkedEmptiedOnceSentKeepsNothingOnceDeliveredOrGivenUp() async throws {
+        let clock = TestClock()
+        try await withTestApp(clock: clock) { app in
+            func enqueue(_ to: String) async throws {
+                try await app.outbox.enqueueEmail(template: "staff_invitation", to: to, locale: .en,
+                                                  values: ["library": "Taipei Public Library", "role": "Desk", "link": "https://x/y", "hours": "72"],
+                                                  emptiedOnceSent: to != "kept@example.org", on: app.db)
+            }
+            try await enqueue("kept@example.org")
+            try await enqueue("delivered@example.org")
+            let mailer = RecordingMailer()
+            try await worker(app, clock: clock, mailer: mailer).deliverDue()
+            XCTAssertEqual(mailer.sent.map(\.to), ["kept@example.org", "delivered@example.org"], "sent whole")
+            try await enqueue("refused@example.org")
+            mailer.setFailing(true)
+            try await worker(app, clock: clock, mailer: mailer, maxAttempts: 1).deliverDue()
+
+            let rows = try await OutboxMessage.query(on: app.db).sort(\.$id).all()
+            XCTAssertEqual(rows.map(\.status), [.delivered, .delivered, .failed])
+            let stored = try rows.map { try JSONDecoder().decode(MailMessage.self, from: Data($0.payload.utf8)) }
+            XCTAssertEqual(stored[0].to, "kept@example.org", "unmarked: kept whole for 30 days")
+            XCTAssertEqual(stored[1], PatronMail.emptied(mailer.sent[1]))
+            XCTAssertEqual([stored[2].to, stored[2].subject, stored[2].body], ["", "", ""], "given up: nothing will send it")
+            XCTAssertNil(rows[2].lastError, "an SMTP refusal may quote the address")
+        }
+    }
+
     func testAMessageQueuedInARolledBackTransactionIsNeverSent() async throws {
         let clock = TestClock()
         try await withTestApp(clock: clock) { app in

@@ -86,6 +86,15 @@ import Testing
         #expect(rejection(renamed) == .unsafePDF(reason: "has compressed objects encoded with /LZWDecode, which cannot be checked"))
     }
 
+    @Test func objectStreamsOverTheBudgetAreRefusedForTheirSizeNotTheirContent() throws {
+        // Clean objects padded to 65 MiB: the refusal must say the file is too big to check, not that it
+        // holds scripts or attachments, which would send the person looking for something that is not there.
+        let refused = rejection(try fixture("objstm-oversized.pdf"))
+        #expect(refused == .pdfObjectsTooLarge(limit: 64 * 1_048_576))
+        #expect(refused?.code == "pdf_objects_too_large")
+        #expect(refused?.description == "The PDF's compressed objects expand to more than 64 MB, too much to check.")
+    }
+
     @Test func brokenSyntaxIsMalformed() throws {
         let document = try fixture("crafted.pdf")
         let unclosed = document.replacing(Array("/Count 1 >>".utf8), with: Array("/Count 1 ((".utf8))

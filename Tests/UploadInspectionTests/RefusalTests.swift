@@ -116,10 +116,11 @@ import Testing
             .encryptedPDF,
             .unsafePDF(reason: "contains JavaScript"),
             .tooManyPages(pages: 2, limit: 1),
+            .pdfObjectsTooLarge(limit: 1),
         ].map(\.code)
         #expect(codes == [
             "empty", "too_large", "not_accepted_type", "too_many_pixels", "malformed", "encrypted_pdf", "unsafe_pdf",
-            "too_many_pages",
+            "too_many_pages", "pdf_objects_too_large",
         ])
     }
 

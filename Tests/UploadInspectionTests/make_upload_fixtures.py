@@ -119,7 +119,7 @@ def png_predict(data, columns):
     return bytes(out)
 
 
-def object_stream_pdf(action=b"", predictor=False):
+def object_stream_pdf(action=b"", predictor=False, padding=0):
     """PDF 1.5: the catalog, page tree and page live in a Flate object stream, found through an xref stream."""
     inner = [
         b"<< /Type /Catalog /Pages 2 0 R " + action + b">>",
@@ -131,7 +131,8 @@ def object_stream_pdf(action=b"", predictor=False):
     for index, obj in enumerate(inner):
         header += b"%d %d " % (index + 1, len(body))
         body += obj + b"\n"
-    data = header + body
+    # Whitespace after the objects is harmless to a reader, and only makes the stream inflate to more.
+    data = header + body + b" " * padding
     parms = b""
     if predictor:
         data = png_predict(data, 5)
@@ -222,6 +223,8 @@ def make(directory):
     write("objstm-predictor-javascript.pdf",
           object_stream_pdf(b"/OpenAction << /S /JavaScript /JS (app.alert\\(1\\)) >> ", predictor=True))
     write("objstm-predictor.pdf", object_stream_pdf(predictor=True))
+    # 65 MiB once inflated (about 65 KB as stored): over the checker's budget, and nothing unsafe inside.
+    write("objstm-oversized.pdf", object_stream_pdf(padding=65 * 1024 * 1024))
 
     # Other kinds a person might send instead, written by the programs that make them.
     write("image.gif", saved(picture((64, 48)), "GIF"))

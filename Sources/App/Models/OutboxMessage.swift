@@ -27,6 +27,11 @@ final class OutboxMessage: Model, @unchecked Sendable {
     /// An email's one-time link, sealed with the vault (`OutboxSecrets`) while the message waits; the
     /// payload holds a placeholder in its place. Deleted once the message is delivered or given up.
     @OptionalField(key: "secrets_sealed") var secretsSealed: String?
+    /// An email emptied down to its Message-ID and date as soon as it is delivered or given up, rather than
+    /// after `PatronMail.deliveredRetentionDays`: the notice to a person whose data was just erased, which
+    /// would otherwise be the one row still holding their name and address. Housekeeping clears the mark
+    /// once it has removed the message's mail-drop copy (`PatronMail.emptyDelivered`).
+    @Field(key: "emptied_once_sent") var emptiedOnceSent: Bool
     @Enum(key: "status") var status: Status
     @Field(key: "attempts") var attempts: Int
     @Field(key: "available_at") var availableAt: Date
@@ -41,6 +46,7 @@ final class OutboxMessage: Model, @unchecked Sendable {
         self.kind = kind
         self.partitionKey = partitionKey
         self.payload = payload
+        self.emptiedOnceSent = false
         self.status = .pending
         self.attempts = 0
         self.availableAt = now

@@ -36,7 +36,9 @@ enum GroupMessages {
         download(bytes, mediaType: type.mediaType, name: name)
     }
 
-    /// An attachment (never shown inline), with an RFC 6266 file name that may hold Chinese.
+    /// An attachment (never shown inline), with an RFC 6266 file name that may hold Chinese. A browser that
+    /// shows it anyway (a PDF opened from the downloads bar) meets the sandbox policy of uploaded files, as
+    /// these are files people sent or files made from them.
     static func download(_ bytes: Data, mediaType: HTTPMediaType, name: String) -> Response {
         var headers = HTTPHeaders()
         headers.contentType = mediaType
@@ -44,6 +46,7 @@ enum GroupMessages {
         let encoded = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: ".-_"))) ?? ascii
         headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)")
         headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        headers.replaceOrAdd(name: "Content-Security-Policy", value: SecurityHeadersMiddleware.uploadedFilePolicy)
         return Response(status: .ok, headers: headers, body: .init(data: bytes))
     }
 }

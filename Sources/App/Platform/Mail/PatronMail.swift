@@ -57,7 +57,18 @@ enum PatronMail {
             try await row.save(on: database)
             emptied.append(message)
         }
-        removeDropFiles(of: emptied, directory: mailDropDirectory, logger: logger)
+        // Messages emptied as soon as they were sent still have their mail-drop copy (the mailbox of a setup
+        // without SMTP), which goes at the same age as any other; the mark is then cleared so they are not
+        // visited again. They are not counted: their rows were emptied already.
+        let sentAndEmptied = try await OutboxMessage.query(on: database).filter(\.$kind == .email)
+            .filter(\.$emptiedOnceSent == true).filter(\.$status == .delivered).filter(\.$deliveredAt < cutoff).all()
+        var dropCopies: [MailMessage] = []
+        for row in sentAndEmptied {
+            if let message = try? JSONDecoder().decode(MailMessage.self, from: Data(row.payload.utf8)) { dropCopies.append(message) }
+            row.emptiedOnceSent = false
+            try await row.save(on: database)
+        }
+        removeDropFiles(of: emptied + dropCopies, directory: mailDropDirectory, logger: logger)
         return emptied.count
     }
 

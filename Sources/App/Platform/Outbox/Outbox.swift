@@ -15,7 +15,8 @@ struct Outbox {
     /// Renders `mail.<template>.subject` and `.body` in the recipient's language and queues the message.
     /// `secrets` (a one-time link, by the name of its `{placeholder}`) never enter the stored message:
     /// it holds `mail.secret_removed.<name>` in their place, and the values wait sealed beside it until
-    /// the worker puts them back to send the message, then are deleted.
+    /// the worker puts them back to send the message, then are deleted. `emptiedOnceSent` empties the whole
+    /// message (address, subject, body) once it is delivered or given up (`OutboxMessage.emptiedOnceSent`).
     func enqueueEmail(
         template: String,
         to recipient: String,
@@ -23,10 +24,12 @@ struct Outbox {
         values: [String: String],
         secrets: [String: String] = [:],
         partitionKey: String? = nil,
+        emptiedOnceSent: Bool = false,
         on database: any Database
     ) async throws {
         let message = try email(template: template, to: recipient, locale: locale, values: values, secrets: secrets)
         message.partitionKey = partitionKey
+        message.emptiedOnceSent = emptiedOnceSent
         try await message.create(on: database)
     }
 

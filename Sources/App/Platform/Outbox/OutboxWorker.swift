@@ -86,6 +86,7 @@ final class OutboxWorker: Sendable {
             message.secretsSealed = nil
             message.claimedUntil = nil
             message.lastError = nil
+            Self.emptyIfMarked(message)
             try await message.save(on: db)
             return true
         } catch {
@@ -95,6 +96,7 @@ final class OutboxWorker: Sendable {
                 message.status = .failed
                 // Nobody will send it again (only partner events are retried by hand), so nothing needs the link.
                 message.secretsSealed = nil
+                Self.emptyIfMarked(message)
                 logger.error("outbox message gave up", metadata: ["outbox_id": "\(message.id ?? 0)", "kind": .string(message.kind.rawValue)])
             } else {
                 message.availableAt = clock.now().addingTimeInterval(Self.backoff(afterAttempt: message.attempts))
@@ -135,6 +137,18 @@ final class OutboxWorker: Sendable {
 }
 
 extension OutboxWorker {
+    /// A message marked `emptiedOnceSent`, now delivered or given up, keeps only its Message-ID and date,
+    /// as `PatronMail.emptied` leaves a message after 30 days; the error text, which may quote the address
+    /// (an SMTP reply such as "550 <a@b>: no such user"), goes too.
+    static func emptyIfMarked(_ message: OutboxMessage) {
+        guard message.emptiedOnceSent, message.kind == .email,
+              let stored = try? JSONDecoder().decode(MailMessage.self, from: Data(message.payload.utf8)),
+              let emptied = try? JSONEncoder.sorted.encode(PatronMail.emptied(stored))
+        else { return }
+        message.payload = String(decoding: emptied, as: UTF8.self)
+        message.lastError = nil
+    }
+
     /// Puts the message's sealed secrets (its one-time link) back only in the copy it sends.
     static func emailHandler(_ mailer: any Mailer, vault: PersonalDataVault) -> Handler {
         { message in

@@ -55,7 +55,7 @@ struct DigitalCardReviewController: RouteCollection {
         headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
         headers.replaceOrAdd(name: .contentDisposition, value: "inline; filename=\"\(file.slot).\(file.mediaType.split(separator: "/").last ?? "bin")\"")
-        headers.replaceOrAdd(name: "Content-Security-Policy", value: "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox")
+        headers.replaceOrAdd(name: "Content-Security-Policy", value: SecurityHeadersMiddleware.uploadedFilePolicy)
         return Response(status: .ok, headers: headers, body: .init(data: bytes))
     }
 

@@ -221,12 +221,13 @@ struct PatronAccountService {
                 return []
             case .deletion:
                 // Earlier emails to the person (application, activation, notices) are emptied with the rest;
-                // the confirmation queued next is the last use of the address, emptied once it is old
-                // (`PatronMail.emptyDelivered`).
+                // the confirmation queued next is the last use of the address, and the worker empties it as
+                // soon as it is delivered or given up (`OutboxMessage.emptiedOnceSent`), not 30 days later.
                 let erased = try await PatronMail.erase(patronID: patron.requireID(), applicationNumber: patron.applicationNumber, on: db)
                 try await erase(patron, on: db)
                 if let email {
-                    try await notify(patron, template: "deletion_approved", to: email, locale: locale, extra: ["name": name], on: db)
+                    try await notify(patron, template: "deletion_approved", to: email, locale: locale, extra: ["name": name],
+                                     emptiedOnceSent: true, on: db)
                 }
                 return erased
             }
@@ -253,11 +254,11 @@ struct PatronAccountService {
     }
 
     private func notify(_ patron: Patron, template: String, to email: String, locale: String? = nil, extra: [String: String] = [:],
-                        on db: any Database) async throws {
+                        emptiedOnceSent: Bool = false, on db: any Database) async throws {
         let locale = SiteLocale(rawValue: locale ?? patron.locale) ?? .zhTW
         var values = ["name": patron.name, "card": patron.cardNumber ?? ""]
         values.merge(extra) { $1 }
         try await outbox.enqueueEmail(template: "account_\(template)", to: email, locale: locale, values: values,
-                                      partitionKey: PatronMail.partitionKey(patron.requireID()), on: db)
+                                      partitionKey: PatronMail.partitionKey(patron.requireID()), emptiedOnceSent: emptiedOnceSent, on: db)
     }
 }
