@@ -10,24 +10,12 @@ struct MobileCardController: RouteCollection {
         routes.get(.accountCardImage(.qr), use: image)
     }
 
-    struct Page: Encodable {
-        let name: String
-        let cardNumber: String
-        let library: String
-        let digital: Bool
-        /// What to do about a suspended or expired card; nil in good standing.
-        let standingNotice: String?
-        let validUntil: String?
-    }
-
     @Sendable
     func page(req: Request) async throws -> Response {
         guard let patron = try await req.signedInPatron(), let cardNumber = patron.cardNumber else {
             return req.redirect(to: SiteURL.service(.signIn).path)
         }
-        let page = Page(name: patron.name, cardNumber: cardNumber,
-                        library: patron.library.name(in: req.locale), digital: patron.cardKind == .digital,
-                        standingNotice: ReaderSessionController.standingNotice(patron, req), validUntil: patron.cardValidUntil)
+        let page = ReaderCardPage(patron, cardNumber: cardNumber, locale: req.locale, localizer: req.application.localizer, now: req.now)
         let response = try await req.view.render("reader/card", page).encodeResponse(for: req)
         response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         return response

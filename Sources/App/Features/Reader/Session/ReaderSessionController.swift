@@ -75,36 +75,12 @@ struct ReaderSessionController: RouteCollection {
         return req.redirect(to: SiteURL.service(.signIn).path, redirectType: .normal)
     }
 
-    struct HomePage: Encodable {
-        let name: String
-        let cardNumber: String
-        let library: String
-        let digital: Bool
-        /// What to do about a suspended or expired card; nil in good standing.
-        let standingNotice: String?
-        let validUntil: String?
-    }
-
-    /// A suspended or expired card's notice for the reader, with what to do; nil in good standing.
-    static func standingNotice(_ patron: Patron, _ req: Request) -> String? {
-        switch patron.standing(at: req.now) {
-        case .suspended?:
-            req.t("reader.standing.suspended", ["since": patron.suspendedAt.map { CalendarDay(date: $0, timeZone: .taipei).iso } ?? "",
-                                                "reason": patron.suspensionReason ?? ""])
-        case .expired?:
-            req.t("reader.standing.expired", ["date": patron.cardValidUntil ?? ""])
-        case .good?, nil:
-            nil
-        }
-    }
-
     /// 我的主頁: where sign-in lands (the seed's step 二) and the way to 我的帳戶.
     @Sendable
     func home(req: Request) async throws -> Response {
         guard let patron = try await req.signedInPatron() else { return req.redirect(to: SiteURL.service(.signIn).path) }
-        let page = HomePage(name: patron.name, cardNumber: patron.cardNumber ?? "",
-                            library: patron.library.name(in: req.locale), digital: patron.cardKind == .digital,
-                            standingNotice: Self.standingNotice(patron, req), validUntil: patron.cardValidUntil)
+        let page = ReaderCardPage(patron, cardNumber: patron.cardNumber ?? "", locale: req.locale,
+                                  localizer: req.application.localizer, now: req.now)
         return try await req.view.render("reader/home", page).encodeResponse(for: req)
     }
 
