@@ -22,9 +22,9 @@ final class CardStandingTests: XCTestCase {
         }
 
         static func start(_ app: Application) async throws -> SIP2Desk {
-            let account = try await SIP2Accounts.create(user: "vendor-tpml", libraryCode: "TPML", institution: nil, allowedAddresses: "",
+            let account = try await app.sip2Accounts.create(user: "vendor-tpml", libraryCode: "TPML", institution: nil, allowedAddresses: "",
                                                         encoding: "utf8", personalData: false, alternateIDs: false,
-                                                        errorDetection: true, app: app)
+                                                        errorDetection: true)
             let server = SIP2Server(configuration: SIP2Lifecycle.configuration(for: app), backend: SIP2Lifecycle.backend(for: app),
                                     eventLoopGroup: app.eventLoopGroup)
             let port = try await server.start(host: "127.0.0.1", port: 0)

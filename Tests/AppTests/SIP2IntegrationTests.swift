@@ -15,9 +15,9 @@ final class SIP2IntegrationTests: XCTestCase {
 
     func account(_ app: Application, library: String, personalData: Bool, allow: String = "",
                  alternateIDs: Bool = true) async throws -> SIP2Accounts.Created {
-        try await SIP2Accounts.create(user: "vendor-\(library.lowercased())", libraryCode: library, institution: nil,
-                                      allowedAddresses: allow, encoding: "utf8", personalData: personalData, alternateIDs: alternateIDs,
-                                      errorDetection: true, app: app)
+        try await app.sip2Accounts.create(user: "vendor-\(library.lowercased())", libraryCode: library, institution: nil,
+                                          allowedAddresses: allow, encoding: "utf8", personalData: personalData, alternateIDs: alternateIDs,
+                                          errorDetection: true)
     }
 
     func status(_ client: SIP2Client, _ identifier: String, password: String? = nil, institution: String) async throws -> SIP2PatronStatusResponse {
@@ -185,12 +185,12 @@ final class SIP2IntegrationTests: XCTestCase {
             }
             let reader = try await submitApplication(app)
             try await activate(app, reader)
-            let elsewhere = try await SIP2Accounts.create(
+            let elsewhere = try await app.sip2Accounts.create(
                 user: "vendor-lan", libraryCode: "TPML", institution: nil, allowedAddresses: "10.0.0.0/8", encoding: "utf8",
-                personalData: false, alternateIDs: false, errorDetection: true, app: app)
-            let local = try await SIP2Accounts.create(
+                personalData: false, alternateIDs: false, errorDetection: true)
+            let local = try await app.sip2Accounts.create(
                 user: "vendor-local", libraryCode: "TPML", institution: nil, allowedAddresses: "127.0.0.1/32", encoding: "utf8",
-                personalData: false, alternateIDs: false, errorDetection: true, app: app)
+                personalData: false, alternateIDs: false, errorDetection: true)
             let (server, port) = try await startServer(app)
             var passwordsSent = [elsewhere.password, local.password, "not-the-password"]
             do {
@@ -204,7 +204,7 @@ final class SIP2IntegrationTests: XCTestCase {
                 XCTAssertEqual(answered.validPatron, true)
 
                 // Disabled while connected: the next patron request closes the connection, unanswered.
-                try await SIP2Accounts.setDisabled(true, user: local.user, app: app)
+                try await app.sip2Accounts.setDisabled(true, user: local.user)
                 try await client.send(SIP2PatronStatusRequest(patronIdentifier: reader.cardNumber!, institution: local.institution)
                     .message.encoded(errorDetection: true))
                 let closed = await closedByServer(client)
@@ -215,8 +215,8 @@ final class SIP2IntegrationTests: XCTestCase {
                 let again = try await SIP2Client.connect(host: "127.0.0.1", port: port, errorDetection: true)
                 let whileDisabled = try await login(again, local.user, local.password)
                 XCTAssertFalse(whileDisabled)
-                try await SIP2Accounts.setDisabled(false, user: local.user, app: app)
-                let rotated = try await SIP2Accounts.rotatePassword(user: local.user, app: app)
+                try await app.sip2Accounts.setDisabled(false, user: local.user)
+                let rotated = try await app.sip2Accounts.rotatePassword(user: local.user)
                 passwordsSent.append(rotated)
                 XCTAssertNotEqual(rotated, local.password)
                 let oldPassword = try await login(again, local.user, local.password)
@@ -266,12 +266,12 @@ final class SIP2IntegrationTests: XCTestCase {
             bad.allowedAddresses = "10.0.0.0/33"
             bad.encoding = "cp950"
             do {
-                _ = try await SIP2Accounts.update(user: vendor.user, bad, app: app)
+                _ = try await app.sip2Accounts.update(user: vendor.user, bad)
                 XCTFail("a bad CIDR block is refused")
             } catch {
                 XCTAssertTrue(String(describing: error).contains("--allow"), "\(error)")
             }
-            let unchanged = try await SIP2Accounts.list(app: app).first { $0.user == vendor.user }
+            let unchanged = try await app.sip2Accounts.list().first { $0.user == vendor.user }
             XCTAssertEqual(unchanged?.encoding, "utf8", "nothing changed")
 
             var good = SIP2Accounts.Changes()
@@ -279,9 +279,9 @@ final class SIP2IntegrationTests: XCTestCase {
             good.encoding = "cp950"
             good.errorDetection = false
             good.personalData = true
-            let changed = try await SIP2Accounts.update(user: vendor.user, good, app: app)
+            let changed = try await app.sip2Accounts.update(user: vendor.user, good)
             XCTAssertEqual(changed, ["allow": "127.0.0.1/32", "encoding": "cp950", "error-detection": "false", "personal-data": "true"])
-            let accounts = try await SIP2Accounts.list(app: app)
+            let accounts = try await app.sip2Accounts.list()
             let listed = try XCTUnwrap(accounts.first { $0.user == vendor.user })
             XCTAssertEqual(listed.allowedAddresses, ["127.0.0.1/32"])
             XCTAssertEqual(listed.encoding, "cp950")

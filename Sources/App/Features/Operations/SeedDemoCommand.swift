@@ -71,9 +71,9 @@ struct SeedDemoCommand: AsyncCommand {
                                  password: password, library: library.code))
         }
         let token = try await APIClients.create(name: "Demo kiosk \(run)", libraryCode: library.code, database: app.db, now: now)
-        let sip2 = try await SIP2Accounts.create(
+        let sip2 = try await app.sip2Accounts.create(
             user: "demo-sip2-\(run)", libraryCode: library.code, institution: nil, allowedAddresses: "", encoding: "utf8",
-            personalData: true, alternateIDs: true, errorDetection: true, app: app)
+            personalData: true, alternateIDs: true, errorDetection: true)
         let output = Output(staff: staff, readers: readers,
                             apiClients: [.init(name: "Demo kiosk \(run)", token: token, library: library.code)],
                             sip2Accounts: [.init(user: sip2.user, password: sip2.password, institution: sip2.institution)])

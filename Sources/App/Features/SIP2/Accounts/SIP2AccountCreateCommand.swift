@@ -29,11 +29,11 @@ struct SIP2AccountCreateCommand: AsyncCommand {
 
                 """.utf8))
         }
-        let created = try await SIP2Accounts.create(
+        let created = try await context.application.sip2Accounts.create(
             user: signature.user ?? "", libraryCode: signature.library ?? "", institution: signature.institution,
             allowedAddresses: signature.allow ?? Self.defaultAllowedAddresses, encoding: signature.encoding ?? "utf8",
             personalData: signature.personalData, alternateIDs: signature.alternateIDs,
-            errorDetection: !signature.noErrorDetection, app: context.application)
+            errorDetection: !signature.noErrorDetection)
         context.console.output(created.password.consoleText())
     }
 }

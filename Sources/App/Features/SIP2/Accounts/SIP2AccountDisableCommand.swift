@@ -7,7 +7,7 @@ struct SIP2AccountDisableCommand: AsyncCommand {
     var help: String { "Disables a SIP2 account: it can no longer log in, and its open connections are closed at their next patron request" }
 
     func run(using context: CommandContext, signature: Signature) async throws {
-        let changed = try await SIP2Accounts.setDisabled(true, user: signature.user, app: context.application)
+        let changed = try await context.application.sip2Accounts.setDisabled(true, user: signature.user)
         context.console.print(changed ? "Disabled \(signature.user ?? "")." : "\(signature.user ?? "") was already disabled.")
     }
 }

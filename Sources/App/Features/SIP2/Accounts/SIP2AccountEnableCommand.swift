@@ -7,7 +7,7 @@ struct SIP2AccountEnableCommand: AsyncCommand {
     var help: String { "Enables a disabled SIP2 account again" }
 
     func run(using context: CommandContext, signature: Signature) async throws {
-        let changed = try await SIP2Accounts.setDisabled(false, user: signature.user, app: context.application)
+        let changed = try await context.application.sip2Accounts.setDisabled(false, user: signature.user)
         context.console.print(changed ? "Enabled \(signature.user ?? "")." : "\(signature.user ?? "") was not disabled.")
     }
 }

@@ -10,7 +10,7 @@ struct SIP2AccountListCommand: AsyncCommand {
     var help: String { "Lists SIP2 accounts: user, library, institution, allowed addresses, flags, disabled" }
 
     func run(using context: CommandContext, signature: Signature) async throws {
-        let accounts = try await SIP2Accounts.list(app: context.application)
+        let accounts = try await context.application.sip2Accounts.list()
         if signature.json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]

@@ -7,7 +7,7 @@ struct SIP2AccountRotatePasswordCommand: AsyncCommand {
     var help: String { "Gives a SIP2 account a new generated password and prints it once; the old one stops working" }
 
     func run(using context: CommandContext, signature: Signature) async throws {
-        let password = try await SIP2Accounts.rotatePassword(user: signature.user, app: context.application)
+        let password = try await context.application.sip2Accounts.rotatePassword(user: signature.user)
         context.console.output(password.consoleText())
     }
 }

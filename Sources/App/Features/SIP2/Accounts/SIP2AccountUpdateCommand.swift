@@ -27,7 +27,7 @@ struct SIP2AccountUpdateCommand: AsyncCommand {
             personalData: try pair(signature.personalData, signature.noPersonalData, "personal-data"),
             alternateIDs: try pair(signature.alternateIDs, signature.noAlternateIDs, "alternate-ids"),
             errorDetection: try pair(signature.errorDetection, signature.noErrorDetection, "error-detection"))
-        let changed = try await SIP2Accounts.update(user: signature.user, changes, app: context.application)
+        let changed = try await context.application.sip2Accounts.update(user: signature.user, changes)
         context.console.print(changed.isEmpty
             ? "Nothing changed."
             : "Updated \(signature.user ?? ""): " + changed.keys.sorted().map { "\($0)=\(changed[$0]!)" }.joined(separator: ", "))

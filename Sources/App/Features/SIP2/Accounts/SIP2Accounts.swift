@@ -2,7 +2,13 @@ import Fluent
 import Foundation
 import Vapor
 
-enum SIP2Accounts {
+/// SIP2 client accounts (`onecard sip2 account …`): what it receives is all it uses, so the administrators'
+/// pages can use it later as the command line does.
+struct SIP2Accounts {
+    let database: any Database
+    let passwords: AsyncPasswordHasher
+    let clock: OneCardClock
+
     struct Created {
         let user: String
         let password: String
@@ -11,23 +17,22 @@ enum SIP2Accounts {
 
     /// `allowedAddresses` "any" (or empty) allows every address; `sip2 account create` passes loopback
     /// when no `--allow` is given.
-    static func create(user rawUser: String, libraryCode: String, institution: String?, allowedAddresses rawAllowed: String,
-                       encoding: String, personalData: Bool, alternateIDs: Bool, errorDetection: Bool,
-                       app: Application) async throws -> Created {
+    func create(user rawUser: String, libraryCode: String, institution: String?, allowedAddresses rawAllowed: String,
+                       encoding: String, personalData: Bool, alternateIDs: Bool, errorDetection: Bool) async throws -> Created {
         let user = rawUser.trimmingCharacters(in: .whitespaces)
         let trimmedAllowed = rawAllowed.trimmingCharacters(in: .whitespaces)
         let allowedAddresses = trimmedAllowed.lowercased() == "any" ? "" : trimmedAllowed
         guard !user.isEmpty, user.count <= 64, !user.contains("|") else {
             throw CommandInputError(description: "--user is required (at most 64 characters, no '|')")
         }
-        try checkEncoding(encoding)
-        try checkAllowedAddresses(allowedAddresses)
-        let library = try await Library.require(code: libraryCode, on: app.db)
+        try Self.checkEncoding(encoding)
+        try Self.checkAllowedAddresses(allowedAddresses)
+        let library = try await Library.require(code: libraryCode, on: database)
         // SIP2 passwords travel in clear on many installations: long and random, never chosen by people.
         let password = OneTimeToken.make().token
         let record = SIP2AccountRecord()
         record.loginUser = user
-        record.passwordHash = try await app.password.async(on: app.threadPool, hopTo: app.eventLoopGroup.next()).hash(password).get()
+        record.passwordHash = try await passwords.hash(password)
         record.institution = institution ?? library.code
         record.$library.id = try library.requireID()
         record.errorDetection = errorDetection
@@ -35,9 +40,9 @@ enum SIP2Accounts {
         record.mayReadPersonalData = personalData
         record.acceptsAlternateIdentifiers = alternateIDs
         record.allowedAddresses = allowedAddresses
-        record.createdAt = app.clock.now()
+        record.createdAt = clock.now()
         do {
-            try await app.db.transaction { db in
+            try await database.transaction { db in
                 try await record.create(on: db)
                 try await AuditTrail.record("sip2_account.created", by: .system("cli"), subject: ("sip2_account", record.id!.uuidString),
                                             libraryID: library.id, at: record.createdAt, on: db)
@@ -77,8 +82,8 @@ enum SIP2Accounts {
         let disabledAt: Date?
     }
 
-    static func list(app: Application) async throws -> [Summary] {
-        try await SIP2AccountRecord.query(on: app.db).with(\.$library).sort(\.$loginUser).all().map { record in
+    func list() async throws -> [Summary] {
+        try await SIP2AccountRecord.query(on: database).with(\.$library).sort(\.$loginUser).all().map { record in
             Summary(
                 user: record.loginUser, library: record.library.code, institution: record.institution,
                 allowedAddresses: record.allowedAddresses.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },
@@ -119,11 +124,11 @@ enum SIP2Accounts {
     /// Disables (or enables) an account; false when it already was. A disabled account cannot log in,
     /// and its open connections are closed at their next patron request.
     @discardableResult
-    static func setDisabled(_ disabled: Bool, user: String?, app: Application) async throws -> Bool {
-        try await app.db.transaction { db in
-            let record = try await require(user: user, on: db)
+    func setDisabled(_ disabled: Bool, user: String?) async throws -> Bool {
+        try await database.transaction { db in
+            let record = try await Self.require(user: user, on: db)
             guard (record.disabledAt != nil) != disabled else { return false }
-            let now = app.clock.now()
+            let now = clock.now()
             record.disabledAt = disabled ? now : nil
             try await record.save(on: db)
             try await AuditTrail.record(disabled ? "sip2_account.disabled" : "sip2_account.enabled", by: .system("cli"),
@@ -134,16 +139,16 @@ enum SIP2Accounts {
     }
 
     /// A new generated password for the account, returned once; the old one stops working at once.
-    static func rotatePassword(user: String?, app: Application) async throws -> String {
+    func rotatePassword(user: String?) async throws -> String {
         let password = OneTimeToken.make().token
-        let hash = try await app.password.async(on: app.threadPool, hopTo: app.eventLoopGroup.next()).hash(password).get()
-        try await app.db.transaction { db in
-            let record = try await require(user: user, on: db)
+        let hash = try await passwords.hash(password)
+        try await database.transaction { db in
+            let record = try await Self.require(user: user, on: db)
             record.passwordHash = hash
             try await record.save(on: db)
             try await AuditTrail.record("sip2_account.password_rotated", by: .system("cli"),
                                         subject: ("sip2_account", try record.requireID().uuidString),
-                                        libraryID: record.$library.id, at: app.clock.now(), on: db)
+                                        libraryID: record.$library.id, at: clock.now(), on: db)
         }
         return password
     }
@@ -160,17 +165,17 @@ enum SIP2Accounts {
     /// Checks every change first, then applies them together; returns the settings that changed, with
     /// their new values (also written to the audit trail). `allowedAddresses` "any" (or empty) allows
     /// every address.
-    static func update(user: String?, _ changes: Changes, app: Application) async throws -> [String: String] {
+    func update(user: String?, _ changes: Changes) async throws -> [String: String] {
         let trimmed = changes.allowedAddresses?.trimmingCharacters(in: .whitespaces)
         let allowed = trimmed?.lowercased() == "any" ? "" : trimmed
-        if let allowed { try checkAllowedAddresses(allowed) }
-        if let encoding = changes.encoding { try checkEncoding(encoding) }
+        if let allowed { try Self.checkAllowedAddresses(allowed) }
+        if let encoding = changes.encoding { try Self.checkEncoding(encoding) }
         guard allowed != nil || changes.encoding != nil || changes.personalData != nil || changes.alternateIDs != nil
                 || changes.errorDetection != nil else {
             throw CommandInputError(description: "nothing to change: give --allow, --encoding, --[no-]personal-data, --[no-]alternate-ids or --[no-]error-detection")
         }
-        return try await app.db.transaction { db in
-            let record = try await require(user: user, on: db)
+        return try await database.transaction { db in
+            let record = try await Self.require(user: user, on: db)
             var changed: [String: String] = [:]
             if let allowed, allowed != record.allowedAddresses {
                 record.allowedAddresses = allowed
@@ -196,7 +201,7 @@ enum SIP2Accounts {
             try await record.save(on: db)
             try await AuditTrail.record("sip2_account.updated", by: .system("cli"),
                                         subject: ("sip2_account", try record.requireID().uuidString),
-                                        libraryID: record.$library.id, details: changed, at: app.clock.now(), on: db)
+                                        libraryID: record.$library.id, details: changed, at: clock.now(), on: db)
             return changed
         }
     }
