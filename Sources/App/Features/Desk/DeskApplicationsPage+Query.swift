@@ -28,7 +28,7 @@ extension DeskApplicationsPage {
                 id: try patron.requireID().uuidString, applicationNumber: patron.applicationNumber, name: patron.name,
                 maskedID: idNumber.flatMap { try? IdentityNumber.parse($0).get().masked } ?? "—",
                 statusKey: DeskController.statusKey(patron, now: now),
-                appliedAt: DeskController.dateTime(patron.appliedAt),
+                appliedAt: DisplayTime.minute(patron.appliedAt),
                 path: SiteURL.deskApplication(id: .value(try patron.requireID())).path)
         }
         return DeskApplicationsPage(query: text, searched: !text.isEmpty, rows: rows)

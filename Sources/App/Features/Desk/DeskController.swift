@@ -42,13 +42,6 @@ struct DeskController: RouteCollection {
         }
     }
 
-    static func dateTime(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.timeZone = .taipei
-        formatter.dateFormat = "yyyy-MM-dd HH:mm"
-        return formatter.string(from: date)
-    }
-
     private func activation(_ req: Request) -> CardActivationService {
         let now = req.now
         return CardActivationService(vault: req.application.vault, outbox: Outbox(localizer: req.application.localizer,

@@ -13,16 +13,13 @@ extension StaffAuditPage.Model {
             .all()
         try await AuditTrail.record("audit.viewed", by: .staff(staff.id!, ipAddress: ipAddress),
                                     libraryID: staff.$library.id, at: now, on: database)
-        let formatter = DateFormatter()
-        formatter.timeZone = .taipei
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
         // Staff are shown by their account name; other actors by kind and id.
         let staffIDs = Set(events.filter { $0.actorType == "staff" }.compactMap { $0.actorID.flatMap(UUID.init(uuidString:)) })
         let emails = try await StaffMember.query(on: database).filter(\.$id ~~ staffIDs).all()
             .reduce(into: [String: String]()) { $0[$1.id!.uuidString] = $1.email }
         let rows = events.map {
             Row(
-                time: formatter.string(from: $0.occurredAt),
+                time: DisplayTime.second($0.occurredAt),
                 actor: $0.actorID.flatMap { emails[$0] } ?? [$0.actorType, $0.actorID].compactMap { $0 }.joined(separator: " "),
                 action: $0.action,
                 subject: [$0.subjectType, $0.subjectID].compactMap { $0 }.joined(separator: " "),

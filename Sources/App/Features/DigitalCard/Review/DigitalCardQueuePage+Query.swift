@@ -13,7 +13,7 @@ extension DigitalCardQueuePage {
         let today = CalendarDay(date: now, timeZone: .taipei).iso
         let rows = applications.map {
             Row(id: $0.id!.uuidString, applicationNumber: $0.patron.applicationNumber, name: $0.patron.name,
-                submittedAt: DeskController.dateTime($0.submittedAt), dueOn: $0.dueOn,
+                submittedAt: DisplayTime.minute($0.submittedAt), dueOn: $0.dueOn,
                 overdue: $0.dueOn < today, dueToday: $0.dueOn == today,
                 documentSetKey: "digital.document_set.\($0.documentSet)",
                 path: SiteURL.staffDigitalCard(id: .value($0.id!)).path)

@@ -56,11 +56,11 @@ extension DigitalCardReviewPage {
                 email: patron.email ?? "—", mobile: patron.mobile,
                 documentSetKey: "digital.document_set.\(application.documentSet)",
                 guardianName: application.guardianName, guardianRelation: application.guardianRelation,
-                submittedAt: DeskController.dateTime(application.submittedAt), dueOn: application.dueOn,
+                submittedAt: DisplayTime.minute(application.submittedAt), dueOn: application.dueOn,
                 documents: files.sorted { (order.firstIndex(of: $0.slot) ?? 9) < (order.firstIndex(of: $1.slot) ?? 9) }.map {
                     .init(id: $0.id!.uuidString, labelKey: "digital.upload.\($0.slot)", isImage: $0.mediaType.hasPrefix("image/"),
                           mediaType: $0.mediaType, size: ByteCountFormatter.string(fromByteCount: Int64($0.byteCount), countStyle: .file),
-                          removedMetadata: $0.removedMetadata, uploadedAt: DeskController.dateTime($0.uploadedAt),
+                          removedMetadata: $0.removedMetadata, uploadedAt: DisplayTime.minute($0.uploadedAt),
                           path: SiteURL.staffDigitalCardFile(id: .value(application.id!), file: .value($0.id!)).path)
                 },
                 filesErased: application.filesErasedAt != nil, error: error, reason: reason,

@@ -22,16 +22,16 @@ extension GroupApplicationPage.Model {
             awaitsDecision: record.status == .submitted, organization: record.organizationName,
             kindKey: "group.kind.\(record.organizationKind.rawValue)", contactName: record.contactName, contactTitle: record.contactTitle,
             contactPhone: record.contactPhone, contactEmail: record.contactEmail, letterNumber: record.letterNumber,
-            letterDate: record.letterDate, submitted: DeskController.dateTime(record.submittedAt), due: record.dueOn,
+            letterDate: record.letterDate, submitted: DisplayTime.minute(record.submittedAt), due: record.dueOn,
             overdue: record.status == .submitted && GroupBatchSchedule.isOverdue(due: due, today: today),
-            decided: record.decidedAt.map(DeskController.dateTime), rejectionReason: record.rejectionReason,
+            decided: record.decidedAt.map(DisplayTime.minute), rejectionReason: record.rejectionReason,
             documents: documents.map {
                 .init(kindKey: "group.field.\($0.kind == .applicationForm ? "applicationForm" : "consentStatement")",
                       mediaType: $0.fileExtension.uppercased(), size: ByteCountFormatter.string(fromByteCount: Int64($0.byteCount), countStyle: .file),
                       path: SiteURL.staffGroupDocument(id: .value($0.id!)).path)
             },
             contactChanges: changes.map {
-                .init(changedAt: DeskController.dateTime($0.changedAt),
+                .init(changedAt: DisplayTime.minute($0.changedAt),
                       previous: "\($0.previousName)（\($0.previousTitle)）\($0.previousEmail) \($0.previousPhone)",
                       new: "\($0.newName)（\($0.newTitle)）\($0.newEmail) \($0.newPhone)", note: $0.note,
                       changedBy: staffEmails[$0.changedBy] ?? "—")

@@ -34,7 +34,7 @@ enum GroupBatchView {
         return Summary(
             id: id, reference: batch.reference, letterNumber: batch.letterNumber, letterDate: batch.letterDate,
             status: batch.status.rawValue, statusKey: "group.batch.status.\(batch.status.rawValue)",
-            received: DeskController.dateTime(batch.receivedAt), target: batch.targetOn, due: batch.dueOn,
+            received: DisplayTime.minute(batch.receivedAt), target: batch.targetOn, due: batch.dueOn,
             overdue: batch.status.awaitsDecision && GroupBatchSchedule.isOverdue(due: due, today: today),
             rows: batch.rowCount, imported: batch.importedCount, skipped: batch.skippedCount,
             leftOutCount: leftOutRows(batch).count, rejectionReason: batch.rejectionReason,

@@ -8,7 +8,7 @@ extension GroupQueuePage.Model {
         func applicationRow(_ record: GroupApplicationRecord) -> Application {
             let due = CalendarDay(iso: record.dueOn) ?? today
             return .init(reference: record.reference, organization: record.organizationName,
-                         kindKey: "group.kind.\(record.organizationKind.rawValue)", submitted: DeskController.dateTime(record.submittedAt),
+                         kindKey: "group.kind.\(record.organizationKind.rawValue)", submitted: DisplayTime.minute(record.submittedAt),
                          due: record.dueOn, overdue: record.status == .submitted && GroupBatchSchedule.isOverdue(due: due, today: today),
                          statusKey: "group.application.status.\(record.status.rawValue)",
                          path: SiteURL.staffGroupApplication(id: .value(record.id!)).path)

@@ -21,7 +21,7 @@ extension ReaderAccountPage.Model {
             partners: links.map { $0.partnerService.name(in: locale) },
             consents: records.map {
                 .init(id: $0.id!.uuidString, title: $0.document.title(in: locale), version: $0.document.version,
-                      givenAt: DeskController.dateTime($0.givenAt), withdrawn: $0.withdrawnAt != nil,
+                      givenAt: DisplayTime.minute($0.givenAt), withdrawn: $0.withdrawnAt != nil,
                       endsCard: $0.document.code.hasSuffix("_PRIVACY"),
                       withdrawPath: SiteURL.accountConsentWithdraw(id: .value($0.id!)).path)
             },

@@ -13,7 +13,7 @@ extension StaffRequestsPage.Model {
                                     libraryID: staff.$library.id, details: ["count": String(requests.count)], at: now, on: database)
         let rows = requests.map {
             Row(id: $0.id!.uuidString, kind: $0.kind.rawValue, cardNumber: $0.patron.cardNumber ?? "—", name: $0.patron.name,
-                requestedName: $0.requestedName, note: $0.note, requestedAt: DeskController.dateTime($0.requestedAt),
+                requestedName: $0.requestedName, note: $0.note, requestedAt: DisplayTime.minute($0.requestedAt),
                 canDecide: PatronAccountService.mayDecide($0.kind, by: staff),
                 decisionPath: SiteURL.staffRequestDecision(id: .value($0.id!)).path)
         }
