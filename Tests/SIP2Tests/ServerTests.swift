@@ -424,7 +424,10 @@ import Testing
         let log = LogCollector()
         try await withServer(configuration: configuration, log: log) { port, server in
             var squatters: [SIP2Client] = []
-            for _ in 0..<3 { squatters.append(try await connect(port)) }
+            for index in 0..<3 {
+                squatters.append(try await connect(port))
+                try await waitForConnections(server, count: index + 1)
+            }
             let extra = try await connect(port)
             #expect(await closedByServer(extra), "the address's fourth connection is refused")
 
@@ -482,7 +485,7 @@ import Testing
 
             // The logged-in connection is past its deadline too, and still served.
             #expect(loggedIn.closedAt == nil)
-            try #require(loggedIn.frames.count >= 3, "941 and two 24s, one of them after the deadline")
+            try #require(loggedIn.frames.count >= 3, "941 and two 24s, one of them after the deadline (\(loggedIn.failure ?? "no failure"))")
             #expect(String(decoding: loggedIn.frames[0].bytes, as: UTF8.self).hasPrefix("941"))
             let last = try SIP2PatronStatusResponse(SIP2Message.decode(loggedIn.frames.last!.bytes, encoding: .utf8, verifyChecksum: true).message)
             #expect(last.validPatron == true)

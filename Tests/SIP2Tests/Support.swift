@@ -118,6 +118,17 @@ func loggedIn(
     return client
 }
 
+/// Waits until the server has admitted `count` connections: a client's connect returns once the kernel has
+/// the connection, before the server's event loop has counted it, so tests that depend on which connection
+/// comes "next" wait for the count first.
+func waitForConnections(_ server: SIP2Server, count: Int, within timeout: Duration = .seconds(5)) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while server.connectionCount < count, ContinuousClock.now < deadline {
+        try await Task.sleep(for: .milliseconds(10))
+    }
+    try #require(server.connectionCount == count, "the server admitted \(server.connectionCount) of \(count) connections")
+}
+
 /// Waits for the server to close the connection; true when it did within `timeout`.
 func closedByServer(_ client: SIP2Client, within timeout: Duration = .seconds(5)) async -> Bool {
     await withTaskGroup(of: Bool.self) { group in
@@ -212,6 +223,8 @@ struct TimedExchange: Sendable {
     var closedAt: ContinuousClock.Instant?
     /// How many times the filler was sent.
     var fillersSent = 0
+    /// Why the exchange ended without the server closing or the timeout (a failed connect, write or poll).
+    var failure: String?
 }
 
 /// Connects, sends `bytes` at once and reads until the server closes (or `timeout`), on a plain blocking
@@ -230,11 +243,17 @@ func exchangeOnOwnThread(
             address.sin_family = sa_family_t(AF_INET)
             address.sin_port = in_port_t(UInt16(port).bigEndian)
             address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
+            // A signal may interrupt a blocking call on this thread: EINTR is tried again, never taken for an answer.
+            var connected: Int32
+            repeat {
+                connected = withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                }
+            } while connected == -1 && errno == EINTR
             var exchange = TimedExchange(startedAt: startedAt, sentAt: .now)
-            guard connected == 0, Glibc.write(fd, bytes, bytes.count) == bytes.count else {
+            let written = connected == 0 ? Glibc.write(fd, bytes, bytes.count) : -1
+            guard connected == 0, written == bytes.count else {
+                exchange.failure = "connect \(connected), write \(written), errno \(errno)"
                 close(fd)
                 continuation.resume(returning: exchange)
                 return
@@ -251,9 +270,12 @@ func exchangeOnOwnThread(
                     _ = Glibc.send(fd, filler, filler.count, Int32(MSG_NOSIGNAL))
                 }
                 var poll = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-                guard Glibc.poll(&poll, 1, filler.isEmpty ? 100 : 20) >= 0 else { break }
+                let ready = Glibc.poll(&poll, 1, filler.isEmpty ? 100 : 20)
+                if ready < 0, errno == EINTR { continue }
+                guard ready >= 0 else { exchange.failure = "poll errno \(errno)"; break }
                 if poll.revents == 0 { continue }
                 let count = Glibc.read(fd, &buffer, buffer.count)
+                if count < 0, errno == EINTR { continue }
                 if count <= 0 {
                     exchange.closedAt = .now
                     break
