@@ -18,19 +18,19 @@ struct PreparedPost: Sendable {
         self.body = (components.percentEncodedQuery ?? "").replacingOccurrences(of: "+", with: "%2B")
     }
 
-    /// Sends every post at once and returns their status codes.
+    /// Sends every post at once and returns their status codes, in the order of `posts`.
     static func sendAll(_ posts: [PreparedPost], to app: Application) async throws -> [UInt] {
-        try await withThrowingTaskGroup(of: UInt.self) { group in
-            for post in posts {
+        try await withThrowingTaskGroup(of: (Int, UInt).self) { group in
+            for (index, post) in posts.enumerated() {
                 group.addTask {
                     var headers: HTTPHeaders = [:]
                     headers.contentType = .urlEncodedForm
                     headers.replaceOrAdd(name: .cookie, value: post.cookie)
-                    return try await app.testable().sendRequest(.POST, post.path, headers: headers, body: ByteBuffer(string: post.body)).status.code
+                    return (index, try await app.testable().sendRequest(.POST, post.path, headers: headers, body: ByteBuffer(string: post.body)).status.code)
                 }
             }
-            var codes: [UInt] = []
-            for try await code in group { codes.append(code) }
+            var codes = [UInt](repeating: 0, count: posts.count)
+            for try await (index, code) in group { codes[index] = code }
             return codes
         }
     }

@@ -156,39 +156,21 @@ final class StaffTests: XCTestCase {
         try await withTestApp { app in
             let token = try await createStaff(app)
             let passwords = ["amber river lantern 7", "copper meadow violin 7", "silver canyon teapot 7"]
-            var forms: [(cookie: String, body: String)] = []
+            var posts: [PreparedPost] = []
             for password in passwords {
                 let browser = TestBrowser(app)
                 try await browser.get("/staff/password?token=\(token)")
-                var components = URLComponents()
-                components.queryItems = [URLQueryItem(name: "_csrf", value: try XCTUnwrap(browser.lastCSRFToken)),
-                                         URLQueryItem(name: "password", value: password),
-                                         URLQueryItem(name: "passwordConfirmation", value: password),
-                                         URLQueryItem(name: "token", value: token)]
-                forms.append((browser.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "),
-                              (components.percentEncodedQuery ?? "").replacingOccurrences(of: "+", with: "%2B")))
+                posts.append(try PreparedPost(browser, path: "/staff/password",
+                                              form: ["password": password, "passwordConfirmation": password, "token": token]))
             }
-            let answers = try await withThrowingTaskGroup(of: (Int, UInt).self) { group in
-                for (index, form) in forms.enumerated() {
-                    group.addTask {
-                        var headers: HTTPHeaders = [:]
-                        headers.contentType = .urlEncodedForm
-                        headers.replaceOrAdd(name: .cookie, value: form.cookie)
-                        let response = try await app.testable().sendRequest(.POST, "/staff/password", headers: headers, body: ByteBuffer(string: form.body))
-                        return (index, response.status.code)
-                    }
-                }
-                var all: [(Int, UInt)] = []
-                for try await answer in group { all.append(answer) }
-                return all
-            }
-            let winners = answers.filter { $0.1 == 303 }
+            let answers = try await PreparedPost.sendAll(posts, to: app)
+            let winners = answers.indices.filter { answers[$0] == 303 }
             XCTAssertEqual(winners.count, 1, "\(answers)")
-            XCTAssertEqual(answers.filter { $0.1 == 410 }.count, passwords.count - 1, "\(answers)")
+            XCTAssertEqual(answers.filter { $0 == 410 }.count, passwords.count - 1, "\(answers)")
             let saved = try await XCTUnwrapAsync(await StaffMember.query(on: app.db).filter(\.$email == "librarian@example.org").first())
             let hash = try XCTUnwrap(saved.passwordHash)
             for (index, password) in passwords.enumerated() {
-                XCTAssertEqual(try Bcrypt.verify(password, created: hash), index == winners.first?.0, password)
+                XCTAssertEqual(try Bcrypt.verify(password, created: hash), index == winners.first, password)
             }
             let audits = try await AuditEvent.query(on: app.db).filter(\.$action == "staff.password_set").count()
             XCTAssertEqual(audits, 1)
