@@ -38,7 +38,8 @@ struct GroupImportBatchCommand: AsyncCommand {
         do {
             let intake = GroupRosterIntake(database: app.db, vault: app.vault, sealedFiles: app.sealedFiles, threadPool: app.threadPool,
                                            outbox: Outbox(localizer: app.localizer, settings: app.settings, vault: app.vault, now: now), now: now)
-            outcome = try await intake.receive(bytes, letter: letter, for: record, locale: record.siteLocale, ipAddress: nil)
+            // The operator is not limited as a contact's uploads are.
+            outcome = try await intake.receive(bytes, letter: letter, for: record, locale: record.siteLocale, ipAddress: nil, rateLimited: false)
         } catch GroupApplicationError.invalid(let errors) {
             throw GroupCommandError(description: "refused: " + errors.map { "\($0.field) \($0.code)" }.joined(separator: ", "))
         }
@@ -47,13 +48,18 @@ struct GroupImportBatchCommand: AsyncCommand {
         case .unreadable(_, let error):
             FileHandle.standardOutput.write(Data((RosterCheck.json(file: file, error: error, message: app.localizer.text(error, .zhTW)) + "\n").utf8))
             exit(2)
-        case .returned(let upload, let leftOut):
+        case .returned(let upload), .nobodyToRegister(let upload, _):
             let errors = try upload.errors.map { try JSONDecoder().decode([RowError].self, from: Data($0.utf8)) } ?? []
             let report = ReaderDataFileReport(format: ReaderDataFileFormat(rawValue: upload.format ?? "") ?? .xlsx, sheetName: nil,
                                               headerRow: nil, columns: [:], rows: upload.rowCount, validRows: [], errors: errors)
             var json = RosterCheck.json(file: file, report: report)
             json.removeLast()
-            json += ",\"leftOut\":\(leftOut.count),\"returned\":true}"
+            if case .nobodyToRegister(_, let leftOut) = outcome {
+                // Clean, but everyone is registered already: nothing to import, and the letter is used up.
+                json += ",\"leftOut\":\(leftOut.count),\"returned\":false,\"nobodyToRegister\":true}"
+            } else {
+                json += ",\"leftOut\":0,\"returned\":true}"
+            }
             FileHandle.standardOutput.write(Data((json + "\n").utf8))
             exit(1)
         case .accepted(let batch, _):
