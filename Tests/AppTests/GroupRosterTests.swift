@@ -6,7 +6,7 @@ import XCTVapor
 
 /// The contact's reader data file (讀者資料檔): every row checked at once, a file with errors returned
 /// with each error by row and column and an annotated copy, nothing of it kept; a clean file queued as a
-/// batch under its own letter; people who already hold a card reported and left out.
+/// batch under its own letter; people already registered reported and left out of a clean file.
 final class GroupRosterTests: XCTestCase {
     func testAFileWithErrorsIsReturnedWithEveryErrorByRowAndColumnAndNothingIsImported() async throws {
         try await withTestApp { app in
@@ -137,7 +137,7 @@ final class GroupRosterTests: XCTestCase {
             let page = try await organization.contact.get(location)
             XCTAssertTrue(page.text.contains("讀者資料檔檢查無誤，已排入審核"))
             XCTAssertTrue(page.text.contains("略過的人員"))
-            XCTAssertNotNil(page.text.range(of: #"<td class="nowrap">3</td><td>王小明</td><td>已持有一證通聯盟借閱證"#))
+            XCTAssertNotNil(page.text.range(of: #"<td class="nowrap">3</td><td>王小明</td><td>未經本檔案辦理：已在一證通聯盟登記"#))
             let awaited4 = try await GroupBatch.query(on: app.db).first()
             let batch = try XCTUnwrap(awaited4)
             XCTAssertEqual(batch.rowCount, 2)
@@ -156,12 +156,13 @@ final class GroupRosterTests: XCTestCase {
             let batches = try await GroupBatch.query(on: app.db).sort(\.$receivedAt).all()
             XCTAssertEqual(batches.map(\.rowCount), [2, 1])
 
-            // A file of nobody but card holders is returned: there is nobody to register.
+            // A file of nobody but card holders makes no batch: there is nobody to register (and its letter is used up).
             let nobody = try GroupFiles.roster([GroupFiles.row(2)])
             let returned = try await GroupFixtures.upload(organization.contact, nobody, letter: "中市示小字第1150000004號")
             let returnedPage = try await organization.contact.get(try XCTUnwrap(returned.headers.first(name: .location)))
             XCTAssertTrue(returnedPage.text.contains("沒有需要辦理的人員"))
             XCTAssertFalse(returnedPage.text.contains("下載標示錯誤的檔案"))
+            XCTAssertTrue(returnedPage.text.contains("這個公文文號已用於這次上傳，不能再用"))
         }
     }
 

@@ -2,7 +2,7 @@ import Fluent
 import Foundation
 
 /// One reader data file a contact uploaded, whatever became of it: returned with its errors (退回),
-/// unreadable, or accepted as a batch. A returned file's annotated copy is kept sealed in the
+/// unreadable, accepted as a batch, or clean with nobody left to register. A returned file's annotated copy is kept sealed in the
 /// `SealedFileStore` under this row's id until the contact uploads again.
 final class GroupRosterUpload: Model, @unchecked Sendable {
     static let schema = "group_roster_uploads"
@@ -14,6 +14,11 @@ final class GroupRosterUpload: Model, @unchecked Sendable {
         case unreadable
         /// Became a batch.
         case accepted
+        /// Clean, but everyone in it was already registered or in a batch: no batch, the letter used up.
+        case nobodyToRegister = "nobody_to_register"
+
+        /// The outcomes that use up their letter number (a file that went back or could not be read does not).
+        static let usingUpTheLetter: [Outcome] = [.accepted, .nobodyToRegister]
     }
 
     @ID(key: .id) var id: UUID?
@@ -29,7 +34,8 @@ final class GroupRosterUpload: Model, @unchecked Sendable {
     @Field(key: "error_count") var errorCount: Int
     /// JSON `[{"row","column","code","message"}]` of a returned file (row numbers, headers and messages; no cell values).
     @OptionalField(key: "errors") var errors: String?
-    /// Rows that would have been left out (people who already hold a card), JSON `[{"row","name","code"}]`.
+    /// Rows left out of a clean file with nobody to register (people already registered), JSON `[{"row","name","code"}]`.
+    /// A returned file has none: it is not looked up in the consortium.
     @OptionalField(key: "left_out") var leftOut: String?
     /// Why an unreadable file could not be read (`ReaderDataFileError.code`).
     @OptionalField(key: "unreadable_code") var unreadableCode: String?

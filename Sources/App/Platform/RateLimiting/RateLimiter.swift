@@ -23,6 +23,23 @@ struct RateLimiter {
         return try row?.decode(column: "count", as: Int.self) ?? 1
     }
 
+    /// Adds `amount` to `bucket`'s current window and returns the window's total so far (e.g. rows
+    /// checked per day), in the same one statement as `count`.
+    func add(_ amount: Int, to bucket: String, per window: TimeInterval, now: Date) async throws -> Int {
+        let sql = database as! any SQLDatabase
+        let row = try await sql.raw("""
+            INSERT INTO rate_limit_counters (bucket, window_start, count) VALUES (\(bind: bucket), \(bind: Self.windowStart(now, window)), \(bind: amount))
+            ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_limit_counters.count + \(bind: amount)
+            RETURNING count
+            """).first()
+        return try row?.decode(column: "count", as: Int.self) ?? amount
+    }
+
+    /// When `bucket`'s window that holds `now` ends: the time to tell someone to try again.
+    static func windowEnd(_ now: Date, _ window: TimeInterval) -> Date {
+        Date(timeIntervalSince1970: TimeInterval(windowStart(now, window)) + window)
+    }
+
     /// Takes back one attempt counted in `bucket`'s current window (never below zero), in one statement,
     /// so concurrent give-backs and counts cannot lose each other's changes.
     func uncount(_ bucket: String, per window: TimeInterval, now: Date) async throws {

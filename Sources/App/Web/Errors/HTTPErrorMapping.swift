@@ -40,7 +40,7 @@ enum HTTPErrorMapping {
         case let error as GroupApplicationError:
             switch error {
             case .invalid: .unprocessableEntity
-            case .tooManyAttempts: .tooManyRequests
+            case .tooManyAttempts, .uploadLimitReached: .tooManyRequests
             case .notAwaitingDecision: .conflict
             case .contactSignInRequired: .unauthorized
             case .contactLinkInvalid: .gone
@@ -62,6 +62,8 @@ enum HTTPErrorMapping {
     static func headers(for error: any UserFacingError) -> HTTPHeaders {
         switch error {
         case is APIAuthError: ["WWW-Authenticate": "Bearer"]
+        // An HTTP-date (RFC 9110 §10.2.3): the error knows when, not how long from the moment it is sent.
+        case GroupApplicationError.uploadLimitReached(let retryAt): ["Retry-After": retryAt.rfc1123]
         default: [:]
         }
     }

@@ -10,11 +10,11 @@ extension GroupApplicationRecord {
         return batch
     }
 
-    /// The organization's upload `id` that was returned with errors (an accepted one became a batch and is
-    /// shown as that); `OneCardError.notFound` otherwise.
+    /// The organization's upload `id` that was returned with errors, or was clean with nobody left to
+    /// register (an accepted one became a batch and is shown as that); `OneCardError.notFound` otherwise.
     func returnedUpload(_ id: UUID, on database: any Database) async throws -> GroupRosterUpload {
         guard let upload = try await GroupRosterUpload.query(on: database).filter(\.$id == id)
-            .filter(\.$application.$id == requireID()).filter(\.$outcome == .returned).first()
+            .filter(\.$application.$id == requireID()).filter(\.$outcome ~~ [.returned, .nobodyToRegister]).first()
         else { throw OneCardError.notFound }
         return upload
     }

@@ -148,7 +148,7 @@ struct GroupContactController: RouteCollection {
         do {
             switch try await intake(req).receive(bytes, letterNumber: form.letterNumber ?? "", letterDate: form.letterDate ?? "",
                                                  for: record, locale: req.locale, ipAddress: req.clientAddress) {
-            case .returned(let upload, _):
+            case .returned(let upload), .nobodyToRegister(let upload, _):
                 return req.redirect(to: SiteURL.groupContactUpload(id: .value(upload.id!)).path, redirectType: .normal)
             case .accepted(let batch, _):
                 return req.redirect(to: SiteURL.groupContactBatch(id: .value(batch.id!)).path + "?received=1", redirectType: .normal)
@@ -160,6 +160,13 @@ struct GroupContactController: RouteCollection {
         } catch GroupApplicationError.invalid(let errors) {
             return try await renderUploadForm(req, record, values: values, messages: GroupMessages.fieldMessages(errors, req),
                                               status: .unprocessableEntity)
+        } catch let error as GroupApplicationError {
+            guard case .uploadLimitReached(let retryAt) = error else { throw error }
+            let message = req.t(error.messageKey, ["time": DisplayTime.minute(retryAt)])
+            let response = try await renderUploadForm(req, record, values: values, messages: ["file": message],
+                                                      status: HTTPErrorMapping.status(for: error))
+            for (name, value) in HTTPErrorMapping.headers(for: error) { response.headers.replaceOrAdd(name: name, value: value) }
+            return response
         }
     }
 

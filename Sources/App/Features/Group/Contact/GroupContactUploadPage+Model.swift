@@ -1,7 +1,8 @@
 import Foundation
 
 /// A reader data file returned with errors, as its organization's contact sees it: a page of the errors
-/// (by row and column), the people left out, and the annotated copy to download and correct.
+/// (by row and column) and the annotated copy to download and correct; or a clean file in which nobody
+/// was left to register, with the people left out.
 enum GroupContactUploadPage {
     static let errorsPerPage = 500
 
@@ -25,5 +26,7 @@ enum GroupContactUploadPage {
         let leftOut: [GroupBatchView.LeftOut]
         let annotatedPath: String?
         let nobodyLeft: Bool
+        /// A clean file with nobody left to register used up its letter; a returned one did not.
+        let letterUsed: Bool
     }
 }

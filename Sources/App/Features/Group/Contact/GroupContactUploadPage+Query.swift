@@ -21,8 +21,11 @@ extension GroupContactUploadPage.Model {
             pages: pagination.links(path: path),
             firstShown: errors.isEmpty ? 0 : pagination.offset + 1,
             lastShown: pagination.offset + shown.count,
-            leftOut: GroupBatchView.leftOut(upload.leftOut, locale: locale, localizer: localizer),
+            // A returned file is not looked up in the consortium (issue #12 item 2); files returned before
+            // that may still hold what was: it is not shown.
+            leftOut: upload.outcome == .returned ? [] : GroupBatchView.leftOut(upload.leftOut, locale: locale, localizer: localizer),
             annotatedPath: upload.hasAnnotatedFile ? SiteURL.groupContactUploadReturned(id: .value(upload.id!)).path : nil,
-            nobodyLeft: errors.isEmpty)
+            nobodyLeft: upload.outcome == .nobodyToRegister || errors.isEmpty,
+            letterUsed: upload.outcome == .nobodyToRegister)
     }
 }

@@ -10,13 +10,21 @@ import Vapor
 /// a file with any error goes back (退回) with each error named by row and column and an annotated copy
 /// to download, and nothing of it is kept; a clean file becomes a queued batch under its own letter.
 ///
-/// People who already hold a card in the consortium (or are already in another batch still being
+/// People who are already registered in the consortium (or are already in another batch still being
 /// worked on) are not errors the contact can fix: they are reported and left out of the batch.
+///
+/// A contact is no oracle of who is registered (issue #12 item 2): a returned file tells only what is
+/// in the file itself, and the consortium is consulted only for a clean file, which uses up its letter
+/// whatever the outcome; what it tells of a person outside the organization is one generic fact
+/// (`already_registered`); and uploads are limited per organization (`GroupRosterUploadLimit`).
 struct GroupRosterIntake {
     enum Outcome {
-        case returned(GroupRosterUpload, leftOut: [GroupLeftOutRow])
+        case returned(GroupRosterUpload)
         case unreadable(GroupRosterUpload, ReaderDataFileError)
         case accepted(GroupBatch, GroupRosterUpload)
+        /// A clean file whose every person is already registered or in a batch: nothing to queue, but
+        /// the letter is used up all the same, so it cannot be used to ask again.
+        case nobodyToRegister(GroupRosterUpload, leftOut: [GroupLeftOutRow])
     }
 
     /// Rows per statement when staging a batch and looking people up.
@@ -57,17 +65,25 @@ struct GroupRosterIntake {
 
     /// Checks `bytes` and files the outcome for `record`. `letter` was validated by the caller; an
     /// already used letter number is refused here (`letter_number_used`), also when a concurrent upload won.
+    /// `rateLimited`: a contact's upload counts against the organization's limits before the file is
+    /// read (`GroupApplicationError.uploadLimitReached`); an operator's `group import-batch` does not.
     func receive(_ bytes: Data, letter: OfficialLetter, for record: GroupApplicationRecord, locale: SiteLocale,
-                 ipAddress: String?) async throws -> Outcome {
+                 ipAddress: String?, rateLimited: Bool = true) async throws -> Outcome {
         let applicationID = try record.requireID()
         try await ensureLetterUnused(letter, applicationID: applicationID, on: database)
+        let limit = GroupRosterUploadLimit(database: database, now: now)
+        if rateLimited {
+            try await limit.admitUpload(of: record, ipAddress: ipAddress)
+        }
         let checker = self.checker()
         // Reading, checking and indexing 100,000 rows is CPU work: off the event loop.
         let checked: (ReaderDataFileReport, [String])
         do {
             checked = try await threadPool.runIfActive {
                 let report = try checker.check(data: bytes)
-                let indexes = report.validRows.map { vault.blindIndex($0.idNumber.value, context: CardApplicationService.idNumberContext) }
+                // Only a clean file is looked up in the consortium: no index is needed for one going back.
+                let indexes = report.isClean
+                    ? report.validRows.map { vault.blindIndex($0.idNumber.value, context: CardApplicationService.idNumberContext) } : []
                 return (report, indexes)
             }
         } catch let error as ReaderDataFileError {
@@ -78,20 +94,34 @@ struct GroupRosterIntake {
             return .unreadable(upload, error)
         }
         let (report, indexes) = checked
-        let leftOut = try await peopleToLeaveOut(report.validRows, indexes: indexes, on: database)
-        let remaining = report.validRows.indices.filter { leftOut[$0] == nil }
-
-        guard report.isClean, !remaining.isEmpty else {
-            return try await returnFile(bytes, report: report, leftOut: leftOut, record: record, letter: letter, locale: locale,
-                                        ipAddress: ipAddress, checker: checker)
+        // A file with errors goes back telling only what is in it: looking its people up in the consortium
+        // would answer, row by row, who is registered, for a file that registers nobody and uses up no letter.
+        guard report.isClean else {
+            return try await returnFile(bytes, report: report, record: record, letter: letter, locale: locale, ipAddress: ipAddress,
+                                        checker: checker)
         }
-        return try await stageBatch(report: report, indexes: indexes, leftOut: leftOut, remaining: remaining, record: record,
-                                    letter: letter, locale: locale, ipAddress: ipAddress)
+        if rateLimited {
+            try await limit.admitRows(report.validRows.count, of: record, ipAddress: ipAddress)
+        }
+        let (leftOut, detailsDiffer) = try await peopleToLeaveOut(report.validRows, indexes: indexes, applicationID: applicationID,
+                                                                  on: database)
+        let remaining = report.validRows.indices.filter { leftOut[$0] == nil }
+        guard !remaining.isEmpty else {
+            return try await recordNobodyToRegister(report: report, leftOut: leftOut, detailsDiffer: detailsDiffer, record: record,
+                                                    letter: letter, ipAddress: ipAddress)
+        }
+        return try await stageBatch(report: report, indexes: indexes, leftOut: leftOut, detailsDiffer: detailsDiffer,
+                                    remaining: remaining, record: record, letter: letter, locale: locale, ipAddress: ipAddress)
     }
 
+    /// A letter is used up by its batch, and by a clean file in which nobody was left to register (the
+    /// partial unique index `group_roster_uploads_one_per_letter` keeps both to one per letter).
     func ensureLetterUnused(_ letter: OfficialLetter, applicationID: UUID, on database: any Database) async throws {
-        if try await GroupBatch.query(on: database).filter(\.$application.$id == applicationID)
-            .filter(\.$letterNumber == letter.number).first() != nil {
+        let batch = try await GroupBatch.query(on: database).filter(\.$application.$id == applicationID)
+            .filter(\.$letterNumber == letter.number).first()
+        let upload = try await GroupRosterUpload.query(on: database).filter(\.$application.$id == applicationID)
+            .filter(\.$letterNumber == letter.number).filter(\.$outcome ~~ GroupRosterUpload.Outcome.usingUpTheLetter).first()
+        if batch != nil || upload != nil {
             throw GroupApplicationError.invalid([FieldError(field: "letterNumber", code: "letter_number_used")])
         }
     }
@@ -100,17 +130,40 @@ struct GroupRosterIntake {
         AuditActor(type: "group_contact", id: record.id?.uuidString, ipAddress: ipAddress)
     }
 
-    /// Rows (by index into `rows`) whose person already holds a card, or is in a batch not yet finished.
-    private func peopleToLeaveOut(_ rows: [ReaderRow], indexes: [String], on database: any Database) async throws -> [Int: GroupLeftOutRow] {
-        guard let sql = database as? any SQLDatabase else { return [:] }
-        var holding = Set<String>()
-        var waiting = Set<String>()
+    /// Name and birth date of someone already known, to tell whether a row describes the same person.
+    private struct KnownPerson {
+        let name: String?
+        let birthDate: String?
+        /// In one of this organization's own unfinished batches.
+        let ownBatch: Bool
+    }
+
+    /// Rows (by index into `rows`) whose person is already registered (a card or an application of any
+    /// status, in the patrons table) or in a batch not yet finished; and how many of them differ from the
+    /// person found in name or birth date.
+    ///
+    /// The contact is told one fact of someone outside the organization, `already_registered`, whether or
+    /// not the name and birth date match: telling the two apart would confirm, for an ID number alone,
+    /// that it belongs to someone else. Only this organization's own unfinished batches are named as such
+    /// (`already_in_batch`): those are people the contact sent. How many matches differ goes to the audit
+    /// entry, where staff can see a contact trying ID numbers with made-up names.
+    private func peopleToLeaveOut(_ rows: [ReaderRow], indexes: [String], applicationID: UUID,
+                                  on database: any Database) async throws -> ([Int: GroupLeftOutRow], Int) {
+        guard let sql = database as? any SQLDatabase else { return ([:], 0) }
+        var holding: [String: KnownPerson] = [:]
+        var waiting: [String: KnownPerson] = [:]
         for start in stride(from: 0, to: indexes.count, by: Self.chunkSize) {
             let slice = Array(indexes[start..<min(start + Self.chunkSize, indexes.count)])
-            let cards = try await sql.select().column("id_number_index").from(Patron.schema)
+            let cards = try await sql.select().column("id_number_index").column("name").column("birth_date").from(Patron.schema)
                 .where("id_number_index", .in, slice).all()
-            for row in cards { holding.insert(try row.decode(column: "id_number_index", as: String.self)) }
+            for row in cards {
+                holding[try row.decode(column: "id_number_index", as: String.self)] = KnownPerson(
+                    name: try row.decode(column: "name", as: String?.self), birthDate: try row.decode(column: "birth_date", as: String?.self),
+                    ownBatch: false)
+            }
             let staged = try await sql.select().column(SQLColumn("id_number_index", table: GroupBatchRow.schema))
+                .column(SQLColumn("name", table: GroupBatchRow.schema)).column(SQLColumn("birth_date", table: GroupBatchRow.schema))
+                .column(SQLColumn("application_id", table: GroupBatch.schema))
                 .from(GroupBatchRow.schema)
                 .join(GroupBatch.schema, on: SQLColumn("batch_id", table: GroupBatchRow.schema), .equal, SQLColumn("id", table: GroupBatch.schema))
                 .where(SQLColumn("id_number_index", table: GroupBatchRow.schema), .in, SQLBind.group(slice))
@@ -118,56 +171,86 @@ struct GroupRosterIntake {
                 .where(SQLColumn("status", table: GroupBatch.schema), .in,
                        SQLBind.group([GroupBatchStatus.queued.rawValue, GroupBatchStatus.importing.rawValue]))
                 .all()
-            for row in staged { waiting.insert(try row.decode(column: "id_number_index", as: String.self)) }
-        }
-        var leftOut: [Int: GroupLeftOutRow] = [:]
-        for (position, index) in indexes.enumerated() {
-            if holding.contains(index) {
-                leftOut[position] = GroupLeftOutRow(row: rows[position].row, name: rows[position].name, code: "already_holds_card")
-            } else if waiting.contains(index) {
-                leftOut[position] = GroupLeftOutRow(row: rows[position].row, name: rows[position].name, code: "already_in_batch")
+            for row in staged {
+                let index = try row.decode(column: "id_number_index", as: String.self)
+                let own = try row.decode(column: "application_id", as: UUID.self) == applicationID
+                // One of the organization's own batches wins over another's: it is what the contact may be told.
+                if waiting[index]?.ownBatch == true { continue }
+                waiting[index] = KnownPerson(name: try row.decode(column: "name", as: String?.self),
+                                             birthDate: try row.decode(column: "birth_date", as: String?.self), ownBatch: own)
             }
         }
-        return leftOut
+        var leftOut: [Int: GroupLeftOutRow] = [:]
+        var detailsDiffer = 0
+        for (position, index) in indexes.enumerated() {
+            guard let known = holding[index] ?? waiting[index] else { continue }
+            let row = rows[position]
+            let code = holding[index] == nil && known.ownBatch ? GroupLeftOutRow.alreadyInBatch : GroupLeftOutRow.alreadyRegistered
+            leftOut[position] = GroupLeftOutRow(row: row.row, name: row.name, code: code)
+            if known.name != row.name || known.birthDate != row.birthDate.iso { detailsDiffer += 1 }
+        }
+        return (leftOut, detailsDiffer)
     }
 
     // MARK: Returned (退回)
 
-    private func returnFile(_ bytes: Data, report: ReaderDataFileReport, leftOut: [Int: GroupLeftOutRow], record: GroupApplicationRecord,
-                            letter: OfficialLetter, locale: SiteLocale, ipAddress: String?,
-                            checker: ReaderDataFileChecker) async throws -> Outcome {
+    /// A file with errors, with its annotated copy: errors by row and column, and nothing looked up.
+    private func returnFile(_ bytes: Data, report: ReaderDataFileReport, record: GroupApplicationRecord, letter: OfficialLetter,
+                            locale: SiteLocale, ipAddress: String?, checker: ReaderDataFileChecker) async throws -> Outcome {
         let uploadID = UUID()
         let fileLocale = locale.readerDataFileLocale
-        // A file whose only problem is that nobody is left to register goes back without an annotated copy.
-        let annotated: Data? = report.isClean ? nil : try await threadPool.runIfActive {
+        let annotated = try await threadPool.runIfActive {
             try AnnotatedReturn.xlsx(data: bytes, report: report, checker: checker, locale: fileLocale)
         }
         let store = sealedFiles
         let upload = GroupRosterUpload()
         upload.id = uploadID
-        if let annotated {
-            let context = upload.sealContext
-            try await threadPool.runIfActive { try store.store(annotated, id: uploadID, context: context) }
-        }
-        let left = leftOut.sorted { $0.key < $1.key }.map(\.value)
+        let context = upload.sealContext
+        try await threadPool.runIfActive { try store.store(annotated, id: uploadID, context: context) }
         do {
             try await database.transaction { db in
                 try await removeEarlierAnnotatedFiles(of: record, on: db)
                 try fill(upload, outcome: .returned, record: record, letter: letter, report: report, unreadable: nil)
-                upload.hasAnnotatedFile = annotated != nil
-                if !left.isEmpty { upload.leftOut = String(decoding: try JSONEncoder.sorted.encode(left), as: UTF8.self) }
+                upload.hasAnnotatedFile = true
                 try await upload.create(on: db)
                 try await AuditTrail.record("group_roster.returned", by: contactActor(record, ipAddress),
                                             subject: ("group_roster_upload", uploadID.uuidString), libraryID: record.$library.id,
-                                            details: ["rows": String(report.rows), "errors": String(report.errors.count),
-                                                      "leftOut": String(left.count)],
+                                            details: ["rows": String(report.rows), "errors": String(report.errors.count)],
                                             at: now, on: db)
             }
         } catch {
             store.remove(id: uploadID)
             throw error
         }
-        return .returned(upload, leftOut: left)
+        return .returned(upload)
+    }
+
+    // MARK: Nobody to register
+
+    /// A clean file of people who are all registered already: recorded under its letter, which it uses up.
+    private func recordNobodyToRegister(report: ReaderDataFileReport, leftOut: [Int: GroupLeftOutRow], detailsDiffer: Int,
+                                        record: GroupApplicationRecord, letter: OfficialLetter,
+                                        ipAddress: String?) async throws -> Outcome {
+        let left = leftOut.sorted { $0.key < $1.key }.map(\.value)
+        let upload = GroupRosterUpload()
+        upload.id = UUID()
+        do {
+            try await database.transaction { db in
+                try await removeEarlierAnnotatedFiles(of: record, on: db)
+                try fill(upload, outcome: .nobodyToRegister, record: record, letter: letter, report: report, unreadable: nil)
+                upload.leftOut = String(decoding: try JSONEncoder.sorted.encode(left), as: UTF8.self)
+                try await upload.create(on: db)
+                try await AuditTrail.record("group_roster.nobody_to_register", by: contactActor(record, ipAddress),
+                                            subject: ("group_roster_upload", upload.id!.uuidString), libraryID: record.$library.id,
+                                            details: ["rows": String(report.rows), "leftOut": String(left.count),
+                                                      "detailsDiffer": String(detailsDiffer)],
+                                            at: now, on: db)
+            }
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            // A concurrent upload under the same letter won.
+            throw GroupApplicationError.invalid([FieldError(field: "letterNumber", code: "letter_number_used")])
+        }
+        return .nobodyToRegister(upload, leftOut: left)
     }
 
     /// Returned files are kept for the contact to fix for this long, unless a newer upload replaces them sooner.
@@ -225,7 +308,8 @@ struct GroupRosterIntake {
 
     // MARK: Accepted
 
-    private func stageBatch(report: ReaderDataFileReport, indexes: [String], leftOut: [Int: GroupLeftOutRow], remaining: [Int],
+    private func stageBatch(report: ReaderDataFileReport, indexes: [String], leftOut: [Int: GroupLeftOutRow], detailsDiffer: Int,
+                            remaining: [Int],
                             record: GroupApplicationRecord, letter: OfficialLetter, locale: SiteLocale,
                             ipAddress: String?) async throws -> Outcome {
         let library = try await record.$library.get(on: database)
@@ -281,7 +365,8 @@ struct GroupRosterIntake {
                 try await upload.create(on: db)
                 try await AuditTrail.record("group_batch.received", by: contactActor(record, ipAddress),
                                             subject: ("group_batch", batchID.uuidString), libraryID: library.id,
-                                            details: ["reference": batch.reference, "rows": String(remaining.count), "leftOut": String(left.count)],
+                                            details: ["reference": batch.reference, "rows": String(remaining.count), "leftOut": String(left.count),
+                                                      "detailsDiffer": String(detailsDiffer)],
                                             at: now, on: db)
                 try await outbox.enqueueEmail(
                     template: "group_batch_received", to: record.contactEmail, locale: locale,
