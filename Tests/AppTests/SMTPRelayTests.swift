@@ -206,6 +206,22 @@ final class SMTPRelayTests: XCTestCase {
         XCTAssertEqual(relay.events, ["EHLO tls=no"])
     }
 
+    // A reply slipped in after STARTTLS's 220, before the handshake, is refused instead of being read as the
+    // relay's answer over TLS (it offers AUTH PLAIN, as a machine in the middle would to steer the sign-in).
+    func testAReplyInjectedBeforeTheTLSHandshakeIsRefused() async throws {
+        let relay = try relay(tlsArguments + ["--starttls", "--inject-after-starttls", "--auth", "\(Self.user):\(Self.password)"])
+        let smtp = try settings(["SMTP_URL": "smtp://127.0.0.1:\(relay.port)", "SMTP_USERNAME": Self.user,
+                                 "SMTP_PASSWORD": Self.password, "SMTP_CA_FILE": certificate])
+        try await withTestApp(adjust: { $0.smtp = smtp }) { app in
+            try await enqueueInvitation(app)
+            let (delivered, row) = try await deliverOnce(app)
+            XCTAssertEqual(delivered, 0)
+            XCTAssertEqual(row.status, .pending)
+            XCTAssertTrue(row.lastError?.contains("out of turn") ?? false, row.lastError ?? "")
+        }
+        XCTAssertFalse(relay.events.contains { $0.hasPrefix("AUTH") || $0.hasPrefix("MAIL") }, "\(relay.events)")
+    }
+
     // 6. A relay that accepts the connection and never answers: the attempt ends at the configured timeout.
     func testAStalledRelayFailsWithinTheTimeoutAndIsRetried() async throws {
         let relay = try relay(["--silent"])

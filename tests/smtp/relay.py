@@ -9,6 +9,9 @@
                (auth_require_tls), except with --auth-in-clear, a careless relay that takes passwords in plain text
 --login-only   offers AUTH LOGIN but not PLAIN
 --silent       accepts connections and never says a word (a stalled relay)
+--inject-after-starttls
+               answers STARTTLS with its 220 followed, still in plain text, by a forged EHLO reply, as a
+               machine in the middle would (RFC 3207 section 5), then starts TLS as usual
 
 A refused AUTH is answered "535 5.7.8 <user>:<password> is not accepted", echoing the attempt as a careless
 relay might, so the tests can check that OneCard keeps no copy of what it sent.
@@ -43,6 +46,7 @@ def main() -> None:
     parser.add_argument("--auth-in-clear", action="store_true")
     parser.add_argument("--login-only", action="store_true")
     parser.add_argument("--silent", action="store_true")
+    parser.add_argument("--inject-after-starttls", action="store_true")
     args = parser.parse_args()
 
     def record(line: str) -> None:
@@ -80,6 +84,15 @@ def main() -> None:
 
         async def smtp_STARTTLS(self, arg):
             record("STARTTLS")
+            if args.inject_after_starttls:
+                push = self.push
+
+                async def push_with_forgery(status):
+                    self.push = push
+                    # One write, so the forgery arrives with the 220 as an attacker's would.
+                    await push(status + "\r\n250-relay.test\r\n250 AUTH PLAIN" if status.startswith("220") else status)
+
+                self.push = push_with_forgery
             return await super().smtp_STARTTLS(arg)
 
         async def smtp_AUTH(self, arg):

@@ -162,7 +162,8 @@ struct SMTPMailer: Mailer {
             if expired.withLockedValue({ $0 }) {
                 throw SMTPError(stage: stage, reply: "no answer within \(relay.timeout.nanoseconds / 1_000_000_000) s")
             }
-            if let error = error as? SMTPError { throw error }
+            // The decoder's refusals ("out of turn", "line too long") name the step they interrupted.
+            if let error = error as? SMTPError { throw error.stage == "reply" ? SMTPError(stage: stage, reply: error.reply) : error }
             if error is NIOSSLError || error is NIOSSLExtraError || error is BoringSSLError {
                 throw SMTPError(stage: stage, reply: "TLS failed: \(error)")
             }
