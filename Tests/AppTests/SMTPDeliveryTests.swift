@@ -47,7 +47,7 @@ final class SMTPDeliveryTests: XCTestCase {
 
     func testOutboxDeliversThroughARealSMTPServer() async throws {
         let clock = TestClock()
-        try await withTestApp(clock: clock, adjust: { $0.smtpURL = URL(string: "smtp://127.0.0.1:\(self.port)") }) { app in
+        try await withTestApp(clock: clock, adjust: { $0.smtp = SMTPRelaySettings(host: "127.0.0.1", port: self.port) }) { app in
             try await app.outbox.enqueueEmail(
                 template: "staff_invitation", to: "館員 <librarian@example.org>", locale: .zhTW,
                 values: ["library": "臺北市立圖書館", "role": "櫃台", "link": "http://127.0.0.1:8080/staff/password?token=abc", "hours": "72"],
@@ -80,7 +80,7 @@ final class SMTPDeliveryTests: XCTestCase {
 
     func testAnUnreachableSMTPServerLeavesTheMessagePendingForRetry() async throws {
         let clock = TestClock()
-        try await withTestApp(clock: clock, adjust: { $0.smtpURL = URL(string: "smtp://127.0.0.1:9") }) { app in
+        try await withTestApp(clock: clock, adjust: { $0.smtp = SMTPRelaySettings(host: "127.0.0.1", port: 9) }) { app in
             try await app.outbox.enqueueEmail(template: "staff_invitation", to: "a@example.org", locale: .en,
                                               values: [:], on: app.db)
             let awaited3 = try await app.outboxWorker.deliverDue()

@@ -34,4 +34,64 @@ final class SettingsTests: XCTestCase {
             }
         }
     }
+
+    func testSMTPRelayURLFormsCredentialsAndTLSPolicy() throws {
+        XCTAssertNil(try settings([:]).smtp, "unset: the mail drop")
+        // A bare smtp:// URL is the plain SMTP it always was.
+        let plain = try XCTUnwrap(try settings(["SMTP_URL": "smtp://relay.example:2525"]).smtp)
+        XCTAssertEqual(plain, SMTPRelaySettings(host: "relay.example", port: 2525, security: .none))
+        XCTAssertEqual(try settings(["SMTP_URL": "smtp://relay.example"]).smtp?.port, 25)
+        // smtps:// is TLS from the start, on 465 unless told otherwise.
+        let implicit = try XCTUnwrap(try settings(["SMTP_URL": "smtps://relay.example"]).smtp)
+        XCTAssertEqual(implicit.port, 465)
+        XCTAssertEqual(implicit.security, .implicitTLS)
+        XCTAssertEqual(try settings(["SMTP_URL": "smtps://relay.example:2465"]).smtp?.port, 2465)
+        // Credentials in the URL are percent-decoded, and make STARTTLS required.
+        let signedIn = try XCTUnwrap(try settings(["SMTP_URL": "smtp://mailer%40library.example:p%40ss%3Aw%C3%B6rd%2F1@relay.example:587"]).smtp)
+        XCTAssertEqual(signedIn.credentials, SMTPCredentials(username: "mailer@library.example", password: "p@ss:wörd/1"))
+        XCTAssertEqual(signedIn.security, .startTLS)
+        XCTAssertEqual(signedIn.port, 587)
+        // Or from their own variables, so they need not sit in a URL.
+        let separate = try XCTUnwrap(try settings(["SMTP_URL": "smtp://relay.example:587", "SMTP_USERNAME": "mailer", "SMTP_PASSWORD": "s3cret word"]).smtp)
+        XCTAssertEqual(separate.credentials, SMTPCredentials(username: "mailer", password: "s3cret word"))
+        XCTAssertEqual(separate.security, .startTLS)
+        XCTAssertEqual(try settings(["SMTP_URL": "smtp://relay.example", "SMTP_STARTTLS": "opportunistic"]).smtp?.security, .startTLSIfOffered)
+        XCTAssertEqual(try settings(["SMTP_URL": "smtp://relay.example", "SMTP_STARTTLS": "Required"]).smtp?.security, .startTLS)
+        XCTAssertEqual(try settings(["SMTP_URL": "smtp://relay.example"]).smtp?.timeout, .seconds(30))
+        XCTAssertEqual(try settings(["SMTP_URL": "smtp://relay.example", "SMTP_TIMEOUT_SECONDS": "5"]).smtp?.timeout, .seconds(5))
+        // The password is withheld from every printed form of the settings.
+        for printed in [String(describing: signedIn), String(reflecting: signedIn), String(describing: signedIn.credentials!)] {
+            XCTAssertFalse(printed.contains("p@ss:wörd/1"), printed)
+        }
+
+        let refused: [(variables: [String: String], names: String)] = [
+            (["SMTP_URL": "http://relay.example"], "SMTP_URL"),
+            (["SMTP_URL": "smtp:relay.example"], "SMTP_URL"),
+            (["SMTP_URL": "smtp://relay.example:0"], "SMTP_URL"),
+            (["SMTP_URL": "smtp://relay.example/path"], "SMTP_URL"),
+            (["SMTP_URL": "smtp://mailer@relay.example"], "SMTP_URL"),
+            (["SMTP_URL": "smtp://relay.example", "SMTP_STARTTLS": "sometimes"], "SMTP_STARTTLS"),
+            (["SMTP_URL": "smtps://relay.example", "SMTP_STARTTLS": "required"], "SMTP_STARTTLS"),
+            // Never a password without TLS to carry it.
+            (["SMTP_URL": "smtp://u:p@relay.example", "SMTP_STARTTLS": "off"], "SMTP_STARTTLS"),
+            (["SMTP_URL": "smtp://u:p@relay.example", "SMTP_STARTTLS": "opportunistic"], "SMTP_STARTTLS"),
+            (["SMTP_URL": "smtp://u:p@relay.example", "SMTP_USERNAME": "v"], "SMTP_USERNAME"),
+            (["SMTP_URL": "smtp://relay.example", "SMTP_USERNAME": "mailer"], "SMTP_PASSWORD"),
+            (["SMTP_URL": "smtp://relay.example", "SMTP_PASSWORD": "s3cret"], "SMTP_USERNAME"),
+            (["SMTP_URL": "smtp://relay.example", "SMTP_USERNAME": "u", "SMTP_PASSWORD": "p", "SMTP_PASSWORD_FILE": "/etc/hostname"], "SMTP_PASSWORD_FILE"),
+            (["SMTP_URL": "smtp://relay.example", "SMTP_USERNAME": "u", "SMTP_PASSWORD_FILE": "/nonexistent/smtp-password"], "SMTP_PASSWORD_FILE"),
+            (["SMTP_URL": "smtp://relay.example", "SMTP_CA_FILE": "/nonexistent/ca.pem"], "SMTP_CA_FILE"),
+            (["SMTP_URL": "smtp://relay.example", "SMTP_CA_FILE": "/etc/hostname"], "SMTP_CA_FILE"),
+            (["SMTP_URL": "smtp://relay.example", "SMTP_TIMEOUT_SECONDS": "0"], "SMTP_TIMEOUT_SECONDS"),
+            (["SMTP_URL": "smtp://relay.example", "SMTP_TIMEOUT_SECONDS": "thirty"], "SMTP_TIMEOUT_SECONDS"),
+            (["SMTP_USERNAME": "mailer"], "SMTP_USERNAME"),
+        ]
+        for (variables, name) in refused {
+            XCTAssertThrowsError(try settings(variables), "\(variables)") { error in
+                XCTAssertEqual((error as? ConfigurationError)?.variable, name, "\(variables)")
+                // A refusal never repeats a password it was given.
+                XCTAssertFalse(String(describing: error).contains(":p@"), "\(error)")
+            }
+        }
+    }
 }

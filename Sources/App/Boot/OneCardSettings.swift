@@ -13,7 +13,8 @@ public struct OneCardSettings: Sendable {
 
     public var dataDirectory: String
     public var database: DatabaseChoice
-    public var smtpURL: URL?
+    /// The mail relay (`SMTP_URL` and its companions); nil writes messages to the mail drop.
+    public var smtp: SMTPRelaySettings?
     public var sip2Port: Int?
     /// The address the SIP2 listener binds; nil binds the address the HTTP server bound (`serve --hostname`).
     public var sip2Host: String?
@@ -52,7 +53,7 @@ public struct OneCardSettings: Sendable {
     public init(
         dataDirectory: String,
         database: DatabaseChoice,
-        smtpURL: URL? = nil,
+        smtp: SMTPRelaySettings? = nil,
         sip2Port: Int? = nil,
         baseURL: URL = URL(string: "http://127.0.0.1:8080")!,
         masterKey: String? = nil,
@@ -67,7 +68,7 @@ public struct OneCardSettings: Sendable {
     ) {
         self.dataDirectory = dataDirectory
         self.database = database
-        self.smtpURL = smtpURL
+        self.smtp = smtp
         self.sip2Port = sip2Port
         self.baseURL = baseURL
         self.masterKey = masterKey
@@ -96,13 +97,7 @@ public struct OneCardSettings: Sendable {
         } else {
             database = .sqliteFile((dataDirectory as NSString).appendingPathComponent("onecard.sqlite"))
         }
-        var smtpURL: URL?
-        if let raw = value("SMTP_URL") {
-            guard let url = URL(string: raw), url.scheme == "smtp", url.host != nil else {
-                throw ConfigurationError(variable: "SMTP_URL", problem: "expected smtp://host:port")
-            }
-            smtpURL = url
-        }
+        let smtp = try SMTPRelaySettings.fromEnvironment(value)
         var sip2Port: Int?
         if let raw = value("ONECARD_SIP2_PORT") {
             guard let port = Int(raw), (1...65535).contains(port) else {
@@ -129,7 +124,7 @@ public struct OneCardSettings: Sendable {
         var settings = OneCardSettings(
             dataDirectory: dataDirectory,
             database: database,
-            smtpURL: smtpURL,
+            smtp: smtp,
             sip2Port: sip2Port,
             baseURL: baseURL,
             masterKey: value("ONECARD_MASTER_KEY"),

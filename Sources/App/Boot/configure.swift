@@ -134,9 +134,8 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.leaf.tags["path"] = PathTag()
 
     // Outbox delivery: SMTP when configured, otherwise .eml files in the data directory.
-    let mailer: any Mailer = if let smtp = settings.smtpURL {
-        SMTPMailer(host: smtp.host!, port: smtp.port ?? 25, heloName: settings.baseURL.host ?? "localhost",
-                   eventLoopGroup: app.eventLoopGroup)
+    let mailer: any Mailer = if let smtp = settings.smtp {
+        try SMTPMailer(relay: smtp, heloName: settings.baseURL.host ?? "localhost", eventLoopGroup: app.eventLoopGroup)
     } else {
         FileMailer(directory: settings.mailDropDirectory)
     }
