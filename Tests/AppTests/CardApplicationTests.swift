@@ -281,6 +281,69 @@ final class CardApplicationTests: XCTestCase {
         }
     }
 
+    /// #17 item 1: 護照核發國家 is a list of countries by name (sorted for the page's language) that posts the
+    /// ISO alpha-3 code; the choice is kept on an error; a name typed where a code belongs ("Japan") is named
+    /// as not recognised, with what is expected, instead of "please fill in" a field that was filled.
+    func testPassportCountryIsChosenByNameStoredAsItsCodeAndAnUnknownValueSaysWhatIsExpected() async throws {
+        try await withApplyApp { app in
+            let browser = TestBrowser(app)
+            browser.acceptLanguage = "en"
+            try await browser.get("/?lang=en")
+            try await openForm(browser)
+            let english = try await browser.get("/apply/form").text
+            XCTAssertTrue(english.contains(#"<select id="passportCountry" name="passportCountry""#), english)
+            XCTAssertTrue(english.contains(#"<option value="">Choose a country</option>"#))
+            XCTAssertTrue(english.contains(#"<option value="JPN">Japan</option>"#))
+            XCTAssertTrue(english.contains(#"<option value="TWN">Taiwan</option>"#))
+            XCTAssertTrue(english.contains("Only with a passport number: choose the country that issued your passport."))
+            let afghanistan = try XCTUnwrap(english.range(of: ">Afghanistan<")?.lowerBound)
+            let japan = try XCTUnwrap(english.range(of: ">Japan<")?.lowerBound)
+            let zimbabwe = try XCTUnwrap(english.range(of: ">Zimbabwe<")?.lowerBound)
+            XCTAssertTrue(afghanistan < japan && japan < zimbabwe, "sorted by English name")
+
+            var passport = Self.validForm(idNumber: "X1234567")
+            passport["documentKind"] = "passport"
+            passport["passportCountry"] = "Japan"
+            try await browser.get("/apply/captcha.png")
+            let typed = try await browser.post("/apply/form", form: passport)
+            XCTAssertEqual(typed.status, .unprocessableEntity)
+            XCTAssertTrue(typed.text.contains(
+                "The passport’s issuing country was not recognised: choose it from the list (for example, Japan)."), typed.text)
+            XCTAssertFalse(typed.text.contains("With a passport number, enter the issuing country."))
+            XCTAssertTrue(typed.text.contains(##"<a href="#passportCountry">"##), "the summary leads to the list")
+            XCTAssertTrue(typed.text.contains(#"<option value="passport" selected>"#))
+            var count = try await patronCount(app)
+            XCTAssertEqual(count, 0)
+
+            // Another field wrong: the country chosen is still chosen when the form comes back.
+            passport["passportCountry"] = "JPN"
+            passport["mobile"] = "123"
+            try await browser.get("/apply/captcha.png")
+            let kept = try await browser.post("/apply/form", form: passport)
+            XCTAssertEqual(kept.status, .unprocessableEntity)
+            XCTAssertTrue(kept.text.contains(#"<option value="JPN" selected>Japan</option>"#), kept.text)
+
+            passport["mobile"] = "0912-345-678"
+            try await browser.get("/apply/captcha.png")
+            let stored = try await browser.post("/apply/form", form: passport)
+            XCTAssertEqual(stored.status, .seeOther)
+            count = try await patronCount(app)
+            XCTAssertEqual(count, 1)
+            let patron = try await Patron.query(on: app.db).first()
+            XCTAssertEqual(patron?.passportCountry, "JPN")
+
+            // The zh-TW page names the same countries in Chinese, by stroke count.
+            let chinese = TestBrowser(app)
+            try await openForm(chinese)
+            let html = try await chinese.get("/apply/form").text
+            XCTAssertTrue(html.contains(#"<option value="JPN">日本</option>"#))
+            XCTAssertTrue(html.contains(#"<option value="TWN">臺灣</option>"#))
+            let japanZH = try XCTUnwrap(html.range(of: ">日本<")?.lowerBound)
+            let usa = try XCTUnwrap(html.range(of: ">美國<")?.lowerBound)
+            XCTAssertTrue(japanZH < usa, "日 (4 strokes) before 美 (9)")
+        }
+    }
+
     func testRepeatedAttemptsForOnePersonAreLimitedButAnExistingCardIsStillNamed() async throws {
         try await withApplyApp { app in
             let browser = TestBrowser(app)
