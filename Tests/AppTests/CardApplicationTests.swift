@@ -344,6 +344,40 @@ final class CardApplicationTests: XCTestCase {
         }
     }
 
+    /// #17 item 7: 線上申辦成功 says what the confirmation email says: that it was sent (and where), to
+    /// bring an ID to any branch desk within the days the application is kept (the configured number),
+    /// and what happens then; without an email address, to note the number instead.
+    func testTheDonePageGivesTheEmailsNextStepsWithTheConfiguredDays() async throws {
+        try await withTestApp(adjust: { $0.captchaTestAnswer = Self.captcha; $0.pendingApplicationLifetimeDays = 14 }) { app in
+            let browser = TestBrowser(app)
+            try await openForm(browser)
+            let response = try await browser.post("/apply/form", form: Self.validForm())
+            XCTAssertEqual(response.headers.first(name: .location), "/apply/done")
+            let done = try await browser.get("/apply/done").text
+            XCTAssertTrue(done.contains("<h2>接下來</h2>"), done)
+            XCTAssertTrue(done.contains("確認信已寄至 wang@example.org，信中有申請編號與辦證說明。"))
+            XCTAssertTrue(done.contains("請於 14 日內，在服務時間內持有效證件至臺北市立圖書館任一閱覽單位服務臺完成辦證。"))
+            XCTAssertTrue(done.contains("館員核對證件後即為您開通借閱證，即可開始借閱。申請 14 日內未完成辦理者，申請資料將予刪除，需重新申請。"))
+            XCTAssertTrue(done.contains(#"<a class="button" href="/">確定</a>"#))
+            let mail = try await XCTUnwrapAsync(await OutboxMessage.query(on: app.db).filter(\.$kind == .email).first())
+            XCTAssertTrue(mail.payload.contains("申請 14 日內未完成辦理者"), "the email and the page give the same number of days")
+
+            let english = TestBrowser(app)
+            english.acceptLanguage = "en"
+            try await english.get("/?lang=en")
+            try await openForm(english)
+            var form = Self.validForm(idNumber: IdentityNumber.makeValid(firstLetter: "B", second: "1", middle: "2345678"), name: "Lee")
+            form["email"] = ""
+            try await english.get("/apply/captcha.png")
+            let noMail = try await english.post("/apply/form", form: form)
+            XCTAssertEqual(noMail.headers.first(name: .location), "/apply/done", noMail.text)
+            let page = try await english.get("/apply/done").text
+            XCTAssertTrue(page.contains("You gave no email address, so no confirmation email is sent: please note the application number above."), page)
+            XCTAssertTrue(page.contains("Within 14 days, bring a valid ID to any branch desk of Taipei Public Library during opening hours to complete your card."))
+            XCTAssertTrue(page.contains("An application not completed within 14 days is deleted, and you would need to apply again."))
+        }
+    }
+
     func testRepeatedAttemptsForOnePersonAreLimitedButAnExistingCardIsStillNamed() async throws {
         try await withApplyApp { app in
             let browser = TestBrowser(app)

@@ -179,15 +179,15 @@ struct CardApplicationController: RouteCollection {
         }
     }
 
-    struct DonePage: Encodable {
-        let applicationNumber: String
-    }
-
     @Sendable
     func done(req: Request) async throws -> Response {
-        guard req.hasSession, let number = req.session.data[Self.doneSessionKey] else {
+        guard req.hasSession, let number = req.session.data[Self.doneSessionKey],
+              let page = try await ApplicationDonePage.query(
+                applicationNumber: number, locale: req.locale,
+                pendingApplicationLifetimeDays: req.application.settings.pendingApplicationLifetimeDays, database: req.db)
+        else {
             return req.redirect(to: SiteURL.service(.cardApplication).path)
         }
-        return try await req.view.render("apply/done", DonePage(applicationNumber: number)).encodeResponse(for: req)
+        return try await req.view.render("apply/done", page).encodeResponse(for: req)
     }
 }
