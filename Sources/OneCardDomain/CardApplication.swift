@@ -76,8 +76,13 @@ public enum CardApplicationRules {
     public static let linkablePartners = ["NTPL", "KLPL"]
 
     /// Checks every field at once, so the form can show every problem beside its field.
+    ///
+    /// `knownPassportCountries` (ISO 3166-1 alpha-3 codes), when given, is the list a passport's issuing
+    /// country must come from: the web form offers exactly that list, so anything else ("Japan" typed
+    /// into an old page) is named as not recognised rather than as missing.
     public static func validate(
-        _ input: CardApplicationInput, today: CalendarDay, passwordPolicy: PasswordPolicy
+        _ input: CardApplicationInput, today: CalendarDay, passwordPolicy: PasswordPolicy,
+        knownPassportCountries: Set<String>? = nil
     ) -> Result<CardApplication, FieldErrors> {
         var errors: [FieldError] = []
         func fail(_ field: String, _ code: String) { errors.append(FieldError(field: field, code: code)) }
@@ -87,12 +92,20 @@ public enum CardApplicationRules {
 
         var identity: IdentityNumber?
         if let kind = IdentityDocumentKind(rawValue: input.documentKind) {
+            var countryRefused = false
+            if kind == .passport, let known = knownPassportCountries {
+                let country = IdentityNumber.normalize(input.passportCountry)
+                if !country.isEmpty, !known.contains(country) {
+                    fail("passportCountry", "passport_country_unknown")
+                    countryRefused = true
+                }
+            }
             if IdentityNumber.normalize(input.idNumber).isEmpty {
                 fail("idNumber", "id_empty")
             } else {
                 switch IdentityNumber.parse(input.idNumber, as: kind, issuingCountry: kind == .passport ? input.passportCountry : nil) {
                 case .success(let parsed): identity = parsed
-                case .failure(.issuingCountryMissing): fail("passportCountry", "id_country_missing")
+                case .failure(.issuingCountryMissing): if !countryRefused { fail("passportCountry", "id_country_missing") }
                 case .failure(let error): fail("idNumber", error.code)
                 }
             }

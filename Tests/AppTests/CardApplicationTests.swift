@@ -281,6 +281,103 @@ final class CardApplicationTests: XCTestCase {
         }
     }
 
+    /// #17 item 1: 護照核發國家 is a list of countries by name (sorted for the page's language) that posts the
+    /// ISO alpha-3 code; the choice is kept on an error; a name typed where a code belongs ("Japan") is named
+    /// as not recognised, with what is expected, instead of "please fill in" a field that was filled.
+    func testPassportCountryIsChosenByNameStoredAsItsCodeAndAnUnknownValueSaysWhatIsExpected() async throws {
+        try await withApplyApp { app in
+            let browser = TestBrowser(app)
+            browser.acceptLanguage = "en"
+            try await browser.get("/?lang=en")
+            try await openForm(browser)
+            let english = try await browser.get("/apply/form").text
+            XCTAssertTrue(english.contains(#"<select id="passportCountry" name="passportCountry""#), english)
+            XCTAssertTrue(english.contains(#"<option value="">Choose a country</option>"#))
+            XCTAssertTrue(english.contains(#"<option value="JPN">Japan</option>"#))
+            XCTAssertTrue(english.contains(#"<option value="TWN">Taiwan</option>"#))
+            XCTAssertTrue(english.contains("Only with a passport number: choose the country that issued your passport."))
+            let afghanistan = try XCTUnwrap(english.range(of: ">Afghanistan<")?.lowerBound)
+            let japan = try XCTUnwrap(english.range(of: ">Japan<")?.lowerBound)
+            let zimbabwe = try XCTUnwrap(english.range(of: ">Zimbabwe<")?.lowerBound)
+            XCTAssertTrue(afghanistan < japan && japan < zimbabwe, "sorted by English name")
+
+            var passport = Self.validForm(idNumber: "X1234567")
+            passport["documentKind"] = "passport"
+            passport["passportCountry"] = "Japan"
+            try await browser.get("/apply/captcha.png")
+            let typed = try await browser.post("/apply/form", form: passport)
+            XCTAssertEqual(typed.status, .unprocessableEntity)
+            XCTAssertTrue(typed.text.contains(
+                "The passport’s issuing country was not recognised: choose it from the list (for example, Japan)."), typed.text)
+            XCTAssertFalse(typed.text.contains("With a passport number, enter the issuing country."))
+            XCTAssertTrue(typed.text.contains(##"<a href="#passportCountry">"##), "the summary leads to the list")
+            XCTAssertTrue(typed.text.contains(#"<option value="passport" selected>"#))
+            var count = try await patronCount(app)
+            XCTAssertEqual(count, 0)
+
+            // Another field wrong: the country chosen is still chosen when the form comes back.
+            passport["passportCountry"] = "JPN"
+            passport["mobile"] = "123"
+            try await browser.get("/apply/captcha.png")
+            let kept = try await browser.post("/apply/form", form: passport)
+            XCTAssertEqual(kept.status, .unprocessableEntity)
+            XCTAssertTrue(kept.text.contains(#"<option value="JPN" selected>Japan</option>"#), kept.text)
+
+            passport["mobile"] = "0912-345-678"
+            try await browser.get("/apply/captcha.png")
+            let stored = try await browser.post("/apply/form", form: passport)
+            XCTAssertEqual(stored.status, .seeOther)
+            count = try await patronCount(app)
+            XCTAssertEqual(count, 1)
+            let patron = try await Patron.query(on: app.db).first()
+            XCTAssertEqual(patron?.passportCountry, "JPN")
+
+            // The zh-TW page names the same countries in Chinese, by stroke count.
+            let chinese = TestBrowser(app)
+            try await openForm(chinese)
+            let html = try await chinese.get("/apply/form").text
+            XCTAssertTrue(html.contains(#"<option value="JPN">日本</option>"#))
+            XCTAssertTrue(html.contains(#"<option value="TWN">臺灣</option>"#))
+            let japanZH = try XCTUnwrap(html.range(of: ">日本<")?.lowerBound)
+            let usa = try XCTUnwrap(html.range(of: ">美國<")?.lowerBound)
+            XCTAssertTrue(japanZH < usa, "日 (4 strokes) before 美 (9)")
+        }
+    }
+
+    /// #17 item 7: 線上申辦成功 says what the confirmation email says: that it was sent (and where), to
+    /// bring an ID to any branch desk within the days the application is kept (the configured number),
+    /// and what happens then; without an email address, to note the number instead.
+    func testTheDonePageGivesTheEmailsNextStepsWithTheConfiguredDays() async throws {
+        try await withTestApp(adjust: { $0.captchaTestAnswer = Self.captcha; $0.pendingApplicationLifetimeDays = 14 }) { app in
+            let browser = TestBrowser(app)
+            try await openForm(browser)
+            let response = try await browser.post("/apply/form", form: Self.validForm())
+            XCTAssertEqual(response.headers.first(name: .location), "/apply/done")
+            let done = try await browser.get("/apply/done").text
+            XCTAssertTrue(done.contains("<h2>接下來</h2>"), done)
+            XCTAssertTrue(done.contains("確認信已寄至 wang@example.org，信中有申請編號與辦證說明。"))
+            XCTAssertTrue(done.contains("請於 14 日內，在服務時間內持有效證件至臺北市立圖書館任一閱覽單位服務臺完成辦證。"))
+            XCTAssertTrue(done.contains("館員核對證件後即為您開通借閱證，即可開始借閱。申請 14 日內未完成辦理者，申請資料將予刪除，需重新申請。"))
+            XCTAssertTrue(done.contains(#"<a class="button" href="/">確定</a>"#))
+            let mail = try await XCTUnwrapAsync(await OutboxMessage.query(on: app.db).filter(\.$kind == .email).first())
+            XCTAssertTrue(mail.payload.contains("申請 14 日內未完成辦理者"), "the email and the page give the same number of days")
+
+            let english = TestBrowser(app)
+            english.acceptLanguage = "en"
+            try await english.get("/?lang=en")
+            try await openForm(english)
+            var form = Self.validForm(idNumber: IdentityNumber.makeValid(firstLetter: "B", second: "1", middle: "2345678"), name: "Lee")
+            form["email"] = ""
+            try await english.get("/apply/captcha.png")
+            let noMail = try await english.post("/apply/form", form: form)
+            XCTAssertEqual(noMail.headers.first(name: .location), "/apply/done", noMail.text)
+            let page = try await english.get("/apply/done").text
+            XCTAssertTrue(page.contains("You gave no email address, so no confirmation email is sent: please note the application number above."), page)
+            XCTAssertTrue(page.contains("Within 14 days, bring a valid ID to any branch desk of Taipei Public Library during opening hours to complete your card."))
+            XCTAssertTrue(page.contains("An application not completed within 14 days is deleted, and you would need to apply again."))
+        }
+    }
+
     func testRepeatedAttemptsForOnePersonAreLimitedButAnExistingCardIsStillNamed() async throws {
         try await withApplyApp { app in
             let browser = TestBrowser(app)

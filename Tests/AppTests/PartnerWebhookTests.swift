@@ -118,8 +118,8 @@ final class PartnerWebhookTests: XCTestCase {
                 XCTAssertEqual(event.body.person?.email, "wang@example.org")
                 XCTAssertEqual(event.idempotencyKey, event.body.id.uuidString.lowercased())
 
-                try await browser.get("/account/partners")
-                try await browser.post("/account/partners/NTPL/disable", form: [:])
+                try await browser.get("/account/partners/NTPL/disable")
+                try await browser.post("/account/partners/NTPL/disable", form: ["confirm": "yes"])
                 try await app.outboxWorker.deliverDue()
                 let withdrawn = try XCTUnwrap(receiver.accepted.last)
                 XCTAssertEqual(withdrawn.body.type, .linkWithdrawn)
@@ -164,8 +164,8 @@ final class PartnerWebhookTests: XCTestCase {
                             let response = try await browser.post("/account/partners/NTPL", form: ["decision": "agree"])
                             XCTAssertEqual(response.status, .seeOther)
                         } else {
-                            try await browser.get("/account/partners")
-                            let response = try await browser.post("/account/partners/NTPL/disable", form: [:])
+                            try await browser.get("/account/partners/NTPL/disable")
+                            let response = try await browser.post("/account/partners/NTPL/disable", form: ["confirm": "yes"])
                             XCTAssertEqual(response.status, .seeOther)
                         }
                     }

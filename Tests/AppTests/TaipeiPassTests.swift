@@ -219,8 +219,8 @@ final class TaipeiPassTests: XCTestCase {
             let (browser, patron) = try await signedInReader(app)
             let subject = "citizen-\(UUID())"
             try await link(app, browser, as: subject, provider: provider)
-            try await browser.get("/account/partners")
-            let disabled = try await browser.post("/account/partners/TAIPEI_PASS/disable", form: [:])
+            try await browser.get("/account/partners/TAIPEI_PASS/disable")
+            let disabled = try await browser.post("/account/partners/TAIPEI_PASS/disable", form: ["confirm": "yes"])
             XCTAssertEqual(disabled.headers.first(name: .location), "/account/partners?disabled=1")
             let after = try await counts(app, patron)
             XCTAssertEqual(after.identities, 0, "the identity link is removed")
@@ -393,7 +393,7 @@ final class TaipeiPassTests: XCTestCase {
             XCTAssertEqual(replay.headers.first(name: .location), "/account/partners?taipei_pass=expired_request")
 
             // The same code under a fresh request of this session: OneCard asks, the provider refuses.
-            try await browser.post("/account/partners/TAIPEI_PASS/disable", form: [:])
+            try await browser.post("/account/partners/TAIPEI_PASS/disable", form: ["confirm": "yes"])
             let fresh = try await agreeToLink(browser)
             let code = try XCTUnwrap(query(callback)["code"])
             let freshState = try XCTUnwrap(query(fresh)["state"])

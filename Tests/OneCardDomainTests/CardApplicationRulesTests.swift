@@ -61,6 +61,28 @@ struct CardApplicationRulesTests {
         #expect(Self.errors { $0.documentKind = "residentCertificate"; $0.idNumber = "A800000014" } == [])
     }
 
+    @Test("With a list of known countries, a passport's country must be on it, and a name typed there is not called missing")
+    func knownPassportCountries() {
+        func errors(country: String, idNumber: String = "TR1234567", known: Set<String>? = ["JPN", "USA"]) -> [FieldError] {
+            var input = Self.valid()
+            input.documentKind = "passport"; input.idNumber = idNumber; input.passportCountry = country
+            switch CardApplicationRules.validate(input, today: Self.today, passwordPolicy: Self.policy, knownPassportCountries: known) {
+            case .success: return []
+            case .failure(let failure): return failure.errors
+            }
+        }
+        #expect(errors(country: "JPN") == [])
+        #expect(errors(country: " jpn ") == [], "normalized like the number")
+        #expect(errors(country: "Japan") == [FieldError(field: "passportCountry", code: "passport_country_unknown")])
+        #expect(errors(country: "XYZ") == [FieldError(field: "passportCountry", code: "passport_country_unknown")])
+        #expect(errors(country: "") == [FieldError(field: "passportCountry", code: "id_country_missing")])
+        #expect(errors(country: "Japan", idNumber: "") == [FieldError(field: "passportCountry", code: "passport_country_unknown"),
+                                                           FieldError(field: "idNumber", code: "id_empty")])
+        // Without the list (the API), any 2- or 3-letter code passes, as before.
+        #expect(errors(country: "XYZ", known: nil) == [])
+        #expect(errors(country: "Japan", known: nil) == [FieldError(field: "passportCountry", code: "id_country_missing")])
+    }
+
     @Test("Birth dates: required, real, not in the future, not absurdly old")
     func birthDates() {
         #expect(Self.errors { $0.birthDate = "" } == [FieldError(field: "birthDate", code: "birth_date_required")])

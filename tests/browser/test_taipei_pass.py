@@ -118,7 +118,7 @@ def test_link_taipei_pass_then_sign_in_with_it(taipei_pass_server, provider, mak
     click_and_wait(driver, link(driver, "確定"))
     row = partner_row(driver, "▶ 與台北通結合")
     assert row.find_element(By.CSS_SELECTOR, "td").text.strip() == "已啟用"
-    assert row.find_element(By.XPATH, ".//button[normalize-space()='停用']").is_displayed()
+    assert row.find_element(By.XPATH, ".//a[normalize-space()='停用']").is_displayed()
 
     # Sign out, then sign in with Taipei Pass alone.
     click_and_wait(driver, link(driver, "我的主頁", within=driver.find_element(By.CSS_SELECTOR, "header")))

@@ -75,6 +75,8 @@ struct CardApplicationController: RouteCollection {
         var errors: [String: String]
         var errorList: [ErrorItem]
         var partners: [Partner]
+        /// 護照核發國家, by name in the page's language; the form posts the alpha-3 code.
+        var passportCountries: [PassportCountries.Option]
         var alreadyRegistered: Bool
         /// Refused for too many attempts: the form comes back as typed, with when to try again.
         var tooManyAttempts: Bool
@@ -120,8 +122,9 @@ struct CardApplicationController: RouteCollection {
         var shown = values
         if shown["cardType"] == nil { shown["cardType"] = "personal" }
         if shown["documentKind"] == nil { shown["documentKind"] = "nationalID" }
-        let page = FormPage(values: shown, errors: messages, errorList: list, partners: partners, alreadyRegistered: alreadyRegistered,
-                            tooManyAttempts: tooManyAttempts)
+        let page = FormPage(values: shown, errors: messages, errorList: list, partners: partners,
+                            passportCountries: PassportCountries.all.options(in: req.locale, chosen: values["passportCountry"]),
+                            alreadyRegistered: alreadyRegistered, tooManyAttempts: tooManyAttempts)
         return try await req.view.render("apply/form", page).encodeResponse(status: status, for: req)
     }
 
@@ -163,7 +166,7 @@ struct CardApplicationController: RouteCollection {
             let submitted = try await service.submit(
                 form.toInput(), libraryCode: Self.libraryCode, consentedDocuments: documents, channel: "web",
                 locale: req.locale, actor: .anonymous(ipAddress: req.clientAddress), limits: .web(ipAddress: req.clientAddress),
-                additionalErrors: captchaErrors)
+                additionalErrors: captchaErrors, knownPassportCountries: PassportCountries.all.codes)
             req.session.data[Self.consentSessionKey] = nil
             req.session.data[Self.doneSessionKey] = submitted.patron.applicationNumber
             return req.redirect(to: SiteURL.applicationDone.path, redirectType: .normal)
@@ -176,15 +179,15 @@ struct CardApplicationController: RouteCollection {
         }
     }
 
-    struct DonePage: Encodable {
-        let applicationNumber: String
-    }
-
     @Sendable
     func done(req: Request) async throws -> Response {
-        guard req.hasSession, let number = req.session.data[Self.doneSessionKey] else {
+        guard req.hasSession, let number = req.session.data[Self.doneSessionKey],
+              let page = try await ApplicationDonePage.query(
+                applicationNumber: number, locale: req.locale,
+                pendingApplicationLifetimeDays: req.application.settings.pendingApplicationLifetimeDays, database: req.db)
+        else {
             return req.redirect(to: SiteURL.service(.cardApplication).path)
         }
-        return try await req.view.render("apply/done", DonePage(applicationNumber: number)).encodeResponse(for: req)
+        return try await req.view.render("apply/done", page).encodeResponse(for: req)
     }
 }

@@ -44,7 +44,7 @@ struct CardApplicationService {
     func submit(
         _ input: CardApplicationInput, libraryCode: String, consentedDocuments: [ConsentDocument],
         channel: String, locale: SiteLocale, actor: AuditActor, limits: Limits,
-        additionalErrors: [FieldError] = []
+        additionalErrors: [FieldError] = [], knownPassportCountries: Set<String>? = nil
     ) async throws -> Submitted {
         let limiter = RateLimiter(database: database)
         if let bucket = limits.sourceBucket,
@@ -59,7 +59,8 @@ struct CardApplicationService {
 
         let today = CalendarDay(date: now, timeZone: .taipei)
         let application: CardApplication
-        switch CardApplicationRules.validate(input, today: today, passwordPolicy: passwordPolicy) {
+        switch CardApplicationRules.validate(input, today: today, passwordPolicy: passwordPolicy,
+                                                   knownPassportCountries: knownPassportCountries) {
         case .success(let valid) where additionalErrors.isEmpty:
             application = valid
         case .success:

@@ -3,7 +3,7 @@ import OneCardDomain
 import PersonalDataVault
 import Vapor
 
-/// The desk (櫃台): find an online application by ID number, application number or card number, check the
+/// The desk (櫃臺): find an online application by ID number, application number or card number, check the
 /// person's document, activate the card; for an active card, its standing (停權, 復權, 有效期限). Every look
 /// at an application's personal data is audited.
 struct DeskController: RouteCollection {

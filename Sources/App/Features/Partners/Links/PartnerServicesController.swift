@@ -2,13 +2,15 @@ import Fluent
 import Vapor
 
 /// 我的帳戶 → 合作館服務, as the seed's section 二 walks it: the list with 啟用 → the partner's consent
-/// statement (啟用服務聲明) with 不同意 / 同意 → 確定 → back to the list; 停用 withdraws the consent.
+/// statement (啟用服務聲明) with 不同意 / 同意 → 確定 → back to the list; 停用 → a page saying what stopping
+/// does, with 取消 / 確定停用 → the consent is withdrawn (#17: a destructive action is never one tap).
 struct PartnerServicesController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get(.accountPartners, use: list)
         routes.get(.accountPartner(code: .key), use: statement)
         routes.post(.accountPartner(code: .key), use: decide)
         routes.get(.accountPartnerDone(code: .key), use: done)
+        routes.get(.accountPartnerDisable(code: .key), use: confirmDisable)
         routes.post(.accountPartnerDisable(code: .key), use: disable)
     }
 
@@ -87,11 +89,39 @@ struct PartnerServicesController: RouteCollection {
             .encodeResponse(for: req)
     }
 
+    struct DisablePage: Encodable {
+        let name: String
+        /// The partner library the card stops working at (nil for 與台北通結合, which links an account, not a library).
+        let library: String?
+        /// Where 確定停用 posts; 取消 goes back to the list.
+        let disablePath: String
+    }
+
+    /// 停用's confirmation: what will happen (the partner library is told and the card stops working there)
+    /// and how to turn it back on. Showing it changes nothing.
+    @Sendable
+    func confirmDisable(req: Request) async throws -> Response {
+        guard let patron = try await req.signedInPatron() else { return req.redirect(to: SiteURL.service(.signIn).path) }
+        let service = try await PartnerLinkService(database: req.db, now: req.now).service(code: req.parameters.require("code"), for: patron)
+        let library = try await service.$partnerLibrary.get(on: req.db)
+        let page = DisablePage(name: service.name(in: req.locale), library: library?.name(in: req.locale),
+                               disablePath: SiteURL.accountPartnerDisable(code: .value(service.code)).path)
+        return try await req.view.render("reader/partner-disable", page).encodeResponse(for: req)
+    }
+
+    struct DisableConfirmation: Content {
+        var confirm: String?
+    }
+
     @Sendable
     func disable(req: Request) async throws -> Response {
         guard let patron = try await req.signedInPatron() else { return req.redirect(to: SiteURL.service(.signIn).path) }
         let links = PartnerLinkService(database: req.db, now: req.now)
         let service = try await links.service(code: req.parameters.require("code"), for: patron)
+        // Only the confirmation page's 確定停用 withdraws; any other post (an old list page) is sent to it.
+        guard try req.content.decode(DisableConfirmation.self).confirm == "yes" else {
+            return req.redirect(to: SiteURL.accountPartnerDisable(code: .value(service.code)).path, redirectType: .normal)
+        }
         try await links.disable(service, for: patron, ipAddress: req.clientAddress)
         return req.redirect(to: SiteURL.accountPartners.path + "?disabled=1", redirectType: .normal)
     }

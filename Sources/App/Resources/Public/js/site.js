@@ -29,6 +29,15 @@ document.addEventListener("DOMContentLoaded", function () {
     cardTypes.forEach(function (input) { input.addEventListener("change", showFamily); });
     showFamily();
   }
+  // 護照核發國家 only matters with a passport number. Without scripts it stays visible and its hint says so;
+  // with them it is shown only while 護照號碼 is chosen (its errors only arise then, and the choice is kept).
+  var documentKind = document.getElementById("documentKind");
+  var countryField = document.getElementById("passportCountry-field");
+  function showCountry() { countryField.hidden = documentKind.value !== "passport"; }
+  if (documentKind && countryField) {
+    documentKind.addEventListener("change", showCountry);
+    showCountry();
+  }
   var reload = document.getElementById("captcha-reload");
   var image = document.getElementById("captcha-image");
   if (reload && image) {
