@@ -1,3 +1,4 @@
+import Fluent
 import Foundation
 import SIP2
 import SQLKit
@@ -509,5 +510,75 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(answer.validPatronPassword, true)
         XCTAssertEqual(answer.personalName, reader["name"])
         await connected.close()
+    }
+
+    /// An instance that kept its files on disk moves them into the database: a dry run first, then the
+    /// move, then a run after one that stopped before removing a disk copy; the files open afterwards.
+    func testFilesMoveFromDiskIntoTheDatabaseOnceAndStillOpen() async throws {
+        let postgres = TestDatabase.postgresURL
+        let database: OneCardSettings.DatabaseChoice = postgres.map { .postgres($0) } ?? .sqliteFile(dataDirectory + "/onecard.sqlite")
+        let directory = dataDirectory
+        var documents: [GroupDocument] = []
+        var onDisk: [String: Data] = [:]
+        try await withTestApp(adjust: { $0.dataDirectory = directory; $0.database = database; $0.fileStorage = .disk }) { app in
+            let group = try await GroupFixtures.submitted(app)
+            documents = try await GroupDocument.query(on: app.db).filter(\.$application.$id == group.requireID()).all()
+            onDisk = filesUnderUploads(app)
+        }
+        XCTAssertEqual(Set(onDisk.keys), Set(documents.map { $0.id!.uuidString.lowercased() }))
+        let uploads = directory + "/uploads"
+        func leftOnDisk() -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: uploads)) ?? []).sorted() }
+
+        var environment = postgres.map { ["DATABASE_URL": $0] } ?? [:]
+        environment["ONECARD_FILE_STORAGE"] = "disk"
+        let refused = try onecard("files", "move-to-database", environment: environment)
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stderr.contains("files are kept on disk here"), refused.stderr)
+        XCTAssertEqual(leftOnDisk().count, 2)
+
+        environment["ONECARD_FILE_STORAGE"] = "database"
+        let dryRun = try onecard("files", "move-to-database", "--dry-run", environment: environment)
+        XCTAssertEqual(dryRun.status, 0, dryRun.stderr)
+        XCTAssertEqual(dryRun.stdout, #"{"alreadyInDatabase":0,"differing":0,"dryRun":true,"moved":2,"unreadable":0}"# + "\n")
+        XCTAssertEqual(leftOnDisk().count, 2, "a dry run changes nothing")
+
+        let moved = try onecard("files", "move-to-database", environment: environment)
+        XCTAssertEqual(moved.status, 0, moved.stderr)
+        XCTAssertEqual(moved.stdout, #"{"alreadyInDatabase":0,"differing":0,"dryRun":false,"moved":2,"unreadable":0}"# + "\n")
+        XCTAssertEqual(leftOnDisk(), [], "each disk copy goes once its row is committed")
+
+        // A run that stopped after a commit and before removing the disk copy: the next one only removes it.
+        let (name, bytes) = try XCTUnwrap(onDisk.first)
+        XCTAssertTrue(FileManager.default.createFile(atPath: uploads + "/" + name, contents: bytes))
+        let resumed = try onecard("files", "move-to-database", environment: environment)
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertEqual(resumed.stdout, #"{"alreadyInDatabase":1,"differing":0,"dryRun":false,"moved":0,"unreadable":0}"# + "\n")
+        XCTAssertEqual(leftOnDisk(), [])
+
+        // The instances, now keeping files in the database, find them there as they were sealed, and open them.
+        let app = try await Application.make(.testing)
+        var settings = OneCardSettings(dataDirectory: directory, database: database, migratesOnBoot: false, runsBackgroundWorkers: false,
+                                       bcryptCost: 10)
+        settings.fileStorage = .database
+        do {
+            try await configure(app, settings: settings)
+            let rows = try await SealedFile.query(on: app.db).all()
+            XCTAssertEqual(Dictionary(uniqueKeysWithValues: rows.map { ($0.id!.uuidString.lowercased(), $0.sealed) }), onDisk,
+                           "the same sealed bytes, byte for byte")
+            XCTAssertEqual(Set(rows.map(\.keyID)), [app.vault.keyRing.currentKeyID])
+            let moves = try await AuditEvent.query(on: app.db).filter(\.$action == "sealed_files.moved_to_database").count()
+            XCTAssertEqual(moves, 2, "each real run is on the trail; the dry run is not")
+            let reviewer = try await signedInStaff(app, role: "reviewer", library: "NLPI", email: "reviewer@nlpi.example")
+            for (document, kind) in [(GroupDocument.Kind.applicationForm, "pdf"), (.consentStatement, "png")] {
+                let id = try XCTUnwrap(documents.first { $0.kind == document }?.id)
+                let file = try await reviewer.get("/staff/group/documents/\(id.uuidString)")
+                XCTAssertEqual(file.status, .ok)
+                XCTAssertEqual(Data(buffer: file.body), try GroupFiles.document(kind))
+            }
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
     }
 }

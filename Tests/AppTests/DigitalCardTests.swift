@@ -135,14 +135,17 @@ final class DigitalCardTests: XCTestCase {
             let front = try XCTUnwrap(files.first { $0.slot == "id_front" })
             XCTAssertEqual(front.removedMetadata?.contains("EXIF"), true)
 
-            // On disk: sealed (no JPEG marker, no EXIF), in the data directory, not under Public.
-            let path = (app.settings.dataDirectory as NSString).appendingPathComponent("uploads/\(front.id!.uuidString.lowercased())")
-            let raw = try XCTUnwrap(FileManager.default.contents(atPath: path))
+            // Stored sealed (no JPEG marker, no EXIF): on disk in the data directory, owner-only and not under
+            // Public; or as a row of the database.
+            let raw = try await XCTUnwrapAsync(await storedSealedFiles(app)[front.id!.uuidString.lowercased()])
             XCTAssertFalse(raw.starts(with: [0xFF, 0xD8]))
             XCTAssertNil(Array(raw).firstRange(of: Array("Exif".utf8)))
-            let attributes = try FileManager.default.attributesOfItem(atPath: path)
-            XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o600)
-            let opened = try app.identityDocuments.read(front.id!)
+            if app.settings.fileStorage == .disk {
+                let path = (app.settings.dataDirectory as NSString).appendingPathComponent("uploads/\(front.id!.uuidString.lowercased())")
+                let attributes = try FileManager.default.attributesOfItem(atPath: path)
+                XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o600)
+            }
+            let opened = try await app.identityDocuments.read(front.id!)
             XCTAssertTrue(opened.starts(with: [0xFF, 0xD8]))
             XCTAssertNil(Array(opened).firstRange(of: Array("Exif".utf8)), "GPS and EXIF are gone from what is stored")
 
@@ -185,8 +188,8 @@ final class DigitalCardTests: XCTestCase {
             let files = try await IdentityDocumentFile.query(on: app.db).count()
             XCTAssertEqual(patrons, 0)
             XCTAssertEqual(files, 0)
-            let stored = (try? FileManager.default.contentsOfDirectory(atPath: (app.settings.dataDirectory as NSString).appendingPathComponent("uploads"))) ?? []
-            XCTAssertEqual(stored, [], "no file of a refused application stays on disk")
+            let stored = try await storedSealedFiles(app)
+            XCTAssertEqual(Array(stored.keys), [], "no file of a refused application stays stored")
         }
     }
 
@@ -352,8 +355,62 @@ final class DigitalCardTests: XCTestCase {
             XCTAssertEqual(erased, 4)
             let decided = try await DigitalCardApplication.query(on: app.db).filter(\.$filesErasedAt != nil).count()
             XCTAssertEqual(decided, 2)
-            let remaining = try FileManager.default.contentsOfDirectory(atPath: (app.settings.dataDirectory as NSString).appendingPathComponent("uploads"))
+            let remaining = try await storedSealedFiles(app)
             XCTAssertEqual(remaining.count, 3, "the returned application's three files are still under review")
+        }
+    }
+
+    // MARK: Files in the database
+
+    /// With files kept in the database (`ONECARD_FILE_STORAGE=database`, the default with PostgreSQL) each
+    /// document is a sealed row of its own, nothing is written under `uploads/`, the reviewer is served the
+    /// file from the row, and the retention rules delete the rows as they deleted the files.
+    func testWithFilesInTheDatabaseEachDocumentIsASealedRowServedToTheReviewerAndErasedByTheSameRules() async throws {
+        let clock = TestClock(Date(timeIntervalSince1970: 1_795_000_000))
+        try await withTestApp(clock: clock, adjust: { $0.fileStorage = .database }) { app in
+            let approved = try await submitted(app, idNumber: nationalID(41))
+            let rejected = try await submitted(app, idNumber: nationalID(42))
+            let files = try await IdentityDocumentFile.query(on: app.db).all()
+            XCTAssertEqual(files.count, 4)
+            let rows = try await SealedFile.query(on: app.db).all()
+            XCTAssertEqual(Set(rows.map { $0.id! }), Set(files.map { $0.id! }), "one row per document, under the document's id")
+            for row in rows {
+                XCTAssertFalse(row.sealed.starts(with: [0xFF, 0xD8]), "sealed, not the picture")
+                XCTAssertNil(Array(row.sealed).firstRange(of: Array("Exif".utf8)))
+                XCTAssertEqual(row.keyID, app.vault.keyRing.currentKeyID)
+                XCTAssertEqual(app.vault.keyID(of: row.sealed), row.keyID)
+                XCTAssertEqual(row.byteCount, row.sealed.count)
+            }
+            XCTAssertEqual(filesUnderUploads(app), [:], "nothing is written under uploads/")
+
+            let reviewer = try await signedInStaff(app, role: "reviewer", library: "NLPI", email: "reviewer@nlpi.example")
+            let front = try XCTUnwrap(files.first { $0.slot == "id_front" && $0.$application.id == approved.id })
+            let page = try await reviewer.get("/staff/digital-cards/\(approved.id!.uuidString)")
+            let filePath = "/staff/digital-cards/\(approved.id!.uuidString)/files/\(front.id!.uuidString)"
+            XCTAssertTrue(page.text.contains(filePath))
+            let picture = try await reviewer.get(filePath)
+            XCTAssertEqual(picture.status, .ok)
+            let served = Data(buffer: picture.body)
+            XCTAssertTrue(served.starts(with: [0xFF, 0xD8]), "the reviewer gets the picture back")
+            XCTAssertNil(Array(served).firstRange(of: Array("Exif".utf8)), "as cleaned on upload (the front was GPS-tagged)")
+            XCTAssertEqual(served.count, front.byteCount)
+
+            // The rejected person's files go at the next housekeeping; the approved ones 30 days after the decision.
+            try await reviewer.post("/staff/digital-cards/\(approved.id!.uuidString)", form: ["decision": "approve"])
+            try await reviewer.get("/staff/digital-cards/\(rejected.id!.uuidString)")
+            try await reviewer.post("/staff/digital-cards/\(rejected.id!.uuidString)", form: ["decision": "reject", "reason": "證件影像與填寫資料不符"])
+            let first = try await OutboxWorkerLifecycle.digitalCards(app).housekeeping()
+            XCTAssertEqual(first.filesErased, 2)
+            let kept = try await SealedFile.query(on: app.db).all().map { $0.id! }
+            XCTAssertEqual(Set(kept), Set(files.filter { $0.$application.id == approved.id }.map { $0.id! }))
+            clock.advance(by: 86400 * 31)
+            let later = try await OutboxWorkerLifecycle.digitalCards(app).housekeeping()
+            XCTAssertEqual(later.filesErased, 2)
+            let left = try await SealedFile.query(on: app.db).count()
+            XCTAssertEqual(left, 0, "erased files leave no row behind")
+            let erased = try await IdentityDocumentFile.query(on: app.db).filter(\.$erasedAt != nil).count()
+            XCTAssertEqual(erased, 4, "the file rows stay, marked erased, as evidence of what was seen")
+            XCTAssertEqual(filesUnderUploads(app), [:])
         }
     }
 

@@ -60,8 +60,8 @@ final class GroupApplicationTests: XCTestCase {
             XCTAssertEqual(stored, 0)
             let documents = try await GroupDocument.query(on: app.db).count()
             XCTAssertEqual(documents, 0)
-            let sealed = (try? FileManager.default.contentsOfDirectory(atPath: app.settings.dataDirectory + "/uploads")) ?? []
-            XCTAssertEqual(sealed, [])
+            let sealed = try await storedSealedFiles(app)
+            XCTAssertEqual(Array(sealed.keys), [])
             let refused = try await AuditEvent.query(on: app.db).filter(\.$action == "group_application.refused").all()
             XCTAssertEqual(refused.count, 1)
             XCTAssertFalse(refused[0].details?.contains("李老師") ?? true, "the trail names fields, never what was typed")
@@ -97,11 +97,14 @@ final class GroupApplicationTests: XCTestCase {
             XCTAssertEqual(Set(documents.map(\.kind)), [.applicationForm, .consentStatement])
             let form = try XCTUnwrap(documents.first { $0.kind == .applicationForm })
             XCTAssertEqual(form.mediaType, "application/pdf")
-            let onDisk = try Data(contentsOf: URL(fileURLWithPath: app.settings.dataDirectory + "/uploads/\(form.id!.uuidString.lowercased())"))
-            XCTAssertNil(onDisk.range(of: Data("%PDF".utf8)), "stored sealed, not in clear")
-            XCTAssertEqual(try app.sealedFiles.load(id: form.id!, context: form.sealContext), pdf)
-            XCTAssertThrowsError(try app.sealedFiles.load(id: form.id!, context: "group.document:\(UUID().uuidString)"),
-                                 "a sealed file opens only as the record it belongs to")
+            let stored = try await XCTUnwrapAsync(await storedSealedFiles(app)[form.id!.uuidString.lowercased()])
+            XCTAssertNil(stored.range(of: Data("%PDF".utf8)), "stored sealed, not in clear")
+            let opened = try await app.sealedFiles.load(id: form.id!, context: form.sealContext)
+            XCTAssertEqual(opened, pdf)
+            do {
+                _ = try await app.sealedFiles.load(id: form.id!, context: "group.document:\(UUID().uuidString)")
+                XCTFail("a sealed file opens only as the record it belongs to")
+            } catch {}
             let mails = try await outboxMails(app)
             XCTAssertEqual(mails.map(\.to), ["li@school.example.edu.tw"])
             XCTAssertTrue(mails[0].subject.contains(record.reference))

@@ -76,7 +76,8 @@ final class GroupRosterTests: XCTestCase {
             XCTAssertEqual(batch.status, .queued)
             let earlier = try await GroupRosterUpload.find(upload.id, on: app.db)
             XCTAssertEqual(earlier?.hasAnnotatedFile, false, "the returned copy is removed once a file is accepted")
-            XCTAssertFalse(app.sealedFiles.exists(id: upload.id!))
+            let kept = try await app.sealedFiles.exists(id: upload.id!)
+            XCTAssertFalse(kept)
         }
     }
 
@@ -97,8 +98,35 @@ final class GroupRosterTests: XCTestCase {
             XCTAssertEqual(gone.status, .notFound)
             let upload = try await GroupRosterUpload.query(on: app.db).first()
             XCTAssertEqual(upload?.hasAnnotatedFile, false)
-            XCTAssertFalse(app.sealedFiles.exists(id: upload!.id!))
+            let stillThere = try await app.sealedFiles.exists(id: upload!.id!)
+            XCTAssertFalse(stillThere)
             XCTAssertEqual(upload?.errorCount, 1, "the list of errors (no cell values) stays")
+        }
+    }
+
+    func testWithFilesInTheDatabaseAReturnedFileIsARowUntilItsThirtyDaysAreUp() async throws {
+        let clock = TestClock()
+        try await withTestApp(clock: clock, adjust: { $0.fileStorage = .database }) { app in
+            let organization = try await GroupFixtures.approved(app)
+            let response = try await GroupFixtures.upload(organization.contact, try GroupFiles.roster([GroupFiles.row(1, id: "B123")]))
+            let location = try XCTUnwrap(response.headers.first(name: .location))
+            let upload = try await XCTUnwrapAsync(await GroupRosterUpload.query(on: app.db).first())
+            XCTAssertEqual(upload.hasAnnotatedFile, true)
+            let row = try await XCTUnwrapAsync(await SealedFile.find(upload.id, on: app.db))
+            XCTAssertNil(row.sealed.range(of: Data("xl/worksheets".utf8)), "sealed, not the spreadsheet")
+            XCTAssertEqual(filesUnderUploads(app), [:], "nothing is written under uploads/")
+            let annotated = try await organization.contact.get(location + "/returned.xlsx")
+            XCTAssertEqual(annotated.status, .ok)
+            let sheets = try GroupFiles.readXLSX(Data(buffer: annotated.body))
+            XCTAssertEqual(sheets["讀者資料"]?["B2"]?["v"] as? String, "B123")
+
+            clock.advance(by: 30 * 86400 + 1)
+            let removed = try await GroupServices.intake(app, now: clock.now).removeStaleReturnedFiles()
+            XCTAssertEqual(removed, 1)
+            let gone = try await SealedFile.find(upload.id, on: app.db)
+            XCTAssertNil(gone, "the row goes with the file's time")
+            let after = try await GroupRosterUpload.find(upload.id, on: app.db)
+            XCTAssertEqual(after?.hasAnnotatedFile, false)
         }
     }
 

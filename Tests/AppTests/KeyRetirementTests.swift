@@ -58,4 +58,43 @@ final class KeyRetirementTests: XCTestCase {
             XCTAssertEqual(Data(buffer: pdf.body), try GroupFiles.document("pdf"))
         }
     }
+
+    func testWithFilesInTheDatabaseReencryptionResealsTheRowsSoTheOldKeyCanBeRetired() async throws {
+        let directory = NSTemporaryDirectory() + "onecard-retire-\(UUID().uuidString)"
+        try await withTestApp(adjust: { $0.dataDirectory = directory; $0.fileStorage = .database }) { app in
+            let group = try await GroupFixtures.submitted(app)
+            let documents = try await GroupDocument.query(on: app.db).filter(\.$application.$id == group.requireID()).all()
+            XCTAssertEqual(documents.count, 2)
+            let oldKey = app.vault.keyRing.currentKeyID
+            let keyFile = KeyFile(directory: directory)
+            try keyFile.rotate()
+            app.vault = PersonalDataVault(keyRing: try keyFile.load())
+            let newKey = app.vault.keyRing.currentKeyID
+            let inventory = SealedDataInventory(database: app.db, vault: app.vault, files: app.sealedFiles)
+            let before = try await inventory.count(sealedWith: oldKey)
+            XCTAssertEqual(before["uploads/group_documents"], 2, "rows are counted by their key")
+
+            let resealed = try await inventory.reencrypt()
+            XCTAssertEqual(resealed["uploads/group_documents"], 2)
+            let rows = try await SealedFile.query(on: app.db).all()
+            XCTAssertEqual(Set(rows.map { $0.id! }), Set(documents.map { $0.id! }))
+            for row in rows {
+                XCTAssertEqual(row.keyID, newKey)
+                XCTAssertEqual(app.vault.keyID(of: row.sealed), newKey, "the bytes, not only the column, are under the new key")
+                XCTAssertEqual(row.byteCount, row.sealed.count)
+            }
+            XCTAssertEqual(filesUnderUploads(app), [:])
+            let left = try await inventory.count(sealedWith: oldKey)
+            XCTAssertEqual(left, [:])
+            let again = try await inventory.reencrypt()
+            XCTAssertEqual(again, [:], "a second pass has nothing to do")
+
+            try keyFile.retire(keyID: oldKey)
+            app.vault = PersonalDataVault(keyRing: try keyFile.load())
+            let reviewer = try await signedInStaff(app, role: "reviewer", library: "NLPI", email: "reviewer@nlpi.example")
+            let pdf = try await reviewer.get("/staff/group/documents/\(documents.first { $0.kind == .applicationForm }!.id!.uuidString)")
+            XCTAssertEqual(pdf.status, .ok)
+            XCTAssertEqual(Data(buffer: pdf.body), try GroupFiles.document("pdf"))
+        }
+    }
 }

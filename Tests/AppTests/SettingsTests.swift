@@ -94,4 +94,17 @@ final class SettingsTests: XCTestCase {
             }
         }
     }
+
+    func testFilesAreKeptInTheDatabaseWithPostgreSQLOnDiskOtherwiseUnlessTold() throws {
+        let postgres = "postgres://onecard:secret@127.0.0.1:5432/onecard"
+        XCTAssertEqual(try settings(["DATABASE_URL": ""]).fileStorage, .disk, "the embedded default keeps uploads/")
+        XCTAssertEqual(try settings(["DATABASE_URL": postgres]).fileStorage, .database, "instances sharing PostgreSQL share the files")
+        XCTAssertEqual(try settings(["DATABASE_URL": postgres, "ONECARD_FILE_STORAGE": "disk"]).fileStorage, .disk)
+        XCTAssertEqual(try settings(["DATABASE_URL": "", "ONECARD_FILE_STORAGE": "Database"]).fileStorage, .database)
+        for garbage in ["postgres", "s3", "db", "files"] {
+            XCTAssertThrowsError(try settings(["ONECARD_FILE_STORAGE": garbage]), garbage) { error in
+                XCTAssertEqual((error as? ConfigurationError)?.variable, "ONECARD_FILE_STORAGE", garbage)
+            }
+        }
+    }
 }

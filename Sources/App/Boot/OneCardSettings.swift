@@ -11,10 +11,20 @@ public struct OneCardSettings: Sendable {
         case postgres(String)
     }
 
+    /// Where sealed files (identity documents, group files) are kept: `uploads/` in the data directory, or
+    /// the database's `sealed_files` table so that several instances share them (`ONECARD_FILE_STORAGE`).
+    public enum FileStorage: String, Sendable, Equatable {
+        case disk
+        case database
+    }
+
     public var dataDirectory: String
     public var database: DatabaseChoice
     /// The mail relay (`SMTP_URL` and its companions); nil writes messages to the mail drop.
     public var smtp: SMTPRelaySettings?
+    /// The database with PostgreSQL (instances share it, and one backup holds everything), the disk with
+    /// the embedded SQLite file; `ONECARD_FILE_STORAGE` overrides either.
+    public var fileStorage: FileStorage
     public var sip2Port: Int?
     /// The address the SIP2 listener binds; nil binds the address the HTTP server bound (`serve --hostname`).
     public var sip2Host: String?
@@ -69,6 +79,7 @@ public struct OneCardSettings: Sendable {
         self.dataDirectory = dataDirectory
         self.database = database
         self.smtp = smtp
+        fileStorage = if case .postgres = database { .database } else { .disk }
         self.sip2Port = sip2Port
         self.baseURL = baseURL
         self.masterKey = masterKey
@@ -140,6 +151,12 @@ public struct OneCardSettings: Sendable {
                 throw ConfigurationError(variable: "ONECARD_SIP2_MAX_CONNECTIONS_PER_ADDRESS", problem: "expected a whole number, at least 1")
             }
             settings.sip2MaximumConnectionsPerAddress = limit
+        }
+        if let raw = value("ONECARD_FILE_STORAGE") {
+            guard let storage = FileStorage(rawValue: raw.lowercased()) else {
+                throw ConfigurationError(variable: "ONECARD_FILE_STORAGE", problem: "expected database or disk")
+            }
+            settings.fileStorage = storage
         }
         if let raw = value("ONECARD_PENDING_APPLICATION_DAYS") {
             // Zero would erase an application the moment it is made; a typo must not silently become 30.

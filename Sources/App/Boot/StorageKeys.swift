@@ -69,7 +69,7 @@ extension Application {
         set { storage[StorageKeys.CitizenCertificatesKey.self] = newValue }
     }
 
-    var identityDocuments: IdentityDocumentStore { IdentityDocumentStore(dataDirectory: settings.dataDirectory, vault: vault) }
+    var identityDocuments: IdentityDocumentStore { IdentityDocumentStore(files: sealedFiles) }
 }
 
 extension Application {
@@ -119,8 +119,21 @@ extension Application {
 }
 
 extension Application {
+    /// Sealed files where the settings keep them (`OneCardSettings.fileStorage`), under the current vault.
     var sealedFiles: SealedFileStore {
-        SealedFileStore(dataDirectory: settings.dataDirectory, vault: vault)
+        SealedFileStore(vault: vault, backend: sealedFileBackend, threadPool: threadPool)
+    }
+
+    var sealedFileBackend: any SealedFileBackend {
+        switch settings.fileStorage {
+        case .disk: diskSealedFiles
+        case .database: DatabaseSealedFiles(database: db, clock: clock)
+        }
+    }
+
+    /// The data directory's `uploads/`, also when files are kept in the database (files left there to move).
+    var diskSealedFiles: DiskSealedFiles {
+        DiskSealedFiles(dataDirectory: settings.dataDirectory, threadPool: threadPool)
     }
 }
 

@@ -47,7 +47,7 @@ struct OutboxWorkerLifecycle: LifecycleHandler {
             outbox: Outbox(localizer: application.localizer, settings: application.settings, vault: application.vault, now: now),
             passwordPolicy: application.passwordPolicy, passwordHasher: application.password.async,
             threadPool: application.threadPool,
-            documents: IdentityDocumentStore(dataDirectory: application.settings.dataDirectory, vault: application.vault),
+            documents: application.identityDocuments,
             certificates: application.citizenCertificates, baseURL: application.settings.baseURL,
             uploadRetentionDays: application.settings.uploadRetentionDays, now: now)
     }

@@ -77,7 +77,7 @@ struct DigitalCardService {
         try await DigitalCardApplication.query(on: database).filter(\.$id == id).with(\.$patron).first()
     }
 
-    /// Validates the fields and every upload, stores the sealed files, then the pending card, the
+    /// Validates the fields and every upload, then stores the sealed files, the pending card, the
     /// application, the consent and the confirmation email in one transaction (files of a failed
     /// transaction are removed again).
     func submitWithDocuments(_ input: DigitalCardInput, uploads: [Upload], locale: SiteLocale,
@@ -192,9 +192,10 @@ struct DigitalCardService {
         if certificate != nil { application.decidedAt = now }
 
         let store = documents
-        let fileRows = try write(files)
+        let fileRows = rows(files)
         do {
             try await database.transaction { db in
+                try await write(fileRows, files, on: db)
                 if certificate != nil {
                     patron.cardNumber = try await CardNumbers.next(for: library, on: db).value
                     patron.activatedAt = now
@@ -217,7 +218,7 @@ struct DigitalCardService {
                                  extra: ["due": application.dueOn], on: db)
             }
         } catch {
-            for row in fileRows { try? store.erase(row.id!) }
+            for row in fileRows { try? await store.erase(row.id!) }
             if let error = error as? any DatabaseError, error.isConstraintFailure { throw DigitalCardError.alreadyHoldsCard }
             throw error
         }
@@ -304,9 +305,10 @@ struct DigitalCardService {
         let library = try await application.patron.$library.get(on: database)
         let calendar = try await OfficialCalendarStore.calendar(libraryID: library.requireID(), on: database)
         let store = documents
-        let fileRows = try write(inspected)
+        let fileRows = rows(inspected)
         do {
             try await database.transaction { db in
+                try await write(fileRows, inspected, on: db)
                 try await IdentityDocumentFile.query(on: db).filter(\.$application.$id == application.requireID())
                     .filter(\.$slot ~~ fileRows.map(\.slot)).set(\.$superseded, to: true).update()
                 for row in fileRows {
@@ -324,16 +326,16 @@ struct DigitalCardService {
                                             details: ["documents": fileRows.map(\.slot).joined(separator: ",")], at: now, on: db)
             }
         } catch {
-            for row in fileRows { try? store.erase(row.id!) }
+            for row in fileRows { try? await store.erase(row.id!) }
             throw error
         }
         return application
     }
 
-    /// Seals each cleaned upload to disk and returns its (not yet saved) row; the caller saves the rows in
-    /// its transaction and erases the files again if that fails.
-    private func write(_ files: [(IdentityDocumentSlot, InspectedUpload)]) throws -> [IdentityDocumentFile] {
-        try files.map { slot, file in
+    /// A (not yet saved) row for each cleaned upload; the caller writes the files and saves the rows in its
+    /// transaction, and erases the files again if that fails.
+    private func rows(_ files: [(IdentityDocumentSlot, InspectedUpload)]) -> [IdentityDocumentFile] {
+        files.map { slot, file in
             let row = IdentityDocumentFile()
             row.id = UUID()
             row.slot = slot.rawValue
@@ -344,8 +346,14 @@ struct DigitalCardService {
             row.removedMetadata = file.removedMetadata.isEmpty ? nil : file.removedMetadata.joined(separator: ",")
             row.uploadedAt = now
             row.superseded = false
-            try documents.write(file.bytes, id: row.id!)
             return row
+        }
+    }
+
+    /// Seals each upload under its row's id, in the caller's transaction (see `SealedFileStore.store`).
+    private func write(_ rows: [IdentityDocumentFile], _ files: [(IdentityDocumentSlot, InspectedUpload)], on db: any Database) async throws {
+        for (row, (_, file)) in zip(rows, files) {
+            try await documents.write(file.bytes, id: row.id!, on: db)
         }
     }
 
@@ -413,9 +421,12 @@ struct DigitalCardService {
             let files = try await IdentityDocumentFile.query(on: database).filter(\.$application.$id == application.requireID())
                 .filter(\.$erasedAt == nil).all()
             for file in files {
-                try store.erase(file.id!)
-                file.erasedAt = now
-                try await file.save(on: database)
+                // The file and the mark that it was erased go together (in one transaction where files are rows).
+                try await database.transaction { db in
+                    try await store.erase(file.id!, on: db)
+                    file.erasedAt = now
+                    try await file.save(on: db)
+                }
                 erased += 1
             }
             application.filesErasedAt = now

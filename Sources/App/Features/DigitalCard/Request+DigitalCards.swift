@@ -8,7 +8,7 @@ extension Request {
             database: db, vault: application.vault,
             outbox: Outbox(localizer: application.localizer, settings: application.settings, vault: application.vault, now: now),
             passwordPolicy: application.passwordPolicy, passwordHasher: password.async, threadPool: application.threadPool,
-            documents: IdentityDocumentStore(dataDirectory: application.settings.dataDirectory, vault: application.vault),
+            documents: application.identityDocuments,
             certificates: application.citizenCertificates, baseURL: application.settings.baseURL,
             uploadRetentionDays: application.settings.uploadRetentionDays, now: now)
     }

@@ -59,22 +59,23 @@ struct SealedDataInventory {
                   value: { $0.secretsSealed }),
         ]) { add(place, n) }
 
-        func visitFile(_ place: String, id: UUID, context: String) throws {
+        // The same for files on disk and in the database (`SealedFileStore`); place names are the kind of file.
+        func visitFile(_ place: String, id: UUID, context: String) async throws {
             if resealing {
                 // `reseal` reads the file once and leaves it alone when it is already under the current key.
-                if try files.reseal(id: id, context: context) { add(place, 1) }
-            } else if let keyID = files.keyID(id: id), selected(keyID) {
+                if try await files.reseal(id: id, context: context) { add(place, 1) }
+            } else if let keyID = try await files.keyID(id: id), selected(keyID) {
                 add(place, 1)
             }
         }
         for document in try await IdentityDocumentFile.query(on: database).filter(\.$erasedAt == nil).all() {
-            try visitFile("uploads/identity_documents", id: document.id!, context: IdentityDocumentStore.context(document.id!))
+            try await visitFile("uploads/identity_documents", id: document.id!, context: IdentityDocumentStore.context(document.id!))
         }
         for document in try await GroupDocument.query(on: database).all() {
-            try visitFile("uploads/group_documents", id: document.id!, context: document.sealContext)
+            try await visitFile("uploads/group_documents", id: document.id!, context: document.sealContext)
         }
         for upload in try await GroupRosterUpload.query(on: database).all() {
-            try visitFile("uploads/annotated_returns", id: upload.id!, context: upload.sealContext)
+            try await visitFile("uploads/annotated_returns", id: upload.id!, context: upload.sealContext)
         }
         return counts
     }

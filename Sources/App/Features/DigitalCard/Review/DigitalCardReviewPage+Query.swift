@@ -38,7 +38,7 @@ extension DigitalCardReviewPage {
             try await AuditTrail.record("identity_document.viewed", by: .staff(staff.id!, ipAddress: ipAddress),
                                         subject: ("patron", application.patron.id!.uuidString), libraryID: staff.$library.id,
                                         details: ["document": file.slot], at: now, on: database)
-            return (file, try documents.read(fileID))
+            return (file, try await documents.read(fileID))
         }
 
         func page(for application: DigitalCardApplication, error: String? = nil, reason: String = "") async throws -> DigitalCardReviewPage {

@@ -114,16 +114,15 @@ struct GroupApplicationService {
             GroupDocument(id: UUID(), applicationID: record.id!, kind: kind, mediaType: upload.kind.mediaType,
                           fileExtension: upload.kind.fileExtension, byteCount: upload.bytes.count, uploadedAt: now)
         }
-        // Files first, rows second: a failed transaction removes the files again, so nothing half-written stays.
+        // Files first, rows second, in one transaction: where files are rows they commit together; on disk a
+        // failed transaction removes the files again, so nothing half-written stays.
         let store = sealedFiles
         let uploads = [form, statement]
-        try await threadPool.runIfActive {
-            for (document, upload) in zip(documents, uploads) {
-                try store.store(Data(upload.bytes), id: document.id!, context: document.sealContext)
-            }
-        }
         do {
             try await database.transaction { db in
+                for (document, upload) in zip(documents, uploads) {
+                    try await store.store(Data(upload.bytes), id: document.id!, context: document.sealContext, on: db)
+                }
                 try await record.create(on: db)
                 for document in documents { try await document.create(on: db) }
                 try await AuditTrail.record("group_application.submitted", by: submitter,
@@ -136,7 +135,7 @@ struct GroupApplicationService {
                     on: db)
             }
         } catch {
-            for document in documents { store.remove(id: document.id!) }
+            for document in documents { try? await store.remove(id: document.id!) }
             throw error
         }
         return record

@@ -198,8 +198,7 @@ struct GroupContactController: RouteCollection {
     @Sendable
     func returnedFile(req: Request) async throws -> Response {
         guard let record = try await contact(req) else { return req.redirect(to: signInRedirect) }
-        let reader = GroupReturnedFileReader(database: req.db, sealedFiles: req.application.sealedFiles,
-                                             threadPool: req.application.threadPool, now: req.now)
+        let reader = GroupReturnedFileReader(database: req.db, sealedFiles: req.application.sealedFiles, now: req.now)
         let bytes = try await reader.open(id(req), for: record, ipAddress: req.clientAddress)
         return GroupMessages.download(bytes, type: .xlsx, name: req.t("group.upload.returned_file_name") + ".xlsx")
     }

@@ -1,15 +1,13 @@
 import Fluent
 import Foundation
-import NIOPosix
 import Vapor
 
 /// Opens an application's file for a reviewer of the library applied to: decrypted, and the look put on
 /// the trail (the files hold personal data of the organization's people).
 struct GroupDocumentReader {
     let database: any Database
+    /// Decrypts off the event loop.
     let sealedFiles: SealedFileStore
-    /// Decrypting a file of up to 10 MB happens here, off the event loop.
-    let threadPool: NIOThreadPool
     let now: Date
 
     /// The document `id` with its bytes, when it belongs to `staff`'s library; `OneCardError.notFound` otherwise.
@@ -17,9 +15,7 @@ struct GroupDocumentReader {
         guard let document = try await GroupDocument.query(on: database).filter(\.$id == id).with(\.$application).first(),
               document.application.$library.id == staff.$library.id
         else { throw OneCardError.notFound }
-        let store = sealedFiles
-        let context = document.sealContext
-        let bytes = try await threadPool.runIfActive { try store.load(id: id, context: context) }
+        let bytes = try await sealedFiles.load(id: id, context: document.sealContext)
         try await AuditTrail.record("group_document.viewed", by: .staff(staff.requireID(), ipAddress: ipAddress),
                                     subject: ("group_document", id.uuidString), libraryID: staff.$library.id,
                                     details: ["kind": document.kind.rawValue, "application": document.application.reference],

@@ -109,8 +109,7 @@ struct GroupReviewController: RouteCollection {
     func document(req: Request) async throws -> Response {
         let staff = try await req.requireStaff(Self.roles)
         guard let id = req.parameters.get("id", as: UUID.self) else { throw OneCardError.notFound }
-        let reader = GroupDocumentReader(database: req.db, sealedFiles: req.application.sealedFiles, threadPool: req.application.threadPool,
-                                         now: req.now)
+        let reader = GroupDocumentReader(database: req.db, sealedFiles: req.application.sealedFiles, now: req.now)
         let (document, bytes) = try await reader.open(id, by: staff, ipAddress: req.clientAddress)
         let parts = document.mediaType.split(separator: "/")
         let name = "\(document.application.reference)-\(document.kind.rawValue).\(document.fileExtension)"

@@ -205,10 +205,9 @@ struct GroupRosterIntake {
         let store = sealedFiles
         let upload = GroupRosterUpload()
         upload.id = uploadID
-        let context = upload.sealContext
-        try await threadPool.runIfActive { try store.store(annotated, id: uploadID, context: context) }
         do {
             try await database.transaction { db in
+                try await store.store(annotated, id: uploadID, context: upload.sealContext, on: db)
                 try await removeEarlierAnnotatedFiles(of: record, on: db)
                 try fill(upload, outcome: .returned, record: record, letter: letter, report: report, unreadable: nil)
                 upload.hasAnnotatedFile = true
@@ -219,7 +218,7 @@ struct GroupRosterIntake {
                                             at: now, on: db)
             }
         } catch {
-            store.remove(id: uploadID)
+            try? await store.remove(id: uploadID)
             throw error
         }
         return .returned(upload)
@@ -262,9 +261,11 @@ struct GroupRosterIntake {
         let stale = try await GroupRosterUpload.query(on: database).filter(\.$hasAnnotatedFile == true)
             .filter(\.$uploadedAt < now.addingTimeInterval(-Self.returnedFileLifetime)).all()
         for upload in stale {
-            sealedFiles.remove(id: try upload.requireID())
-            upload.hasAnnotatedFile = false
-            try await upload.save(on: database)
+            try await database.transaction { db in
+                try await sealedFiles.remove(id: upload.requireID(), on: db)
+                upload.hasAnnotatedFile = false
+                try await upload.save(on: db)
+            }
         }
         return stale.count
     }
@@ -274,7 +275,7 @@ struct GroupRosterIntake {
         let earlier = try await GroupRosterUpload.query(on: db).filter(\.$application.$id == record.requireID())
             .filter(\.$hasAnnotatedFile == true).all()
         for upload in earlier {
-            sealedFiles.remove(id: upload.id!)
+            try await sealedFiles.remove(id: upload.requireID(), on: db)
             upload.hasAnnotatedFile = false
             try await upload.save(on: db)
         }
