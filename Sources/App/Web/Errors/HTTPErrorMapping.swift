@@ -15,6 +15,13 @@ enum HTTPErrorMapping {
             }
         case is APIAuthError:
             .unauthorized
+        case let error as RequestRefusal:
+            switch error {
+            case .bodyTooLarge: .payloadTooLarge
+            case .formNotExpected: .forbidden
+            case .jsonRequired: .unsupportedMediaType
+            case .methodNotAllowed: .methodNotAllowed
+            }
         case let error as CardApplicationError:
             switch error {
             case .alreadyRegistered: .conflict
@@ -62,6 +69,7 @@ enum HTTPErrorMapping {
     static func headers(for error: any UserFacingError) -> HTTPHeaders {
         switch error {
         case is APIAuthError: ["WWW-Authenticate": "Bearer"]
+        case RequestRefusal.methodNotAllowed(let allowed): ["Allow": allowed.map(\.rawValue).joined(separator: ", ")]
         default: [:]
         }
     }
