@@ -171,6 +171,8 @@ public enum CardApplicationRules {
             }
         }
 
+        // A partner nobody offers is refused, not dropped: the client asked for a link it would not get.
+        if !input.partnerLinks.isSubset(of: linkablePartners) { fail("partnerLinks", "partner_link_unknown") }
         for partner in linkablePartners where input.partnerLinks.contains(partner) && !input.partnerConsents.contains(partner) {
             fail("partnerConsent\(partner)", "partner_consent_required")
         }

@@ -125,6 +125,13 @@ struct CardApplicationRulesTests {
         #expect(Self.errors { $0.partnerLinks = ["NTPL"]; $0.partnerConsents = ["NTPL"] } == [])
     }
 
+    @Test("A partner nobody offers is refused, never dropped")
+    func unknownPartner() {
+        #expect(Self.errors { $0.partnerLinks = ["NTPL", "XYZL"]; $0.partnerConsents = ["NTPL"] }
+            == [FieldError(field: "partnerLinks", code: "partner_link_unknown")])
+        #expect(Self.errors { $0.partnerLinks = ["ntpl"] } == [FieldError(field: "partnerLinks", code: "partner_link_unknown")])
+    }
+
     // MARK: Password policy (ASVS 2.1)
 
     @Test("Length is counted in characters a person sees: 8 to 128")

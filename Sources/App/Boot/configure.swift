@@ -49,6 +49,10 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     }
     app.middleware.use(app.sessions.middleware)
     app.middleware.use(LocaleMiddleware())
+    app.middleware.use(MethodNotAllowedMiddleware())
+    // Bodies: each route declares its limit (`BodyLimit`); anything else gets a small form's worth.
+    app.routes.defaultMaxBodySize = ByteCount(value: BodyLimit.form.bytes)
+    app.middleware.use(BodyLimitMiddleware())
     app.middleware.use(CSRFMiddleware())
 
     // Database: the embedded SQLite file unless DATABASE_URL names a PostgreSQL server.

@@ -12,9 +12,9 @@ struct CardApplicationController: RouteCollection {
 
     func boot(routes: any RoutesBuilder) throws {
         routes.get(.service(.cardApplication), use: consentPage)
-        routes.post(.service(.cardApplication), use: agree)
+        routes.post(.service(.cardApplication), maximumBytes: .form, use: agree)
         routes.get(.applicationForm, use: formPage)
-        routes.post(.applicationForm, use: submit)
+        routes.post(.applicationForm, maximumBytes: .form, use: submit)
         routes.get(.applicationCaptcha, use: captcha)
         routes.get(.applicationDone, use: done)
     }

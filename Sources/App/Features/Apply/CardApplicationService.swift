@@ -161,13 +161,23 @@ struct CardApplicationService {
     ) async throws -> Submitted {
         let accepted = Set(acceptedConsents)
         let missing = requiredConsents.filter { !accepted.contains($0) }
+        let known = Set(Self.apiConsentCodes(required: requiredConsents))
         var documents: [ConsentDocument] = []
         for code in requiredConsents { documents.append(try await ConsentDocument.current(code, on: database)) }
         let library = try await client.$library.get(on: database)
         let actor = AuditActor(type: "api_client", id: client.id?.uuidString, ipAddress: ipAddress)
+        guard accepted.isSubset(of: known) else {
+            try await reject([FieldError(field: "acceptedConsents", code: "consent_unknown")], actor: actor, channel: "api",
+                             withinPersonLimit: true)
+        }
         guard missing.isEmpty else { try await rejectMissingConsents(actor: actor, channel: "api") }
         return try await submit(input, libraryCode: library.code, consentedDocuments: documents, channel: "api",
                                 locale: locale, actor: actor, limits: .api(clientID: client.id))
+    }
+
+    /// Every consent code an API client may list: the required statements and each linkable partner's.
+    static func apiConsentCodes(required: [String]) -> [String] {
+        required + CardApplicationRules.linkablePartners.map { "\($0)_LINK" }
     }
 
     /// Refuses a submission without the required consents: audited like every other refusal, and

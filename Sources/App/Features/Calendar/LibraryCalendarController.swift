@@ -7,8 +7,8 @@ import Vapor
 struct LibraryCalendarController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get(.staffCalendar, use: page)
-        routes.post(.staffCalendar, use: close)
-        routes.post(.staffCalendarReopen(day: .key), use: reopen)
+        routes.post(.staffCalendar, maximumBytes: .form, use: close)
+        routes.post(.staffCalendarReopen(day: .key), maximumBytes: .form, use: reopen)
     }
 
     struct CloseForm: Content {

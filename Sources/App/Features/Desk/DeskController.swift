@@ -12,11 +12,11 @@ struct DeskController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get(.deskApplications, use: search)
         routes.get(.deskApplication(id: .key), use: show)
-        routes.post(.deskActivate(id: .key), use: activate)
-        routes.post(.deskUpgrade(id: .key), use: upgrade)
-        routes.post(.deskSuspend(id: .key), use: suspend)
-        routes.post(.deskReinstate(id: .key), use: reinstate)
-        routes.post(.deskValidUntil(id: .key), use: changeValidUntil)
+        routes.post(.deskActivate(id: .key), maximumBytes: .form, use: activate)
+        routes.post(.deskUpgrade(id: .key), maximumBytes: .form, use: upgrade)
+        routes.post(.deskSuspend(id: .key), maximumBytes: .form, use: suspend)
+        routes.post(.deskReinstate(id: .key), maximumBytes: .form, use: reinstate)
+        routes.post(.deskValidUntil(id: .key), maximumBytes: .form, use: changeValidUntil)
     }
 
     /// Staff of a library see their own patrons and those who linked their library, no one else.

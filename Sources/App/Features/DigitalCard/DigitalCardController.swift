@@ -12,19 +12,19 @@ struct DigitalCardController: RouteCollection {
     static let idSessionContext = "session.digital_card_id"
     static let doneSessionKey = "digital_card_done"
     static let nonceSessionKey = "digital_card_nonce"
-    /// Five documents of at most 10 MB each, and the form around them.
-    static let maximumBody: ByteCount = "60mb"
 
     func boot(routes: any RoutesBuilder) throws {
         routes.get(.service(.digitalCard), use: start)
-        routes.post(.service(.digitalCard), use: checkEligibility)
+        routes.post(.service(.digitalCard), maximumBytes: .form, use: checkEligibility)
         routes.get(.digitalCardForm, use: formPage)
-        routes.on(.POST, SiteURL.digitalCardForm.pathComponents, body: .collect(maxSize: Self.maximumBody), use: submit)
+        // Documents are received only from someone who passed the eligibility check in this session.
+        routes.post(.digitalCardForm, maximumBytes: .identityDocuments,
+                    beforeReading: BodyGate { req in eligibleID(req) != nil }, use: submit)
         routes.get(.digitalCardCertificate, use: certificatePage)
-        routes.post(.digitalCardCertificate, use: submitCertificate)
+        routes.post(.digitalCardCertificate, maximumBytes: .certificateForm, use: submitCertificate)
         routes.get(.digitalCardDone, use: done)
         routes.get(.digitalCardCorrection, use: correctionPage)
-        routes.on(.POST, SiteURL.digitalCardCorrection.pathComponents, body: .collect(maxSize: Self.maximumBody), use: resubmit)
+        routes.post(.digitalCardCorrection, maximumBytes: .identityDocuments, use: resubmit)
     }
 
     // MARK: Eligibility

@@ -5,10 +5,10 @@ import Vapor
 struct StaffSessionController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get(.staffSignIn, use: signInForm)
-        routes.post(.staffSignIn, use: signIn)
-        routes.post(.staffSignOut, use: signOut)
+        routes.post(.staffSignIn, maximumBytes: .form, use: signIn)
+        routes.post(.staffSignOut, maximumBytes: .form, use: signOut)
         routes.get(.staffSetPassword, use: setPasswordForm)
-        routes.post(.staffSetPassword, use: setPassword)
+        routes.post(.staffSetPassword, maximumBytes: .form, use: setPassword)
     }
 
     struct SignInPage: Encodable {

@@ -5,7 +5,7 @@ import Vapor
 /// redirect either way, so reloading it cannot replay anything and the message sits on a normal page.
 struct TaipeiPassController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.post(.taipeiPassSignIn, use: signIn)
+        routes.post(.taipeiPassSignIn, maximumBytes: .form, use: signIn)
         routes.get(.taipeiPassCallback, use: callback)
     }
 

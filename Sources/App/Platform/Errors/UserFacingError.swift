@@ -6,4 +6,10 @@ public protocol UserFacingError: Error {
     var code: String { get }
     /// The key of the user-facing message in the localization files.
     var messageKey: String { get }
+    /// Values for the message's `{placeholders}` (e.g. the size limit a refused upload crossed).
+    var messageValues: [String: String] { get }
+}
+
+extension UserFacingError {
+    public var messageValues: [String: String] { [:] }
 }

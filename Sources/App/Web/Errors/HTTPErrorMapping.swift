@@ -15,6 +15,13 @@ enum HTTPErrorMapping {
             }
         case is APIAuthError:
             .unauthorized
+        case let error as RequestRefusal:
+            switch error {
+            case .bodyTooLarge: .payloadTooLarge
+            case .formNotExpected: .forbidden
+            case .jsonRequired: .unsupportedMediaType
+            case .methodNotAllowed: .methodNotAllowed
+            }
         case let error as CardApplicationError:
             switch error {
             case .alreadyRegistered: .conflict
@@ -64,6 +71,7 @@ enum HTTPErrorMapping {
         case is APIAuthError: ["WWW-Authenticate": "Bearer"]
         // An HTTP-date (RFC 9110 §10.2.3): the error knows when, not how long from the moment it is sent.
         case GroupApplicationError.uploadLimitReached(let retryAt): ["Retry-After": retryAt.rfc1123]
+        case RequestRefusal.methodNotAllowed(let allowed): ["Allow": allowed.map(\.rawValue).joined(separator: ", ")]
         default: [:]
         }
     }

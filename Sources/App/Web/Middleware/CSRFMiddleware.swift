@@ -6,28 +6,27 @@ import Vapor
 struct CSRFMiddleware: AsyncMiddleware {
     static let sessionKey = "csrf"
     static let formField = "_csrf"
-    /// The largest form the site accepts (a digital card application with five documents), unless the
-    /// route says otherwise.
-    static let maximumFormBody = 60 * 1024 * 1024
-    /// Routes that take larger files (`postUpload`, e.g. a 64 MiB reader data file) set their own limit here.
-    static let collectBodyUpTo: AnySendableHashable = "csrf.collectBodyUpTo"
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let safeMethods: [HTTPMethod] = [.GET, .HEAD, .OPTIONS]
         guard !safeMethods.contains(request.method), !request.url.path.hasPrefix("/api/") else {
             return try await next.respond(to: request)
         }
-        let expected = request.hasSession ? request.session.data[Self.sessionKey] : nil
-        // Behind a real socket a large body (a form with file uploads) still streams when middleware
-        // runs: collect it, within the largest body any form route accepts, so `_csrf` can be read.
+        // Nothing to compare against (no session, or one that never showed a form): refused from the head
+        // alone, before a byte of the body is read, so a visitor with no session cannot make us receive one.
+        guard let expected = request.hasSession ? request.session.data[Self.sessionKey] : nil else {
+            request.logger.notice("CSRF check failed", metadata: ["path": .string(request.url.path), "reason": "no session token"])
+            throw OneCardError.csrfTokenInvalid
+        }
+        // Behind a real socket a form's body still streams when middleware runs: collect it, within the
+        // route's own limit (`BodyLimit`, refused with 413 as soon as it crosses), so `_csrf` can be read.
         if request.headers.first(name: "X-CSRF-Token") == nil, request.body.data == nil {
-            let limit = request.route?.userInfo[Self.collectBodyUpTo] as? Int
-                ?? (request.headers.contentType?.type == "multipart" ? Self.maximumFormBody : 1 << 20)
-            _ = try await request.body.collect(max: limit).get()
+            let limit = request.route?.bodyLimit ?? .form
+            _ = try await request.body.collect(max: limit.bytes + 1).get()
         }
         let offered = request.headers.first(name: "X-CSRF-Token")
             ?? (try? request.content.get(String.self, at: Self.formField))
-        guard let expected, let offered, Self.constantTimeEqual(expected, offered) else {
+        guard let offered, Self.constantTimeEqual(expected, offered) else {
             request.logger.notice("CSRF check failed", metadata: ["path": .string(request.url.path)])
             throw OneCardError.csrfTokenInvalid
         }

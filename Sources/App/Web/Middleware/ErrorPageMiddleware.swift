@@ -20,7 +20,7 @@ struct ErrorPageMiddleware: AsyncMiddleware {
         case let error as any UserFacingError:
             status = HTTPErrorMapping.status(for: error)
             code = error.code
-            message = request.t(error.messageKey)
+            message = request.t(error.messageKey, error.messageValues)
             headers = HTTPErrorMapping.headers(for: error)
         case let error as any AbortError:
             status = error.status

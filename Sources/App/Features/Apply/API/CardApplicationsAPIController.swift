@@ -5,12 +5,14 @@ import Vapor
 /// `POST /api/v1/card-applications` for kiosks and apps: the web form's fields and rules, as JSON.
 struct CardApplicationsAPIController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.grouped(APIClientAuthenticator()).post(.apiCardApplications, use: create)
+        routes.grouped(APIClientAuthenticator()).post(.apiCardApplications, maximumBytes: .json, use: create)
     }
 
     @Sendable
     func create(req: Request) async throws -> Response {
         let client = try req.requireAPIClient()
+        // Only JSON is read (Vapor would also decode a urlencoded form, which the document does not offer).
+        guard req.headers.contentType == .json else { throw RequestRefusal.jsonRequired }
         let body = try req.content.decode(CardApplicationRequestDTO.self)
         let locale = body.locale.flatMap(SiteLocale.init(tag:)) ?? req.locale
         do {
@@ -22,9 +24,21 @@ struct CardApplicationsAPIController: RouteCollection {
             return try await created.encodeResponse(status: .created, for: req)
         } catch CardApplicationError.invalid(let errors) {
             let dto = FieldErrorsDTO(errors: errors.map {
-                FieldErrorDTO(field: $0.field, code: $0.code, message: req.t("apply.error.\($0.code)"))
+                FieldErrorDTO(field: $0.field, code: $0.code, message: req.t("apply.error.\($0.code)", messageValues(for: $0, in: body)))
             })
             return try await dto.encodeResponse(status: .unprocessableEntity, for: req)
         }
+    }
+
+    /// The codes a refusal names: which of the client's values are unknown, and which are known.
+    private func messageValues(for error: FieldError, in body: CardApplicationRequestDTO) -> [String: String] {
+        let (sent, known): ([String], [String]) = switch error.code {
+        case "partner_link_unknown": (body.partnerLinks ?? [], CardApplicationRules.linkablePartners)
+        case "consent_unknown":
+            (body.acceptedConsents ?? [], CardApplicationService.apiConsentCodes(required: CardApplicationController.consentCodes))
+        default: ([], [])
+        }
+        guard !known.isEmpty else { return [:] }
+        return ["values": sent.filter { !known.contains($0) }.joined(separator: ", "), "known": known.joined(separator: ", ")]
     }
 }

@@ -11,7 +11,7 @@ struct DigitalCardReviewController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get(.staffDigitalCards, use: queue)
         routes.get(.staffDigitalCard(id: .key), use: show)
-        routes.post(.staffDigitalCard(id: .key), use: decide)
+        routes.post(.staffDigitalCard(id: .key), maximumBytes: .form, use: decide)
         routes.get(.staffDigitalCardFile(id: .key, file: .key), use: file)
     }
 

@@ -8,13 +8,11 @@ import Vapor
 /// template (xlsx and ods), which anyone may download.
 struct GroupApplicationController: RouteCollection {
     static let doneSessionKey = "group_application_done"
-    /// Two files of at most 10 MB each, and the fields.
-    static let maximumFormBytes = 21 * 1024 * 1024
 
     func boot(routes: any RoutesBuilder) throws {
         routes.get(.service(.groupApplication), use: info)
         routes.get(.groupApplicationForm, use: form)
-        routes.postUpload(.groupApplicationForm, maximumBytes: Self.maximumFormBytes, use: submit)
+        routes.post(.groupApplicationForm, maximumBytes: .groupDocuments, use: submit)
         routes.get(.groupApplicationDone, use: done)
         for format in SiteURL.TemplateFormat.allCases {
             routes.get(.groupTemplate(format)) { req in try await Self.template(format, req: req) }

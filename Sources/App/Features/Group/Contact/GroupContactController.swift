@@ -7,18 +7,17 @@ import Vapor
 /// organization's batches, the reader data file upload (returned with every error, or queued as a batch
 /// under its own letter), the returned file annotated, each batch's progress and, once done, its summary.
 struct GroupContactController: RouteCollection {
-    /// A reader data file of at most 64 MiB (the checker's limit), and the fields.
-    static let maximumUploadBytes = ReaderDataFileChecker.defaultMaximumFileBytes + 1024 * 1024
-
     func boot(routes: any RoutesBuilder) throws {
         routes.get(.groupContact, use: requestForm)
-        routes.post(.groupContact, use: requestLink)
+        routes.post(.groupContact, maximumBytes: .form, use: requestLink)
         routes.get(.groupContactSignIn, use: signInPage)
-        routes.post(.groupContactSignIn, use: signIn)
-        routes.post(.groupContactSignOut, use: signOut)
+        routes.post(.groupContactSignIn, maximumBytes: .form, use: signIn)
+        routes.post(.groupContactSignOut, maximumBytes: .form, use: signOut)
         routes.get(.groupContactHome, use: home)
         routes.get(.groupContactNewBatch, use: newBatch)
-        routes.postUpload(.groupContactNewBatch, maximumBytes: Self.maximumUploadBytes, use: upload)
+        // A reader data file (up to 64 MiB) is received only from a signed-in contact.
+        routes.post(.groupContactNewBatch, maximumBytes: .readerDataFile,
+                    beforeReading: BodyGate { req in try await contact(req) != nil }, use: upload)
         routes.get(.groupContactUpload(id: .key), use: uploadPage)
         routes.get(.groupContactUploadReturned(id: .key), use: returnedFile)
         routes.get(.groupContactBatch(id: .key), use: batchPage)

@@ -12,11 +12,11 @@ struct GroupReviewController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get(.staffGroup, use: queue)
         routes.get(.staffGroupApplication(id: .key), use: application)
-        routes.post(.staffGroupApplicationDecision(id: .key), use: decideApplication)
-        routes.post(.staffGroupApplicationContact(id: .key), use: changeContact)
+        routes.post(.staffGroupApplicationDecision(id: .key), maximumBytes: .form, use: decideApplication)
+        routes.post(.staffGroupApplicationContact(id: .key), maximumBytes: .form, use: changeContact)
         routes.get(.staffGroupDocument(id: .key), use: document)
         routes.get(.staffGroupBatch(id: .key), use: batch)
-        routes.post(.staffGroupBatchDecision(id: .key), use: decideBatch)
+        routes.post(.staffGroupBatchDecision(id: .key), maximumBytes: .form, use: decideBatch)
         routes.get(.staffGroupBatchSummary(id: .key), use: summary)
     }
 

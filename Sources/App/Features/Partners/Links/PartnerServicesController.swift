@@ -8,10 +8,10 @@ struct PartnerServicesController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get(.accountPartners, use: list)
         routes.get(.accountPartner(code: .key), use: statement)
-        routes.post(.accountPartner(code: .key), use: decide)
+        routes.post(.accountPartner(code: .key), maximumBytes: .form, use: decide)
         routes.get(.accountPartnerDone(code: .key), use: done)
         routes.get(.accountPartnerDisable(code: .key), use: confirmDisable)
-        routes.post(.accountPartnerDisable(code: .key), use: disable)
+        routes.post(.accountPartnerDisable(code: .key), maximumBytes: .form, use: disable)
     }
 
     @Sendable

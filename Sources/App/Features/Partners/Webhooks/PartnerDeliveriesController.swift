@@ -5,7 +5,7 @@ import Vapor
 struct PartnerDeliveriesController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get(.staffDeliveries, use: list)
-        routes.post(.staffDeliveryRetry(id: .key), use: retry)
+        routes.post(.staffDeliveryRetry(id: .key), maximumBytes: .form, use: retry)
     }
 
     @Sendable

@@ -6,12 +6,12 @@ import Vapor
 struct AccountController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get(.accountPassword, use: passwordForm)
-        routes.post(.accountPassword, use: changePassword)
+        routes.post(.accountPassword, maximumBytes: .form, use: changePassword)
         routes.get(.accountContact, use: contactForm)
-        routes.post(.accountContact, use: updateContact)
+        routes.post(.accountContact, maximumBytes: .form, use: updateContact)
         routes.get(.accountRequest(kind: .key), use: requestForm)
-        routes.post(.accountRequest(kind: .key), use: makeRequest)
-        routes.post(.accountConsentWithdraw(id: .key), use: withdrawConsent)
+        routes.post(.accountRequest(kind: .key), maximumBytes: .form, use: makeRequest)
+        routes.post(.accountConsentWithdraw(id: .key), maximumBytes: .form, use: withdrawConsent)
     }
 
     struct FormPage: Encodable {

@@ -7,7 +7,7 @@ import Vapor
 struct CardActivationLinkController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get(.activateCard, use: form)
-        routes.post(.activateCard, use: activate)
+        routes.post(.activateCard, maximumBytes: .form, use: activate)
     }
 
     struct Page: Encodable {

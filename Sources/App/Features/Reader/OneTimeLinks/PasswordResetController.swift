@@ -7,9 +7,9 @@ import Vapor
 struct PasswordResetController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get(.forgotPassword, use: requestForm)
-        routes.post(.forgotPassword, use: request)
+        routes.post(.forgotPassword, maximumBytes: .form, use: request)
         routes.get(.resetPassword, use: resetForm)
-        routes.post(.resetPassword, use: reset)
+        routes.post(.resetPassword, maximumBytes: .form, use: reset)
     }
 
     struct RequestPage: Encodable {

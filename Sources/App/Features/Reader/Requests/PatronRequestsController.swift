@@ -6,7 +6,7 @@ import Vapor
 struct PatronRequestsController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get(.staffRequests, use: list)
-        routes.post(.staffRequestDecision(id: .key), use: decide)
+        routes.post(.staffRequestDecision(id: .key), maximumBytes: .form, use: decide)
     }
 
     @Sendable

@@ -9,8 +9,8 @@ struct ReaderSessionController: RouteCollection {
 
     func boot(routes: any RoutesBuilder) throws {
         routes.get(.service(.signIn), use: form)
-        routes.post(.service(.signIn), use: signIn)
-        routes.post(.readerSignOut, use: signOut)
+        routes.post(.service(.signIn), maximumBytes: .form, use: signIn)
+        routes.post(.readerSignOut, maximumBytes: .form, use: signOut)
         routes.get(.myHome, use: home)
         routes.get(.account, use: account)
         routes.get(.accountData, use: download)
