@@ -469,7 +469,7 @@ final class CardApplicationTests: XCTestCase {
                 ("cardType", "請選擇辦證類型。", { $0["cardType"] = nil }),
                 ("gender", "請選擇性別。", { $0["gender"] = nil }),
                 ("documentKind", "請選擇證號類別。", { $0["documentKind"] = nil }),
-                ("name", "姓名不可超過 60 個字，也不可含控制字元。", { $0["name"] = String(repeating: "王", count: 61) }),
+                ("name", "姓名不可超過 60 個字，只能有文字、空格與「·」「.」「-」「（）」等姓名用的符號，不可含其他符號或控制字元。", { $0["name"] = String(repeating: "王", count: 61) }),
                 ("password", "密碼最多 128 個字元。", {
                     $0["password"] = String(repeating: "river ", count: 22); $0["passwordConfirmation"] = $0["password"]
                 }),
