@@ -138,6 +138,19 @@ final class AccountTests: XCTestCase {
             let request = try await XCTUnwrapAsync(await PatronRequest.query(on: app.db).first())
             XCTAssertEqual(request.requestedName, "Walis Nokan·瓦歷斯")
             XCTAssertEqual(request.$patron.id, patron.id)
+
+            // A request stored before the rule is not approved into the patron's name.
+            request.requestedName = "王\r\n<大明>"
+            try await request.save(on: app.db)
+            let desk = try await signedInStaff(app)
+            try await desk.get("/staff/requests")
+            let approved = try await desk.post("/staff/requests/\(request.id!.uuidString)", form: ["decision": "approve"])
+            XCTAssertEqual(approved.status, .unprocessableEntity)
+            XCTAssertTrue(approved.text.contains("這個新姓名含有姓名不會用到的字元"), approved.text)
+            let stored = try await Patron.find(patron.id, on: app.db)
+            XCTAssertEqual(stored?.name, "王小明")
+            let rejected = try await desk.post("/staff/requests/\(request.id!.uuidString)", form: ["decision": "reject", "reason": "請重新申請"])
+            XCTAssertEqual(rejected.status, .seeOther, "it can still be rejected")
         }
     }
 

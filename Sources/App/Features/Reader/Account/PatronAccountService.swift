@@ -189,6 +189,10 @@ struct PatronAccountService {
         else { throw OneCardError.notFound }
         guard Self.mayDecide(request.kind, by: staff) else { throw OneCardError.staffRoleRequired }
         guard let approve else { throw PatronRequestError.decisionMissing }
+        if approve, request.kind == .nameChange,
+           case .failure = PersonalText.clean(request.requestedName ?? "", maximumLength: CardApplicationRules.maximumNameLength) {
+            throw PatronRequestError.requestedNameInvalid
+        }
         try await decide(request, approve: approve, reason: reason.trimmingCharacters(in: .whitespacesAndNewlines), by: staff,
                          ipAddress: ipAddress)
     }
