@@ -74,6 +74,8 @@ public struct CardApplication: Sendable {
 public enum CardApplicationRules {
     /// The partner services the online form offers, in the seed's order.
     public static let linkablePartners = ["NTPL", "KLPL"]
+    /// Names (the applicant's, the head of household's), in characters.
+    public static let maximumNameLength = 60
 
     /// Checks every field at once, so the form can show every problem beside its field.
     ///
@@ -113,11 +115,11 @@ public enum CardApplicationRules {
             fail("documentKind", "document_kind_required")
         }
 
-        let name = input.name.trimmingCharacters(in: .whitespacesAndNewlines)
-        if name.isEmpty {
-            fail("name", "name_required")
-        } else if name.count > 60 || name.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) }) {
-            fail("name", "name_invalid")
+        var name = ""
+        switch PersonalText.clean(input.name, maximumLength: maximumNameLength) {
+        case .success(let clean): name = clean
+        case .failure(.empty): fail("name", "name_required")
+        case .failure(.invalid): fail("name", "name_invalid")
         }
 
         let gender = Gender(rawValue: input.gender)
@@ -137,7 +139,7 @@ public enum CardApplicationRules {
         if !input.mobile.trimmingCharacters(in: .whitespaces).isEmpty, mobile == nil { fail("mobile", "mobile_invalid") }
         let homePhone = PhoneNumber.landline(input.homePhone)
         if !input.homePhone.trimmingCharacters(in: .whitespaces).isEmpty, homePhone == nil { fail("homePhone", "home_phone_invalid") }
-        let email = input.email.trimmingCharacters(in: .whitespaces)
+        let email = input.email.precomposedStringWithCompatibilityMapping.trimmingCharacters(in: .whitespaces)
         if !email.isEmpty, !EmailAddressRule.isValid(email) { fail("email", "email_invalid") }
 
         let facts = PasswordPolicy.PersonalFacts(
@@ -155,8 +157,12 @@ public enum CardApplicationRules {
             let number = IdentityNumber.normalize(input.householdNumber)
             if number.isEmpty { fail("householdNumber", "household_number_required") }
             else if number.range(of: #"^[A-Z0-9]{8}$"#, options: .regularExpression) == nil { fail("householdNumber", "household_number_invalid") }
-            let headName = input.headOfHouseholdName.trimmingCharacters(in: .whitespacesAndNewlines)
-            if headName.isEmpty { fail("headOfHouseholdName", "head_name_required") }
+            var headName = ""
+            switch PersonalText.clean(input.headOfHouseholdName, maximumLength: maximumNameLength) {
+            case .success(let clean): headName = clean
+            case .failure(.empty): fail("headOfHouseholdName", "head_name_required")
+            case .failure(.invalid): fail("headOfHouseholdName", "head_name_invalid")
+            }
             var headID: IdentityNumber?
             if IdentityNumber.normalize(input.headOfHouseholdIDNumber).isEmpty {
                 fail("headOfHouseholdIDNumber", "head_id_required")
@@ -208,15 +214,5 @@ public enum PhoneNumber {
             return digits + "#" + parts[1]
         }
         return String(digits)
-    }
-}
-
-public enum EmailAddressRule {
-    /// Deliberately plain: one @, something before it, a dotted domain after it, no spaces or brackets.
-    public static func isValid(_ text: String) -> Bool {
-        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), text.count <= 254,
-              !text.contains(where: { $0.isWhitespace || "<>,;\"".contains($0) }) else { return false }
-        return !parts[1].hasPrefix(".") && !parts[1].hasSuffix(".") && !parts[1].contains("..")
     }
 }

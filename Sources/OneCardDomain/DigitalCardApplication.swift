@@ -114,11 +114,11 @@ public enum DigitalCardRules {
         case .invalid(let code): fail("idNumber", code)
         }
 
-        let name = input.name.trimmingCharacters(in: .whitespacesAndNewlines)
-        if name.isEmpty {
-            fail("name", "name_required")
-        } else if name.count > 60 || name.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) }) {
-            fail("name", "name_invalid")
+        var name = ""
+        switch PersonalText.clean(input.name, maximumLength: CardApplicationRules.maximumNameLength) {
+        case .success(let clean): name = clean
+        case .failure(.empty): fail("name", "name_required")
+        case .failure(.invalid): fail("name", "name_invalid")
         }
 
         let birthText = input.birthDate.trimmingCharacters(in: .whitespaces)
@@ -132,7 +132,7 @@ public enum DigitalCardRules {
             fail("birthDate", "birth_date_invalid")
         }
 
-        let email = input.email.trimmingCharacters(in: .whitespaces)
+        let email = input.email.precomposedStringWithCompatibilityMapping.trimmingCharacters(in: .whitespaces)
         if email.isEmpty { fail("email", "email_required") }
         else if !EmailAddressRule.isValid(email) { fail("email", "email_invalid") }
         let mobile = PhoneNumber.mobile(input.mobile)
@@ -151,10 +151,17 @@ public enum DigitalCardRules {
         if let birthDate, birthDate <= today {
             documents = DigitalCardDocumentSet.required(birthDate: birthDate, today: today, hasIDCard: input.hasIDCard)
             if documents == .minor {
-                let guardianName = input.guardianName.trimmingCharacters(in: .whitespacesAndNewlines)
-                let relation = input.guardianRelation.trimmingCharacters(in: .whitespacesAndNewlines)
-                if guardianName.isEmpty { fail("guardianName", "guardian_name_required") }
-                if relation.isEmpty { fail("guardianRelation", "guardian_relation_required") }
+                var guardianName = "", relation = ""
+                switch PersonalText.clean(input.guardianName, maximumLength: CardApplicationRules.maximumNameLength) {
+                case .success(let clean): guardianName = clean
+                case .failure(.empty): fail("guardianName", "guardian_name_required")
+                case .failure(.invalid): fail("guardianName", "guardian_name_invalid")
+                }
+                switch PersonalText.clean(input.guardianRelation, maximumLength: 20) {
+                case .success(let clean): relation = clean
+                case .failure(.empty): fail("guardianRelation", "guardian_relation_required")
+                case .failure(.invalid): fail("guardianRelation", "guardian_relation_invalid")
+                }
                 if !guardianName.isEmpty, !relation.isEmpty { guardian = .init(name: guardianName, relation: relation) }
             }
             if needsDocuments {

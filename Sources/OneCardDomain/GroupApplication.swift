@@ -125,11 +125,11 @@ public enum GroupApplicationRules {
 
     public static func validate(_ input: GroupApplicationInput, today: CalendarDay) -> Result<GroupApplication, FieldErrors> {
         var errors: [FieldError] = []
-        let name = clean(input.organizationName)
-        if name.isEmpty {
-            errors.append(FieldError(field: "organizationName", code: "organization_name_required"))
-        } else if !isPlainText(name, maximum: maximumNameLength) {
-            errors.append(FieldError(field: "organizationName", code: "organization_name_invalid"))
+        var name = ""
+        switch PersonalText.clean(input.organizationName, maximumLength: maximumNameLength) {
+        case .success(let clean): name = clean
+        case .failure(.empty): errors.append(FieldError(field: "organizationName", code: "organization_name_required"))
+        case .failure(.invalid): errors.append(FieldError(field: "organizationName", code: "organization_name_invalid"))
         }
         let kind = OrganizationKind(rawValue: input.organizationKind)
         if kind == nil { errors.append(FieldError(field: "organizationKind", code: "organization_kind_required")) }
@@ -152,17 +152,16 @@ public enum GroupApplicationRules {
     public static func validateContact(name rawName: String, title rawTitle: String, phone rawPhone: String,
                                        email rawEmail: String) -> Result<GroupContact, FieldErrors> {
         var errors: [FieldError] = []
-        let name = clean(rawName)
-        if name.isEmpty {
-            errors.append(FieldError(field: "contactName", code: "contact_name_required"))
-        } else if !isPlainText(name, maximum: maximumTitleLength) {
-            errors.append(FieldError(field: "contactName", code: "contact_name_invalid"))
+        var name = "", title = ""
+        switch PersonalText.clean(rawName, maximumLength: maximumTitleLength) {
+        case .success(let clean): name = clean
+        case .failure(.empty): errors.append(FieldError(field: "contactName", code: "contact_name_required"))
+        case .failure(.invalid): errors.append(FieldError(field: "contactName", code: "contact_name_invalid"))
         }
-        let title = clean(rawTitle)
-        if title.isEmpty {
-            errors.append(FieldError(field: "contactTitle", code: "contact_title_required"))
-        } else if !isPlainText(title, maximum: maximumTitleLength) {
-            errors.append(FieldError(field: "contactTitle", code: "contact_title_invalid"))
+        switch PersonalText.clean(rawTitle, maximumLength: maximumTitleLength) {
+        case .success(let clean): title = clean
+        case .failure(.empty): errors.append(FieldError(field: "contactTitle", code: "contact_title_required"))
+        case .failure(.invalid): errors.append(FieldError(field: "contactTitle", code: "contact_title_invalid"))
         }
         let phoneText = rawPhone.trimmingCharacters(in: .whitespaces)
         let phone = phoneText.isEmpty ? nil : (PhoneNumber.mobile(phoneText) ?? PhoneNumber.landline(phoneText))
@@ -186,13 +185,6 @@ public enum GroupApplicationRules {
         email.precomposedStringWithCompatibilityMapping.trimmingCharacters(in: .whitespaces).lowercased()
     }
 
-    static func clean(_ raw: String) -> String {
-        raw.precomposedStringWithCanonicalMapping.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
-    static func isPlainText(_ text: String, maximum: Int) -> Bool {
-        text.count <= maximum && !text.unicodeScalars.contains { $0.properties.generalCategory == .control }
-    }
 }
 
 /// Where a batch (one reader data file under one official letter) stands.

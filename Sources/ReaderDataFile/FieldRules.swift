@@ -48,13 +48,14 @@ struct FieldRules {
     static let maximumNameLength = 50
 
     func name(_ value: CellValue?) -> Result<String, RuleFailure> {
-        let name = Self.trimmed(value)
-        guard !name.isEmpty else { return .failure(RuleFailure(code: "name_required", message: "請填寫姓名")) }
-        guard name.utf8.count <= Self.maximumNameLength || name.count <= Self.maximumNameLength,
-              !name.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) else {
-            return .failure(RuleFailure(code: "name_invalid", message: "姓名過長（上限 \(Self.maximumNameLength) 字）或含有控制字元"))
+        // The rule of every personal text field (PersonalText), after the cell's own trimming (spreadsheets leave
+        // line breaks and tabs at the ends of cells); a control character inside the name is refused.
+        switch PersonalText.clean(Self.trimmed(value), maximumLength: Self.maximumNameLength) {
+        case .success(let name): return .success(name)
+        case .failure(.empty): return .failure(RuleFailure(code: "name_required", message: "請填寫姓名"))
+        case .failure(.invalid):
+            return .failure(RuleFailure(code: "name_invalid", message: "姓名過長（上限 \(Self.maximumNameLength) 字）或含有姓名不會用到的符號、控制字元"))
         }
-        return .success(name)
     }
 
     // MARK: 性別
@@ -106,72 +107,10 @@ struct FieldRules {
         if let first = text.utf8.first, first | 0x20 == UInt8(ascii: "m"), text.lowercased().hasPrefix("mailto:") {
             text = String(text.dropFirst(7))
         }
-        guard let normalized = Self.validEmail(text) else {
+        guard let normalized = EmailAddressRule.normalized(text) else {
             return .failure(RuleFailure(code: "email_invalid", message: "電子信箱格式不正確"))
         }
         return .success(normalized)
-    }
-
-    /// A practical address check (RFC 5321 dot-atom local part, host name with a top-level domain of letters);
-    /// returns the address with the domain lower-cased.
-    static func validEmail(_ text: String) -> String? {
-        var copy = text
-        return copy.withUTF8 { bytes -> String? in
-            guard bytes.count <= 254, let at = bytes.firstIndex(of: UInt8(ascii: "@")),
-                  bytes.lastIndex(of: UInt8(ascii: "@")) == at else { return nil }
-            // Local part: dot-atom.
-            guard (1...64).contains(at), bytes[0] != UInt8(ascii: "."), bytes[at - 1] != UInt8(ascii: ".") else { return nil }
-            var previousDot = false
-            for index in 0..<at {
-                let byte = bytes[index]
-                let dot = byte == UInt8(ascii: ".")
-                guard !(dot && previousDot), isASCIIAlphanumeric(byte) || localSpecials[Int(byte)] else { return nil }
-                previousDot = dot
-            }
-            // Domain: labels of letters, digits and inner hyphens; a top-level domain of two or more letters.
-            let domainStart = at + 1
-            guard bytes.count - domainStart <= 253 else { return nil }
-            var labelStart = domainStart
-            var labels = 0
-            var hasUpper = false
-            var index = domainStart
-            while index <= bytes.count {
-                if index == bytes.count || bytes[index] == UInt8(ascii: ".") {
-                    let length = index - labelStart
-                    guard (1...63).contains(length), bytes[labelStart] != UInt8(ascii: "-"),
-                          bytes[index - 1] != UInt8(ascii: "-") else { return nil }
-                    labels += 1
-                    if index == bytes.count {
-                        guard labels >= 2, length >= 2 else { return nil }
-                        for position in labelStart..<index where !isASCIILetter(bytes[position]) { return nil }
-                    }
-                    labelStart = index + 1
-                } else {
-                    let byte = bytes[index]
-                    guard isASCIIAlphanumeric(byte) || byte == UInt8(ascii: "-") else { return nil }
-                    if (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) { hasUpper = true }
-                }
-                index += 1
-            }
-            guard hasUpper else { return text }
-            return String(decoding: bytes[..<domainStart], as: UTF8.self)
-                + String(decoding: bytes[domainStart...], as: UTF8.self).lowercased()
-        }
-    }
-
-    /// The punctuation a dot-atom local part may hold, indexed by byte.
-    private static let localSpecials: [Bool] = {
-        var table = [Bool](repeating: false, count: 256)
-        for byte in "!#$%&'*+/=?^_`{|}~-.".utf8 { table[Int(byte)] = true }
-        return table
-    }()
-
-    private static func isASCIILetter(_ byte: UInt8) -> Bool {
-        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
-    }
-
-    private static func isASCIIAlphanumeric(_ byte: UInt8) -> Bool {
-        isASCIILetter(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
     }
 
     // MARK: 行動電話

@@ -119,6 +119,41 @@ final class AccountTests: XCTestCase {
         }
     }
 
+    func testANameChangeWithLineBreaksOrAngleBracketsIsRefused() async throws {
+        try await withTestApp { app in
+            let (browser, patron) = try await signedInReader(app)
+            // #12 item 11: these were accepted, and stored on approval.
+            for bad in ["王大明\r\n", "王\r\n大明", "王<b>大明</b>", "王\u{1F}大明", "王\t大明"] {
+                try await browser.get("/account/requests/name_change")
+                let refused = try await browser.post("/account/requests/name_change", form: ["name": bad])
+                XCTAssertEqual(refused.status, .unprocessableEntity, bad.debugDescription)
+                XCTAssertTrue(refused.text.contains("姓名不可超過 60 個字，只能有文字、空格與「·」「.」「-」「（）」等姓名用的符號"), bad.debugDescription)
+            }
+            let requests = try await PatronRequest.query(on: app.db).count()
+            XCTAssertEqual(requests, 0, "nothing reaches the desk")
+            // The punctuation names use stays; spaces at the ends go.
+            try await browser.get("/account/requests/name_change")
+            let asked = try await browser.post("/account/requests/name_change", form: ["name": "\u{3000}Walis Nokan·瓦歷斯 "])
+            XCTAssertEqual(asked.status, .seeOther, asked.text)
+            let request = try await XCTUnwrapAsync(await PatronRequest.query(on: app.db).first())
+            XCTAssertEqual(request.requestedName, "Walis Nokan·瓦歷斯")
+            XCTAssertEqual(request.$patron.id, patron.id)
+
+            // A request stored before the rule is not approved into the patron's name.
+            request.requestedName = "王\r\n<大明>"
+            try await request.save(on: app.db)
+            let desk = try await signedInStaff(app)
+            try await desk.get("/staff/requests")
+            let approved = try await desk.post("/staff/requests/\(request.id!.uuidString)", form: ["decision": "approve"])
+            XCTAssertEqual(approved.status, .unprocessableEntity)
+            XCTAssertTrue(approved.text.contains("這個新姓名含有姓名不會用到的字元"), approved.text)
+            let stored = try await Patron.find(patron.id, on: app.db)
+            XCTAssertEqual(stored?.name, "王小明")
+            let rejected = try await desk.post("/staff/requests/\(request.id!.uuidString)", form: ["decision": "reject", "reason": "請重新申請"])
+            XCTAssertEqual(rejected.status, .seeOther, "it can still be rejected")
+        }
+    }
+
     func testErasureNeedsThePasswordAndAnAdministratorAndTellsThePartners() async throws {
         let clock = TestClock()
         try await withTestApp(clock: clock) { app in

@@ -75,6 +75,34 @@ final class CardApplicationAPITests: XCTestCase {
         }
     }
 
+    func testControlCharactersInNamesAndEmailsAnswer422NamingTheField() async throws {
+        try await withTestApp { app in
+            let token = try await APIClients.create(name: "Kiosk", libraryCode: "TPML", database: app.db, now: app.clock.now())
+            // #12 item 11: a U+001F in the head of household's name hid the household block at the desk.
+            let family = try await post(app, token: token, body: Self.body(extra: [
+                "cardType": "family", "householdNumber": "F1234567", "headOfHouseholdName": "陳\u{1F}大同",
+                "headOfHouseholdIDNumber": "F234567898",
+            ]))
+            XCTAssertEqual(family.status, .unprocessableEntity)
+            let familyErrors = try family.content.decode(FieldErrorsDTO.self).errors
+            XCTAssertEqual(familyErrors.map(\.field), ["headOfHouseholdName"])
+            XCTAssertEqual(familyErrors.first?.code, "head_name_invalid")
+            XCTAssertTrue(familyErrors.first?.message.hasPrefix("戶長姓名不可超過 60 個字") == true, familyErrors.first?.message ?? "")
+            let english = try await post(app, token: token, body: Self.body(extra: ["name": "Wang<script>"]), language: "en")
+            XCTAssertEqual(try english.content.decode(FieldErrorsDTO.self).errors.first?.message.hasPrefix("The name can have at most 60 characters") , true)
+            // Email addresses with NUL, ESC or DEL were accepted.
+            for bad in ["wang\u{0}@example.org", "wang\u{1B}[31m@example.org", "wang@example.org\u{7F}", "wang @example.org"] {
+                let response = try await post(app, token: token, body: Self.body(extra: ["email": bad]))
+                XCTAssertEqual(response.status, .unprocessableEntity, bad.debugDescription)
+                let errors = try response.content.decode(FieldErrorsDTO.self).errors
+                XCTAssertEqual(errors.map(\.field), ["email"], bad.debugDescription)
+                XCTAssertEqual(errors.first?.code, "email_invalid")
+            }
+            let count = try await Patron.query(on: app.db).count()
+            XCTAssertEqual(count, 0)
+        }
+    }
+
     func testFortyParallelSubmissionsForOnePersonStoreExactlyOne() async throws {
         try await withTestApp { app in
             let token = try await APIClients.create(name: "Kiosk", libraryCode: "TPML", database: app.db, now: app.clock.now())

@@ -147,6 +147,138 @@ final class CardApplicationTests: XCTestCase {
         }
     }
 
+    // MARK: The captcha: single use, required, and its text alternative (#12 item 9, #17 item 6)
+
+    /// The text question of a form page in question mode, answered as a person would.
+    static func answerQuestion(in html: String) throws -> String {
+        let numbers: [Character: Int] = ["一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9]
+        let start = try XCTUnwrap(html.range(of: #"id="captcha-question">請問"#)?.upperBound, "the question is on the page")
+        let words = Array(html[start...].prefix(3))
+        let first = try XCTUnwrap(numbers[words[0]]), second = try XCTUnwrap(numbers[words[2]])
+        XCTAssertTrue(html[start...].hasPrefix("\(words[0])\(words[1])\(words[2])等於多少？"))
+        switch words[1] {
+        case "加": return String(first + second)
+        case "減": return String(first - second)
+        default: XCTFail("not a question: \(String(words))"); return ""
+        }
+    }
+
+    func captchaRows(_ app: Application) async throws -> [String] {
+        try await (app.db as! any SQLDatabase).raw("SELECT id FROM captcha_challenges").all().map { try $0.decode(column: "id", as: String.self) }
+    }
+
+    func testOneSolvedCaptchaPostedEightTimesAtOncePassesOnce() async throws {
+        try await withApplyApp { app in
+            let browser = TestBrowser(app)
+            try await openForm(browser)
+            // Eight different people (so neither "already registered" nor the per-person limit decides), one solved captcha.
+            let posts = try (0..<8).map { index in
+                try PreparedPost(browser, path: "/apply/form",
+                                 form: Self.validForm(idNumber: IdentityNumber.makeValid(firstLetter: "C", second: "1", middle: "300000\(index)")))
+            }
+            let codes = try await PreparedPost.sendAll(posts, to: app)
+            XCTAssertEqual(codes.filter { $0 == 303 }.count, 1, "\(codes)")
+            XCTAssertEqual(codes.filter { $0 == 422 }.count, 7, "\(codes)")
+            let count = try await patronCount(app)
+            XCTAssertEqual(count, 1)
+        }
+    }
+
+    func testEmptyCaptchaIsAskedForNotCalledIncorrect() async throws {
+        try await withApplyApp { app in
+            let browser = TestBrowser(app)
+            try await openForm(browser)
+            var form = Self.validForm()
+            form["captcha"] = "  "
+            let response = try await browser.post("/apply/form", form: form)
+            XCTAssertEqual(response.status, .unprocessableEntity)
+            XCTAssertTrue(response.text.contains(#"id="captcha-error">請輸入驗證碼。"#), response.text)
+            XCTAssertTrue(response.text.contains(##"<a href="#captcha">請輸入驗證碼。"##), "the summary names the field")
+            XCTAssertFalse(response.text.contains("驗證碼不正確"))
+            let count = try await patronCount(app)
+            XCTAssertEqual(count, 0)
+            let english = try await browser.post("/apply/form?lang=en", form: form)
+            XCTAssertTrue(english.text.contains("Please type the verification code."), english.text)
+        }
+    }
+
+    func testTextQuestionIsOfferedBesideThePictureAndPasses() async throws {
+        try await withApplyApp { app in
+            let browser = TestBrowser(app)
+            try await openForm(browser)
+            let picture = try await browser.get("/apply/form")
+            // Beside the seed's reload link, a link (keyboard-usable, no script needed) to the text alternative.
+            XCTAssertTrue(picture.text.contains(#"<a href="/apply/form" id="captcha-reload">如無法辨識請點此讀取</a>"#))
+            XCTAssertTrue(picture.text.contains(#"<a href="/apply/form?captcha=question" id="captcha-switch">看不到圖片？改用文字題目</a>"#))
+            let page = try await browser.get("/apply/form?captcha=question")
+            XCTAssertFalse(page.text.contains(#"id="captcha-image""#), "no picture in question mode")
+            XCTAssertTrue(page.text.contains(#"aria-describedby="captcha-hint captcha-question""#), "the input is described by the question")
+            XCTAssertTrue(page.text.contains(#"id="captcha-switch">改用圖片驗證碼</a>"#))
+            let english = try await browser.get("/apply/form?lang=en")
+            XCTAssertTrue(english.text.range(of: #"id="captcha-question">What is [a-z]+ (plus|minus) [a-z]+\?<"#, options: .regularExpression) != nil,
+                          "the choice stays for the session, and the question is in the page's language")
+            let zh = try await browser.get("/apply/form?lang=zh-TW")
+            var form = Self.validForm()
+            form["captcha"] = try Self.answerQuestion(in: zh.text)
+            let response = try await browser.post("/apply/form", form: form)
+            XCTAssertEqual(response.status, .seeOther, response.text)
+            let count = try await patronCount(app)
+            XCTAssertEqual(count, 1)
+        }
+    }
+
+    func testTextQuestionIsSingleUseToo() async throws {
+        try await withApplyApp { app in
+            let browser = TestBrowser(app)
+            try await openForm(browser)
+            let page = try await browser.get("/apply/form?captcha=question")
+            let answer = try Self.answerQuestion(in: page.text)
+            let posts = try (0..<8).map { index in
+                var form = Self.validForm(idNumber: IdentityNumber.makeValid(firstLetter: "D", second: "2", middle: "400000\(index)"))
+                form["gender"] = "female"
+                form["captcha"] = answer
+                return try PreparedPost(browser, path: "/apply/form", form: form)
+            }
+            let codes = try await PreparedPost.sendAll(posts, to: app)
+            XCTAssertEqual(codes.filter { $0 == 303 }.count, 1, "\(codes)")
+            XCTAssertEqual(codes.filter { $0 == 422 }.count, 7, "\(codes)")
+        }
+    }
+
+    func testReloadingGivesANewChallengeAndRetiresTheOldOne() async throws {
+        try await withApplyApp { app in
+            let browser = TestBrowser(app)
+            try await openForm(browser)
+            let first = try await captchaRows(app)
+            XCTAssertEqual(first.count, 1)
+            try await browser.get("/apply/captcha.png")
+            let second = try await captchaRows(app)
+            XCTAssertEqual(second.count, 1, "the session's earlier challenge is gone")
+            XCTAssertNotEqual(first, second)
+            try await browser.get("/apply/form?captcha=question")
+            let third = try await captchaRows(app)
+            XCTAssertEqual(third.count, 1)
+            XCTAssertNotEqual(second, third)
+            let response = try await browser.post("/apply/form", form: Self.validForm())
+            XCTAssertTrue(response.text.contains("驗證碼不正確"), "the picture's answer no longer counts once a question replaced it")
+            let left = try await captchaRows(app)
+            XCTAssertEqual(left.count, 1, "the wrong try used the question up; the page shows a new one")
+            XCTAssertNotEqual(left, third)
+        }
+    }
+
+    func testExpiredChallengesAreSwept() async throws {
+        let clock = TestClock()
+        try await withApplyApp(clock: clock) { app in
+            let browser = TestBrowser(app)
+            try await openForm(browser)
+            clock.advance(by: 301)
+            try await Captcha.deleteExpired(now: clock.now, on: app.db)
+            let left = try await captchaRows(app)
+            XCTAssertTrue(left.isEmpty)
+        }
+    }
+
     func testSuccessfulApplicationStoresTheIDEncryptedWithConsentsLinksAuditAndEmail() async throws {
         try await withApplyApp { app in
             let browser = TestBrowser(app)
@@ -434,7 +566,7 @@ final class CardApplicationTests: XCTestCase {
                 ("cardType", "請選擇辦證類型。", { $0["cardType"] = nil }),
                 ("gender", "請選擇性別。", { $0["gender"] = nil }),
                 ("documentKind", "請選擇證號類別。", { $0["documentKind"] = nil }),
-                ("name", "姓名不可超過 60 個字，也不可含控制字元。", { $0["name"] = String(repeating: "王", count: 61) }),
+                ("name", "姓名不可超過 60 個字，只能有文字、空格與「·」「.」「-」「（）」等姓名用的符號，不可含其他符號或控制字元。", { $0["name"] = String(repeating: "王", count: 61) }),
                 ("password", "密碼最多 128 個字元。", {
                     $0["password"] = String(repeating: "river ", count: 22); $0["passwordConfirmation"] = $0["password"]
                 }),

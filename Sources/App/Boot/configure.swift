@@ -117,6 +117,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.migrations.add(AddEmptiedOnceSentToOutboxMessages())
     app.migrations.add(AddOneLetterUseToGroupRosterUploads())
     app.migrations.add(CreateSealedFile())
+    app.migrations.add(CreateCaptchaChallenge())
     // `onecard migrate` reports what it applied; the per-migration lines are for debugging.
     app.fluent.migrationLogLevel = .debug
     if settings.migratesOnBoot {

@@ -5,7 +5,7 @@ import NIOCore
 import SQLKit
 import Vapor
 
-/// Runs the outbox worker, and hourly housekeeping (expiring stale applications and sessions), while the server
+/// Runs the outbox worker, and hourly housekeeping (expiring stale applications, sessions and captcha challenges), while the server
 /// runs; stops both cleanly on shutdown.
 struct OutboxWorkerLifecycle: LifecycleHandler {
     let interval: TimeAmount
@@ -28,6 +28,7 @@ struct OutboxWorkerLifecycle: LifecycleHandler {
                         try await Self.digitalCards(application).housekeeping()
                         try application.citizenCertificates.reload()
                         try await WebSessions.deleteExpired(now: application.clock.now(), on: application.db)
+                        try await Captcha.deleteExpired(now: application.clock.now(), on: application.db)
                         try await PatronMail.emptyDelivered(now: application.clock.now(), on: application.db,
                                                             mailDropDirectory: settings.mailDropDirectory, logger: application.logger)
                     } catch {

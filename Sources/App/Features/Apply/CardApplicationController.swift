@@ -9,6 +9,8 @@ struct CardApplicationController: RouteCollection {
     static let consentCodes = CardApplicationConsents.codes
     static let consentSessionKey = "apply_consent"
     static let doneSessionKey = "apply_done"
+    static let captchaModeSessionKey = "captcha_mode"
+    static let captchaQuestionMode = "question"
 
     func boot(routes: any RoutesBuilder) throws {
         routes.get(.service(.cardApplication), use: consentPage)
@@ -80,6 +82,8 @@ struct CardApplicationController: RouteCollection {
         var alreadyRegistered: Bool
         /// Refused for too many attempts: the form comes back as typed, with when to try again.
         var tooManyAttempts: Bool
+        /// The captcha's text alternative in words, when the person chose it instead of the picture.
+        var captchaQuestion: String?
     }
 
     /// The fields of `apply/form.leaf`, top to bottom.
@@ -122,23 +126,43 @@ struct CardApplicationController: RouteCollection {
         var shown = values
         if shown["cardType"] == nil { shown["cardType"] = "personal" }
         if shown["documentKind"] == nil { shown["documentKind"] = "nationalID" }
+        // The picture issues its challenge when the browser fetches it; the question is issued with the page.
+        var question: String?
+        if req.session.data[Self.captchaModeSessionKey] == Self.captchaQuestionMode {
+            let challenge = CaptchaQuestion.random()
+            try await captchaChallenges(req).issue(answer: challenge.answer, in: &req.session.data, csrfToken: req.csrfToken)
+            question = challenge.text { req.t($0, $1) }
+        }
         let page = FormPage(values: shown, errors: messages, errorList: list, partners: partners,
                             passportCountries: PassportCountries.all.options(in: req.locale, chosen: values["passportCountry"]),
-                            alreadyRegistered: alreadyRegistered, tooManyAttempts: tooManyAttempts)
+                            alreadyRegistered: alreadyRegistered, tooManyAttempts: tooManyAttempts, captchaQuestion: question)
         return try await req.view.render("apply/form", page).encodeResponse(status: status, for: req)
+    }
+
+    private func captchaChallenges(_ req: Request) -> Captcha {
+        Captcha(database: req.db, now: req.now)
+    }
+
+    struct FormQuery: Content {
+        /// `question` switches the captcha to its text alternative, `picture` back; the choice stays for the session.
+        var captcha: String?
     }
 
     @Sendable
     func formPage(req: Request) async throws -> Response {
         guard try await agreedDocuments(req) != nil else { return req.redirect(to: SiteURL.service(.cardApplication).path) }
+        switch try req.query.decode(FormQuery.self).captcha {
+        case Self.captchaQuestionMode: req.session.data[Self.captchaModeSessionKey] = Self.captchaQuestionMode
+        case "picture": req.session.data[Self.captchaModeSessionKey] = nil
+        default: break
+        }
         return try await renderForm(req)
     }
 
     @Sendable
     func captcha(req: Request) async throws -> Response {
-        let csrfToken = req.csrfToken
-        let answer = Captcha.issue(in: &req.session.data, csrfToken: csrfToken, now: req.now,
-                                   testAnswer: req.application.settings.captchaTestAnswer)
+        let answer = req.application.settings.captchaTestAnswer ?? String((0..<5).map { _ in Character(String(Int.random(in: 0...9))) })
+        try await captchaChallenges(req).issue(answer: answer, in: &req.session.data, csrfToken: req.csrfToken)
         var headers = HTTPHeaders()
         headers.contentType = .png
         headers.replaceOrAdd(name: .cacheControl, value: "no-store")
@@ -150,15 +174,19 @@ struct CardApplicationController: RouteCollection {
         guard let documents = try await agreedDocuments(req) else { return req.redirect(to: SiteURL.service(.cardApplication).path) }
         let form = try req.content.decode(CardApplicationForm.self)
         var captchaErrors: [FieldError] = []
-        var outcome = Captcha.Outcome.expired
-        if req.hasSession {
-            let csrfToken = req.csrfToken
-            outcome = Captcha.verify(form.captcha ?? "", in: &req.session.data, csrfToken: csrfToken, now: req.now)
-        }
-        switch outcome {
-        case .correct: break
-        case .wrong: captchaErrors.append(FieldError(field: "captcha", code: "captcha_wrong"))
-        case .expired: captchaErrors.append(FieldError(field: "captcha", code: "captcha_expired"))
+        if Captcha.normalized(form.captcha ?? "").isEmpty {
+            // Nothing typed is a missing field, not a wrong answer; the challenge stays for the next try.
+            captchaErrors.append(FieldError(field: "captcha", code: "captcha_required"))
+        } else {
+            var outcome = Captcha.Outcome.expired
+            if req.hasSession {
+                outcome = try await captchaChallenges(req).verify(form.captcha ?? "", in: &req.session.data, csrfToken: req.csrfToken)
+            }
+            switch outcome {
+            case .correct: break
+            case .wrong: captchaErrors.append(FieldError(field: "captcha", code: "captcha_wrong"))
+            case .expired: captchaErrors.append(FieldError(field: "captcha", code: "captcha_expired"))
+            }
         }
         let service = req.cardApplications
         do {

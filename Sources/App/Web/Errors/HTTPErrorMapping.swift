@@ -54,8 +54,8 @@ enum HTTPErrorMapping {
             }
         case let error as SealedFileError:
             error == .gone ? .gone : .internalServerError
-        case is PatronRequestError:
-            .badRequest
+        case let error as PatronRequestError:
+            error == .decisionMissing ? .badRequest : .unprocessableEntity
         case let error as PartnerServiceError:
             error == .notOffered ? .notFound : .conflict
         // A one-time link that was used, replaced or has run out is gone, not "not found": it did exist.

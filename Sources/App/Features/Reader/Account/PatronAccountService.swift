@@ -112,17 +112,18 @@ struct PatronAccountService {
         let note = note.trimmingCharacters(in: .whitespacesAndNewlines)
         var name: String?
         if kind == .nameChange {
-            let trimmed = (requestedName ?? "").trimmingCharacters(in: .whitespaces)
+            // The rule of every personal name (PersonalText): no control characters (CR/LF), no < >, NFC.
+            let cleaned = PersonalText.clean(requestedName ?? "", maximumLength: CardApplicationRules.maximumNameLength)
             var errors: [String: String] = [:]
-            if trimmed.isEmpty {
-                errors["name"] = "name_required"
-            } else if trimmed.count > 60 {
-                errors["name"] = "name_too_long"
-            } else if trimmed == patron.name {
-                errors["name"] = "name_unchanged"
+            switch cleaned {
+            case .failure(.empty): errors["name"] = "name_required"
+            case .failure(.invalid):
+                errors["name"] = PersonalText.normalized(requestedName ?? "").count > CardApplicationRules.maximumNameLength
+                    ? "name_too_long" : "name_invalid"
+            case .success(let clean) where clean == patron.name: errors["name"] = "name_unchanged"
+            case .success(let clean): name = clean
             }
             guard errors.isEmpty else { throw Failure.invalid(errors) }
-            name = trimmed
         }
         guard note.count <= 500 else { throw Failure.invalid(["note": "note_too_long"]) }
         let request = PatronRequest(patronID: try patron.requireID(), kind: kind, requestedName: name, note: note.isEmpty ? nil : note, now: now)
@@ -188,6 +189,10 @@ struct PatronAccountService {
         else { throw OneCardError.notFound }
         guard Self.mayDecide(request.kind, by: staff) else { throw OneCardError.staffRoleRequired }
         guard let approve else { throw PatronRequestError.decisionMissing }
+        if approve, request.kind == .nameChange,
+           case .failure = PersonalText.clean(request.requestedName ?? "", maximumLength: CardApplicationRules.maximumNameLength) {
+            throw PatronRequestError.requestedNameInvalid
+        }
         try await decide(request, approve: approve, reason: reason.trimmingCharacters(in: .whitespacesAndNewlines), by: staff,
                          ipAddress: ipAddress)
     }
