@@ -35,6 +35,8 @@ enum HTTPErrorMapping {
             case .certificateUnavailable: .serviceUnavailable
             case .correctionLinkInvalid: .gone
             }
+        case is AddressLimitError:
+            .tooManyRequests
         case is LibraryCalendarError:
             .unprocessableEntity
         case let error as GroupApplicationError:
@@ -62,6 +64,7 @@ enum HTTPErrorMapping {
     static func headers(for error: any UserFacingError) -> HTTPHeaders {
         switch error {
         case is APIAuthError: ["WWW-Authenticate": "Bearer"]
+        case let error as AddressLimitError: ["Retry-After": String(error.minutes * 60)]
         default: [:]
         }
     }
