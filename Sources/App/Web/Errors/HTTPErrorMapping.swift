@@ -26,6 +26,7 @@ enum HTTPErrorMapping {
             case .documentNotChecked, .easyCardInvalid, .validUntilInvalid, .validUntilPast, .suspensionReasonRequired,
                  .suspensionReasonInvalid: .unprocessableEntity
             case .easyCardTaken, .notPending, .notDigital, .notActive, .alreadySuspended, .notSuspended: .conflict
+            case .notHomeLibrary: .forbidden
             }
         case let error as DigitalCardError:
             switch error {
