@@ -306,9 +306,12 @@ final class CardStandingTests: XCTestCase {
             // (this used to succeed); the home library's desk does, and its trail records it.
             let linked = try await activateCard(app, try await submitApplication(app, idNumber: "F234567898", links: ["NTPL"]))
             let newTaipei = try await signedInStaff(app, library: "NTPL", email: "desk@ntpl.example")
-            try await newTaipei.get("/staff/applications/\(linked.id!.uuidString)")
+            let partnerPage = try await newTaipei.get("/staff/applications/\(linked.id!.uuidString)")
+            XCTAssertEqual(partnerPage.status, .ok, "seeing is right")
+            try await newTaipei.get("/staff") // the card's page has no form for it, so the session's CSRF token comes from here
             let byPartner = try await newTaipei.post("/staff/applications/\(linked.id!.uuidString)/suspend", form: ["reason": "跨館逾期"])
             XCTAssertEqual(byPartner.status, .forbidden)
+            XCTAssertTrue(byPartner.text.contains("只有所屬圖書館的館員可以辦理這項作業"), "refused as another library's card, not by CSRF")
             let notByPartner = try await AuditEvent.query(on: app.db).filter(\.$action == "card.suspended")
                 .filter(\.$subjectID == linked.id!.uuidString).count()
             XCTAssertEqual(notByPartner, 0)
