@@ -147,6 +147,43 @@ final class SignInEnumerationTests: XCTestCase {
         }
     }
 
+    /// Behind a reverse proxy every request comes from the proxy's address: with the proxy trusted, the
+    /// address it forwards is counted instead, so one client's failures do not lock out everyone behind
+    /// it; a client that is not the proxy cannot choose its address by writing the header.
+    func testBehindATrustedProxyTheForwardedAddressIsCountedAndAForgedOneIsNot() async throws {
+        try await withTestApp(adjust: { $0.signInDelayUnit = 0.001; $0.trustedProxies = ["127.0.0.1"] }) { app in
+            app.signInPause = SignInPause { _ in }
+            let patron = try await activateCard(app, try await submitApplication(app))
+            let server = try await LocalServer.start(app)
+            do {
+                let guesser = try await server.client(from: "127.0.0.1", forwardedFor: "198.51.100.7")
+                for index in 1...AddressLimit.Door.readerSignIn.limit {
+                    let answer = try guesser.post("/login", ["identifier": nationalID(index, letter: "F"), "password": "wrong password!"])
+                    XCTAssertEqual(answer.status, 401)
+                }
+                let refused = try guesser.post("/login", ["identifier": patron.cardNumber!, "password": "river lantern mango"])
+                XCTAssertEqual(refused.status, 429, "the forwarded address used up its count")
+
+                let neighbour = try await server.client(from: "127.0.0.1", forwardedFor: "198.51.100.8")
+                let signedIn = try neighbour.post("/login", ["identifier": patron.cardNumber!, "password": "river lantern mango"])
+                XCTAssertEqual(signedIn.status, 303, "another client behind the same proxy is not held to it")
+
+                // Not the proxy: the header is not read, and the peer's own address is counted.
+                let forger = try await server.client(from: "127.0.0.2", forwardedFor: "198.51.100.9")
+                let forged = try forger.post("/login", ["identifier": nationalID(99, letter: "F"), "password": "wrong password!"])
+                XCTAssertEqual(forged.status, 401)
+                let sql = app.db as! any SQLDatabase
+                let buckets = try await sql.raw("SELECT bucket FROM rate_limit_counters WHERE bucket LIKE 'signin:reader:ip:%' AND count > 0").all()
+                    .map { try $0.decode(column: "bucket", as: String.self) }
+                XCTAssertEqual(Set(buckets), ["signin:reader:ip:198.51.100.7", "signin:reader:ip:127.0.0.2"], "failures counted by address")
+            } catch {
+                await server.stop()
+                throw error
+            }
+            await server.stop()
+        }
+    }
+
     // MARK: Link requests
 
     /// The rows of every table, by table.
@@ -248,9 +285,10 @@ struct LocalServer {
     func stop() async { await app.server.shutdown() }
 
     /// A browser with its own cookie jar, connecting from `source`, that has opened the sign-in page.
-    func client(from source: String) async throws -> CurlClient {
+    func client(from source: String, forwardedFor: String? = nil) async throws -> CurlClient {
         let client = CurlClient(base: "http://127.0.0.1:\(port)", source: source,
-                                jar: NSTemporaryDirectory() + "onecard-curl-\(UUID().uuidString).txt")
+                                jar: NSTemporaryDirectory() + "onecard-curl-\(UUID().uuidString).txt",
+                                headers: forwardedFor.map { ["X-Forwarded-For: \($0)"] } ?? [])
         try client.get("/login")
         return client
     }
@@ -267,12 +305,15 @@ final class CurlClient {
     let base: String
     let source: String
     let jar: String
+    /// Sent with every request ("Name: value").
+    let headers: [String]
     private var csrf: String?
 
-    init(base: String, source: String, jar: String) {
+    init(base: String, source: String, jar: String, headers: [String] = []) {
         self.base = base
         self.source = source
         self.jar = jar
+        self.headers = headers
     }
 
     @discardableResult
@@ -291,7 +332,7 @@ final class CurlClient {
         let headerFile = jar + ".headers"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        process.arguments = ["-s", "--interface", source, "-b", jar, "-c", jar, "-D", headerFile, "-w", "\n%{http_code}"] + arguments
+        process.arguments = ["-s", "--interface", source, "-b", jar, "-c", jar, "-D", headerFile, "-w", "\n%{http_code}"] + headers.flatMap { ["-H", $0] } + arguments
         let output = Pipe()
         process.standardOutput = output
         try process.run()
