@@ -302,12 +302,22 @@ final class CardStandingTests: XCTestCase {
             let one = try await audits(app, "card.suspended")
             XCTAssertEqual(one.count, 1)
 
-            // A partner library's desk may act on a card linked with it; the home library's trail records it.
+            // Issue #12 item 12: a partner library's desk sees a card linked with it but may not change it
+            // (this used to succeed); the home library's desk does, and its trail records it.
             let linked = try await activateCard(app, try await submitApplication(app, idNumber: "F234567898", links: ["NTPL"]))
             let newTaipei = try await signedInStaff(app, library: "NTPL", email: "desk@ntpl.example")
-            try await newTaipei.get("/staff/applications/\(linked.id!.uuidString)")
+            let partnerPage = try await newTaipei.get("/staff/applications/\(linked.id!.uuidString)")
+            XCTAssertEqual(partnerPage.status, .ok, "seeing is right")
+            try await newTaipei.get("/staff") // the card's page has no form for it, so the session's CSRF token comes from here
             let byPartner = try await newTaipei.post("/staff/applications/\(linked.id!.uuidString)/suspend", form: ["reason": "跨館逾期"])
-            XCTAssertEqual(byPartner.status, .seeOther)
+            XCTAssertEqual(byPartner.status, .forbidden)
+            XCTAssertTrue(byPartner.text.contains("只有所屬圖書館的館員可以辦理這項作業"), "refused as another library's card, not by CSRF")
+            let notByPartner = try await AuditEvent.query(on: app.db).filter(\.$action == "card.suspended")
+                .filter(\.$subjectID == linked.id!.uuidString).count()
+            XCTAssertEqual(notByPartner, 0)
+            try await desk.get(path)
+            let byHome = try await desk.post("/staff/applications/\(linked.id!.uuidString)/suspend", form: ["reason": "跨館逾期"])
+            XCTAssertEqual(byHome.status, .seeOther)
             let partnerAudit = try await AuditEvent.query(on: app.db).filter(\.$action == "card.suspended")
                 .filter(\.$subjectID == linked.id!.uuidString).first()
             let taipei = try await Library.require(code: "TPML", on: app.db)

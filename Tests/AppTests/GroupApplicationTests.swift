@@ -190,12 +190,13 @@ final class GroupApplicationTests: XCTestCase {
             XCTAssertTrue(mail.body.contains("申請單未蓋機關關防，請補正後重新申請。"))
             XCTAssertNil(linkPath("/group-application/contact/sign-in", in: mail.body))
             // A rejected organization's contact cannot sign in: asking for a link sends nothing.
-            let before = try await OutboxMessage.query(on: app.db).count()
+            let before = try await OutboxMessage.query(on: app.db).filter(\.$kind == .email).count()
             let browser = TestBrowser(app)
             try await browser.get("/group-application/contact")
             let asked = try await browser.post("/group-application/contact", form: ["email": "contact@school.example.edu.tw"])
             XCTAssertTrue(asked.text.contains("若此電子信箱是已核准單位的聯絡人"))
-            let after = try await OutboxMessage.query(on: app.db).count()
+            try await answerLinkRequests(app)
+            let after = try await OutboxMessage.query(on: app.db).filter(\.$kind == .email).count()
             XCTAssertEqual(after, before)
         }
     }
@@ -218,14 +219,15 @@ final class GroupApplicationTests: XCTestCase {
             XCTAssertEqual(signedOut.status, .seeOther)
             XCTAssertEqual(signedOut.headers.first(name: .location), "/group-application/contact?signed_out=expired")
             try await stranger.get("/group-application/contact")
-            let before = try await OutboxMessage.query(on: app.db).count()
+            let before = try await OutboxMessage.query(on: app.db).filter(\.$kind == .email).count()
             let unknown = try await stranger.post("/group-application/contact", form: ["email": "nobody@example.org"])
             let known = try await stranger.post("/group-application/contact", form: ["email": "CONTACT@school.example.edu.tw"])
             XCTAssertEqual(unknown.status, .ok)
             XCTAssertEqual(known.status, .ok)
             XCTAssertEqual(unknown.text.replacingOccurrences(of: #"value="[^"]*""#, with: "", options: .regularExpression),
                            known.text.replacingOccurrences(of: #"value="[^"]*""#, with: "", options: .regularExpression))
-            let after = try await OutboxMessage.query(on: app.db).count()
+            try await answerLinkRequests(app)
+            let after = try await OutboxMessage.query(on: app.db).filter(\.$kind == .email).count()
             XCTAssertEqual(after, before + 1, "only the real contact gets a link")
             let fresh = try await GroupFixtures.signInContact(app, email: "contact@school.example.edu.tw")
             let again = try await fresh.get("/group-application/contact/home")
@@ -277,6 +279,7 @@ final class GroupApplicationTests: XCTestCase {
             let stranger = TestBrowser(app)
             try await stranger.get("/group-application/contact")
             try await stranger.post("/group-application/contact", form: ["email": "contact@school.example.edu.tw"])
+            try await answerLinkRequests(app)
             let awaited5 = try await outboxMails(app).last!.body
             let oldLink = try XCTUnwrap(linkPath("/group-application/contact/sign-in", in: awaited5))
 

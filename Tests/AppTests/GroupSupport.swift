@@ -165,6 +165,7 @@ enum GroupFixtures {
         try await browser.get("/group-application/contact")
         let asked = try await browser.post("/group-application/contact", form: ["email": email])
         XCTAssertEqual(asked.status, .ok)
+        try await answerLinkRequests(app)
         return try await signInContact(app, email: email)
     }
 

@@ -107,4 +107,14 @@ final class SettingsTests: XCTestCase {
             }
         }
     }
+
+    func testTrustedProxiesAreIPAddressesOrAnError() throws {
+        XCTAssertEqual(try settings([:]).trustedProxies, [], "unset: no X-Forwarded-For is believed")
+        XCTAssertEqual(try settings(["ONECARD_TRUSTED_PROXIES": "127.0.0.1, ::1"]).trustedProxies, ["127.0.0.1", "::1"])
+        for garbage in ["localhost", "10.0.0.0/8", "127.0.0.1,proxy"] {
+            XCTAssertThrowsError(try settings(["ONECARD_TRUSTED_PROXIES": garbage]), garbage) { error in
+                XCTAssertEqual((error as? ConfigurationError)?.variable, "ONECARD_TRUSTED_PROXIES", garbage)
+            }
+        }
+    }
 }

@@ -243,3 +243,9 @@ func signedInReader(_ app: Application, idNumber: String = "A123456789") async t
 func sentMail(_ row: OutboxMessage, _ app: Application) throws -> MailMessage {
     try OutboxSecrets.reveal(JSONDecoder().decode(MailMessage.self, from: Data(row.payload.utf8)), sealed: row.secretsSealed, with: app.vault)
 }
+
+/// What the outbox worker does with queued link requests (忘記密碼, the group contact's link): looks each
+/// one up and queues its email, or nothing. The emails stay queued, so a test can read their links.
+func answerLinkRequests(_ app: Application) async throws {
+    try await app.outboxWorker.deliverDue(kinds: [.linkRequest])
+}

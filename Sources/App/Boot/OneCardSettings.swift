@@ -57,6 +57,10 @@ public struct OneCardSettings: Sendable {
     public var citizenCertificateCRLs: [String] = []
     /// 台北通 (the city's OpenID Connect provider); nil leaves 與台北通結合 unavailable.
     public var taipeiPass: TaipeiPassSettings?
+    /// Reverse proxies (their IP addresses, as the server sees them) whose `X-Forwarded-For` is believed:
+    /// behind one, every request comes from its address, and the per-address limits would hold all clients
+    /// to one count. Empty (the default) believes no header: a client could write any address there.
+    public var trustedProxies: [String] = []
 
     public var usesSecureCookies: Bool { baseURL.scheme == "https" }
 
@@ -146,6 +150,13 @@ public struct OneCardSettings: Sendable {
         )
         settings.usesStorage = command != "roster"
         settings.sip2Host = value("ONECARD_SIP2_HOST")
+        if let raw = value("ONECARD_TRUSTED_PROXIES") {
+            let addresses = raw.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard addresses.allSatisfy({ (try? SocketAddress(ipAddress: $0, port: 0)) != nil }) else {
+                throw ConfigurationError(variable: "ONECARD_TRUSTED_PROXIES", problem: "expected IP addresses separated by commas")
+            }
+            settings.trustedProxies = addresses
+        }
         if let raw = value("ONECARD_SIP2_MAX_CONNECTIONS_PER_ADDRESS") {
             guard let limit = Int(raw), limit >= 1 else {
                 throw ConfigurationError(variable: "ONECARD_SIP2_MAX_CONNECTIONS_PER_ADDRESS", problem: "expected a whole number, at least 1")

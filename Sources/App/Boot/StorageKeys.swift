@@ -25,6 +25,7 @@ enum StorageKeys {
     struct OutboxWorkerKey: StorageKey { typealias Value = OutboxWorker }
     struct PasswordPolicyKey: StorageKey { typealias Value = PasswordPolicy }
     struct SettingsKey: StorageKey { typealias Value = OneCardSettings }
+    struct SignInPauseKey: StorageKey { typealias Value = SignInPause }
     struct StaffKey: StorageKey { typealias Value = StaffMember }
     struct TaipeiPassProviderKey: StorageKey { typealias Value = OpenIDProvider }
     struct VaultKey: StorageKey { typealias Value = PersonalDataVault }
@@ -150,5 +151,13 @@ extension Application {
     var decoyPasswordHash: String {
         get { storage[StorageKeys.DecoyHashKey.self]! }
         set { storage[StorageKeys.DecoyHashKey.self] = newValue }
+    }
+}
+
+extension Application {
+    /// How refused sign-ins wait out their delay: sleeping unless a test records the delays instead.
+    var signInPause: SignInPause {
+        get { storage[StorageKeys.SignInPauseKey.self] ?? .sleeping }
+        set { storage[StorageKeys.SignInPauseKey.self] = newValue }
     }
 }

@@ -159,7 +159,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     }
     app.outboxWorker = OutboxWorker(
         database: { [app] in app.db }, clock: app.clock, logger: Logger(label: "onecard.outbox"),
-        handlers: [.email: sendEmail, .partnerEvent: deliverWebhook]
+        handlers: [.email: sendEmail, .partnerEvent: deliverWebhook, .linkRequest: app.linkRequestHandler]
     )
     if settings.runsBackgroundWorkers {
         app.lifecycle.use(OutboxWorkerLifecycle(interval: settings.outboxPollInterval))

@@ -9,6 +9,8 @@ final class OutboxMessage: Model, @unchecked Sendable {
     enum Kind: String, Codable, Sendable {
         case email
         case partnerEvent = "partner_event"
+        /// A one-time link asked for by email, answered by the worker (`LinkRequest`).
+        case linkRequest = "link_request"
     }
 
     enum Status: String, Codable, Sendable {

@@ -24,6 +24,7 @@ struct CardActivationService {
     /// resident's permit): empty for no end, never before today.
     func activate(_ patron: Patron, documentChecked: Bool, easyCard rawEasyCard: String, validUntil rawValidUntil: String = "",
                   by staff: StaffMember, ipAddress: String?, on database: any Database) async throws {
+        try PatronAuthority.requireChange(patron, staff: staff)
         // A digital card application is decided by a reviewer; the desk upgrades the card once it is active.
         guard patron.status == .pending, patron.cardKind == .physical else { throw DeskError.notPending }
         guard documentChecked else { throw DeskError.documentNotChecked }
@@ -92,6 +93,7 @@ struct CardActivationService {
 extension CardActivationService {
     func upgradeToPhysical(_ patron: Patron, documentChecked: Bool, by staff: StaffMember, ipAddress: String?,
                            on database: any Database) async throws {
+        try PatronAuthority.requireChange(patron, staff: staff)
         guard patron.status == .active, patron.cardKind == .digital else { throw DeskError.notDigital }
         guard documentChecked else { throw DeskError.documentNotChecked }
         try await database.transaction { db in

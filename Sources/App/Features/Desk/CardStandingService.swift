@@ -20,6 +20,7 @@ struct CardStandingService {
 
     func suspend(_ patron: Patron, reason rawReason: String, by staff: StaffMember, ipAddress: String?,
                  on database: any Database) async throws {
+        try PatronAuthority.requireChange(patron, staff: staff)
         guard patron.status == .active else { throw DeskError.notActive }
         guard patron.suspendedAt == nil else { throw DeskError.alreadySuspended }
         let reason: String
@@ -39,6 +40,7 @@ struct CardStandingService {
     }
 
     func reinstate(_ patron: Patron, by staff: StaffMember, ipAddress: String?, on database: any Database) async throws {
+        try PatronAuthority.requireChange(patron, staff: staff)
         guard patron.status == .active else { throw DeskError.notActive }
         guard let since = patron.suspendedAt else { throw DeskError.notSuspended }
         try await database.transaction { db in
@@ -56,6 +58,7 @@ struct CardStandingService {
     /// A new 有效期限 (not before today), or none when `rawValidUntil` is empty.
     func changeValidUntil(_ patron: Patron, to rawValidUntil: String, by staff: StaffMember, ipAddress: String?,
                           on database: any Database) async throws {
+        try PatronAuthority.requireChange(patron, staff: staff)
         guard patron.status == .active else { throw DeskError.notActive }
         let validUntil: CalendarDay?
         switch CardValidity.parseValidUntil(rawValidUntil, today: today) {

@@ -46,6 +46,11 @@ struct DeskApplicationPage: Encodable {
     /// What was typed, shown again after a refusal.
     let validUntilInput: String
     let reasonInput: String
+    /// The staff member's library is the card's home library: the forms that change it are shown. A partner
+    /// library's staff see the card and a note that its home library changes it (`PatronAuthority`).
+    let mayChange: Bool
+    /// The home library's name, in the page's language.
+    let homeLibrary: String
     /// Where the desk's forms post: 開通, 升級為實體證, 復權, 停權, 有效期限.
     let activatePath: String
     let upgradePath: String

@@ -28,19 +28,22 @@ extension DeskApplicationPage {
             let patron = try await visiblePatron(rawID, to: staff)
             try await AuditTrail.record("patron.viewed", by: .staff(staff.id!, ipAddress: ipAddress),
                                         subject: ("patron", patron.id!.uuidString), libraryID: patron.$library.id, at: now, on: database)
-            return try await page(for: patron)
+            return try await page(for: patron, staff: staff)
         }
 
         /// The page again after a refused change, with the message beside its field and what was typed.
         /// `reload` reads the card as stored now (another clerk may have just activated it).
-        func refused(_ patron: Patron, error: DeskError, typed: Typed = Typed(), reload: Bool = false) async throws -> DeskApplicationPage {
+        func refused(_ patron: Patron, error: DeskError, staff: StaffMember, typed: Typed = Typed(),
+                     reload: Bool = false) async throws -> DeskApplicationPage {
             let current = reload ? try await Patron.find(patron.requireID(), on: database) ?? patron : patron
-            return try await page(for: current, error: error, typed: typed)
+            return try await page(for: current, staff: staff, error: error, typed: typed)
         }
 
         private func t(_ key: String) -> String { localizer.text(key, locale) }
 
-        func page(for patron: Patron, error: DeskError? = nil, typed: Typed = Typed()) async throws -> DeskApplicationPage {
+        /// The forms that change the record are offered to the home library's staff only (`PatronAuthority`).
+        func page(for patron: Patron, staff: StaffMember, error: DeskError? = nil, typed: Typed = Typed()) async throws -> DeskApplicationPage {
+            let home = try await patron.$library.get(on: database)
             let idNumber = try patron.idNumberSealed.map { try vault.open($0, context: CardApplicationService.idNumberContext) } ?? "—"
             let links = try await PartnerLink.query(on: database).filter(\.$patron.$id == patron.requireID())
                 .with(\.$partnerService).all()
@@ -65,6 +68,7 @@ extension DeskApplicationPage {
                 suspensionReason: patron.suspensionReason,
                 errors: error.flatMap { error in error.field.map { [$0: t(error.messageKey)] } } ?? [:],
                 validUntilInput: typed.validUntil ?? patron.cardValidUntil ?? "", reasonInput: typed.reason,
+                mayChange: PatronAuthority.mayChange(patron, staff: staff), homeLibrary: home.name(in: locale),
                 activatePath: SiteURL.deskActivate(id: .value(try patron.requireID())).path,
                 upgradePath: SiteURL.deskUpgrade(id: .value(try patron.requireID())).path,
                 reinstatePath: SiteURL.deskReinstate(id: .value(try patron.requireID())).path,

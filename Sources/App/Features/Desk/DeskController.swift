@@ -19,9 +19,10 @@ struct DeskController: RouteCollection {
         routes.post(.deskValidUntil(id: .key), maximumBytes: .form, use: changeValidUntil)
     }
 
-    /// Staff of a library see their own patrons and those who linked their library, no one else.
+    /// Staff of a library see their own patrons and those who linked their library, no one else; only
+    /// the home library's staff change them (`PatronAuthority`).
     static func visible(_ patron: Patron, to staff: StaffMember, on database: any Database) async throws -> Bool {
-        try await PatronVisibility.isVisible(patron, toLibrary: staff.$library.id, on: database)
+        try await PatronAuthority.maySee(patron, staff: staff, on: database)
     }
 
     @Sendable
@@ -88,7 +89,7 @@ struct DeskController: RouteCollection {
                 validUntil: form.validUntil ?? "", by: staff, ipAddress: req.clientAddress, on: req.db)
         } catch let error as DeskError {
             // As stored now: another clerk may have just activated it.
-            let page = try await pages(req).refused(patron, error: error, typed: .init(easyCard: form.easyCard ?? "", validUntil: form.validUntil ?? ""),
+            let page = try await pages(req).refused(patron, error: error, staff: staff, typed: .init(easyCard: form.easyCard ?? "", validUntil: form.validUntil ?? ""),
                                                     reload: true)
             return try await req.view.render("staff/application", page).encodeResponse(status: HTTPErrorMapping.status(for: error), for: req)
         }
@@ -109,7 +110,7 @@ struct DeskController: RouteCollection {
             try await activation(req).upgradeToPhysical(
                 patron, documentChecked: form.documentChecked == "yes", by: staff, ipAddress: req.clientAddress, on: req.db)
         } catch let error as DeskError {
-            let page = try await pages(req).refused(patron, error: error)
+            let page = try await pages(req).refused(patron, error: error, staff: staff)
             return try await req.view.render("staff/application", page).encodeResponse(status: HTTPErrorMapping.status(for: error), for: req)
         }
         return req.redirect(to: SiteURL.deskApplication(id: .value(patron.id!)).path + "?upgraded=1", redirectType: .normal)
@@ -136,7 +137,7 @@ struct DeskController: RouteCollection {
         do {
             try await change(standing(req), patron, staff)
         } catch let error as DeskError {
-            let page = try await pages(req).refused(patron, error: error, typed: typed)
+            let page = try await pages(req).refused(patron, error: error, staff: staff, typed: typed)
             return try await req.view.render("staff/application", page).encodeResponse(status: HTTPErrorMapping.status(for: error), for: req)
         }
         return req.redirect(to: SiteURL.deskApplication(id: .value(patron.id!)).path + "?standing=\(notice)", redirectType: .normal)

@@ -17,6 +17,8 @@ enum DeskError: UserFacingError, Equatable {
     case notActive
     case alreadySuspended
     case notSuspended
+    /// A partner library's staff may see a linked patron but not change their record (`PatronAuthority`).
+    case notHomeLibrary
 
     /// The domain's field errors of the desk's forms (each of them reports one field).
     init(_ errors: FieldErrors) {
@@ -52,6 +54,7 @@ enum DeskError: UserFacingError, Equatable {
         case .notActive: "not_active"
         case .alreadySuspended: "already_suspended"
         case .notSuspended: "not_suspended"
+        case .notHomeLibrary: "not_home_library"
         }
     }
 

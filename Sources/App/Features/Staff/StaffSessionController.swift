@@ -37,7 +37,15 @@ struct StaffSessionController: RouteCollection {
         if state.hasErrors {
             return try await req.view.render("staff/sign-in", SignInPage(form: state)).encodeResponse(status: .unprocessableEntity, for: req)
         }
-        guard let staff = try await service(req).signIn(email: email, password: password, ipAddress: req.clientAddress) else {
+        let signedIn: StaffMember?
+        do {
+            signedIn = try await service(req).signIn(email: email, password: password, ipAddress: req.clientAddress)
+        } catch let error as AddressLimitError {
+            state.errors["form"] = req.t(error.messageKey, error.values)
+            return try await req.view.render("staff/sign-in", SignInPage(form: state))
+                .encodeResponse(status: HTTPErrorMapping.status(for: error), headers: HTTPErrorMapping.headers(for: error), for: req)
+        }
+        guard let staff = signedIn else {
             state.errors["form"] = req.t("staff.sign_in.failed")
             return try await req.view.render("staff/sign-in", SignInPage(form: state)).encodeResponse(status: .unauthorized, for: req)
         }

@@ -13,16 +13,19 @@ struct StaffSessionService {
     private var links: OneTimeLinks<StaffMember> { OneTimeLinks(now: now) }
 
     /// The signed-in staff member, or nil after the refusal's delay; `email` already normalized.
+    /// An unknown address takes the reader sign-in's path: its own bucket by what was typed, the decoy,
+    /// the same delay (issue #12). Throws `AddressLimitError` when `ipAddress` has failed too often.
     func signIn(email: String, password: String, ipAddress: String?) async throws -> StaffMember? {
         let staff = try await StaffMember.query(on: database).filter(\.$email == email).first()
-        let outcome = try await credentials.check(password, against: staff?.passwordHash,
-                                                  throttle: try staff.map { CredentialCheck.bucket(staff: try $0.requireID()) })
+        let bucket = try staff.map { CredentialCheck.bucket(staff: try $0.requireID()) } ?? CredentialCheck.bucket(typed: "staff:\(email)")
+        let outcome = try await credentials.check(password, against: staff?.passwordHash, throttle: bucket,
+                                                  address: .init(door: .staffSignIn, address: ipAddress))
         guard let staff, case .verified = outcome else {
             guard case .refused(let locked, let delay) = outcome else { return nil }
             try await AuditTrail.record("staff.sign_in_failed", by: .anonymous(ipAddress: ipAddress),
                                         subject: staff.map { ("staff", $0.id!.uuidString) }, libraryID: staff?.$library.id,
                                         details: ["locked": locked ? "yes" : "no"], at: now, on: database)
-            try await CredentialCheck.wait(delay)
+            try await credentials.wait(delay)
             return nil
         }
         try await database.transaction { db in

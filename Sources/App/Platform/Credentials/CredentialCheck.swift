@@ -32,6 +32,8 @@ struct CredentialCheck {
     let delayUnit: TimeInterval
     /// Verified when there is no account, so an unknown account costs the same time as a wrong password.
     let decoyHash: String
+    /// Waits out a refusal's delay (`wait`).
+    var pause: SignInPause = .sleeping
 
     /// The throttle bucket of a reader's card: shared by the web sign-in, the account page and SIP2,
     /// so no door is a side door for guessing the same password.
@@ -40,18 +42,28 @@ struct CredentialCheck {
     /// The throttle bucket of a staff account.
     static func bucket(staff id: UUID) -> String { "signin:staff:\(id.uuidString)" }
 
+    /// The throttle bucket of what was typed at a sign-in that found no account (`PatronDirectory.typedKey`,
+    /// or a staff email): hashed, so the table keeps no typed text. Issue #12: only real accounts used to
+    /// be throttled, so the growing delay itself told that an account existed; now an unknown identifier
+    /// collects the same count, the same delay and the same lock, through the same steps.
+    static func bucket(typed key: String) -> String { "signin:typed:\(OneTimeToken.hash(key))" }
+
     /// Checks `password` against `hash`, the found account's password hash.
     /// - `hash` nil (no account, or one without a password yet): the decoy is verified and the answer is refused.
-    /// - `bucket` nil: nothing is throttled or counted (an unknown account has no bucket of its own;
-    ///   SIP2 account logins have none).
+    /// - `bucket` nil: nothing is throttled or counted (SIP2 account logins have none). A sign-in that
+    ///   found no account passes the bucket of what was typed (`bucket(typed:)`), never nil.
+    /// - `address`: the client address's attempt at its door (`AddressLimit`), counted first; beyond its
+    ///   limit the check throws `AddressLimitError` and neither the account's count nor bcrypt is touched.
     ///
     /// Issue #12: the attempt is counted first, atomically, and only an attempt numbered within the
     /// limit is verified against the account's hash. Checking the lock, then running bcrypt, then
     /// counting let 100 guesses sent at once all pass the check; now at most `lockAfter` wrong
     /// passwords are ever tried per window, however many arrive together. A right password gives its
     /// count back, so signing in costs the account nothing.
-    func check(_ password: String, against hash: String?, throttle bucket: String?,
+    func check(_ password: String, against hash: String?, throttle bucket: String?, address: AddressLimit.Attempt? = nil,
                whenLocked: WhenLocked = .verifyDecoy) async throws -> Outcome {
+        let addresses = AddressLimit(database: database, now: now)
+        if let address { try await addresses.reserve(address) }
         guard let bucket else {
             let verified = try await passwords.verify(password, created: hash ?? decoyHash)
             return verified && hash != nil ? .verified : .refused(locked: false, delay: 0)
@@ -64,6 +76,7 @@ struct CredentialCheck {
         }
         if let hash, try await passwords.verify(password, created: hash) {
             try await throttle.giveBack(bucket)
+            if let address { try await addresses.giveBack(address) }
             return .verified
         }
         if hash == nil { _ = try await passwords.verify(password, created: decoyHash) }
@@ -71,7 +84,7 @@ struct CredentialCheck {
     }
 
     /// Waits out a refusal's delay before the answer goes back.
-    static func wait(_ delay: TimeInterval) async throws {
-        if delay > 0 { try await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000)) }
+    func wait(_ delay: TimeInterval) async throws {
+        try await pause.wait(delay)
     }
 }

@@ -36,11 +36,13 @@ final class OutboxWorker: Sendable {
     }
 
     /// One pass: delivers every message that is due now. Returns how many were delivered.
+    /// `kinds` limits the pass to those kinds (a test answering link requests but keeping their emails
+    /// queued to read them).
     @discardableResult
-    func deliverDue(batchSize: Int = 20) async throws -> Int {
+    func deliverDue(batchSize: Int = 20, kinds: Set<OutboxMessage.Kind>? = nil) async throws -> Int {
         var delivered = 0
         while true {
-            let batch = try await claim(limit: batchSize)
+            let batch = try await claim(limit: batchSize, kinds: kinds)
             if batch.isEmpty { return delivered }
             for message in batch {
                 if try await deliver(message) { delivered += 1 }
@@ -48,7 +50,7 @@ final class OutboxWorker: Sendable {
         }
     }
 
-    private func claim(limit: Int) async throws -> [OutboxMessage] {
+    private func claim(limit: Int, kinds: Set<OutboxMessage.Kind>?) async throws -> [OutboxMessage] {
         guard let sql = database() as? any SQLDatabase else { return [] }
         let now = clock.now()
         let table = OutboxMessage.schema
@@ -60,6 +62,7 @@ final class OutboxWorker: Sendable {
                 SELECT o.id FROM \(ident: table) o
                 WHERE o.status = 'pending' AND o.available_at <= \(bind: now)
                   AND (o.claimed_until IS NULL OR o.claimed_until < \(bind: now))
+                  \(unsafeRaw: kinds.map { "AND o.kind IN (\($0.map { "'\($0.rawValue)'" }.sorted().joined(separator: ", ")))" } ?? "")
                   AND (o.partition_key IS NULL OR NOT EXISTS (
                       SELECT 1 FROM \(ident: table) p
                       WHERE p.partition_key = o.partition_key AND p.status = 'pending' AND p.id < o.id))

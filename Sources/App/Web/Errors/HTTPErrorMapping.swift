@@ -33,6 +33,7 @@ enum HTTPErrorMapping {
             case .documentNotChecked, .easyCardInvalid, .validUntilInvalid, .validUntilPast, .suspensionReasonRequired,
                  .suspensionReasonInvalid: .unprocessableEntity
             case .easyCardTaken, .notPending, .notDigital, .notActive, .alreadySuspended, .notSuspended: .conflict
+            case .notHomeLibrary: .forbidden
             }
         case let error as DigitalCardError:
             switch error {
@@ -42,6 +43,8 @@ enum HTTPErrorMapping {
             case .certificateUnavailable: .serviceUnavailable
             case .correctionLinkInvalid: .gone
             }
+        case is AddressLimitError:
+            .tooManyRequests
         case is LibraryCalendarError:
             .unprocessableEntity
         case let error as GroupApplicationError:
@@ -72,6 +75,7 @@ enum HTTPErrorMapping {
         // An HTTP-date (RFC 9110 §10.2.3): the error knows when, not how long from the moment it is sent.
         case GroupApplicationError.uploadLimitReached(let retryAt): ["Retry-After": retryAt.rfc1123]
         case RequestRefusal.methodNotAllowed(let allowed): ["Allow": allowed.map(\.rawValue).joined(separator: ", ")]
+        case let error as AddressLimitError: ["Retry-After": String(error.minutes * 60)]
         default: [:]
         }
     }

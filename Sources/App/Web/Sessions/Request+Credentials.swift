@@ -5,7 +5,7 @@ extension Request {
     /// The password check of this request's sign-in or re-check, with the app's delay unit and decoy hash.
     var credentialCheck: CredentialCheck {
         CredentialCheck(database: db, passwords: password.async, now: now, delayUnit: application.settings.signInDelayUnit,
-                        decoyHash: application.decoyPasswordHash)
+                        decoyHash: application.decoyPasswordHash, pause: application.signInPause)
     }
 
     /// The rule a reader's new password must pass.

@@ -1,4 +1,5 @@
 import Fluent
+import PersonalDataVault
 import Foundation
 import SQLKit
 import Vapor
@@ -28,13 +29,21 @@ struct GroupContactAccess {
         return components.url!.absoluteString
     }
 
-    /// Emails a sign-in link to the contact of every approved organization with this (normalized)
-    /// address, within the limits (20 requests an hour from one address, 3 an hour for one email).
-    /// Returns nothing either way, so the page cannot tell who is a contact.
+    /// Queues the request as typed (`LinkRequest`), after counting it against `ipAddress` (20 an hour;
+    /// beyond that `AddressLimitError`). Does the same work whoever the address belongs to, so neither
+    /// the page nor its timing tells who is a contact; the worker answers it with `emailLinks`.
+    func requestLinks(to email: String, locale: SiteLocale, ipAddress: String?, vault: PersonalDataVault,
+                      on database: any Database) async throws {
+        try await AddressLimit(database: database, now: now).reserve(.init(door: .groupContactLink, address: ipAddress))
+        try await LinkRequest(purpose: .groupContact, identifier: email, locale: locale.rawValue, ipAddress: ipAddress)
+            .enqueue(vault: vault, now: now, on: database)
+    }
+
+    /// Answers a queued request (in the outbox worker): emails a sign-in link to the contact of every
+    /// approved organization with this (normalized) address, at most 3 an hour for one address.
     func emailLinks(to email: String, ipAddress: String?, outbox: Outbox, on database: any Database) async throws {
-        let limiter = RateLimiter(database: database)
-        guard try await limiter.allow("group-contact:ip:\(ipAddress ?? "-")", limit: 20, per: 3600, now: now),
-              try await limiter.allow("group-contact:email:\(OneTimeToken.hash(email))", limit: 3, per: 3600, now: now)
+        guard try await RateLimiter(database: database)
+            .allow("group-contact:email:\(OneTimeToken.hash(email))", limit: 3, per: 3600, now: now)
         else { return }
         let records = try await GroupApplicationRecord.query(on: database).filter(\.$contactEmail == email)
             .filter(\.$status == .approved).with(\.$library).all()

@@ -57,7 +57,15 @@ struct GroupContactController: RouteCollection {
             return try await req.view.render("group/contact-request", RequestPage(sent: false, form: state, expired: false))
                 .encodeResponse(status: .unprocessableEntity, for: req)
         }
-        try await access(req).emailLinks(to: email, ipAddress: req.clientAddress, outbox: req.outbox, on: req.db)
+        do {
+            try await access(req).requestLinks(to: email, locale: req.locale, ipAddress: req.clientAddress, vault: req.application.vault,
+                                               on: req.db)
+        } catch let error as AddressLimitError {
+            var state = FormState(values: ["email": email])
+            state.errors["email"] = req.t(error.messageKey, error.values)
+            return try await req.view.render("group/contact-request", RequestPage(sent: false, form: state, expired: false))
+                .encodeResponse(status: HTTPErrorMapping.status(for: error), headers: HTTPErrorMapping.headers(for: error), for: req)
+        }
         return try await req.view.render("group/contact-request", RequestPage(sent: true, form: FormState(), expired: false))
             .encodeResponse(for: req)
     }

@@ -185,7 +185,7 @@ struct PatronAccountService {
     func decide(requestID id: UUID, approve: Bool?, reason: String, by staff: StaffMember, ipAddress: String?) async throws {
         guard let request = try await PatronRequest.query(on: database).filter(\.$id == id).filter(\.$status == .pending)
             .with(\.$patron).first(),
-              request.patron.$library.id == staff.$library.id
+              PatronAuthority.mayChange(request.patron, staff: staff)
         else { throw OneCardError.notFound }
         guard Self.mayDecide(request.kind, by: staff) else { throw OneCardError.staffRoleRequired }
         guard let approve else { throw PatronRequestError.decisionMissing }

@@ -31,15 +31,22 @@ struct PasswordResetController: RouteCollection {
     }
 
     @Sendable
-    func request(req: Request) async throws -> View {
+    func request(req: Request) async throws -> Response {
         let identifier = (try req.content.decode(RequestForm.self).identifier ?? "").trimmingCharacters(in: .whitespaces)
         guard !identifier.isEmpty else {
             var state = FormState()
             state.errors["identifier"] = req.t("reader.sign_in.identifier_required")
-            return try await req.view.render("reader/forgot", RequestPage(sent: false, form: state))
+            return try await req.view.render("reader/forgot", RequestPage(sent: false, form: state)).encodeResponse(for: req)
         }
-        try await service(req).requestLink(identifier: identifier, fallbackLocale: req.locale, ipAddress: req.clientAddress)
-        return try await req.view.render("reader/forgot", RequestPage(sent: true, form: FormState()))
+        do {
+            try await service(req).requestLink(identifier: identifier, fallbackLocale: req.locale, ipAddress: req.clientAddress)
+        } catch let error as AddressLimitError {
+            var state = FormState()
+            state.errors["identifier"] = req.t(error.messageKey, error.values)
+            return try await req.view.render("reader/forgot", RequestPage(sent: false, form: state))
+                .encodeResponse(status: HTTPErrorMapping.status(for: error), headers: HTTPErrorMapping.headers(for: error), for: req)
+        }
+        return try await req.view.render("reader/forgot", RequestPage(sent: true, form: FormState())).encodeResponse(for: req)
     }
 
     struct ResetPage: Encodable {

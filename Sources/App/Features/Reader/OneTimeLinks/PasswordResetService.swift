@@ -18,16 +18,22 @@ struct PasswordResetService {
 
     private var links: OneTimeLinks<PasswordResetToken> { OneTimeLinks(now: now) }
 
-    /// Emails a reset link when `identifier` names an active card with an email address, within the
-    /// limits (20 requests an hour from one address, 3 an hour for one card). Returns nothing either
-    /// way: the page answers the same whether or not the card exists, so it cannot find card holders.
-    /// `fallbackLocale` is the page's language, for a reader without one of their own.
+    /// Queues the request as typed (`LinkRequest`), after counting it against `ipAddress` (20 an hour;
+    /// beyond that `AddressLimitError`). Does the same work whether or not the card exists, so neither
+    /// the page nor its timing can find card holders; the worker answers it with `sendLink`.
     func requestLink(identifier: String, fallbackLocale: SiteLocale, ipAddress: String?) async throws {
-        let limiter = RateLimiter(database: database)
-        guard try await limiter.allow("reset:ip:\(ipAddress ?? "-")", limit: 20, per: 3600, now: now),
-              let patron = try await PatronDirectory(vault: vault, database: database).activePatron(identifier: identifier),
+        try await AddressLimit(database: database, now: now).reserve(.init(door: .passwordReset, address: ipAddress))
+        try await LinkRequest(purpose: .passwordReset, identifier: identifier, locale: fallbackLocale.rawValue, ipAddress: ipAddress)
+            .enqueue(vault: vault, now: now, on: database)
+    }
+
+    /// Answers a queued request (in the outbox worker): emails a reset link when `identifier` names an
+    /// active card with an email address, at most 3 an hour for one card, and otherwise nothing.
+    /// `fallbackLocale` is the page's language, for a reader without one of their own.
+    func sendLink(identifier: String, fallbackLocale: SiteLocale, ipAddress: String?) async throws {
+        guard let patron = try await PatronDirectory(vault: vault, database: database).activePatron(identifier: identifier),
               let email = patron.email,
-              try await limiter.allow("reset:patron:\(patron.requireID().uuidString)", limit: 3, per: 3600, now: now)
+              try await RateLimiter(database: database).allow("reset:patron:\(patron.requireID().uuidString)", limit: 3, per: 3600, now: now)
         else { return }
         let issued = links.issue(lifetime: Self.lifetime)
         var components = URLComponents(url: baseURL, resolvingAgainstBaseURL: false)!

@@ -28,4 +28,20 @@ struct PatronDirectory {
         }
         return nil
     }
+
+    /// What was typed, normalized the way `activePatron` reads it: a card number as itself, an ID number
+    /// or EasyCard/iPASS number as its blind index (never in the clear), anything else as the text. Sign-in
+    /// throttles an identifier that finds no card by this key (`CredentialCheck.bucket(typed:)`), so it
+    /// collects the same delay and lock as a real card and the answer's timing does not tell the two apart.
+    func typedKey(identifier raw: String) -> String {
+        let text = IdentityNumber.normalize(raw)
+        if case .success(let card) = CardNumber.parse(text) { return "card:\(card.value)" }
+        if case .success(let identity) = IdentityNumber.parse(text) {
+            return "id:\(vault.blindIndex(identity.value, context: CardApplicationService.idNumberContext))"
+        }
+        if let easyCard = CardActivationService.normalizeEasyCard(text) {
+            return "easycard:\(vault.blindIndex(easyCard, context: CardActivationService.easyCardContext))"
+        }
+        return "text:\(text)"
+    }
 }

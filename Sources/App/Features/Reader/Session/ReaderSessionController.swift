@@ -56,7 +56,15 @@ struct ReaderSessionController: RouteCollection {
             return try await req.view.render("reader/sign-in", SignInPage(form: state, taipeiPass: offersTaipeiPass(req)))
                 .encodeResponse(status: .unprocessableEntity, for: req)
         }
-        guard let patron = try await service(req).signIn(identifier: identifier, password: password, ipAddress: req.clientAddress) else {
+        let signedIn: Patron?
+        do {
+            signedIn = try await service(req).signIn(identifier: identifier, password: password, ipAddress: req.clientAddress)
+        } catch let error as AddressLimitError {
+            state.errors["form"] = req.t(error.messageKey, error.values)
+            return try await req.view.render("reader/sign-in", SignInPage(form: state, taipeiPass: offersTaipeiPass(req)))
+                .encodeResponse(status: HTTPErrorMapping.status(for: error), headers: HTTPErrorMapping.headers(for: error), for: req)
+        }
+        guard let patron = signedIn else {
             // One message for every failure: it must not tell whether the account exists or is locked.
             state.errors["form"] = req.t("reader.sign_in.failed")
             return try await req.view.render("reader/sign-in", SignInPage(form: state, taipeiPass: offersTaipeiPass(req)))

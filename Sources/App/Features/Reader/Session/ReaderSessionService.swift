@@ -12,17 +12,24 @@ struct ReaderSessionService {
 
     /// The signed-in reader, or nil after the refusal's delay. A refusal says nothing more: the page
     /// must not tell whether the card exists or is locked.
+    ///
+    /// Issue #12: a card that exists and one that does not take the same steps: one counted attempt in
+    /// a bucket (the card's when found, whichever identifier named it, else the typed identifier's), one
+    /// bcrypt (the card's hash or the decoy), one audit entry and the same growing delay. Throws
+    /// `AddressLimitError` when `ipAddress` has failed too often, before any password is tried.
     func signIn(identifier: String, password: String, ipAddress: String?) async throws -> Patron? {
-        let patron = try await PatronDirectory(vault: vault, database: database).activePatron(identifier: identifier)
-        let outcome = try await credentials.check(password, against: patron?.passwordHash,
-                                                  throttle: try patron.map { CredentialCheck.bucket(patron: try $0.requireID()) })
+        let directory = PatronDirectory(vault: vault, database: database)
+        let patron = try await directory.activePatron(identifier: identifier)
+        let bucket = try patron.map { CredentialCheck.bucket(patron: try $0.requireID()) }
+            ?? CredentialCheck.bucket(typed: directory.typedKey(identifier: identifier))
+        let outcome = try await credentials.check(password, against: patron?.passwordHash, throttle: bucket,
+                                                  address: .init(door: .readerSignIn, address: ipAddress))
         guard let patron, case .verified = outcome else {
-            if let patron, case .refused(let locked, let delay) = outcome {
-                try await AuditTrail.record("reader.sign_in_failed", by: .anonymous(ipAddress: ipAddress),
-                                            subject: ("patron", patron.id!.uuidString), libraryID: patron.$library.id,
-                                            details: ["locked": locked ? "yes" : "no"], at: now, on: database)
-                try await CredentialCheck.wait(delay)
-            }
+            guard case .refused(let locked, let delay) = outcome else { return nil }
+            try await AuditTrail.record("reader.sign_in_failed", by: .anonymous(ipAddress: ipAddress),
+                                        subject: patron.map { ("patron", $0.id!.uuidString) }, libraryID: patron?.$library.id,
+                                        details: ["locked": locked ? "yes" : "no"], at: now, on: database)
+            try await credentials.wait(delay)
             return nil
         }
         try await AuditTrail.record("reader.signed_in", by: AuditActor(type: "reader", id: patron.id!.uuidString, ipAddress: ipAddress),
