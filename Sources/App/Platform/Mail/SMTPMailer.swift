@@ -102,11 +102,21 @@ struct SMTPMailer: Mailer {
                     try await exchange("STARTTLS", expect: [220], "STARTTLS")
                     // The decoder refuses anything the relay sent after its 220 in plain text (RFC 3207 §5),
                     // so nothing injected before the handshake can pass for a reply over TLS.
+                    // The handshake is awaited before EHLO is written: a refused certificate is then reported as
+                    // the TLS failure it is, not as a write that raced the channel's close.
                     try await withDeadline("STARTTLS", on: channel.channel) {
-                        try await channel.channel.eventLoop.submit {
-                            try channel.channel.pipeline.syncOperations.addHandler(
-                                NIOSSLClientHandler(context: tls, serverHostname: serverHostname), position: .first)
-                        }.get()
+                        let handshake = channel.channel.eventLoop.makePromise(of: Void.self)
+                        do {
+                            try await channel.channel.eventLoop.submit {
+                                let handler = NIOSSLClientHandler(context: tls, serverHostname: serverHostname)
+                                try channel.channel.pipeline.syncOperations.addHandler(handler, position: .first)
+                                try channel.channel.pipeline.syncOperations.addHandler(TLSHandshakeWaiter(handshake), position: .after(handler))
+                            }.get()
+                        } catch {
+                            handshake.fail(error)  // never left pending: NIO treats a promise nobody completes as a bug
+                            throw error
+                        }
+                        try await handshake.futureResult.get()
                     }
                     protected = true
                     // The capabilities offered before TLS may have been altered in transit; only these count.
