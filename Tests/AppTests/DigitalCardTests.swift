@@ -150,7 +150,7 @@ final class DigitalCardTests: XCTestCase {
             XCTAssertEqual(consent?.document.code, "NLPI_PRIVACY")
             let received = try await mails(app)
             XCTAssertEqual(received.map(\.subject), ["數位借閱證申請已收到"])
-            XCTAssertTrue(received[0].body.contains("2026-11-23"))
+            XCTAssertTrue(received[0].body.contains("民國115年11月23日"), "a zh-TW email speaks 民國 dates: \(received[0].body)")
         }
     }
 
