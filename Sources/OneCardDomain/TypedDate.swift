@@ -1,7 +1,7 @@
 import Foundation
 
-/// Why a typed date was refused: nothing like a date was there, or the date was read but does not exist
-/// (民國 0年, 2 月 30 日, month 13). Forms say which, so a reader who typed 79/02/30 is not told the form is wrong.
+/// Why a typed date was refused: nothing like a date was there (month 13 included), or the date was read but does
+/// not exist (民國 0 年, 2 月 30 日). Forms say which, so a reader who typed 79/02/30 is not told the form is wrong.
 public enum TypedDateError: Error, Sendable, Equatable {
     case unreadable
     case noSuchDay
@@ -118,8 +118,11 @@ public enum TypedDate {
         return day(year, number / 100 % 100, number % 100)
     }
 
+    /// A month outside 1…12 or a day outside 1…31 is no date at all (unreadable); a day past the end of its month
+    /// (2 月 30 日, 4 月 31 日, 2 月 29 日 of a common year) is a date that does not exist.
     private static func day(_ year: Int, _ month: Int, _ day: Int) -> Result<CalendarDay, TypedDateError> {
-        CalendarDay(year: year, month: month, day: day).map { .success($0) } ?? .failure(.noSuchDay)
+        guard (1...12).contains(month), (1...31).contains(day) else { return .failure(.unreadable) }
+        return CalendarDay(year: year, month: month, day: day).map { .success($0) } ?? .failure(.noSuchDay)
     }
 
     private static func isASCII(_ text: String) -> Bool { text.utf8.allSatisfy { $0 < 0x80 } }

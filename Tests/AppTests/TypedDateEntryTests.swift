@@ -87,6 +87,7 @@ final class TypedDateEntryTests: XCTestCase {
             let deskView = try await desk.get(path)
             XCTAssertTrue(deskView.text.contains(#"<time datetime="2031-03-31">民國120年3月31日</time>"#))
             XCTAssertTrue(deskView.text.contains(#"<time datetime="1990-05-03">民國79年5月3日</time>"#), "the birth date, too")
+            XCTAssertTrue(deskView.text.contains("民國115年11月18日 "), "when it was applied for, as an instant in 民國")
             let mail = try await outboxMails(app).last { $0.subject == "借閱證有效期限已變更" }
             XCTAssertTrue(try XCTUnwrap(mail).body.contains("有效期限已變更為：民國120年3月31日。"))
 

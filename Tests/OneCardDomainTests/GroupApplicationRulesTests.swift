@@ -61,7 +61,7 @@ struct GroupApplicationRulesTests {
         #expect(code("2026-11-18") == nil)
         #expect(code("2026-11-19") == "letter_date_future")
         #expect(code("2014-11-02") == "letter_date_too_old")
-        #expect(code("2026-13-01") == "letter_date_no_such_day")
+        #expect(code("2026-13-01") == "letter_date_invalid")
         #expect(code("115/02/30") == "letter_date_no_such_day")
         #expect(code("May 3rd") == "letter_date_invalid")
         #expect(code("115/05/03") == nil)
