@@ -15,6 +15,9 @@ public struct CardApplicationInput: Sendable {
     public var name = ""
     public var gender = ""
     public var birthDate = ""
+    /// How `birthDate` is read: as a person types it (西元 or 民國, `TypedDate`), or ISO only, for the JSON API,
+    /// whose clients send machine dates and get a clear refusal rather than a guess.
+    public var dateEntry: DateEntry = .typed
     public var password = ""
     public var passwordConfirmation = ""
     public var mobile = ""
@@ -125,14 +128,16 @@ public enum CardApplicationRules {
         let gender = Gender(rawValue: input.gender)
         if gender == nil { fail("gender", "gender_required") }
 
-        let birthDate = CalendarDay(iso: input.birthDate.trimmingCharacters(in: .whitespaces))
-        if input.birthDate.trimmingCharacters(in: .whitespaces).isEmpty {
+        let birthText = input.birthDate.trimmingCharacters(in: .whitespaces)
+        let typedBirthDate = input.dateEntry.parse(birthText)
+        let birthDate = try? typedBirthDate.get()
+        if birthText.isEmpty {
             fail("birthDate", "birth_date_required")
         } else if let birthDate {
             if birthDate > today { fail("birthDate", "birth_date_future") }
             else if birthDate.year < today.year - 130 { fail("birthDate", "birth_date_invalid") }
         } else {
-            fail("birthDate", "birth_date_invalid")
+            fail("birthDate", typedBirthDate == .failure(.noSuchDay) ? "birth_date_no_such_day" : "birth_date_invalid")
         }
 
         let mobile = PhoneNumber.mobile(input.mobile)

@@ -62,13 +62,18 @@ public struct CardValidity: Sendable, Hashable {
     /// Longest suspension reason accepted, in characters.
     public static let maximumReasonLength = 200
 
-    /// A new 有效期限 as typed: empty means no end (nil). Accepts what a date input sends (`2027-03-31`),
-    /// `2027/3/31`, and ROC dates (`116/03/31`, `民國116年3月31日`). Today is allowed (valid through
+    /// A new 有效期限 as typed: empty means no end (nil). Read by `TypedDate`: `2027-03-31`, `2027/3/31`, and
+    /// 民國 dates (`116/03/31`, `民國116年3月31日`, `1160331`). Today is allowed (valid through
     /// today); a day before today is refused, since a card cannot be made valid in the past.
     public static func parseValidUntil(_ raw: String, today: CalendarDay, field: String = "validUntil") -> Result<CalendarDay?, FieldErrors> {
         let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         if text.isEmpty { return .success(nil) }
-        guard let day = OfficialLetter.parseDate(text) else { return fail(field, "valid_until_invalid") }
+        let day: CalendarDay
+        switch TypedDate.parse(text) {
+        case .success(let parsed): day = parsed
+        case .failure(.noSuchDay): return fail(field, "valid_until_no_such_day")
+        case .failure(.unreadable): return fail(field, "valid_until_invalid")
+        }
         guard day >= today else { return fail(field, "valid_until_past") }
         return .success(day)
     }

@@ -122,14 +122,15 @@ public enum DigitalCardRules {
         }
 
         let birthText = input.birthDate.trimmingCharacters(in: .whitespaces)
-        let birthDate = CalendarDay(iso: birthText)
+        let typedBirthDate = TypedDate.parse(birthText)
+        let birthDate = try? typedBirthDate.get()
         if birthText.isEmpty {
             fail("birthDate", "birth_date_required")
         } else if let birthDate {
             if birthDate > today { fail("birthDate", "birth_date_future") }
             else if birthDate.year < today.year - 130 { fail("birthDate", "birth_date_invalid") }
         } else {
-            fail("birthDate", "birth_date_invalid")
+            fail("birthDate", typedBirthDate == .failure(.noSuchDay) ? "birth_date_no_such_day" : "birth_date_invalid")
         }
 
         let email = input.email.precomposedStringWithCompatibilityMapping.trimmingCharacters(in: .whitespaces)

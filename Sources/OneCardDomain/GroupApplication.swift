@@ -37,38 +37,22 @@ public struct OfficialLetter: Sendable, Equatable, Codable {
         let trimmedDate = rawDate.trimmingCharacters(in: .whitespaces)
         if trimmedDate.isEmpty {
             errors.append(FieldError(field: dateField, code: "letter_date_required"))
-        } else if let parsed = parseDate(trimmedDate) {
-            if parsed > today {
-                errors.append(FieldError(field: dateField, code: "letter_date_future"))
-            } else if parsed.year < today.year - oldestAcceptedYears {
-                errors.append(FieldError(field: dateField, code: "letter_date_too_old"))
-            } else {
-                date = parsed
-            }
         } else {
-            errors.append(FieldError(field: dateField, code: "letter_date_invalid"))
+            switch TypedDate.parse(trimmedDate) {
+            case .success(let parsed) where parsed > today:
+                errors.append(FieldError(field: dateField, code: "letter_date_future"))
+            case .success(let parsed) where parsed.year < today.year - oldestAcceptedYears:
+                errors.append(FieldError(field: dateField, code: "letter_date_too_old"))
+            case .success(let parsed):
+                date = parsed
+            case .failure(.noSuchDay):
+                errors.append(FieldError(field: dateField, code: "letter_date_no_such_day"))
+            case .failure(.unreadable):
+                errors.append(FieldError(field: dateField, code: "letter_date_invalid"))
+            }
         }
         guard errors.isEmpty, let date else { return .failure(FieldErrors(errors)) }
         return .success(OfficialLetter(number: number, date: date))
-    }
-
-    /// `2025-05-03` (what a date input sends), `2025/5/3`, or a ROC date as letters print it: `114/05/03`,
-    /// `114.5.3`, `114年5月3日`, optionally after 中華民國 or 民國.
-    public static func parseDate(_ raw: String) -> CalendarDay? {
-        var text = raw.precomposedStringWithCompatibilityMapping.trimmingCharacters(in: .whitespaces)
-        for prefix in ["中華民國", "民國"] where text.hasPrefix(prefix) {
-            text = String(text.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)
-        }
-        if text.hasSuffix("日") { text.removeLast() }
-        let parts = text.split(whereSeparator: { "-/.年月".contains($0) }).map(String.init)
-        guard parts.count == 3, parts.allSatisfy({ !$0.isEmpty && $0.count <= 4 && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
-              var year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]) else { return nil }
-        switch parts[0].count {
-        case 4: break
-        case 1...3: year += 1911
-        default: return nil
-        }
-        return CalendarDay(year: year, month: month, day: day)
     }
 }
 

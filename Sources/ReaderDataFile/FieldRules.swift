@@ -197,107 +197,16 @@ struct FieldRules {
                            message: "出生日期「\(shown)」不是有效的日期；請填寫如 2011/5/3、2011-05-03 或民國 100/5/3 的日期")
     }
 
-    /// Dates as people type them: `2011-05-03`, `2011/5/3`, `2011.5.3`, `2011年5月3日`, ROC `099/05/03`,
-    /// `99/5/3`, `99.5.3`, `民國99年5月3日`, `20110503`, `0990503`, `990503`; a trailing time (`2011-05-03 00:00:00`) is ignored.
-    /// A year of four digits is Gregorian, of one to three digits a ROC (民國) year. Day-first orders are refused as ambiguous.
+    /// A date typed into a text cell, by the site's one parser (`TypedDate`): 西元 and 民國 forms, full-width digits,
+    /// a trailing time of day ignored, day-first orders refused as ambiguous.
     static func parseDateText(_ raw: String) -> CalendarDay? {
-        guard !raw.isASCIIOnly else { return parseASCIIDate(raw, roc: false) }
-        var text = raw.compatibilityFolded.trimmedCell
-        var roc = false
-        for prefix in ["中華民國", "民國"] where text.hasPrefix(prefix) {
-            text = String(text.dropFirst(prefix.count)).trimmedCell
-            roc = true
-            break
-        }
-        if text.unicodeScalars.contains("年") {
-            text = text.replacingOccurrences(of: "年", with: "/").replacingOccurrences(of: "月", with: "/")
-                .replacingOccurrences(of: "日", with: "").replacingOccurrences(of: " ", with: "")
-        }
-        guard text.isASCIIOnly else { return nil }
-        return parseASCIIDate(text, roc: roc)
-    }
-
-    /// The ASCII forms, read byte by byte (this runs for every row of a large file).
-    static func parseASCIIDate(_ text: String, roc: Bool) -> CalendarDay? {
-        var copy = text
-        return copy.withUTF8 { bytes -> CalendarDay? in
-            var start = 0
-            var end = bytes.count
-            while start < end, XMLScanner.isSpace(bytes[start]) { start += 1 }
-            while end > start, XMLScanner.isSpace(bytes[end - 1]) { end -= 1 }
-            if start < end, bytes[start] == UInt8(ascii: "'") { start += 1 }
-            // Drop a time of day: "2011-05-03 00:00:00", "2011-05-03T00:00:00".
-            for index in start..<end where bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: "T") {
-                for rest in (index + 1)..<end {
-                    let byte = bytes[rest]
-                    guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: ":")
-                            || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "Z") || byte == UInt8(ascii: "+")
-                            || byte == UInt8(ascii: "-") else { return nil }
-                }
-                end = index
-                break
-            }
-            // Up to three numbers separated by '/', '-' or '.', with an optional trailing separator.
-            var values = (0, 0, 0)
-            var digits = (0, 0, 0)
-            var part = 0
-            var index = start
-            while index < end {
-                let byte = bytes[index]
-                let digit = byte &- UInt8(ascii: "0")
-                if digit < 10 {
-                    switch part {
-                    case 0: values.0 = values.0 * 10 + Int(digit); digits.0 += 1
-                    case 1: values.1 = values.1 * 10 + Int(digit); digits.1 += 1
-                    default: values.2 = values.2 * 10 + Int(digit); digits.2 += 1
-                    }
-                    if digits.0 > 8 || digits.1 > 2 || digits.2 > 2 { return nil }
-                } else if byte == UInt8(ascii: "/") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") {
-                    part += 1
-                    if part == 3 {
-                        // Only a trailing separator may follow the day.
-                        guard index == end - 1 else { return nil }
-                        break
-                    }
-                } else {
-                    return nil
-                }
-                index += 1
-            }
-            if part == 0 {
-                guard !roc else { return digitsDate(values.0, count: digits.0, rocOnly: true) }
-                return digitsDate(values.0, count: digits.0, rocOnly: false)
-            }
-            guard part >= 2, digits.1 >= 1, digits.2 >= 1 else { return nil }
-            let year: Int
-            switch digits.0 {
-            case 4 where !roc: year = values.0
-            case 1...3:
-                guard values.0 >= 1 else { return nil }
-                year = values.0 + 1911
-            default: return nil
-            }
-            return CalendarDay(year: year, month: values.1, day: values.2)
-        }
-    }
-
-    /// `20110503` (Gregorian), `0990503` / `1000503` / `990503` (ROC year, month, day).
-    static func digitsDate(_ number: Int, count: Int, rocOnly: Bool) -> CalendarDay? {
-        let year: Int
-        switch count {
-        case 8 where !rocOnly: year = number / 10_000
-        case 6, 7:
-            guard number / 10_000 >= 1 else { return nil }
-            year = number / 10_000 + 1911
-        default: return nil
-        }
-        return CalendarDay(year: year, month: number / 100 % 100, day: number % 100)
+        try? TypedDate.parse(raw).get()
     }
 
     /// Digit forms of a number cell without a date format.
     static func parseDigitsDate(_ text: String) -> CalendarDay? {
         guard text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }), let number = Int(text) else { return nil }
-        return digitsDate(number, count: text.utf8.count, rocOnly: false)
+        return try? TypedDate.parse(digits: number, count: text.utf8.count).get()
     }
 
     // MARK: Optional text

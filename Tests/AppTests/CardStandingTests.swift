@@ -160,7 +160,7 @@ final class CardStandingTests: XCTestCase {
             var desk = try await signedInStaff(app)
             let path = "/staff/applications/\(pending.id!.uuidString)"
             let form = try await desk.get(path)
-            XCTAssertTrue(form.text.contains("name=\"validUntil\" type=\"date\""))
+            XCTAssertTrue(form.text.contains("name=\"validUntil\" type=\"text\""), "a text field, so 民國 dates can be typed")
             let lastDay = today(clock)
             let activated = try await desk.post(path + "/activate", form: ["documentChecked": "yes", "validUntil": lastDay.iso])
             XCTAssertEqual(activated.status, .seeOther)
@@ -203,10 +203,10 @@ final class CardStandingTests: XCTestCase {
 
                 let home = try await reader.get("/account/home")
                 XCTAssertEqual(home.status, .ok)
-                XCTAssertTrue(home.text.contains("您的借閱證已於 \(lastDay.iso) 到期"))
+                XCTAssertTrue(home.text.contains("您的借閱證已於 民國\(lastDay.year - 1911)年\(lastDay.month)月\(lastDay.day)日 到期"))
                 XCTAssertTrue(home.text.contains("至任一服務臺辦理延長效期"))
                 let mobile = try await reader.get("/account/card")
-                XCTAssertTrue(mobile.text.contains("您的借閱證已於 \(lastDay.iso) 到期"))
+                XCTAssertTrue(mobile.text.contains("您的借閱證已於 民國\(lastDay.year - 1911)年\(lastDay.month)月\(lastDay.day)日 到期"))
                 let seen = try await partnerView()
                 XCTAssertEqual(seen.status, "active")
                 XCTAssertEqual(seen.standing, "expired")
@@ -259,7 +259,7 @@ final class CardStandingTests: XCTestCase {
             XCTAssertTrue(past.text.contains("aria-invalid=\"true\" aria-describedby=\"validUntil-hint validUntil-error\""))
             XCTAssertTrue(past.text.contains("value=\"\(yesterday.iso)\""), "what was typed is shown again")
             let impossible = try await desk.post(path + "/activate", form: ["documentChecked": "yes", "validUntil": "2030-02-30"])
-            XCTAssertTrue(impossible.text.contains("有效期限格式不正確"))
+            XCTAssertTrue(impossible.text.contains("沒有這一天，請檢查有效期限的年、月、日。"))
             desk.acceptLanguage = "en"
             try await desk.get(path + "?lang=en")
             let english = try await desk.post(path + "/activate", form: ["documentChecked": "yes", "validUntil": yesterday.iso])

@@ -121,7 +121,7 @@ final class DigitalCardTests: XCTestCase {
             ])
             XCTAssertEqual(response.headers.first(name: .location), "/digital-card/done")
             let done = try await browser.get("/digital-card/done")
-            XCTAssertTrue(done.text.contains("我們會在 2026-11-23 前完成審核"), "Thu, Fri, Mon: the third working day")
+            XCTAssertTrue(done.text.contains("我們會在 民國115年11月23日 前完成審核"), "Thu, Fri, Mon: the third working day")
 
             let application = try await XCTUnwrapAsync(await DigitalCardApplication.query(on: app.db).with(\.$patron).first())
             XCTAssertEqual(application.status, .submitted)
@@ -153,7 +153,7 @@ final class DigitalCardTests: XCTestCase {
             XCTAssertEqual(consent?.document.code, "NLPI_PRIVACY")
             let received = try await mails(app)
             XCTAssertEqual(received.map(\.subject), ["數位借閱證申請已收到"])
-            XCTAssertTrue(received[0].body.contains("2026-11-23"))
+            XCTAssertTrue(received[0].body.contains("民國115年11月23日"), "a zh-TW email speaks 民國 dates: \(received[0].body)")
         }
     }
 
@@ -259,7 +259,7 @@ final class DigitalCardTests: XCTestCase {
             let secondAt = try XCTUnwrap(html.range(of: second.patron.applicationNumber)).lowerBound
             XCTAssertLessThan(firstAt, secondAt, "earliest due date first")
             XCTAssertTrue(html.contains(#"<tr class="overdue">"#))
-            XCTAssertTrue(html.contains("\(first.dueOn) <strong class=\"tag overdue-tag\">逾期</strong>"))
+            XCTAssertTrue(html.contains("<time datetime=\"\(first.dueOn)\">民國115年11月23日</time> <strong class=\"tag overdue-tag\">逾期</strong>"))
 
             let detail = try await reviewer.get("/staff/digital-cards/\(first.id!.uuidString)")
             XCTAssertTrue(detail.text.contains("A1"), "the reviewer compares the full ID number with the picture")

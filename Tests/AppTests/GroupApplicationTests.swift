@@ -108,7 +108,7 @@ final class GroupApplicationTests: XCTestCase {
             let mails = try await outboxMails(app)
             XCTAssertEqual(mails.map(\.to), ["li@school.example.edu.tw"])
             XCTAssertTrue(mails[0].subject.contains(record.reference))
-            XCTAssertTrue(mails[0].body.contains("2026-12-02"))
+            XCTAssertTrue(mails[0].body.contains("民國115年12月2日"), "a zh-TW email speaks 民國 dates: \(mails[0].body)")
         }
     }
 

@@ -160,7 +160,7 @@ final class GroupRosterDisclosureTests: XCTestCase {
                                                          filename: "讀者資料.csv")
             XCTAssertEqual(refused.status, .tooManyRequests)
             let retryAt = RateLimiter.windowEnd(clock.now, 3600)
-            XCTAssertTrue(refused.text.contains("本單位上傳讀者資料檔的次數已達上限，請於 \(DisplayTime.minute(retryAt)) 後再上傳。"), refused.text)
+            XCTAssertTrue(refused.text.contains("本單位上傳讀者資料檔的次數已達上限，請於 \(DisplayTime.minute(retryAt, in: .zhTW)) 後再上傳。"), refused.text)
             XCTAssertEqual(refused.headers.first(name: "Retry-After"), retryAt.rfc1123)
             XCTAssertTrue(refused.text.contains(#"value="中市示小字第1150000002號""#), "the form keeps what was typed")
             let uploads = try await GroupRosterUpload.query(on: app.db).count()

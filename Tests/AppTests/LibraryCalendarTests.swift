@@ -26,7 +26,7 @@ final class LibraryCalendarTests: XCTestCase {
             let closed = try await admin.post("/staff/calendar", form: ["day": "2026-03-04", "reason": "館舍消毒"])
             XCTAssertEqual(closed.status, .seeOther)
             let listed = try await admin.get("/staff/calendar?done=closed")
-            XCTAssertTrue(listed.text.contains("2026-03-04（三）"), listed.text)
+            XCTAssertTrue(listed.text.contains("<time datetime=\"2026-03-04\">民國115年3月4日</time>（三）"), listed.text)
             XCTAssertTrue(listed.text.contains("館舍消毒"))
             XCTAssertTrue(listed.text.contains("已設為休館日"))
             let after = try await OfficialCalendarStore.calendar(libraryID: taipei, on: app.db)
@@ -60,7 +60,8 @@ final class LibraryCalendarTests: XCTestCase {
             try await admin.get("/staff/calendar")
             let cases: [([String: String], String)] = [
                 (["day": "", "reason": "盤點"], "請填寫日期。"),
-                (["day": "2026-02-30", "reason": "盤點"], "日期格式應為 YYYY-MM-DD。"),
+                (["day": "2026-02-30", "reason": "盤點"], "沒有這一天，請檢查日期的年、月、日。"),
+                (["day": "2026/3/9 noon", "reason": "盤點"], "日期格式不正確，例如 115/12/07 或 2026-12-07。"),
                 (["day": "2026-03-01", "reason": "盤點"], "日期不可早於今天。"),
                 (["day": "2026-03-09", "reason": " "], "請填寫休館原因。"),
                 (["day": "2026-03-09", "reason": String(repeating: "休", count: 101)], "原因請在 100 字以內。"),

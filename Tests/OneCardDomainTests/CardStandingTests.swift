@@ -60,7 +60,7 @@ struct CardStandingTests {
         #expect(try CardValidity.parseValidUntil("2027/3/31", today: today).get() == day("2027-03-31"))
         #expect(try CardValidity.parseValidUntil("民國116年3月31日", today: today).get() == day("2027-03-31"))
         #expect(CardValidity.parseValidUntil("2026-11-21", today: today) == .failure(FieldErrors([FieldError(field: "validUntil", code: "valid_until_past")])))
-        #expect(CardValidity.parseValidUntil("2027-02-30", today: today) == .failure(FieldErrors([FieldError(field: "validUntil", code: "valid_until_invalid")])))
+        #expect(CardValidity.parseValidUntil("2027-02-30", today: today) == .failure(FieldErrors([FieldError(field: "validUntil", code: "valid_until_no_such_day")])))
         #expect(CardValidity.parseValidUntil("next year", today: today, field: "newValidUntil")
             == .failure(FieldErrors([FieldError(field: "newValidUntil", code: "valid_until_invalid")])))
     }

@@ -45,15 +45,15 @@ struct GroupApplicationRulesTests {
 
     @Test("Letter dates: ISO, slashes, ROC forms; not in the future, not years ago, not impossible")
     func letterDates() {
-        #expect(OfficialLetter.parseDate("2026-05-03") == CalendarDay(year: 2026, month: 5, day: 3))
-        #expect(OfficialLetter.parseDate("2026/5/3") == CalendarDay(year: 2026, month: 5, day: 3))
-        #expect(OfficialLetter.parseDate("115/05/03") == CalendarDay(year: 2026, month: 5, day: 3))
-        #expect(OfficialLetter.parseDate("中華民國115年5月3日") == CalendarDay(year: 2026, month: 5, day: 3))
-        #expect(OfficialLetter.parseDate("民國 115.5.3") == CalendarDay(year: 2026, month: 5, day: 3))
-        #expect(OfficialLetter.parseDate("２０２６－０５－０３") == CalendarDay(year: 2026, month: 5, day: 3))
-        #expect(OfficialLetter.parseDate("2026-02-30") == nil)
-        #expect(OfficialLetter.parseDate("3/5/2026") == nil)
-        #expect(OfficialLetter.parseDate("yesterday") == nil)
+        #expect(CalendarDay(typed: "2026-05-03") == CalendarDay(year: 2026, month: 5, day: 3))
+        #expect(CalendarDay(typed: "2026/5/3") == CalendarDay(year: 2026, month: 5, day: 3))
+        #expect(CalendarDay(typed: "115/05/03") == CalendarDay(year: 2026, month: 5, day: 3))
+        #expect(CalendarDay(typed: "中華民國115年5月3日") == CalendarDay(year: 2026, month: 5, day: 3))
+        #expect(CalendarDay(typed: "民國 115.5.3") == CalendarDay(year: 2026, month: 5, day: 3))
+        #expect(CalendarDay(typed: "２０２６－０５－０３") == CalendarDay(year: 2026, month: 5, day: 3))
+        #expect(CalendarDay(typed: "2026-02-30") == nil)
+        #expect(CalendarDay(typed: "3/5/2026") == nil)
+        #expect(CalendarDay(typed: "yesterday") == nil)
         func code(_ date: String) -> String? {
             guard case .failure(let failure) = OfficialLetter.validate(number: "字第1號", date: date, today: today) else { return nil }
             return failure.errors.first?.code
@@ -62,6 +62,9 @@ struct GroupApplicationRulesTests {
         #expect(code("2026-11-19") == "letter_date_future")
         #expect(code("2014-11-02") == "letter_date_too_old")
         #expect(code("2026-13-01") == "letter_date_invalid")
+        #expect(code("115/02/30") == "letter_date_no_such_day")
+        #expect(code("May 3rd") == "letter_date_invalid")
+        #expect(code("115/05/03") == nil)
     }
 
     @Test("Letter numbers are required, at most 100 characters, without control characters")

@@ -156,7 +156,10 @@ def navigation_status(driver) -> int:
 
 
 def set_date(driver, element, iso: str) -> None:
-    """Fill an <input type=date>.
+    """Fill a date field. The site's date fields are text fields (#17: a date picker cannot take a 民國 year),
+    typed into as a person does, with any form the site reads (`1990-05-03`, `79/05/03`, `民國79年5月3日`).
+
+    For an <input type=date>:
 
     Typing into a date input is locale dependent in Chromium (the segments and their order follow the
     browser's language, zh-TW shows 年/月/日), so first type the digits the way a person would; if the value
@@ -164,6 +167,11 @@ def set_date(driver, element, iso: str) -> None:
     (With headless Chromium 156 + chromedriver here, typed keys leave the value empty, with or without the
     mobile emulation, so in practice the JavaScript path is the one taken.)
     """
+    if element.get_attribute("type") == "text":
+        element.clear()
+        element.send_keys(iso)
+        assert element.get_attribute("value") == iso
+        return
     year, month, day = iso.split("-")
     element.click()
     element.send_keys(year + month + day)

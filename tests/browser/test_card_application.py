@@ -51,7 +51,9 @@ APPLICATION_NUMBER = re.compile(r"^TPML-\d{6}-[2-9A-HJ-NP-Z]{6}$")
 
 APPLICANT_NAME = "王小明"
 APPLICANT_PASSWORD = "我每週六去圖書館借三本書"
-BIRTH_DATE = "1990-05-03"
+# Typed as a 民國 date, as many Taiwanese readers write it (#17); stored as 1990-05-03, shown as 民國79年5月3日.
+BIRTH_DATE = "79/05/03"
+BIRTH_DATE_SHOWN = "民國79年5月3日"
 EASY_CARD = "1234567890123456"
 DESK_PASSWORD = "desk counter password 2024"
 
@@ -180,7 +182,7 @@ def fill_form(driver, *, id_number: str, name: str = APPLICANT_NAME, password: s
     assert labelled(driver, "男 (Male)", within=gender).is_selected()
 
     birth = labelled(driver, "出生日期")
-    assert birth.get_attribute("type") == "date"
+    assert birth.get_attribute("type") == "text", "a text field, so a 民國 date can be typed"
     set_date(driver, birth, BIRTH_DATE)
 
     labelled(driver, "密碼").send_keys(password)
@@ -369,7 +371,7 @@ def test_apply_online_walks_the_seed_steps_and_the_desk_activates(server, driver
     assert facts.get("狀態") == "待臨櫃辦理", facts
     assert facts.get("證號") == id_number, facts
     assert facts.get("姓名") == APPLICANT_NAME, facts
-    assert facts.get("出生日期") == BIRTH_DATE, facts
+    assert facts.get("出生日期") == BIRTH_DATE_SHOWN, facts
     # The partner service is named after New Taipei (啟用新北市公共圖書館一證通用服務); Keelung was not chosen.
     assert "新北市" in facts.get("結合合作館", ""), facts
     assert "基隆" not in facts.get("結合合作館", ""), facts

@@ -77,8 +77,10 @@ def test_desk_suspends_and_reinstates_a_card_and_an_administrator_closes_a_day(s
     admin = make_driver("zh-TW,zh")
     sign_in(admin, server, admin_account)
     click_and_wait(admin, link(admin, "休館日"))
-    day = (datetime.date.today() + datetime.timedelta(days=14)).isoformat()
-    set_date(admin, labelled(admin, "日期"), day)
+    closed_on = datetime.date.today() + datetime.timedelta(days=14)
+    # Typed as a 民國 date (#17), listed as one.
+    set_date(admin, labelled(admin, "日期"), f"{closed_on.year - 1911}/{closed_on.month:02d}/{closed_on.day:02d}")
+    day = f"民國{closed_on.year - 1911}年{closed_on.month}月{closed_on.day}日"
     labelled(admin, "原因").send_keys("年度館藏盤點")
     click_and_wait(admin, button(admin, "設為休館日"))
     notice = admin.find_element(By.CSS_SELECTOR, ".notice")

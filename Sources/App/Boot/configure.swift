@@ -138,6 +138,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.leaf.tags["isEnglish"] = IsEnglishTag()
     app.leaf.tags["readerSignedIn"] = ReaderSignedInTag()
     app.leaf.tags["path"] = PathTag()
+    app.leaf.tags["day"] = DayTag()
 
     // Outbox delivery: SMTP when configured, otherwise .eml files in the data directory.
     let mailer: any Mailer = if let smtp = settings.smtp {

@@ -58,13 +58,14 @@ enum OfficialCalendarStore {
         let reason = rawReason.trimmingCharacters(in: .whitespacesAndNewlines)
         let today = CalendarDay(date: time, timeZone: .taipei)
         var errors: [FieldError] = []
-        let day = CalendarDay(iso: typed)
+        let typedDay = TypedDate.parse(typed)
+        let day = try? typedDay.get()
         if typed.isEmpty {
             errors.append(FieldError(field: "day", code: "day_empty"))
         } else if let day {
             if day < today { errors.append(FieldError(field: "day", code: "day_past")) }
         } else {
-            errors.append(FieldError(field: "day", code: "day_invalid"))
+            errors.append(FieldError(field: "day", code: typedDay == .failure(.noSuchDay) ? "day_no_such_day" : "day_invalid"))
         }
         if reason.isEmpty {
             errors.append(FieldError(field: "reason", code: "reason_empty"))

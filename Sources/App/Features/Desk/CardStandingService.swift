@@ -73,7 +73,7 @@ struct CardStandingService {
                              details: ["from": previous ?? "none", "to": validUntil?.iso ?? "none"], on: db)
             try await PartnerEvents.enqueueForLinkedPartners(.patronUpdated, patron: patron, now: now, on: db)
             let locale = SiteLocale(rawValue: patron.locale) ?? .zhTW
-            let text = validUntil?.iso ?? localizer.text("standing.valid_until.none", locale)
+            let text = validUntil.map { DisplayTime.day($0, in: locale) } ?? localizer.text("standing.valid_until.none", locale)
             try await email("card_valid_until_changed", patron, ["validUntil": text], on: db)
         }
     }

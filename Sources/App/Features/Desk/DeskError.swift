@@ -12,6 +12,7 @@ enum DeskError: UserFacingError, Equatable {
     // A card's standing (有效期限, 停權, 復權).
     case validUntilInvalid
     case validUntilPast
+    case validUntilNoSuchDay
     case suspensionReasonRequired
     case suspensionReasonInvalid
     case notActive
@@ -24,6 +25,7 @@ enum DeskError: UserFacingError, Equatable {
     init(_ errors: FieldErrors) {
         switch errors.errors.first?.code {
         case "valid_until_past": self = .validUntilPast
+        case "valid_until_no_such_day": self = .validUntilNoSuchDay
         case "suspension_reason_required": self = .suspensionReasonRequired
         case "suspension_reason_invalid": self = .suspensionReasonInvalid
         default: self = .validUntilInvalid
@@ -34,7 +36,7 @@ enum DeskError: UserFacingError, Equatable {
     var field: String? {
         switch self {
         case .easyCardInvalid, .easyCardTaken: "easyCard"
-        case .validUntilInvalid, .validUntilPast: "validUntil"
+        case .validUntilInvalid, .validUntilPast, .validUntilNoSuchDay: "validUntil"
         case .suspensionReasonRequired, .suspensionReasonInvalid: "reason"
         default: nil
         }
@@ -49,6 +51,7 @@ enum DeskError: UserFacingError, Equatable {
         case .notDigital: "not_digital"
         case .validUntilInvalid: "valid_until_invalid"
         case .validUntilPast: "valid_until_past"
+        case .validUntilNoSuchDay: "valid_until_no_such_day"
         case .suspensionReasonRequired: "suspension_reason_required"
         case .suspensionReasonInvalid: "suspension_reason_invalid"
         case .notActive: "not_active"

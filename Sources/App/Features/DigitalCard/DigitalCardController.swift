@@ -270,7 +270,7 @@ struct DigitalCardController: RouteCollection {
         let patron = application.patron
         return try await req.view.render("digital/done", DonePage(
             applicationNumber: patron.applicationNumber, active: patron.status == .active, cardNumber: patron.cardNumber,
-            dueOn: application.dueOn, email: patron.email ?? "")).encodeResponse(for: req)
+            dueOn: DisplayTime.day(iso: application.dueOn, in: req.locale), email: patron.email ?? "")).encodeResponse(for: req)
     }
 
     // MARK: 補件

@@ -374,6 +374,8 @@ struct DigitalCardService {
         var values = ["name": patron.name, "number": patron.applicationNumber, "card": patron.cardNumber ?? "",
                       "library": library.name(in: locale)]
         values.merge(extra) { $1 }
+        // Days go in the reader's language (民國 in zh-TW, ISO in English).
+        if let due = values["due"] { values["due"] = DisplayTime.day(iso: due, in: locale) }
         try await outbox
             .enqueueEmail(template: template, to: email, locale: locale, values: values, secrets: secrets,
                           partitionKey: PatronMail.partitionKey(patron.requireID()), on: db)

@@ -21,11 +21,11 @@ struct ReaderCardPage: Encodable {
         standingNotice = switch patron.standing(at: now) {
         case .suspended?:
             localizer.text("reader.standing.suspended", locale, [
-                "since": patron.suspendedAt.map { CalendarDay(date: $0, timeZone: .taipei).iso } ?? "",
+                "since": patron.suspendedAt.map { DisplayTime.day(CalendarDay(date: $0, timeZone: .taipei), in: locale) } ?? "",
                 "reason": patron.suspensionReason ?? "",
             ])
         case .expired?:
-            localizer.text("reader.standing.expired", locale, ["date": patron.cardValidUntil ?? ""])
+            localizer.text("reader.standing.expired", locale, ["date": patron.cardValidUntil.map { DisplayTime.day(iso: $0, in: locale) } ?? ""])
         case .good?, nil:
             nil
         }

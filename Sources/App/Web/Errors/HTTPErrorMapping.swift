@@ -30,7 +30,7 @@ enum HTTPErrorMapping {
             }
         case let error as DeskError:
             switch error {
-            case .documentNotChecked, .easyCardInvalid, .validUntilInvalid, .validUntilPast, .suspensionReasonRequired,
+            case .documentNotChecked, .easyCardInvalid, .validUntilInvalid, .validUntilPast, .validUntilNoSuchDay, .suspensionReasonRequired,
                  .suspensionReasonInvalid: .unprocessableEntity
             case .easyCardTaken, .notPending, .notDigital, .notActive, .alreadySuspended, .notSuspended: .conflict
             case .notHomeLibrary: .forbidden

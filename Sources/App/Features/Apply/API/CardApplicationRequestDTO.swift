@@ -30,6 +30,8 @@ struct CardApplicationRequestDTO: Content {
         var input = fields.toInput()
         // An API client sends the password once: it confirmed it on its own screen.
         input.passwordConfirmation = input.password
+        // The API speaks ISO dates only; 民國 and other typed forms are for people at the forms.
+        input.dateEntry = .isoOnly
         input.partnerLinks = Set(partnerLinks ?? [])
         let accepted = Set(acceptedConsents ?? [])
         input.partnerConsents = Set(CardApplicationRules.linkablePartners.filter { accepted.contains("\($0)_LINK") })

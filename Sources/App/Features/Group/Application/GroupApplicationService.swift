@@ -131,7 +131,7 @@ struct GroupApplicationService {
                 try await outbox.enqueueEmail(
                     template: "group_application_received", to: record.contactEmail, locale: locale,
                     values: ["name": record.contactName, "organization": record.organizationName, "reference": record.reference,
-                             "library": library.name(in: locale), "due": record.dueOn],
+                             "library": library.name(in: locale), "due": DisplayTime.day(iso: record.dueOn, in: locale)],
                     on: db)
             }
         } catch {

@@ -169,7 +169,7 @@ struct GroupContactController: RouteCollection {
                                               status: .unprocessableEntity)
         } catch let error as GroupApplicationError {
             guard case .uploadLimitReached(let retryAt) = error else { throw error }
-            let message = req.t(error.messageKey, ["time": DisplayTime.minute(retryAt)])
+            let message = req.t(error.messageKey, ["time": DisplayTime.minute(retryAt, in: req.locale)])
             let response = try await renderUploadForm(req, record, values: values, messages: ["file": message],
                                                       status: HTTPErrorMapping.status(for: error))
             for (name, value) in HTTPErrorMapping.headers(for: error) { response.headers.replaceOrAdd(name: name, value: value) }

@@ -14,7 +14,7 @@ extension GroupContactUploadPage.Model {
         let shown = errors.dropFirst(pagination.offset).prefix(errorsPerPage)
         let path = SiteURL.groupContactUpload(id: .value(upload.id!)).path
         return Self(
-            organization: record.organizationName, uploadedAt: DisplayTime.minute(upload.uploadedAt),
+            organization: record.organizationName, uploadedAt: DisplayTime.minute(upload.uploadedAt, in: locale),
             letterNumber: upload.letterNumber, rows: upload.rowCount, errorCount: errors.count,
             errors: shown.map { .init(row: $0.row, column: $0.column,
                                       message: GroupMessages.rowErrorMessage($0, locale: locale, localizer: localizer)) },

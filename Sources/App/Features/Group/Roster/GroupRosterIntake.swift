@@ -373,7 +373,8 @@ struct GroupRosterIntake {
                     template: "group_batch_received", to: record.contactEmail, locale: locale,
                     values: ["name": record.contactName, "organization": record.organizationName, "reference": batch.reference,
                              "letter": batch.letterNumber, "rows": String(remaining.count), "left": String(left.count),
-                             "target": batch.targetOn, "due": batch.dueOn,
+                             "target": DisplayTime.day(iso: batch.targetOn, in: locale),
+                             "due": DisplayTime.day(iso: batch.dueOn, in: locale),
                              "library": library.name(in: locale)],
                     on: db)
             }

@@ -10,7 +10,7 @@ extension PartnerDeliveriesPage {
             Row(id: message.id ?? 0,
                 partner: libraries[queued.partnerLibraryID].map { $0.name(in: locale) } ?? "—",
                 event: queued.type.rawValue, cardNumber: queued.cardNumber ?? "—", attempts: message.attempts,
-                lastError: message.lastError ?? "", nextAttempt: DisplayTime.minute(message.availableAt),
+                lastError: message.lastError ?? "", nextAttempt: DisplayTime.minute(message.availableAt, in: locale),
                 gaveUp: message.status == .failed,
                 retryPath: SiteURL.staffDeliveryRetry(id: .value(message.id ?? 0)).path)
         }

@@ -20,6 +20,8 @@ extension ReaderAccountPage {
         let name: String
         let cardNumber: String
         let maskedID: String
+        /// ISO (`1990-05-03`); the page shows it in its language through `#day`.
+        let birthDate: String?
         let library: String
         let email: String?
         let mobile: String?

@@ -16,12 +16,12 @@ extension ReaderAccountPage.Model {
             .with(\.$partnerService).all()
         let pending = try await PatronRequest.query(on: database).filter(\.$patron.$id == id).filter(\.$status == .pending).all()
         return Self(
-            name: patron.name, cardNumber: patron.cardNumber ?? "", maskedID: masked,
+            name: patron.name, cardNumber: patron.cardNumber ?? "", maskedID: masked, birthDate: patron.birthDate,
             library: patron.library.name(in: locale), email: patron.email, mobile: patron.mobile,
             partners: links.map { $0.partnerService.name(in: locale) },
             consents: records.map {
                 .init(id: $0.id!.uuidString, title: $0.document.title(in: locale), version: $0.document.version,
-                      givenAt: DisplayTime.minute($0.givenAt), withdrawn: $0.withdrawnAt != nil,
+                      givenAt: DisplayTime.minute($0.givenAt, in: locale), withdrawn: $0.withdrawnAt != nil,
                       endsCard: $0.document.code.hasSuffix("_PRIVACY"),
                       withdrawPath: SiteURL.accountConsentWithdraw(id: .value($0.id!)).path)
             },
