@@ -108,7 +108,7 @@ struct SMTPMailer: Mailer {
                         let handshake = channel.channel.eventLoop.makePromise(of: Void.self)
                         do {
                             try await channel.channel.eventLoop.submit {
-                                let handler = NIOSSLClientHandler(context: tls, serverHostname: serverHostname)
+                                let handler = try NIOSSLClientHandler(context: tls, serverHostname: serverHostname)
                                 try channel.channel.pipeline.syncOperations.addHandler(handler, position: .first)
                                 try channel.channel.pipeline.syncOperations.addHandler(TLSHandshakeWaiter(handshake), position: .after(handler))
                             }.get()

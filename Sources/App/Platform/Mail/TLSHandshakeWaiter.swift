@@ -1,5 +1,5 @@
 import NIOCore
-import NIOSSL
+import NIOTLS
 
 /// Placed right after the TLS handler that STARTTLS inserts: its promise completes when the handshake does, or
 /// fails with the reason it did not. The mailer waits for it before writing EHLO, so a refused certificate is
