@@ -112,6 +112,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.migrations.add(AddSecretsToOutboxMessages())
     app.migrations.add(AddEmptiedOnceSentToOutboxMessages())
     app.migrations.add(AddOneLetterUseToGroupRosterUploads())
+    app.migrations.add(AddMailSettingsToLibraries())
     // `onecard migrate` reports what it applied; the per-migration lines are for debugging.
     app.fluent.migrationLogLevel = .debug
     if settings.migratesOnBoot {
@@ -180,6 +181,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.asyncCommands.use(RosterCommands(), as: "roster")
     app.asyncCommands.use(PartnerCommands(), as: "partner")
     app.asyncCommands.use(GroupCommands(), as: "group")
+    app.asyncCommands.use(LibraryCommands(), as: "library")
 
     try routes(app)
 }

@@ -368,7 +368,7 @@ struct DigitalCardService {
         values.merge(extra) { $1 }
         try await outbox
             .enqueueEmail(template: template, to: email, locale: locale, values: values, secrets: secrets,
-                          partitionKey: PatronMail.partitionKey(patron.requireID()), on: db)
+                          from: library, partitionKey: PatronMail.partitionKey(patron.requireID()), on: db)
     }
 
     // MARK: Retention

@@ -133,7 +133,7 @@ struct GroupApplicationService {
                     template: "group_application_received", to: record.contactEmail, locale: locale,
                     values: ["name": record.contactName, "organization": record.organizationName, "reference": record.reference,
                              "library": library.name(in: locale), "due": record.dueOn],
-                    on: db)
+                    from: library, on: db)
             }
         } catch {
             for document in documents { store.remove(id: document.id!) }

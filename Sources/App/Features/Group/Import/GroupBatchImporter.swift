@@ -104,7 +104,7 @@ struct GroupBatchImporter: Sendable {
                 template: "group_batch_rejected", to: record.contactEmail, locale: locale,
                 values: ["name": record.contactName, "organization": record.organizationName, "reference": batch.reference,
                          "letter": batch.letterNumber, "reason": reason, "library": library.name(in: locale)],
-                on: db)
+                from: library, on: db)
         }
         batch.status = .rejected
         batch.rejectionReason = reason

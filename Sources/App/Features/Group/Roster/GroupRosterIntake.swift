@@ -374,7 +374,7 @@ struct GroupRosterIntake {
                              "letter": batch.letterNumber, "rows": String(remaining.count), "left": String(left.count),
                              "target": batch.targetOn, "due": batch.dueOn,
                              "library": library.name(in: locale)],
-                    on: db)
+                    from: library, on: db)
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
             // A concurrent upload under the same letter won.
