@@ -149,4 +149,17 @@ final class PatronEmailTests: XCTestCase {
             XCTAssertFalse(html.contains("<script>"), html)
         }
     }
+
+    func testAGroupsEmailsComeInTheNameOfTheLibraryItAppliedTo() async throws {
+        try await withTestApp { app in
+            _ = try await GroupFixtures.approved(app)
+            let record = try await XCTUnwrapAsync(await GroupApplicationRecord.query(on: app.db).with(\.$library).first())
+            let mails = try await outboxMails(app)
+            XCTAssertGreaterThanOrEqual(mails.count, 2, "received and approved")
+            for mail in mails {
+                XCTAssertEqual(mail.from, "\(record.library.name(in: record.siteLocale)) <\(configuredAddress)>", mail.subject)
+                XCTAssertNotNil(mail.html, mail.subject)
+            }
+        }
+    }
 }
