@@ -55,6 +55,23 @@ final class CommandLineTests: XCTestCase {
                        stderr: String(decoding: stderr, as: UTF8.self))
     }
 
+    /// Issue #17 item 5: a library's sender, Reply-To and branch page are set from the command line, kept,
+    /// cleared with an empty value, and a malformed address is refused.
+    func testLibrarySetMailKeepsTheLibrarysSenderAndReplyTo() throws {
+        let set = try onecard("library", "set-mail", "--library", "tpml", "--from", "no-reply@tpml.gov.taipei",
+                              "--reply-to", "service@tpml.gov.taipei")
+        XCTAssertEqual(set.status, 0, set.stderr)
+        XCTAssertEqual(set.stdout, "TPML: from no-reply@tpml.gov.taipei, reply-to service@tpml.gov.taipei, branches https://tpml.gov.taipei/\n")
+        let cleared = try onecard("library", "set-mail", "--library", "TPML", "--reply-to", "", "--branches-url", "https://tpml.gov.taipei/branches")
+        XCTAssertEqual(cleared.status, 0, cleared.stderr)
+        XCTAssertEqual(cleared.stdout, "TPML: from no-reply@tpml.gov.taipei, reply-to (none), branches https://tpml.gov.taipei/branches\n")
+        let named = try onecard("library", "set-mail", "--library", "TPML", "--from", "TPML <no-reply@tpml.gov.taipei>")
+        XCTAssertNotEqual(named.status, 0)
+        XCTAssertTrue(named.stderr.contains("--from must be a bare email address"), named.stderr)
+        let nothing = try onecard("library", "set-mail", "--library", "NTPL")
+        XCTAssertNotEqual(nothing.status, 0)
+    }
+
     func testDueDateCountsTheSaturdayMakeUpWorkingDay() throws {
         let result = try onecard("calendar", "due", "2025-02-06", "3")
         XCTAssertEqual(result.status, 0, result.stderr)

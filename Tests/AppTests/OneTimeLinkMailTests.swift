@@ -15,12 +15,9 @@ final class OneTimeLinkMailTests: XCTestCase {
         ((try? FileManager.default.contentsOfDirectory(atPath: app.settings.mailDropDirectory)) ?? []).filter { $0.hasSuffix(".eml") }.sorted()
     }
 
-    /// The text of a mail-drop file's body (base64 under the headers, as `MailMessage.rfc5322` writes it).
+    /// The text of a mail-drop file's plain part, as Python's email package reads it.
     func dropBody(_ app: Application, _ file: String) throws -> String {
-        let raw = try String(contentsOfFile: app.settings.mailDropDirectory + "/" + file, encoding: .utf8)
-        let parts = raw.components(separatedBy: "\r\n\r\n")
-        let base64 = parts.dropFirst().joined().replacingOccurrences(of: "\r\n", with: "")
-        return String(decoding: try XCTUnwrap(Data(base64Encoded: base64)), as: UTF8.self)
+        try MailParts.read(app.settings.mailDropDirectory + "/" + file).plain
     }
 
     func testAPasswordResetLinkWaitsSealedIsDeliveredWorkingAndIsGoneAfterwards() async throws {

@@ -201,7 +201,7 @@ final class ReaderSessionTests: XCTestCase {
             let browser = TestBrowser(app)
             _ = try await signIn(browser, patron.cardNumber!)
             let account = try await browser.get("/account")
-            XCTAssertTrue(account.text.contains(#"<a href="/account/my-data.json" download>下載我的資料（JSON）</a>"#))
+            XCTAssertTrue(account.text.contains(#"<a href="/account/my-data.json" download>下載我的資料（JSON 檔，供程式讀取）</a>"#))
             let response = try await browser.get("/account/my-data.json")
             XCTAssertEqual(response.status, .ok)
             XCTAssertEqual(response.headers.contentType, .json)
@@ -221,5 +221,49 @@ final class ReaderSessionTests: XCTestCase {
             XCTAssertEqual(anonymous.status, .seeOther, "only for the signed-in reader")
         }
     }
-}
 
+    /// Issue #17 item 8: beside the JSON file, the same data as a page in the reader's language, to print or
+    /// save; audited like the download, never cached, and only for the signed-in reader.
+    func testReadersGetAReadableCopyOfTheirDataToPrintOrSave() async throws {
+        try await withTestApp(adjust: { $0.signInDelayUnit = 0.001 }) { app in
+            let patron = try await activeReader(app, easyCard: "1234567890123456")
+            let browser = TestBrowser(app)
+            _ = try await signIn(browser, patron.cardNumber!)
+            let account = try await browser.get("/account")
+            XCTAssertTrue(account.text.contains(#"<a href="/account/my-data">下載我的資料（可列印的網頁）</a>"#), account.text)
+
+            let page = try await browser.get("/account/my-data")
+            XCTAssertEqual(page.status, .ok)
+            XCTAssertEqual(page.headers.contentType?.subType, "html")
+            XCTAssertEqual(page.headers.first(name: .cacheControl), "no-store")
+            let html = page.text
+            XCTAssertTrue(html.contains("<h1>我的資料</h1>"), html)
+            XCTAssertTrue(html.contains("<dt>證號</dt><dd>A123456789</dd>"), "the reader's own data, in full")
+            XCTAssertTrue(html.contains("<dt>悠遊卡卡號</dt><dd>1234567890123456</dd>"), html)
+            XCTAssertTrue(html.contains("<dd>\(patron.cardNumber!)</dd>"), html)
+            XCTAssertTrue(html.contains("<dt>狀態</dt><dd>已開通</dd>"), "codes in words")
+            XCTAssertTrue(html.contains("<dd>臺北市立圖書館 (TPML)</dd>"), html)
+            for document in ["TPML_PRIVACY", "TAIPEI_CITY_ID", "NTPL_LINK"] { XCTAssertTrue(html.contains("(\(document))"), document) }
+            XCTAssertTrue(html.contains("<td>card.activated</td>"), "the access log too")
+            let exports0 = try await AuditEvent.query(on: app.db).filter(\.$action == "patron.exported").count()
+            XCTAssertEqual(exports0, 1)
+
+            let english = try await browser.get("/account/my-data?lang=en")
+            XCTAssertTrue(english.text.contains("<h1>My data</h1>"), english.text)
+            XCTAssertTrue(english.text.contains("<h2>Personal details</h2>"))
+            XCTAssertTrue(english.text.contains("<dt>Status</dt><dd>Active</dd>"))
+            let exports1 = try await AuditEvent.query(on: app.db).filter(\.$action == "patron.exported").count()
+            XCTAssertEqual(exports1, 2)
+
+            // It prints as the data alone.
+            let css = try await browser.get("/css/site.css").text
+            XCTAssertTrue(css.contains("@media print {\n  .site-header, .site-footer, .skip-link, .no-print { display: none !important; }"), css)
+
+            let anonymous = try await TestBrowser(app).get("/account/my-data")
+            XCTAssertEqual(anonymous.status, .seeOther, "only for the signed-in reader")
+            XCTAssertFalse(anonymous.text.contains("A123456789"))
+            let exports2 = try await AuditEvent.query(on: app.db).filter(\.$action == "patron.exported").count()
+            XCTAssertEqual(exports2, 2)
+        }
+    }
+}

@@ -64,7 +64,7 @@ final class SMTPDeliveryTests: XCTestCase {
             decoder.arguments = ["python3", "-c", """
                 import email, email.policy, sys
                 m = email.message_from_binary_file(open(sys.argv[1], 'rb'), policy=email.policy.default)
-                print(m['To']); print(m['Subject']); print(m.get_content())
+                print(m['To']); print(m['Subject']); print(m.get_body(('plain',)).get_content())
                 """, newDirectory + "/" + files[0]]
             let output = Pipe()
             decoder.standardOutput = output

@@ -15,7 +15,7 @@ final class SiteURLTests: XCTestCase {
         .home, .staffSignIn, .staffSignOut, .staffHome, .staffSetPassword, .staffAudit, .healthz, .metrics, .openAPI,
         .apiLibraries, .apiLibrary(code: .key), .apiCardApplications, .apiPartnerPatron(code: .key, cardNumber: .key),
         .applicationForm, .applicationCaptcha, .applicationDone, .deskApplications, .readerSignOut, .account,
-        .forgotPassword, .resetPassword, .accountData, .accountPartners, .accountPartner(code: .key),
+        .forgotPassword, .resetPassword, .accountData, .accountDataPage, .accountPartners, .accountPartner(code: .key),
         .accountPartnerDone(code: .key), .accountPartnerDisable(code: .key), .deskApplication(id: .key),
         .deskActivate(id: .key), .staffDeliveries, .digitalCardForm, .digitalCardCertificate, .digitalCardDone,
         .digitalCardCorrection, .staffDigitalCards, .staffDigitalCard(id: .key), .staffDigitalCardFile(id: .key, file: .key),
@@ -36,7 +36,7 @@ final class SiteURLTests: XCTestCase {
         switch url {
         case .home, .service, .staffSignIn, .staffSignOut, .staffHome, .staffSetPassword, .staffAudit, .healthz, .metrics,
              .openAPI, .apiLibraries, .apiCardApplications, .applicationForm, .applicationCaptcha, .applicationDone,
-             .deskApplications, .readerSignOut, .account, .forgotPassword, .resetPassword, .accountData, .accountPartners,
+             .deskApplications, .readerSignOut, .account, .forgotPassword, .resetPassword, .accountData, .accountDataPage, .accountPartners,
              .staffDeliveries, .digitalCardForm, .digitalCardCertificate, .digitalCardDone, .digitalCardCorrection,
              .staffDigitalCards, .myHome, .accountCard, .accountCardImage, .accountPassword, .accountContact, .staffRequests,
              .staffCalendar, .taipeiPassSignIn, .taipeiPassCallback, .groupApplicationForm, .groupApplicationDone,

@@ -73,7 +73,7 @@ def sign_in_link(server, timeout: float = 20.0) -> str:
             message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
             if CONTACT not in str(message["To"]):
                 continue
-            found = re.search(r"https?://\S+/group-application/contact/sign-in\?token=[A-Za-z0-9_-]+", message.get_content())
+            found = re.search(r"https?://\S+/group-application/contact/sign-in\?token=[A-Za-z0-9_-]+", message.get_body(("plain",)).get_content())
             if found:
                 return found.group(0)
         time.sleep(0.5)

@@ -118,6 +118,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.migrations.add(AddOneLetterUseToGroupRosterUploads())
     app.migrations.add(CreateSealedFile())
     app.migrations.add(CreateCaptchaChallenge())
+    app.migrations.add(AddMailSettingsToLibraries())
     // `onecard migrate` reports what it applied; the per-migration lines are for debugging.
     app.fluent.migrationLogLevel = .debug
     if settings.migratesOnBoot {
@@ -188,6 +189,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.asyncCommands.use(PartnerCommands(), as: "partner")
     app.asyncCommands.use(GroupCommands(), as: "group")
     app.asyncCommands.use(FilesCommands(), as: "files")
+    app.asyncCommands.use(LibraryCommands(), as: "library")
 
     try routes(app)
 }

@@ -31,6 +31,8 @@ enum SiteURL: Sendable {
     case forgotPassword
     case resetPassword
     case accountData
+    /// 下載我的資料 as a page to read, print or save (issue #17 item 8), beside the JSON file.
+    case accountDataPage
     case accountPartners
     case accountPartner(code: Parameter<String>)
     case accountPartnerDone(code: Parameter<String>)
@@ -156,6 +158,7 @@ enum SiteURL: Sendable {
         case .forgotPassword: ["login", "forgot"]
         case .resetPassword: ["login", "reset"]
         case .accountData: ["account", "my-data.json"]
+        case .accountDataPage: ["account", "my-data"]
         case .accountPartners: ["account", "partners"]
         case .accountPartner(let code): ["account", "partners", .parameter("code", code)]
         case .accountPartnerDone(let code): ["account", "partners", .parameter("code", code), "done"]
@@ -245,6 +248,7 @@ enum SiteURL: Sendable {
         case .forgotPassword: "forgotPassword"
         case .resetPassword: "resetPassword"
         case .accountData: "accountData"
+        case .accountDataPage: "accountDataPage"
         case .accountPartners: "accountPartners"
         case .staffDeliveries: "staffDeliveries"
         case .digitalCardForm: "digitalCardForm"
@@ -294,7 +298,7 @@ enum SiteURL: Sendable {
     static let templateLinks: [SiteURL] = [
         .home, .staffSignIn, .staffSignOut, .staffHome, .staffSetPassword, .staffAudit, .healthz, .metrics, .openAPI,
         .apiLibraries, .apiCardApplications, .applicationForm, .applicationCaptcha, .applicationDone, .deskApplications,
-        .readerSignOut, .account, .forgotPassword, .resetPassword, .accountData, .accountPartners, .staffDeliveries,
+        .readerSignOut, .account, .forgotPassword, .resetPassword, .accountData, .accountDataPage, .accountPartners, .staffDeliveries,
         .digitalCardForm, .digitalCardCertificate, .digitalCardDone, .digitalCardCorrection, .staffDigitalCards, .myHome,
         .accountCard, .accountCardImage(.code128), .accountCardImage(.qr), .accountPassword, .accountContact,
         .staffRequests, .staffCalendar, .taipeiPassSignIn, .taipeiPassCallback, .groupApplicationForm,

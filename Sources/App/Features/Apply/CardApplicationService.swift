@@ -132,8 +132,9 @@ struct CardApplicationService {
                         template: "card_application_received", to: email, locale: locale,
                         values: ["name": patron.name, "number": patron.applicationNumber,
                                  "library": library.name(in: locale),
-                                 "days": String(pendingApplicationLifetimeDays)],
-                        partitionKey: PatronMail.partitionKey(patronID), on: db)
+                                 "days": String(pendingApplicationLifetimeDays),
+                                 "branches": try await Self.branches(of: library, locale: locale, on: db)],
+                        from: library, partitionKey: PatronMail.partitionKey(patronID), on: db)
                 }
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
@@ -202,5 +203,13 @@ struct CardApplicationService {
         let alphabet = Array("23456789ABCDEFGHJKLMNPQRSTUVWXYZ")
         let suffix = String((0..<6).map { _ in alphabet.randomElement()! })
         return String(format: "%@-%02d%02d%02d-%@", library, day.year % 100, day.month, day.day, suffix)
+    }
+
+    /// Where the applicant finds the branches and their opening hours: the library's page of them when it
+    /// has one (`onecard library set-mail --branches-url`), else the names of its service desks.
+    static func branches(of library: Library, locale: SiteLocale, on db: any Database) async throws -> String {
+        if let url = try await LibraryMailSettings.of(library, on: db).branchesURL { return url }
+        let desks = try await ServiceDesk.query(on: db).filter(\.$library.$id == library.requireID()).sort(\.$position).all()
+        return desks.map { $0.name(in: locale) }.joined(separator: locale.choose(zhTW: "、", en: ", "))
     }
 }

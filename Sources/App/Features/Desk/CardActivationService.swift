@@ -67,8 +67,8 @@ struct CardActivationService {
                     try await outbox.enqueueEmail(
                         template: "card_activated", to: email, locale: locale,
                         values: ["name": patron.name, "card": patron.cardNumber ?? "",
-                                 "library": library.name(in: locale)],
-                        partitionKey: PatronMail.partitionKey(patron.requireID()), on: db)
+                                 "library": library.name(in: locale), "login": outbox.link(.service(.signIn))],
+                        from: library, partitionKey: PatronMail.partitionKey(patron.requireID()), on: db)
                 }
             }
         } catch {

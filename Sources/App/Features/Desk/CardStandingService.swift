@@ -96,6 +96,6 @@ struct CardStandingService {
             template: template, to: address, locale: locale,
             values: values.merging(["name": patron.name, "card": patron.cardNumber ?? "",
                                     "library": library.name(in: locale)]) { $1 },
-            partitionKey: PatronMail.partitionKey(patron.requireID()), on: db)
+            from: library, partitionKey: PatronMail.partitionKey(patron.requireID()), on: db)
     }
 }

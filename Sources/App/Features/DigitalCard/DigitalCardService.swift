@@ -378,7 +378,7 @@ struct DigitalCardService {
         if let due = values["due"] { values["due"] = DisplayTime.day(iso: due, in: locale) }
         try await outbox
             .enqueueEmail(template: template, to: email, locale: locale, values: values, secrets: secrets,
-                          partitionKey: PatronMail.partitionKey(patron.requireID()), on: db)
+                          from: library, partitionKey: PatronMail.partitionKey(patron.requireID()), on: db)
     }
 
     // MARK: Retention

@@ -41,7 +41,7 @@ struct StaffAccounts {
                     values: ["library": library.name(in: locale),
                              "role": localizer.text("staff.role.\(role.rawValue)", locale),
                              "hours": String(Int(linkLifetime / 3600))],
-                    secrets: ["link": link.absoluteString], on: db)
+                    secrets: ["link": link.absoluteString], from: library, on: db)
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
             // Two creations raced past the check above; the unique index decided.

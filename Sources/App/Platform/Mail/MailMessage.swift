@@ -1,7 +1,10 @@
 import Foundation
 import OneCardDomain
 
-/// A plain-text email, rendered at the moment it is queued and stored in the outbox as JSON.
+/// An email, rendered at the moment it is queued and stored in the outbox as JSON: a plain-text body
+/// and, for messages queued since issue #17, the same text as HTML (`MailHTML`), sent together as
+/// `multipart/alternative` so every mail program shows one of them. Messages stored before then have no
+/// `html` and are sent as plain text, as they were.
 public struct MailMessage: Codable, Sendable, Equatable {
     public var from: String
     public var to: String
@@ -9,6 +12,10 @@ public struct MailMessage: Codable, Sendable, Equatable {
     public var body: String
     public var messageID: String
     public var date: Date
+    /// The HTML alternative of `body`; nil sends plain text only.
+    public var html: String? = nil
+    /// Where replies go when it is not `from` (a library's desk, set with `onecard library set-mail`).
+    public var replyTo: String? = nil
 
     /// The bare address of `from` (`OneCard <a@b>` → `a@b`), for the SMTP envelope.
     var fromAddress: String { Self.address(in: from) }
@@ -22,19 +29,37 @@ public struct MailMessage: Codable, Sendable, Equatable {
     }
 
     /// RFC 5322 with MIME: UTF-8 text in base64, headers as RFC 2047 encoded words, CRLF line ends.
+    /// With `html`, a `multipart/alternative` of the plain text first and the HTML second (the last
+    /// part is the one preferred, RFC 2046 §5.1.4).
     public func rfc5322() -> String {
         var lines = [
             "From: \(Self.encodeDisplayName(from))",
             "To: \(Self.encodeDisplayName(to))",
+        ]
+        if let replyTo, !replyTo.isEmpty { lines.append("Reply-To: \(Self.encodeDisplayName(replyTo))") }
+        lines += [
             "Subject: \(Self.encodedWord(subject))",
             "Date: \(Self.rfc5322Date(date))",
             "Message-ID: <\(messageID)>",
             "MIME-Version: 1.0",
-            "Content-Type: text/plain; charset=UTF-8",
-            "Content-Transfer-Encoding: base64",
-            "",
         ]
-        let encoded = Data(body.replacingOccurrences(of: "\r\n", with: "\n")
+        if let html, !html.isEmpty {
+            // "=_" never occurs in base64, so the boundary cannot appear inside a part.
+            let boundary = "=_onecard_" + messageID.filter { $0.isLetter || $0.isNumber }
+            lines += ["Content-Type: multipart/alternative; boundary=\"\(boundary)\"", ""]
+            lines += ["--\(boundary)"] + Self.part(body, type: "text/plain")
+            lines += ["--\(boundary)"] + Self.part(html, type: "text/html")
+            lines += ["--\(boundary)--"]
+        } else {
+            lines += Self.part(body, type: "text/plain")
+        }
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// One body: its headers, a blank line, and the UTF-8 text in base64 lines of 76 characters.
+    private static func part(_ text: String, type: String) -> [String] {
+        var lines = ["Content-Type: \(type); charset=UTF-8", "Content-Transfer-Encoding: base64", ""]
+        let encoded = Data(text.replacingOccurrences(of: "\r\n", with: "\n")
             .replacingOccurrences(of: "\n", with: "\r\n").utf8).base64EncodedString()
         var index = encoded.startIndex
         while index < encoded.endIndex {
@@ -42,7 +67,7 @@ public struct MailMessage: Codable, Sendable, Equatable {
             lines.append(String(encoded[index..<end]))
             index = end
         }
-        return lines.joined(separator: "\r\n") + "\r\n"
+        return lines
     }
 
     static func encodedWord(_ text: String) -> String {
@@ -53,7 +78,14 @@ public struct MailMessage: Codable, Sendable, Equatable {
     private static func encodeDisplayName(_ field: String) -> String {
         guard let open = field.lastIndex(of: "<") else { return field }
         let name = field[..<open].trimmingCharacters(in: .whitespaces)
-        return name.isEmpty ? String(field[open...]) : "\(encodedWord(name)) \(field[open...])"
+        if name.isEmpty { return String(field[open...]) }
+        // An ASCII name with a special character ("Library, Taipei") must be a quoted string (RFC 5322 §3.4).
+        let specials = Set("()<>[]:;@\\,.\"")
+        if name.unicodeScalars.allSatisfy(\.isASCII), name.contains(where: { specials.contains($0) }) {
+            let quoted = name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            return "\"\(quoted)\" \(field[open...])"
+        }
+        return "\(encodedWord(name)) \(field[open...])"
     }
 
     private static func rfc5322Date(_ date: Date) -> String {

@@ -50,6 +50,8 @@ enum OutboxSecrets {
         for secret in secrets {
             revealed.subject = revealed.subject.replacingOccurrences(of: secret.placeholder, with: secret.value)
             revealed.body = revealed.body.replacingOccurrences(of: secret.placeholder, with: secret.value)
+            // In the HTML part the placeholder stands escaped, in a link's href.
+            revealed.html = revealed.html?.replacingOccurrences(of: MailHTML.escape(secret.placeholder), with: MailHTML.escape(secret.value))
         }
         return revealed
     }

@@ -29,6 +29,12 @@ public struct Localizer: Sendable {
         return values.isEmpty ? text : Self.fill(text, values)
     }
 
+    /// The text for `key` when either table has it (falling back to zh-TW as `text` does), else nil:
+    /// for optional parts, such as an email's button text, whose absence means "none".
+    public func textIfPresent(_ key: String, _ locale: SiteLocale) -> String? {
+        tables[locale]?[key] ?? tables[.zhTW]?[key]
+    }
+
     /// Replaces each `{name}` whose name is in `values`, in one pass over the UTF-8 (Foundation's
     /// `replacingOccurrences` is slow on Chinese text, and a batch of group cards renders thousands of
     /// emails); a value is inserted as it is, never searched for placeholders itself.

@@ -132,7 +132,7 @@ struct GroupApplicationService {
                     template: "group_application_received", to: record.contactEmail, locale: locale,
                     values: ["name": record.contactName, "organization": record.organizationName, "reference": record.reference,
                              "library": library.name(in: locale), "due": DisplayTime.day(iso: record.dueOn, in: locale)],
-                    on: db)
+                    from: library, on: db)
             }
         } catch {
             for document in documents { try? await store.remove(id: document.id!) }
@@ -188,13 +188,13 @@ struct GroupApplicationService {
                     template: "group_application_approved", to: fresh.contactEmail, locale: locale,
                     values: ["name": fresh.contactName, "organization": fresh.organizationName, "reference": fresh.reference,
                              "library": libraryName, "hours": String(GroupContactAccess.linkLifetimeHours)],
-                    secrets: ["link": link], on: db)
+                    secrets: ["link": link], from: library, on: db)
             } else {
                 try await outbox.enqueueEmail(
                     template: "group_application_rejected", to: fresh.contactEmail, locale: locale,
                     values: ["name": fresh.contactName, "organization": fresh.organizationName, "reference": fresh.reference,
                              "library": libraryName, "reason": reason],
-                    on: db)
+                    from: library, on: db)
             }
         }
     }
@@ -252,14 +252,16 @@ struct GroupApplicationService {
             if previous.email != contact.email {
                 try await outbox.enqueueEmail(
                     template: "group_contact_replaced", to: previous.email, locale: locale,
-                    values: ["name": previous.name, "organization": record.organizationName, "library": libraryName], on: db)
+                    values: ["name": previous.name, "organization": record.organizationName, "library": libraryName],
+                    from: library, on: db)
             }
             if record.status == .approved {
                 let link = try await GroupContactAccess(baseURL: baseURL, now: now).issueLink(for: record, next: nil, on: db)
                 try await outbox.enqueueEmail(
                     template: "group_contact_assigned", to: contact.email, locale: locale,
                     values: ["name": contact.name, "organization": record.organizationName, "library": libraryName,
-                             "hours": String(GroupContactAccess.linkLifetimeHours)], secrets: ["link": link], on: db)
+                             "hours": String(GroupContactAccess.linkLifetimeHours)], secrets: ["link": link],
+                    from: library, on: db)
             }
         }
     }

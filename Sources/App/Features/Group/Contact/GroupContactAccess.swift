@@ -56,7 +56,7 @@ struct GroupContactAccess {
                     values: ["name": record.contactName, "organization": record.organizationName,
                              "hours": String(Self.linkLifetimeHours),
                              "library": record.library.name(in: locale)],
-                    secrets: ["link": link], on: db)
+                    secrets: ["link": link], from: record.library, on: db)
                 try await AuditTrail.record("group_contact.link_requested", by: .anonymous(ipAddress: ipAddress),
                                             subject: ("group_application", record.id!.uuidString), libraryID: record.$library.id,
                                             at: now, on: db)

@@ -104,7 +104,7 @@ struct GroupBatchImporter: Sendable {
                 template: "group_batch_rejected", to: record.contactEmail, locale: locale,
                 values: ["name": record.contactName, "organization": record.organizationName, "reference": batch.reference,
                          "letter": batch.letterNumber, "reason": reason, "library": library.name(in: locale)],
-                on: db)
+                from: library, on: db)
         }
         batch.status = .rejected
         batch.rejectionReason = reason
@@ -205,6 +205,9 @@ struct GroupBatchImporter: Sendable {
         let libraryCode: String
         let cardPrefix: String
         let libraryName: String
+        /// The library and its mail settings, for the emails to come in its name (issue #17 item 5).
+        let library: Library
+        let mailSettings: LibraryMailSettings
         let organizationName: String
         let contactName: String
         let contactEmail: String
@@ -225,7 +228,8 @@ struct GroupBatchImporter: Sendable {
             return ImportContext(
                 batchID: batchID, batchReference: batch.reference, receivedAt: batch.receivedAt, reviewerID: batch.decidedBy,
                 libraryID: try library.requireID(), libraryCode: library.code, cardPrefix: library.cardPrefix,
-                libraryName: library.name(in: locale), organizationName: record.organizationName,
+                libraryName: library.name(in: locale), library: library,
+                mailSettings: try await LibraryMailSettings.of(library, on: database), organizationName: record.organizationName,
                 contactName: record.contactName, contactEmail: record.contactEmail, locale: locale,
                 consentDocumentID: try consent.requireID(), statementDocumentID: statement?.id, application: record)
         }
@@ -398,7 +402,7 @@ struct GroupBatchImporter: Sendable {
                 template: "group_card_issued", to: row.email, locale: context.locale,
                 values: ["name": row.name, "card": card, "library": context.libraryName, "organization": context.organizationName,
                          "days": days],
-                secrets: ["link": activationBase + token])
+                secrets: ["link": activationBase + token], from: (context.library, context.mailSettings))
             mail.partitionKey = PatronMail.partitionKey(patronID)
             prepared.mailRows.append([
                 SQLBind(mail.kind.rawValue), SQLBind(mail.partitionKey), SQLBind(mail.payload), SQLBind(mail.secretsSealed),
@@ -440,7 +444,7 @@ struct GroupBatchImporter: Sendable {
                          "letter": batch.letterNumber, "cards": String(batch.importedCount),
                          "left": String(batch.skippedCount + GroupBatchView.leftOutRows(batch).count),
                          "library": context.libraryName, "hours": String(GroupContactAccess.linkLifetimeHours)],
-                secrets: ["link": link], on: db)
+                secrets: ["link": link], from: context.library, on: db)
             return true
         }
     }

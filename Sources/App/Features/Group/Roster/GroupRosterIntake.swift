@@ -376,7 +376,7 @@ struct GroupRosterIntake {
                              "target": DisplayTime.day(iso: batch.targetOn, in: locale),
                              "due": DisplayTime.day(iso: batch.dueOn, in: locale),
                              "library": library.name(in: locale)],
-                    on: db)
+                    from: library, on: db)
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
             // A concurrent upload under the same letter won.

@@ -263,7 +263,8 @@ struct PatronAccountService {
         let locale = SiteLocale(rawValue: locale ?? patron.locale) ?? .zhTW
         var values = ["name": patron.name, "card": patron.cardNumber ?? ""]
         values.merge(extra) { $1 }
+        let library = try await patron.$library.get(on: db)
         try await outbox.enqueueEmail(template: "account_\(template)", to: email, locale: locale, values: values,
-                                      partitionKey: PatronMail.partitionKey(patron.requireID()), emptiedOnceSent: emptiedOnceSent, on: db)
+                                      from: library, partitionKey: PatronMail.partitionKey(patron.requireID()), emptiedOnceSent: emptiedOnceSent, on: db)
     }
 }

@@ -41,6 +41,7 @@ struct PasswordResetService {
         components.queryItems = [URLQueryItem(name: "token", value: issued.token)]
         let link = components.url!.absoluteString
         let locale = SiteLocale(rawValue: patron.locale) ?? fallbackLocale
+        let library = try await patron.$library.get(on: database)
         try await database.transaction { db in
             try await PasswordResetToken(patronID: patron.requireID(), tokenHash: issued.hash, expiresAt: issued.expiresAt).create(on: db)
             try await AuditTrail.record("reader.password_reset_requested", by: .anonymous(ipAddress: ipAddress),
@@ -48,7 +49,7 @@ struct PasswordResetService {
             try await outbox.enqueueEmail(
                 template: "password_reset", to: email, locale: locale,
                 values: ["name": patron.name, "minutes": "30"], secrets: ["link": link],
-                partitionKey: PatronMail.partitionKey(patron.requireID()), on: db)
+                from: library, partitionKey: PatronMail.partitionKey(patron.requireID()), on: db)
         }
     }
 
