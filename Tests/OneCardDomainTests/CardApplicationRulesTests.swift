@@ -86,7 +86,11 @@ struct CardApplicationRulesTests {
     @Test("Birth dates: required, real, not in the future, not absurdly old")
     func birthDates() {
         #expect(Self.errors { $0.birthDate = "" } == [FieldError(field: "birthDate", code: "birth_date_required")])
-        #expect(Self.errors { $0.birthDate = "1990-02-30" } == [FieldError(field: "birthDate", code: "birth_date_invalid")])
+        // A day that does not exist is told apart from an unreadable one (#17 item 4), in 西元 and 民國 alike.
+        #expect(Self.errors { $0.birthDate = "1990-02-30" } == [FieldError(field: "birthDate", code: "birth_date_no_such_day")])
+        #expect(Self.errors { $0.birthDate = "79/02/30" } == [FieldError(field: "birthDate", code: "birth_date_no_such_day")])
+        #expect(Self.errors { $0.birthDate = "1990-13-01" } == [FieldError(field: "birthDate", code: "birth_date_invalid")])
+        #expect(Self.errors { $0.birthDate = "79/05/03" } == [])
         #expect(Self.errors { $0.birthDate = "2026-11-23" } == [FieldError(field: "birthDate", code: "birth_date_future")])
         #expect(Self.errors { $0.birthDate = "1890-01-01" } == [FieldError(field: "birthDate", code: "birth_date_invalid")])
     }
