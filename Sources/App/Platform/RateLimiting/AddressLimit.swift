@@ -48,8 +48,8 @@ struct AddressLimit {
         guard let bucket = Self.bucket(attempt) else { return }
         let count = try await RateLimiter(database: database).count(bucket, per: attempt.door.window, now: now)
         guard count <= attempt.door.limit else {
-            let ends = Double(RateLimiter.windowStart(now, attempt.door.window)) + attempt.door.window
-            throw AddressLimitError(minutes: max(1, Int((ends - now.timeIntervalSince1970) / 60 + 0.999)))
+            let ends = RateLimiter.windowEnd(now, attempt.door.window)
+            throw AddressLimitError(minutes: max(1, Int(ends.timeIntervalSince(now) / 60 + 0.999)))
         }
     }
 

@@ -13,20 +13,14 @@ struct RateLimiter {
 
     /// Counts one attempt in `bucket`'s current window and returns the window's count so far.
     func count(_ bucket: String, per window: TimeInterval, now: Date) async throws -> Int {
-        let sql = database as! any SQLDatabase
-        // INSERT … ON CONFLICT … DO UPDATE is atomic on both SQLite and PostgreSQL.
-        let row = try await sql.raw("""
-            INSERT INTO rate_limit_counters (bucket, window_start, count) VALUES (\(bind: bucket), \(bind: Self.windowStart(now, window)), 1)
-            ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_limit_counters.count + 1
-            RETURNING count
-            """).first()
-        return try row?.decode(column: "count", as: Int.self) ?? 1
+        try await add(1, to: bucket, per: window, now: now)
     }
 
-    /// Adds `amount` to `bucket`'s current window and returns the window's total so far (e.g. rows
-    /// checked per day), in the same one statement as `count`.
+    /// Adds `amount` to `bucket`'s current window and returns the window's total so far (one attempt, or
+    /// e.g. the rows of a file checked per day).
     func add(_ amount: Int, to bucket: String, per window: TimeInterval, now: Date) async throws -> Int {
         let sql = database as! any SQLDatabase
+        // INSERT … ON CONFLICT … DO UPDATE is atomic on both SQLite and PostgreSQL.
         let row = try await sql.raw("""
             INSERT INTO rate_limit_counters (bucket, window_start, count) VALUES (\(bind: bucket), \(bind: Self.windowStart(now, window)), \(bind: amount))
             ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_limit_counters.count + \(bind: amount)
