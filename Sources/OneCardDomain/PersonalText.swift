@@ -26,6 +26,12 @@ public enum PersonalText {
 
     /// The cleaned text, or why it cannot be stored; `maximumLength` counts characters as a person sees them.
     public static func clean(_ raw: String, maximumLength: Int) -> Result<String, Failure> {
+        // Most names (陳小華, a roster's 50,000 of them) are only ASCII letters and digits or CJK unified
+        // ideographs: NFC leaves those as they are, there is no space to trim, and each is allowed, so they
+        // need none of the Unicode lookups below.
+        if !raw.isEmpty, raw.unicodeScalars.allSatisfy(isPlain) {
+            return raw.count <= maximumLength ? .success(raw) : .failure(.invalid)
+        }
         let text = normalized(raw)
         if text.isEmpty { return .failure(.empty) }
         guard text.count <= maximumLength, text.unicodeScalars.allSatisfy(isAllowed) else { return .failure(.invalid) }
@@ -40,6 +46,14 @@ public enum PersonalText {
         guard let first = scalars.firstIndex(where: { !isSpace($0) }), let last = scalars.lastIndex(where: { !isSpace($0) })
         else { return "" }
         return String(scalars[first...last])
+    }
+
+    /// A-Z, a-z, 0-9 and U+4E00–U+9FFF: letters and digits with no decomposition, composition or trimming.
+    static func isPlain(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x4E00...0x9FFF: true
+        default: false
+        }
     }
 
     static func isAllowed(_ scalar: Unicode.Scalar) -> Bool {
