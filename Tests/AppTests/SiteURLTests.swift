@@ -29,6 +29,7 @@ final class SiteURLTests: XCTestCase {
         .staffGroup, .staffGroupApplication(id: .key), .staffGroupApplicationDecision(id: .key),
         .staffGroupApplicationContact(id: .key), .staffGroupDocument(id: .key), .staffGroupBatch(id: .key),
         .staffGroupBatchDecision(id: .key), .staffGroupBatchSummary(id: .key), .activateCard,
+        .staffPatrons, .staffPatron(id: .key), .staffPatronIDNumber(id: .key), .accountAccessLog,
     ] + SiteURL.Service.allCases.map { .service($0) } + SiteURL.TemplateFormat.allCases.map { .groupTemplate($0) }
 
     /// The same case as a link, with sample values. No `default:`, so a new case does not compile until it is here.
@@ -41,7 +42,7 @@ final class SiteURLTests: XCTestCase {
              .staffDigitalCards, .myHome, .accountCard, .accountCardImage, .accountPassword, .accountContact, .staffRequests,
              .staffCalendar, .taipeiPassSignIn, .taipeiPassCallback, .groupApplicationForm, .groupApplicationDone,
              .groupTemplate, .groupContact, .groupContactSignIn, .groupContactSignOut, .groupContactHome,
-             .groupContactNewBatch, .staffGroup, .activateCard:
+             .groupContactNewBatch, .staffGroup, .activateCard, .staffPatrons, .accountAccessLog:
             url
         case .apiLibrary: .apiLibrary(code: .value("TPML"))
         case .apiPartnerPatron: .apiPartnerPatron(code: .value("taipei-pass"), cardNumber: .value("A123456789"))
@@ -72,6 +73,8 @@ final class SiteURLTests: XCTestCase {
         case .staffGroupBatch: .staffGroupBatch(id: .value(id))
         case .staffGroupBatchDecision: .staffGroupBatchDecision(id: .value(id))
         case .staffGroupBatchSummary: .staffGroupBatchSummary(id: .value(id))
+        case .staffPatron: .staffPatron(id: .value(id))
+        case .staffPatronIDNumber: .staffPatronIDNumber(id: .value(id))
         }
     }
 

@@ -140,6 +140,8 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.leaf.tags["readerSignedIn"] = ReaderSignedInTag()
     app.leaf.tags["path"] = PathTag()
     app.leaf.tags["day"] = DayTag()
+    app.leaf.tags["staffMay"] = StaffMayTag()
+    app.leaf.tags["staffAccount"] = StaffAccountTag()
 
     // Outbox delivery: SMTP when configured, otherwise .eml files in the data directory.
     let mailer: any Mailer = if let smtp = settings.smtp {

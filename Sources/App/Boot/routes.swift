@@ -27,4 +27,6 @@ func routes(_ app: Application) throws {
     try app.register(collection: PartnerPatronsAPIController())
     try app.register(collection: OpenAPIController())
     try app.register(collection: LibrariesAPIController())
+    try app.register(collection: PatronRecordController())
+    try app.register(collection: AccessLogController())
 }

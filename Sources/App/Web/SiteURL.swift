@@ -88,6 +88,12 @@ enum SiteURL: Sendable {
     case staffGroupBatchDecision(id: Parameter<UUID>)
     case staffGroupBatchSummary(id: Parameter<UUID>)
     case activateCard
+    // The back office's patron search and patron record (issue #14 item 3); the full ID number only behind a reveal.
+    case staffPatrons
+    case staffPatron(id: Parameter<UUID>)
+    case staffPatronIDNumber(id: Parameter<UUID>)
+    /// 我的帳戶 → 個人資料查閱紀錄: which library looked at the reader's personal data (issue #14 item 7).
+    case accountAccessLog
 
     /// The pictures of the mobile card.
     enum CardImage: String, Sendable {
@@ -212,6 +218,10 @@ enum SiteURL: Sendable {
         case .staffGroupBatchDecision(let id): ["staff", "group", "batches", .parameter("id", id), "decision"]
         case .staffGroupBatchSummary(let id): ["staff", "group", "batches", .parameter("id", id), "summary.xlsx"]
         case .activateCard: ["login", "activate"]
+        case .staffPatrons: ["staff", "patrons"]
+        case .staffPatron(let id): ["staff", "patrons", .parameter("id", id)]
+        case .staffPatronIDNumber(let id): ["staff", "patrons", .parameter("id", id), "id-number"]
+        case .accountAccessLog: ["account", "access-log"]
         }
     }
 
@@ -283,13 +293,15 @@ enum SiteURL: Sendable {
         case .groupContactNewBatch: "groupContactNewBatch"
         case .staffGroup: "staffGroup"
         case .activateCard: "activateCard"
+        case .staffPatrons: "staffPatrons"
+        case .accountAccessLog: "accountAccessLog"
         case .apiLibrary, .apiPartnerPatron, .accountPartner, .accountPartnerDone, .accountPartnerDisable,
              .deskApplication, .deskActivate, .staffDigitalCard, .staffDigitalCardFile, .deskUpgrade, .deskSuspend,
              .deskReinstate, .deskValidUntil, .accountRequest, .accountConsentWithdraw, .staffRequestDecision,
              .staffDeliveryRetry, .staffCalendarReopen, .groupContactUpload, .groupContactUploadReturned,
              .groupContactBatch, .groupContactBatchSummary, .staffGroupApplication, .staffGroupApplicationDecision,
              .staffGroupApplicationContact, .staffGroupDocument, .staffGroupBatch, .staffGroupBatchDecision,
-             .staffGroupBatchSummary:
+             .staffGroupBatchSummary, .staffPatron, .staffPatronIDNumber:
             nil
         }
     }
@@ -303,7 +315,7 @@ enum SiteURL: Sendable {
         .accountCard, .accountCardImage(.code128), .accountCardImage(.qr), .accountPassword, .accountContact,
         .staffRequests, .staffCalendar, .taipeiPassSignIn, .taipeiPassCallback, .groupApplicationForm,
         .groupApplicationDone, .groupContact, .groupContactSignIn, .groupContactSignOut, .groupContactHome,
-        .groupContactNewBatch, .staffGroup, .activateCard,
+        .groupContactNewBatch, .staffGroup, .activateCard, .staffPatrons, .accountAccessLog,
     ] + Service.allCases.map { .service($0) } + TemplateFormat.allCases.map { .groupTemplate($0) }
 
     /// The case a template names, or nil for an unknown name (the `#path` tag then fails the render).

@@ -5,6 +5,8 @@ import Vapor
 /// 休館日: an administrator keeps the library's own closed days, which its due dates skip on top of the
 /// government office calendar. The same change is `onecard calendar close|reopen` at the command line.
 struct LibraryCalendarController: RouteCollection {
+    static let roles: Set<StaffMember.Role> = [.admin]
+
     func boot(routes: any RoutesBuilder) throws {
         routes.get(.staffCalendar, use: page)
         routes.post(.staffCalendar, maximumBytes: .form, use: close)
@@ -18,7 +20,7 @@ struct LibraryCalendarController: RouteCollection {
 
     @Sendable
     func page(req: Request) async throws -> View {
-        let staff = try await req.requireStaff([.admin])
+        let staff = try await req.requireStaff(Self.roles)
         var page = try await Self.page(for: staff, req: req)
         page.notice = req.query[String.self, at: "done"].flatMap { ["closed", "reopened"].contains($0) ? "staff.calendar.\($0)" : nil }
         return try await req.view.render("staff/calendar", page)
@@ -26,7 +28,7 @@ struct LibraryCalendarController: RouteCollection {
 
     @Sendable
     func close(req: Request) async throws -> Response {
-        let staff = try await req.requireStaff([.admin])
+        let staff = try await req.requireStaff(Self.roles)
         let form = try req.content.decode(CloseForm.self)
         do {
             try await OfficialCalendarStore.close(typed: form.day ?? "", reason: form.reason ?? "", libraryID: staff.$library.id,
@@ -44,7 +46,7 @@ struct LibraryCalendarController: RouteCollection {
 
     @Sendable
     func reopen(req: Request) async throws -> Response {
-        let staff = try await req.requireStaff([.admin])
+        let staff = try await req.requireStaff(Self.roles)
         guard let day = req.parameters.get("day").flatMap(CalendarDay.init(iso:)) else { throw Abort(.notFound) }
         guard try await OfficialCalendarStore.reopen(day, libraryID: staff.$library.id,
                                                      by: .staff(staff.id!, ipAddress: req.clientAddress), at: req.now, on: req.db)

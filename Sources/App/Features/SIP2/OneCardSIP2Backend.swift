@@ -45,7 +45,15 @@ struct OneCardSIP2Backend: SIP2Backend {
     }
 
     func patron(identifier: String, account: SIP2Account) async throws -> SIP2Patron? {
-        guard let patron = try await visiblePatron(identifier: identifier, account: account, on: database()) else { return nil }
+        let db = database()
+        guard let patron = try await visiblePatron(identifier: identifier, account: account, on: db) else { return nil }
+        if account.mayReadPersonalData {
+            // A client trusted with names and contact details is a library looking at personal data: it goes
+            // into the reader's 個人資料查閱紀錄 (issue #14 item 7). Clients without that trust learn a status only.
+            try await AuditTrail.record("patron.sip2_lookup", by: AuditActor(type: "sip2_account", id: account.id, ipAddress: nil),
+                                        subject: ("patron", try patron.requireID().uuidString), libraryID: patron.$library.id,
+                                        at: clock.now(), on: db)
+        }
         // A suspended or expired card is still a known, valid patron (BL Y), as in Koha: the status says
         // what it may not do (positions 1–4) and the screen message tells the reader to see a desk.
         let validity = patron.validity

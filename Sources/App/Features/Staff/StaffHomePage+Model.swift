@@ -1,27 +1,27 @@
 import Foundation
 
-/// The back office home: who is signed in, and the rooms their role opens.
+/// The back office home as a work dashboard (issue #14 item 2): each queue the signed-in person works,
+/// with how many wait, how many are overdue and the oldest due date, each linking to its list.
 enum StaffHomePage {
+    /// One queue on the dashboard.
+    struct Queue: Encodable {
+        let titleKey: String
+        /// How its due dates are counted, under the figures.
+        let ruleKey: String
+        let path: String
+        let count: Int
+        let overdue: Int
+        /// `YYYY-MM-DD` (Taipei), nil when the queue is empty.
+        let oldestDue: String?
+    }
+
     /// What `staff/home` shows.
     struct Model: Encodable {
         let email: String
         let roleKey: String
         let library: String
-        let isAdmin: Bool
-        let canDecideRequests: Bool
-        let reviewsDigitalCards: Bool
-        let canReviewGroups: Bool
-
-        /// The home of `staff` (loaded with its library) in `locale`. Each link is shown to the roles its
-        /// room lets in, so nobody is offered a page that would refuse them.
-        init(_ staff: StaffMember, locale: SiteLocale) {
-            email = staff.email
-            roleKey = "staff.role.\(staff.role.rawValue)"
-            library = staff.library.name(in: locale)
-            isAdmin = staff.role == .admin
-            canDecideRequests = staff.role != .reviewer
-            reviewsDigitalCards = staff.role != .desk && staff.library.code == DigitalCardService.libraryCode
-            canReviewGroups = GroupReviewController.roles.contains(staff.role)
-        }
+        let queues: [Queue]
+        /// Today in Taipei, against which "overdue" was counted.
+        let today: String
     }
 }

@@ -45,7 +45,9 @@ struct ErrorPageMiddleware: AsyncMiddleware {
         }
         let page = ErrorPageContext(status: Int(status.code), title: request.t("error.title.\(Self.titleKey(for: status))"), message: message)
         do {
-            let view = try await request.view.render("error", page)
+            // The staff side keeps its own layout (issue #14 item 1): a refused room shows the staff navigation, not the readers'.
+            let template = request.url.path == SiteURL.staffHome.path || request.url.path.hasPrefix(SiteURL.staffHome.path + "/") ? "staff/error" : "error"
+            let view = try await request.view.render(template, page)
             let response = try await view.encodeResponse(status: status, for: request)
             for (name, value) in headers where name.lowercased() != "content-type" {
                 response.headers.replaceOrAdd(name: name, value: value)

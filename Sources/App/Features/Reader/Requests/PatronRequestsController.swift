@@ -4,6 +4,8 @@ import Vapor
 /// Readers' requests to their library (name changes, erasure), for staff of that library to decide.
 /// Who may decide what is the service's rule (`PatronAccountService.mayDecide`).
 struct PatronRequestsController: RouteCollection {
+    static let roles: Set<StaffMember.Role> = [.desk, .admin]
+
     func boot(routes: any RoutesBuilder) throws {
         routes.get(.staffRequests, use: list)
         routes.post(.staffRequestDecision(id: .key), maximumBytes: .form, use: decide)
@@ -11,7 +13,7 @@ struct PatronRequestsController: RouteCollection {
 
     @Sendable
     func list(req: Request) async throws -> View {
-        let staff = try await req.requireStaff([.desk, .admin])
+        let staff = try await req.requireStaff(Self.roles)
         var page = try await StaffRequestsPage.Model.query(by: staff, ipAddress: req.clientAddress, at: req.now, on: req.db)
         page.notice = req.query[String.self, at: "decided"].map { _ in req.t("staff.requests.decided") }
         return try await req.view.render("staff/requests", page)
@@ -33,7 +35,7 @@ struct PatronRequestsController: RouteCollection {
 
     @Sendable
     func decide(req: Request) async throws -> Response {
-        let staff = try await req.requireStaff([.desk, .admin])
+        let staff = try await req.requireStaff(Self.roles)
         guard let id = req.parameters.get("id", as: UUID.self) else { throw Abort(.notFound) }
         let form = try req.content.decode(Decision.self)
         try await req.patronAccountService
