@@ -112,7 +112,7 @@ final class BackOfficeTests: XCTestCase {
             XCTAssertFalse(home.text.contains("集體辦證批次"))
 
             // 國資圖's reviewer: the digital cards, by their stored working-day due dates.
-            for (n, dueOn) in ["2026-12-01", "2026-12-17", "2027-01-05"].enumerated() {
+            for (n, dueOn) in ["2026-12-01", "2026-12-17", "2026-12-19", "2027-01-05"].enumerated() {
                 let applicant = try await submitApplication(app, idNumber: nationalID(20 + n))
                 applicant.cardKind = .digital
                 try await applicant.save(on: app.db)
@@ -128,8 +128,8 @@ final class BackOfficeTests: XCTestCase {
             let reviewer = try await signedInStaff(app, role: "reviewer", library: "NLPI", email: "reviewer@nlpi.example")
             let reviewerHome = try await reviewer.get("/staff")
             let digital = section(reviewerHome.text, from: #"<h3><a href="/staff/digital-cards">"#)
-            XCTAssertTrue(digital.contains(#"class="queue-count">3<"#), digital)
-            XCTAssertTrue(digital.contains(#"<span class="overdue-mark">2</span>"#), "today is 2026-12-19: \(digital)")
+            XCTAssertTrue(digital.contains(#"class="queue-count">4<"#), digital)
+            XCTAssertTrue(digital.contains(#"<span class="overdue-mark">2</span>"#), "today is 2026-12-19, and one due today is not overdue yet: \(digital)")
             XCTAssertTrue(digital.contains(#"datetime="2026-12-01""#), digital)
             XCTAssertTrue(reviewerHome.text.contains("集體辦證申請"))
             XCTAssertTrue(reviewerHome.text.contains("集體辦證批次"))
