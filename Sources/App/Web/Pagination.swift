@@ -20,8 +20,10 @@ struct Pagination {
     /// Where this page starts in the whole list.
     var offset: Int { (page - 1) * pageSize }
 
-    /// `path?page=N` for each page; none when everything fits on one.
+    /// `path?page=N` for each page (`path&page=N` when `path` already has a query, such as a search's); none when
+    /// everything fits on one.
     func links(path: String) -> [Link] {
-        pageCount > 1 ? (1...pageCount).map { Link(number: $0, path: "\(path)?page=\($0)", current: $0 == page) } : []
+        let separator = path.contains("?") ? "&" : "?"
+        return pageCount > 1 ? (1...pageCount).map { Link(number: $0, path: "\(path)\(separator)page=\($0)", current: $0 == page) } : []
     }
 }

@@ -11,16 +11,10 @@ enum PatronSearchPage {
             let path: String
         }
 
-        struct PageLink: Encodable {
-            let number: Int
-            let path: String
-            let current: Bool
-        }
-
         let query: String
         let searched: Bool
         let total: Int
         let rows: [Row]
-        let pages: [PageLink]
+        let pages: [Pagination.Link]
     }
 }

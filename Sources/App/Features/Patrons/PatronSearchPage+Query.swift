@@ -49,9 +49,7 @@ extension PatronSearchPage {
                         statusKey: DeskController.statusKey(patron, now: now), homeLibrary: patron.library.name(in: locale),
                         path: SiteURL.staffPatron(id: .value(try patron.requireID())).path)
                 },
-                pages: pagination.pageCount > 1
-                    ? (1...pagination.pageCount).map { Model.PageLink(number: $0, path: "\(base)&page=\($0)", current: $0 == pagination.page) }
-                    : [])
+                pages: pagination.links(path: base))
         }
 
         /// What the typed text may be, each compared exactly except a name. Patrons whose data is gone

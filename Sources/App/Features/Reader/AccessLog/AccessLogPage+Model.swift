@@ -7,13 +7,7 @@ enum AccessLogPage {
             let reasonKey: String
         }
 
-        struct PageLink: Encodable {
-            let number: Int
-            let path: String
-            let current: Bool
-        }
-
         let entries: [Entry]
-        let pages: [PageLink]
+        let pages: [Pagination.Link]
     }
 }

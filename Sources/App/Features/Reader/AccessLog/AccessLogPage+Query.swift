@@ -29,7 +29,7 @@ extension AccessLogPage {
                     return .init(time: DisplayTime.minute(event.occurredAt, in: locale),
                                  library: library.flatMap { libraries[$0] } ?? "—", reasonKey: reason.messageKey)
                 },
-                pages: pagination.links(path: SiteURL.accountAccessLog.path).map { .init(number: $0.number, path: $0.path, current: $0.current) })
+                pages: pagination.links(path: SiteURL.accountAccessLog.path))
         }
 
         /// The library behind each entry whose actor is a staff member or a SIP2 account (one query each);
