@@ -50,7 +50,8 @@ struct OutboxWorkerLifecycle: LifecycleHandler {
             threadPool: application.threadPool,
             documents: application.identityDocuments,
             certificates: application.citizenCertificates, baseURL: application.settings.baseURL,
-            uploadRetentionDays: application.settings.uploadRetentionDays, now: now)
+            uploadRetentionDays: application.settings.uploadRetentionDays,
+            mailDropDirectory: application.settings.mailDropDirectory, logger: application.logger, now: now)
     }
 
     func shutdownAsync(_ application: Application) async {
