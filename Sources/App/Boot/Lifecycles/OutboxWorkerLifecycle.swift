@@ -26,6 +26,7 @@ struct OutboxWorkerLifecycle: LifecycleHandler {
                                                     mailDropDirectory: settings.mailDropDirectory, logger: application.logger,
                                                     now: application.clock.now()).run(on: application.db)
                         try await Self.digitalCards(application).housekeeping()
+                        try await CardExpiryEvents(database: application.db, now: application.clock.now()).run()
                         try application.citizenCertificates.reload()
                         try await WebSessions.deleteExpired(now: application.clock.now(), on: application.db)
                         try await Captcha.deleteExpired(now: application.clock.now(), on: application.db)
