@@ -35,18 +35,14 @@ enum Subprocess {
             group.leave()
             throw error
         }
-        group.enter()
-        Thread {
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            collected.withLockedValue { $0.stdout = data }
-            group.leave()
-        }.start()
-        group.enter()
-        Thread {
-            let data = errors.fileHandleForReading.readDataToEndOfFile()
-            collected.withLockedValue { $0.stderr = data }
-            group.leave()
-        }.start()
+        for (pipe, isOutput) in [(output, true), (errors, false)] {
+            group.enter()
+            Thread {
+                let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                collected.withLockedValue { if isOutput { $0.stdout = data } else { $0.stderr = data } }
+                group.leave()
+            }.start()
+        }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             group.notify(queue: .global()) { continuation.resume() }
         }
