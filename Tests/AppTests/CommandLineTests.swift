@@ -85,6 +85,23 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(result.stdout, "2026-02-24\n")
     }
 
+    /// 休館日 on a day that is no working day already is set all the same, with a warning on standard error
+    /// naming what the day is; a working day gets none.
+    func testClosingAHolidayOrAWeekendWarns() throws {
+        let holiday = try onecard("calendar", "close", "2026-04-04", "--library", "TPML", "--reason", "盤點")
+        XCTAssertEqual(holiday.status, 0, holiday.stderr)
+        XCTAssertEqual(holiday.stdout, "TPML is closed on 2026-04-04.\n")
+        XCTAssertTrue(holiday.stderr.contains("warning: 2026-04-04 is already a holiday on the government office calendar (兒童節)"), holiday.stderr)
+        let weekend = try onecard("calendar", "close", "2027-01-09", "--library", "TPML")
+        XCTAssertEqual(weekend.status, 0, weekend.stderr)
+        XCTAssertTrue(weekend.stderr.contains("warning: 2027-01-09 is a weekend day"), "no 2027 calendar: Saturday by the weekday rule")
+        let workingDay = try onecard("calendar", "close", "2026-04-08", "--library", "TPML")
+        XCTAssertEqual(workingDay.status, 0, workingDay.stderr)
+        XCTAssertFalse(workingDay.stderr.contains("warning"), workingDay.stderr)
+        let due = try onecard("calendar", "due", "2026-04-07", "1", "--library", "TPML")
+        XCTAssertEqual(due.stdout, "2026-04-09\n", "the days were closed all the same")
+    }
+
     func testImportingANewYearIsACommandAndLibraryClosedDaysAreSkipped() throws {
         // A 2027 calendar in the official shape: BOM, CRLF, weekends off, one holiday, one Saturday make-up day.
         var csv = "\u{FEFF}西元日期,星期,是否放假,備註\r\n"

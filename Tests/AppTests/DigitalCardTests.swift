@@ -360,6 +360,51 @@ final class DigitalCardTests: XCTestCase {
         }
     }
 
+    /// A rejection erases the person's data and, with it, their emails at once (as other erasures do),
+    /// not 30 days later: the receipt already sent is emptied and its mail-drop copy removed; the rejection
+    /// email itself is the last use of the address, emptied as soon as it is delivered.
+    func testARejectionErasesTheApplicantsEmailsAtOnce() async throws {
+        let clock = TestClock(Date(timeIntervalSince1970: 1_795_000_000))
+        try await withTestApp(clock: clock) { app in
+            let rejected = try await submitted(app, idNumber: nationalID(34))
+            let kept = try await submitted(app, idNumber: nationalID(35))
+            try await app.outboxWorker.deliverDue()
+            let dropFiles = { (try? FileManager.default.contentsOfDirectory(atPath: app.settings.mailDropDirectory))?.filter { $0.hasSuffix(".eml") } ?? [] }
+            XCTAssertEqual(dropFiles().count, 2, "both receipts delivered to the mail drop")
+            let partition = PatronMail.partitionKey(try rejected.patron.requireID())
+            let receiptRow = try await OutboxMessage.query(on: app.db).filter(\.$partitionKey == partition).first()
+            let receipt = try sentMail(try XCTUnwrap(receiptRow), app)
+            XCTAssertEqual(receipt.to, "wang@example.org")
+
+            let reviewer = try await signedInStaff(app, role: "reviewer", library: "NLPI", email: "reviewer@nlpi.example")
+            try await reviewer.get("/staff/digital-cards/\(rejected.id!.uuidString)")
+            let decided = try await reviewer.post("/staff/digital-cards/\(rejected.id!.uuidString)",
+                                                  form: ["decision": "reject", "reason": "證件影像與填寫資料不符"])
+            XCTAssertEqual(decided.status, .seeOther)
+
+            XCTAssertFalse(dropFiles().contains(FileMailer.fileName(for: receipt)), "the receipt's mail-drop copy is gone at once")
+            let naming = { try await OutboxMessage.query(on: app.db).filter(\.$partitionKey == partition).all()
+                .filter { $0.payload.contains("wang@example.org") || $0.payload.contains("王小明") } }
+            let beforeDelivery = try await naming()
+            XCTAssertEqual(beforeDelivery.count, 1, "only the rejection email still names the person")
+            let all = try await mails(app)
+            let rejection = try XCTUnwrap(all.first { $0.subject == "數位借閱證申請未核准" })
+            XCTAssertTrue(rejection.body.contains("證件影像與填寫資料不符"))
+            let emptiedReceipt = try await mails(app).filter { $0.messageID == receipt.messageID }
+            XCTAssertEqual(emptiedReceipt, [PatronMail.emptied(receipt)], "the receipt keeps its Message-ID and date only")
+
+            try await app.outboxWorker.deliverDue()
+            let afterDelivery = try await naming()
+            XCTAssertEqual(afterDelivery.count, 0, "the delivered rejection is emptied at once")
+            // The other applicant's receipt is untouched.
+            let other = try await OutboxMessage.query(on: app.db)
+                .filter(\.$partitionKey == PatronMail.partitionKey(try kept.patron.requireID())).all()
+            XCTAssertEqual(try other.map { try sentMail($0, app).to }, ["wang@example.org"])
+            let audit = try await AuditEvent.query(on: app.db).filter(\.$action == "digital_card.rejected").first()
+            XCTAssertEqual(audit?.details?.contains(#""messagesErased":"1""#), true)
+        }
+    }
+
     // MARK: Files in the database
 
     /// With files kept in the database (`ONECARD_FILE_STORAGE=database`, the default with PostgreSQL) each

@@ -54,6 +54,33 @@ final class LibraryCalendarTests: XCTestCase {
         }
     }
 
+    /// Closing a day that is a holiday or a weekend already still closes it, and the page says what the day
+    /// was (the administrator may have meant another); a make-up or ordinary working day gets no warning.
+    func testClosingADayThatIsAlreadyAHolidayOrAWeekendWarnsTheAdministrator() async throws {
+        try await withTestApp(clock: TestClock(Self.monday)) { app in
+            let admin = try await signedInStaff(app, role: "admin", email: "admin@tpml.example")
+            try await admin.get("/staff/calendar")
+            for (day, expected) in [("115/04/03", "民國115年4月3日已是政府行政機關辦公日曆表的放假日（補假），期限本來就會跳過這一天"),
+                                    ("2026-03-07", "民國115年3月7日是週末，期限本來就會跳過這一天"),
+                                    ("2026-03-04", nil)] as [(String, String?)] {
+                let closed = try await admin.post("/staff/calendar", form: ["day": day, "reason": "盤點"])
+                XCTAssertEqual(closed.status, .seeOther)
+                let location = try XCTUnwrap(closed.headers.first(name: .location))
+                let page = try await admin.get(location)
+                XCTAssertTrue(page.text.contains("已設為休館日"), day)
+                if let expected {
+                    XCTAssertTrue(page.text.contains(expected), "\(day): \(page.text)")
+                } else {
+                    XCTAssertFalse(page.text.contains("期限本來就會跳過"), "a working day: no warning")
+                }
+            }
+            let english = try await admin.get("/staff/calendar?done=closed&day=2026-04-04&lang=en")
+            XCTAssertTrue(english.text.contains("2026-04-04 is already a holiday on the government office calendar (兒童節)"), english.text)
+            let rows = try await LibraryClosedDay.query(on: app.db).sort(\.$day).all().map(\.day)
+            XCTAssertEqual(rows, ["2026-03-04", "2026-03-07", "2026-04-03"], "each day is closed all the same")
+        }
+    }
+
     func testBadInputNamesTheFieldAndChangesNothing() async throws {
         try await withTestApp(clock: TestClock(Self.monday)) { app in
             let admin = try await signedInStaff(app, role: "admin", email: "admin@tpml.example")

@@ -54,16 +54,10 @@ struct MailParts: Decodable {
         }))
         """
 
-    static func read(_ path: String) throws -> MailParts {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, path]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, "python could not read \(path)")
+    static func read(_ path: String) async throws -> MailParts {
+        let outcome = try await Subprocess.run(["python3", "-c", script, path])
+        let data = outcome.stdout
+        XCTAssertEqual(outcome.status, 0, "python could not read \(path): \(outcome.stderrText)")
         // The wire's CRLF line ends, as a mail program shows them: as lines.
         var parts = try JSONDecoder().decode(MailParts.self, from: data)
         parts.plain = parts.plain.replacingOccurrences(of: "\r\n", with: "\n")

@@ -11,7 +11,7 @@ final class MobileCardTests: XCTestCase {
     }
 
     /// Runs Tests/CardBarcodeTests/read_barcodes.py on the images; a missing python3 or zxing-cpp fails.
-    func read(_ images: [Data]) throws -> [Decoded] {
+    func read(_ images: [Data]) async throws -> [Decoded] {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mobile-card-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -22,16 +22,9 @@ final class MobileCardTests: XCTestCase {
         }
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("CardBarcodeTests/read_barcodes.py")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path] + paths
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, "read_barcodes.py needs python3 with zxing-cpp and pillow (scripts/install-test-tools)")
-        return try JSONDecoder().decode([Decoded].self, from: data)
+        let outcome = try await Subprocess.run(["python3", script.path] + paths)
+        XCTAssertEqual(outcome.status, 0, "read_barcodes.py needs python3 with zxing-cpp and pillow (scripts/install-test-tools): \(outcome.stderrText)")
+        return try JSONDecoder().decode([Decoded].self, from: outcome.stdout)
     }
 
     func testTheCardPageShowsACode128AndAQRCodeThatAReaderDecodesToTheCardNumber() async throws {
@@ -48,7 +41,7 @@ final class MobileCardTests: XCTestCase {
             let qr = try await browser.get("/account/card/qr.png")
             XCTAssertEqual(barcode.headers.contentType, .png)
             XCTAssertEqual(qr.headers.contentType, .png)
-            let decoded = try read([Data(buffer: barcode.body), Data(buffer: qr.body)])
+            let decoded = try await read([Data(buffer: barcode.body), Data(buffer: qr.body)])
             XCTAssertEqual(decoded.count, 2)
             XCTAssertEqual(decoded[0].barcodes.map(\.format), ["Code128"])
             XCTAssertEqual(decoded[0].barcodes.map(\.text), [patron.cardNumber!])

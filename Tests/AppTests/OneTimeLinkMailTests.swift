@@ -16,8 +16,8 @@ final class OneTimeLinkMailTests: XCTestCase {
     }
 
     /// The text of a mail-drop file's plain part, as Python's email package reads it.
-    func dropBody(_ app: Application, _ file: String) throws -> String {
-        try MailParts.read(app.settings.mailDropDirectory + "/" + file).plain
+    func dropBody(_ app: Application, _ file: String) async throws -> String {
+        try await MailParts.read(app.settings.mailDropDirectory + "/" + file).plain
     }
 
     func testAPasswordResetLinkWaitsSealedIsDeliveredWorkingAndIsGoneAfterwards() async throws {
@@ -44,7 +44,7 @@ final class OneTimeLinkMailTests: XCTestCase {
             // Delivered to the mail drop with the working link.
             try await app.outboxWorker.deliverDue()
             let file = try XCTUnwrap(Set(dropFiles(app)).subtracting(earlier).first)
-            let delivered = try dropBody(app, file)
+            let delivered = try await dropBody(app, file)
             XCTAssertEqual(linkPath("/login/reset", in: delivered), path, delivered)
             XCTAssertFalse(delivered.contains("（連結已於寄出後移除）"))
 
@@ -76,7 +76,8 @@ final class OneTimeLinkMailTests: XCTestCase {
 
             try await app.outboxWorker.deliverDue()
             let file = try XCTUnwrap(dropFiles(app).first)
-            XCTAssertTrue(try dropBody(app, file).contains(link.absoluteString))
+            let body = try await dropBody(app, file)
+            XCTAssertTrue(body.contains(link.absoluteString))
             let after = try await XCTUnwrapAsync(await OutboxMessage.find(row.id, on: app.db))
             XCTAssertEqual(after.status, .delivered)
             XCTAssertNil(after.secretsSealed)

@@ -140,6 +140,56 @@ final class PartnerWebhookTests: XCTestCase {
         }
     }
 
+    /// A card's 有效期限 passing changes nothing in its row, yet the linked partner's `valid` and `mayBorrow`
+    /// change: housekeeping tells it with one `patron.updated` per 有效期限, whose card says so.
+    func testAPassing有效期限IsAnnouncedToLinkedPartnersOnceWithValidAndMayBorrow() async throws {
+        let clock = TestClock(Date(timeIntervalSince1970: 1_795_000_000)) // 2026-11-18, Taipei
+        try await withTestApp(clock: clock) { app in
+            try await withReceiver { receiver in
+                let secret = try await PartnerEndpoints.configure(libraryCode: "NTPL", url: receiver.url, allowsPlainHTTP: true,
+                                                                  database: app.db, vault: app.vault, now: app.clock.now())
+                receiver.secret.withLockedValue { $0 = secret }
+                let (browser, patron) = try await signedInReader(app)
+                try await app.outboxWorker.deliverDue()
+                try await browser.get("/account/partners/NTPL")
+                try await browser.post("/account/partners/NTPL", form: ["decision": "agree"])
+                try await app.outboxWorker.deliverDue()
+                let linked = try XCTUnwrap(receiver.accepted.last)
+                XCTAssertEqual(linked.body.type, .linkCreated)
+                XCTAssertEqual(linked.body.card.valid, true)
+                XCTAssertEqual(linked.body.card.mayBorrow, true)
+
+                patron.cardValidUntil = "2026-11-18"
+                try await patron.save(on: app.db)
+                let onItsLastDay = try await CardExpiryEvents(database: app.db, now: clock.now).run()
+                XCTAssertEqual(onItsLastDay, 0, "valid through its last day")
+
+                clock.advance(by: 86_400)
+                let announced = try await CardExpiryEvents(database: app.db, now: clock.now).run()
+                XCTAssertEqual(announced, 1)
+                let again = try await CardExpiryEvents(database: app.db, now: clock.now.addingTimeInterval(3_600)).run()
+                XCTAssertEqual(again, 0, "once per 有效期限, not every hour")
+                try await app.outboxWorker.deliverDue()
+                let expired = try XCTUnwrap(receiver.accepted.last)
+                XCTAssertEqual(expired.body.type, .patronUpdated)
+                XCTAssertEqual(expired.eventHeader, "patron.updated")
+                XCTAssertEqual(expired.body.card.cardNumber, patron.cardNumber)
+                XCTAssertEqual(expired.body.card.standing, "expired")
+                XCTAssertEqual(expired.body.card.validUntil, "2026-11-18")
+                XCTAssertEqual(expired.body.card.valid, false)
+                XCTAssertEqual(expired.body.card.mayBorrow, false)
+                XCTAssertEqual(receiver.accepted.count, 2)
+
+                // Renewed, then past its new 有效期限: announced again.
+                patron.cardValidUntil = "2026-11-20"
+                try await patron.save(on: app.db)
+                clock.advance(by: 2 * 86_400)
+                let renewedAndPast = try await CardExpiryEvents(database: app.db, now: clock.now).run()
+                XCTAssertEqual(renewedAndPast, 1)
+            }
+        }
+    }
+
     /// The test: 200 link changes while the partner's endpoint is down; after it comes back
     /// every event arrives exactly once, and each reader's events in the order they happened.
     func testTwoHundredLinkChangesWhileThePartnerIsDownArriveOnceAndInOrder() async throws {

@@ -31,7 +31,7 @@ final class PatronEmailTests: XCTestCase {
         for row in try await OutboxMessage.query(on: app.db).filter(\.$kind == .email).all() {
             let message = try JSONDecoder().decode(MailMessage.self, from: Data(row.payload.utf8))
             if message.subject.contains(subject) {
-                return try MailParts.read(FileMailer(directory: app.settings.mailDropDirectory).path(for: message))
+                return try await MailParts.read(FileMailer(directory: app.settings.mailDropDirectory).path(for: message))
             }
         }
         struct NotSent: Error { let subject: String }

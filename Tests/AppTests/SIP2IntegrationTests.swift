@@ -297,6 +297,106 @@ final class SIP2IntegrationTests: XCTestCase {
         }
     }
 
+    /// A 93 whose checksum does not match, on an account with error detection on, gets 96 and leaves the
+    /// connection logged out: no `sip2.signed_in` is written for it, only for the login that is taken.
+    /// Logins refused while the user is locked out are audited as `locked_out`, without a password.
+    func testA96LoginLeavesNoSignInAndLockedOutLoginsAreAudited() async throws {
+        try await withTestApp { app in
+            let vendor = try await account(app, library: "TPML", personalData: false)
+            var configuration = SIP2Server.Configuration(timeZone: .taipei)
+            configuration.loginThrottle = .init(maximumFailuresPerUser: 3, initialDelay: .milliseconds(1), maximumDelay: .milliseconds(5))
+            let server = SIP2Server(configuration: configuration, backend: SIP2Lifecycle.backend(for: app), eventLoopGroup: app.eventLoopGroup)
+            let port = try await server.start(host: "127.0.0.1", port: 0)
+            let signIns = { try await AuditEvent.query(on: app.db).filter(\.$action == "sip2.signed_in").count() }
+            do {
+                let client = try await SIP2Client.connect(host: "127.0.0.1", port: port, errorDetection: true)
+                var damaged = SIP2LoginRequest(user: vendor.user, password: vendor.password).message.encoded(errorDetection: true)
+                let last = damaged.count - 2  // the last checksum digit, before CR
+                damaged[last] = damaged[last] == UInt8(ascii: "0") ? UInt8(ascii: "1") : UInt8(ascii: "0")
+                try await client.send(damaged)
+                let received = try await client.receive()
+                let resend = try XCTUnwrap(received)
+                XCTAssertTrue(String(decoding: resend, as: UTF8.self).hasPrefix("96"), "asked to resend")
+                let afterResend = try await signIns()
+                XCTAssertEqual(afterResend, 0, "a login answered with 96 was not taken")
+                let taken = try await login(client, vendor.user, vendor.password)
+                XCTAssertTrue(taken)
+                let afterLogin = try await signIns()
+                XCTAssertEqual(afterLogin, 1)
+
+                for attempt in 1...3 {
+                    let wrong = try await login(client, vendor.user, "guess-\(attempt)")
+                    XCTAssertFalse(wrong)
+                }
+                let duringLockout = try await login(client, vendor.user, vendor.password)
+                XCTAssertFalse(duringLockout, "locked out: even the right password is refused")
+                await client.close()
+            } catch {
+                await server.stop()
+                throw error
+            }
+            await server.stop()
+            let refusals = try await AuditEvent.query(on: app.db).filter(\.$action == "sip2.sign_in_refused").sort(\.$occurredAt).all()
+            let details = try refusals.map { try JSONDecoder().decode([String: String].self, from: Data(($0.details ?? "{}").utf8)) }
+            XCTAssertEqual(details.map { $0["reason"] }, ["wrong_password", "wrong_password", "wrong_password", "locked_out"])
+            let lockedOut = try XCTUnwrap(refusals.last)
+            XCTAssertEqual(details.last?["user"], vendor.user, "the user names an account, so it is recorded")
+            XCTAssertEqual(lockedOut.ipAddress, "127.0.0.1")
+            XCTAssertEqual(lockedOut.actorType, "sip2_account")
+            XCTAssertFalse((lockedOut.details ?? "").contains(vendor.password), "no password in the trail")
+            let total = try await signIns()
+            XCTAssertEqual(total, 1)
+        }
+    }
+
+    /// Disabling an account closes its open connections at their next patron request; so does taking the
+    /// client's address off the account's list or giving the account a new password. A change that still
+    /// lets the connection in (a wider block, another setting) leaves it answered.
+    func testChangingAnAccountsAddressesOrPasswordReChecksItsOpenConnections() async throws {
+        try await withTestApp { app in
+            let reader = try await submitApplication(app)
+            try await activate(app, reader)
+            let byAddress = try await account(app, library: "TPML", personalData: false, allow: "127.0.0.1/32")
+            let byPassword = try await account(app, library: "NTPL", personalData: false)
+            let (server, port) = try await startServer(app)
+            do {
+                let first = try await SIP2Client.connect(host: "127.0.0.1", port: port, errorDetection: true)
+                let firstIn = try await login(first, byAddress.user, byAddress.password)
+                XCTAssertTrue(firstIn)
+                let second = try await SIP2Client.connect(host: "127.0.0.1", port: port, errorDetection: true)
+                let secondIn = try await login(second, byPassword.user, byPassword.password)
+                XCTAssertTrue(secondIn)
+
+                var wider = SIP2Accounts.Changes()
+                wider.allowedAddresses = "127.0.0.0/8"
+                wider.encoding = "cp950"
+                _ = try await app.sip2Accounts.update(user: byAddress.user, wider)
+                let stillAnswered = try await status(first, reader.cardNumber!, institution: "TPML")
+                XCTAssertEqual(stillAnswered.validPatron, true, "127.0.0.1 is still allowed: the connection stays")
+
+                var elsewhere = SIP2Accounts.Changes()
+                elsewhere.allowedAddresses = "10.0.0.0/8"
+                _ = try await app.sip2Accounts.update(user: byAddress.user, elsewhere)
+                try await first.send(SIP2PatronStatusRequest(patronIdentifier: reader.cardNumber!, institution: "TPML")
+                    .message.encoded(errorDetection: true))
+                let firstClosed = await closedByServer(first)
+                XCTAssertTrue(firstClosed, "its address is no longer allowed: closed, unanswered")
+                await first.close()
+
+                _ = try await app.sip2Accounts.rotatePassword(user: byPassword.user)
+                try await second.send(SIP2PatronStatusRequest(patronIdentifier: reader.cardNumber!, institution: "NTPL")
+                    .message.encoded(errorDetection: true))
+                let secondClosed = await closedByServer(second)
+                XCTAssertTrue(secondClosed, "logged in with a password that is no longer the account's: closed")
+                await second.close()
+            } catch {
+                await server.stop()
+                throw error
+            }
+            await server.stop()
+        }
+    }
+
     func testAccountsBoundToAddressesRefuseOtherClients() async throws {
         try await withTestApp { app in
             let vendor = try await account(app, library: "TPML", personalData: false, allow: "10.0.0.0/8")

@@ -52,7 +52,8 @@ import Testing
         var configuration = testConfiguration()
         configuration.loginThrottle.maximumFailuresPerUser = 3
         let log = LogCollector()
-        try await withServer(configuration: configuration, log: log) { port, _ in
+        let backend = FakeBackend()
+        try await withServer(configuration: configuration, backend: backend, log: log) { port, _ in
             let client = try await connect(port)
             for attempt in 1...3 {
                 let response = try await client.request(SIP2LoginRequest(user: "vendor", password: "guess-\(attempt)").message)
@@ -66,6 +67,8 @@ import Testing
         }
         #expect(log.events("login_failed").last?.metadata["lockedOut"] == "true")
         #expect(log.events("login_locked_out").count == 1)
+        // The backend hears of the refusal during the lockout (it never saw the password), for its audit trail.
+        #expect(backend.loginEvents.withLock { $0 } == ["lockedOut:vendor", "taken:selfcheck"])
     }
 
     @Test func unknownPatronIsNotValid() async throws {
@@ -322,7 +325,8 @@ import Testing
             return bytes
         }
         let log = LogCollector()
-        try await withServer(log: log) { port, _ in
+        let backend = FakeBackend()
+        try await withServer(backend: backend, log: log) { port, _ in
             // vendor has error detection off: its login stands whatever the checksum.
             let vendor = try await connect(port)
             try await vendor.send(corrupted("vendor"))
@@ -351,6 +355,8 @@ import Testing
         }
         #expect(log.events("login_checksum_mismatch").count == 2)
         #expect(log.events("login_failed").isEmpty, "a right password with a bad checksum is no failed login")
+        // Only logins the server took are reported as taken: never a 93 answered with 96.
+        #expect(backend.loginEvents.withLock { $0 } == ["taken:vendor", "taken:selfcheck"])
     }
 
     @Test func aResendRequestBeforeLoginClosesTheConnection() async throws {

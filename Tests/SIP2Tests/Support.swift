@@ -46,6 +46,17 @@ struct FakeBackend: SIP2Backend {
         return credentials.account
     }
 
+    /// What the server told it about logins, in order: `taken:<user>` and `lockedOut:<user>`.
+    let loginEvents = LockedState([String]())
+
+    func loginTaken(_ account: SIP2Account, remoteAddress: String?) async throws {
+        loginEvents.withLock { $0.append("taken:\(account.user)") }
+    }
+
+    func loginRefusedDuringLockout(user: String, remoteAddress: String?) async throws {
+        loginEvents.withLock { $0.append("lockedOut:\(user)") }
+    }
+
     func patron(identifier: String, account: SIP2Account) async throws -> SIP2Patron? {
         if failingLookups { throw Unavailable() }
         if let found = patrons[identifier] { return found.patron }

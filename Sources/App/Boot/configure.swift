@@ -119,6 +119,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.migrations.add(CreateSealedFile())
     app.migrations.add(CreateCaptchaChallenge())
     app.migrations.add(AddMailSettingsToLibraries())
+    app.migrations.add(AddPartnersToldExpiredOnToPatron())
     // `onecard migrate` reports what it applied; the per-migration lines are for debugging.
     app.fluent.migrationLogLevel = .debug
     if settings.migratesOnBoot {

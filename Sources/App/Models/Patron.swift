@@ -56,6 +56,8 @@ final class Patron: Model, @unchecked Sendable {
     @OptionalField(key: "activated_by") var activatedBy: UUID?
     /// 有效期限: the last day the card is valid (`YYYY-MM-DD`), e.g. the end of a resident permit; nil: no end.
     @OptionalField(key: "card_valid_until") var cardValidUntil: String?
+    /// The 有效期限 whose passing linked partners were told of with `patron.updated` (`CardExpiryEvents`).
+    @OptionalField(key: "partners_told_expired_on") var partnersToldExpiredOn: String?
     /// 停權: set by a desk, cleared when the card is reinstated (復權).
     @OptionalField(key: "suspended_at") var suspendedAt: Date?
     /// The desk's reason, shown to the reader; may name the person, so erasure clears it.

@@ -19,10 +19,17 @@ public struct SIP2Account: Sendable, Hashable {
     /// Whether EasyCard/iPASS numbers bound to a card are accepted as patron identifiers; the backend
     /// applies it in `patron(identifier:account:)`.
     public var acceptsAlternateIdentifiers: Bool
+    /// The client address the login came from, as `login` was given it: for a backend that checks on
+    /// later requests that the account may still be used from there.
+    public var remoteAddress: String?
+    /// Opaque to the server: what the backend needs on later requests to see that the password this login
+    /// was verified with is still the account's (e.g. a digest of its stored hash).
+    public var credentialStamp: String?
 
     public init(
         id: String, user: String, institution: String, libraryName: String? = nil, errorDetection: Bool = false,
-        encoding: SIP2TextEncoding = .utf8, mayReadPersonalData: Bool = false, acceptsAlternateIdentifiers: Bool = false
+        encoding: SIP2TextEncoding = .utf8, mayReadPersonalData: Bool = false, acceptsAlternateIdentifiers: Bool = false,
+        remoteAddress: String? = nil, credentialStamp: String? = nil
     ) {
         self.id = id
         self.user = user
@@ -32,6 +39,8 @@ public struct SIP2Account: Sendable, Hashable {
         self.encoding = encoding
         self.mayReadPersonalData = mayReadPersonalData
         self.acceptsAlternateIdentifiers = acceptsAlternateIdentifiers
+        self.remoteAddress = remoteAddress
+        self.credentialStamp = credentialStamp
     }
 }
 
@@ -117,7 +126,17 @@ extension SIP2Patron {
 public protocol SIP2Backend: Sendable {
     /// The account whose login user and password these are, or nil. `remoteAddress` is the client's
     /// IP address, for accounts bound to addresses. Failed logins are throttled and logged by the server.
+    /// An account returned here is not logged in yet: the server may still refuse the 93 (a checksum
+    /// mismatch on an account with error detection on), and tells `loginTaken` only once it has not.
     func login(user: String, password: String, location: String?, remoteAddress: String?) async throws -> SIP2Account?
+
+    /// The server took a login `login` found: the connection is now logged in as `account` (for an audit
+    /// trail). Not called for a 93 answered with 96.
+    func loginTaken(_ account: SIP2Account, remoteAddress: String?) async throws
+
+    /// The server refused a 93 without asking `login`, because its user or the client's address is locked
+    /// out after too many failures (for an audit trail; `user` is what the client sent, perhaps no account).
+    func loginRefusedDuringLockout(user: String, remoteAddress: String?) async throws
 
     /// The patron with this identifier, as `account` may see them, or nil when unknown. Honour
     /// `account.acceptsAlternateIdentifiers` for EasyCard/iPASS numbers.

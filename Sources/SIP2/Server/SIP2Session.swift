@@ -104,6 +104,7 @@ struct SIP2Session {
         if let remaining = throttle.lockout(user: request.user, address: remoteAddress) {
             metadata["lockoutSeconds"] = String(remaining.components.seconds)
             log(.warning, "login_locked_out", "SIP2 login refused: user or address locked out", metadata)
+            try await backend.loginRefusedDuringLockout(user: request.user, remoteAddress: remoteAddress)
             try? await Task.sleep(for: throttle.policy.maximumDelay)
             return answer(false, trailer: trailer)
         }
@@ -125,6 +126,7 @@ struct SIP2Session {
             log(.notice, "login_checksum_mismatch", "SIP2 login not taken: checksum mismatch, the account has error detection on", metadata)
             return invalid("checksum mismatch on login", requestResend: true)
         }
+        try await backend.loginTaken(found, remoteAddress: remoteAddress)
         throttle.recordSuccess(user: request.user)
         account = found
         metadata["account"] = found.id

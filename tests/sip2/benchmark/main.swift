@@ -89,6 +89,10 @@ struct BenchmarkBackend: SIP2Backend {
         user == "bench" && password == "bench-secret" ? Self.account : nil
     }
 
+    func loginTaken(_ account: SIP2Account, remoteAddress: String?) async throws {}
+
+    func loginRefusedDuringLockout(user: String, remoteAddress: String?) async throws {}
+
     func patron(identifier: String, account: SIP2Account) async throws -> SIP2Patron? {
         Self.patrons[identifier]
     }

@@ -26,6 +26,7 @@ struct OutboxWorkerLifecycle: LifecycleHandler {
                                                     mailDropDirectory: settings.mailDropDirectory, logger: application.logger,
                                                     now: application.clock.now()).run(on: application.db)
                         try await Self.digitalCards(application).housekeeping()
+                        try await CardExpiryEvents(database: application.db, now: application.clock.now()).run()
                         try application.citizenCertificates.reload()
                         try await WebSessions.deleteExpired(now: application.clock.now(), on: application.db)
                         try await Captcha.deleteExpired(now: application.clock.now(), on: application.db)
@@ -50,7 +51,8 @@ struct OutboxWorkerLifecycle: LifecycleHandler {
             threadPool: application.threadPool,
             documents: application.identityDocuments,
             certificates: application.citizenCertificates, baseURL: application.settings.baseURL,
-            uploadRetentionDays: application.settings.uploadRetentionDays, now: now)
+            uploadRetentionDays: application.settings.uploadRetentionDays,
+            mailDropDirectory: application.settings.mailDropDirectory, logger: application.logger, now: now)
     }
 
     func shutdownAsync(_ application: Application) async {

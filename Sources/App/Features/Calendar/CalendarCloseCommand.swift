@@ -26,5 +26,8 @@ struct CalendarCloseCommand: AsyncCommand {
         try await OfficialCalendarStore.close(day, reason: signature.reason ?? "", libraryID: try library.requireID(),
                                               by: .commandLine, at: context.application.clock.now(), on: db)
         context.console.print("\(library.code) is closed on \(day.iso).")
+        if let alreadyOff = try await OfficialCalendarStore.alreadyOff(day, on: db) {
+            FileHandle.standardError.write(Data((alreadyOff.commandLineWarning(day) + "\n").utf8))
+        }
     }
 }

@@ -23,6 +23,13 @@ struct LibraryCalendarController: RouteCollection {
         let staff = try await req.requireStaff(Self.roles)
         var page = try await Self.page(for: staff, req: req)
         page.notice = req.query[String.self, at: "done"].flatMap { ["closed", "reopened"].contains($0) ? "staff.calendar.\($0)" : nil }
+        // The day just closed was no working day already: said beside the notice, so the administrator can
+        // see whether another day was meant.
+        if page.notice == "staff.calendar.closed", let day = req.query[String.self, at: "day"].flatMap(CalendarDay.init(iso:)),
+           let alreadyOff = try await OfficialCalendarStore.alreadyOff(day, on: req.db) {
+            let message = alreadyOff.message(day, in: req.locale)
+            page.warning = req.t(message.key, message.values)
+        }
         return try await req.view.render("staff/calendar", page)
     }
 
@@ -30,8 +37,9 @@ struct LibraryCalendarController: RouteCollection {
     func close(req: Request) async throws -> Response {
         let staff = try await req.requireStaff(Self.roles)
         let form = try req.content.decode(CloseForm.self)
+        let day: CalendarDay
         do {
-            try await OfficialCalendarStore.close(typed: form.day ?? "", reason: form.reason ?? "", libraryID: staff.$library.id,
+            day = try await OfficialCalendarStore.close(typed: form.day ?? "", reason: form.reason ?? "", libraryID: staff.$library.id,
                                                   by: .staff(staff.id!, ipAddress: req.clientAddress), at: req.now, on: req.db)
         } catch LibraryCalendarError.invalid(let errors) {
             var page = try await Self.page(for: staff, req: req)
@@ -41,7 +49,7 @@ struct LibraryCalendarController: RouteCollection {
             page.reasonError = errors.first { $0.field == "reason" }.map { req.t("staff.calendar.error.\($0.code)") }
             return try await req.view.render("staff/calendar", page).encodeResponse(status: .unprocessableEntity, for: req)
         }
-        return req.redirect(to: SiteURL.staffCalendar.path + "?done=closed", redirectType: .normal)
+        return req.redirect(to: SiteURL.staffCalendar.path + "?done=closed&day=\(day.iso)", redirectType: .normal)
     }
 
     @Sendable

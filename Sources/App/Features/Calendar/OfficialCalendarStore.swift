@@ -48,6 +48,18 @@ enum OfficialCalendarStore {
 
     static let maximumReasonLength = 100
 
+    /// Whether `day` is no working day even before the library closes on it: a day off on the official
+    /// calendar (a make-up working day is a working day), or, for a year it does not cover, a weekend.
+    static func alreadyOff(_ day: CalendarDay, on database: any Database) async throws -> DayAlreadyOff? {
+        guard let official = try await OfficialCalendarDay.query(on: database).filter(\.$day == day.iso).first() else {
+            return day.isWeekend ? .weekend : nil
+        }
+        guard official.isDayOff else { return nil }
+        let note = official.note.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !note.isEmpty { return .holiday(note: note) }
+        return day.isWeekend ? .weekend : .dayOff
+    }
+
     /// Closes the library on the day an administrator typed, which must be a date, today or later, with a
     /// reason of at most `maximumReasonLength` characters. Throws `.invalid` with every problem at once.
     /// Returns the day closed.

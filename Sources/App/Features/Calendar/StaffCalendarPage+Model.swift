@@ -19,5 +19,7 @@ enum StaffCalendarPage {
         var dayError: String?
         var reasonError: String?
         var notice: String?
+        /// The day just closed was a holiday or a weekend already (`DayAlreadyOff`), in the page's words.
+        var warning: String?
     }
 }

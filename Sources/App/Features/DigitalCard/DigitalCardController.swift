@@ -159,15 +159,17 @@ struct DigitalCardController: RouteCollection {
 
     private func render(_ template: String, _ req: Request, idNumber: String, values: [String: String] = [:], errors: [FieldError] = [],
                         stop: String? = nil, status: HTTPStatus = .ok, slots: [IdentityDocumentSlot]? = nil) async throws -> Response {
+        let consent = try await req.digitalCards.consentDocument()
+        // A missing tick names the statement this page shows (NLPI's, on both paths) by its title.
+        let documents = ["documents": req.application.localizer.consentTitles([consent], in: req.locale)]
         var messages: [String: String] = [:]
         var list: [CardApplicationController.ErrorItem] = []
         for error in errors where messages[error.field] == nil {
-            let message = req.t("apply.error.\(error.code)")
+            let message = req.t("apply.error.\(error.code)", error.code == "consent_required" ? documents : [:])
             messages[error.field] = message
             list.append(.init(anchor: "#\(error.field)", message: message))
         }
         let uploads = Self.uploads(slots, messages: messages)
-        let consent = try await req.digitalCards.consentDocument()
         var page = FormPage(idNumber: idNumber, values: values, errors: messages, errorList: list, uploads: uploads,
                             consent: CardApplicationController.documentView(consent, req.locale),
                             certificateAvailable: req.application.citizenCertificates.verifier != nil, stop: stop)

@@ -32,6 +32,9 @@ struct DigitalCardService {
     /// The site's address, for the correction (補件) link in the email.
     let baseURL: URL
     let uploadRetentionDays: Int
+    /// Where delivered emails' copies are kept without SMTP: an erased person's go with the rest.
+    let mailDropDirectory: String
+    let logger: Logger
     let now: Date
 
     struct Upload: Sendable {
@@ -244,14 +247,19 @@ struct DigitalCardService {
         }
     }
 
-    /// A rejection erases the person's data (they may apply again); the decision record stays.
+    /// A rejection erases the person's data (they may apply again); the decision record stays. Their
+    /// earlier emails (the application's receipt) are erased with it, as every erasure does
+    /// (`PatronMail.erase`), and the rejection email, the last use of the address, is emptied as soon as
+    /// it is sent, not kept 30 days.
     func reject(_ application: DigitalCardApplication, reason: String, by staff: StaffMember, ipAddress: String?) async throws {
         guard application.status == .submitted else { throw DigitalCardError.notSubmitted }
         guard !reason.isEmpty else { throw DigitalCardError.invalid([FieldError(field: "reason", code: "reason_required")]) }
         let patron = application.patron
         let library = try await patron.$library.get(on: database)
-        try await database.transaction { db in
-            try await notify(patron, library: library, template: "digital_card_rejected", extra: ["reason": reason], on: db)
+        let erasedMail = try await database.transaction { db -> [MailMessage] in
+            let erased = try await PatronMail.erase(patronID: patron.requireID(), applicationNumber: patron.applicationNumber, on: db)
+            try await notify(patron, library: library, template: "digital_card_rejected", extra: ["reason": reason],
+                             emptiedOnceSent: true, on: db)
             try await decide(application, .rejected, reason: reason, by: staff, on: db)
             try await ConsentRecord.query(on: db).filter(\.$patron.$id == patron.requireID()).filter(\.$withdrawnAt == nil)
                 .set(\.$withdrawnAt, to: now).update()
@@ -259,8 +267,12 @@ struct DigitalCardService {
             patron.erasePersonalData()
             try await patron.save(on: db)
             try await AuditTrail.record("digital_card.rejected", by: .staff(staff.id!, ipAddress: ipAddress),
-                                        subject: ("patron", patron.id!.uuidString), libraryID: library.id, at: now, on: db)
+                                        subject: ("patron", patron.id!.uuidString), libraryID: library.id,
+                                        details: ["messagesErased": String(erased.count)], at: now, on: db)
+            return erased
         }
+        // Only after the commit: a rolled-back rejection must not lose the copies either.
+        PatronMail.removeDropFiles(of: erasedMail, directory: mailDropDirectory, logger: logger)
     }
 
     /// 補件: the applicant gets a link to upload the documents again; the review clock restarts then.
@@ -368,7 +380,7 @@ struct DigitalCardService {
     }
 
     private func notify(_ patron: Patron, library: Library, template: String, extra: [String: String],
-                        secrets: [String: String] = [:], on db: any Database) async throws {
+                        secrets: [String: String] = [:], emptiedOnceSent: Bool = false, on db: any Database) async throws {
         guard let email = patron.email else { return }
         let locale = SiteLocale(rawValue: patron.locale) ?? .zhTW
         var values = ["name": patron.name, "number": patron.applicationNumber, "card": patron.cardNumber ?? "",
@@ -378,7 +390,8 @@ struct DigitalCardService {
         if let due = values["due"] { values["due"] = DisplayTime.day(iso: due, in: locale) }
         try await outbox
             .enqueueEmail(template: template, to: email, locale: locale, values: values, secrets: secrets,
-                          from: library, partitionKey: PatronMail.partitionKey(patron.requireID()), on: db)
+                          from: library, partitionKey: PatronMail.partitionKey(patron.requireID()),
+                          emptiedOnceSent: emptiedOnceSent, on: db)
     }
 
     // MARK: Retention
@@ -393,7 +406,9 @@ struct DigitalCardService {
             .filter(\.$correctionExpiresAt < now).with(\.$patron).all()
         for application in uncorrected {
             let patron = application.patron
-            try await database.transaction { db in
+            let erasedMail = try await database.transaction { db -> [MailMessage] in
+                // Closed as a rejection is, and erased as one: the person's emails go with their data.
+                let erased = try await PatronMail.erase(patronID: patron.requireID(), applicationNumber: patron.applicationNumber, on: db)
                 application.status = .rejected
                 application.decidedAt = now
                 application.decisionReason = "correction_not_received"
@@ -405,8 +420,11 @@ struct DigitalCardService {
                 patron.erasePersonalData()
                 try await patron.save(on: db)
                 try await AuditTrail.record("digital_card.correction_expired", by: .system("expiry"),
-                                            subject: ("patron", patron.id!.uuidString), libraryID: patron.$library.id, at: now, on: db)
+                                            subject: ("patron", patron.id!.uuidString), libraryID: patron.$library.id,
+                                            details: ["messagesErased": String(erased.count)], at: now, on: db)
+                return erased
             }
+            PatronMail.removeDropFiles(of: erasedMail, directory: mailDropDirectory, logger: logger)
         }
 
         let cutoff = now.addingTimeInterval(-Double(uploadRetentionDays) * 86400)

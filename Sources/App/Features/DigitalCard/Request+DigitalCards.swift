@@ -10,6 +10,7 @@ extension Request {
             passwordPolicy: application.passwordPolicy, passwordHasher: password.async, threadPool: application.threadPool,
             documents: application.identityDocuments,
             certificates: application.citizenCertificates, baseURL: application.settings.baseURL,
-            uploadRetentionDays: application.settings.uploadRetentionDays, now: now)
+            uploadRetentionDays: application.settings.uploadRetentionDays,
+            mailDropDirectory: application.settings.mailDropDirectory, logger: logger, now: now)
     }
 }

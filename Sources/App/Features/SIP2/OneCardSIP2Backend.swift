@@ -1,3 +1,4 @@
+import Crypto
 import Fluent
 import Foundation
 import Logging
@@ -35,13 +36,34 @@ struct OneCardSIP2Backend: SIP2Backend {
             try await reason.record(account: record, remoteAddress: remoteAddress, logger: logger, at: clock.now(), on: db)
             return nil
         }
-        try await AuditTrail.record("sip2.signed_in", by: AuditActor(type: "sip2_account", id: record.id?.uuidString, ipAddress: remoteAddress),
-                                    libraryID: record.$library.id, at: clock.now(), on: db)
+        // Not audited as signed in yet: the server may still answer this 93 with 96 (see `loginTaken`).
         return SIP2Account(
             id: try record.requireID().uuidString, user: record.loginUser, institution: record.institution,
             libraryName: record.library.nameZH, errorDetection: record.errorDetection,
             encoding: SIP2TextEncoding(rawValue: record.encoding) ?? .utf8,
-            mayReadPersonalData: record.mayReadPersonalData, acceptsAlternateIdentifiers: record.acceptsAlternateIdentifiers)
+            mayReadPersonalData: record.mayReadPersonalData, acceptsAlternateIdentifiers: record.acceptsAlternateIdentifiers,
+            remoteAddress: remoteAddress, credentialStamp: Self.credentialStamp(record.passwordHash))
+    }
+
+    func loginTaken(_ account: SIP2Account, remoteAddress: String?) async throws {
+        let db = database()
+        guard let id = UUID(uuidString: account.id), let record = try await SIP2AccountRecord.find(id, on: db) else { return }
+        try await AuditTrail.record("sip2.signed_in", by: AuditActor(type: "sip2_account", id: account.id, ipAddress: remoteAddress),
+                                    libraryID: record.$library.id, at: clock.now(), on: db)
+    }
+
+    /// Audited like every other refused login, with the account when the user names one; no password
+    /// was checked, so none can be in it.
+    func loginRefusedDuringLockout(user: String, remoteAddress: String?) async throws {
+        let db = database()
+        let record = try await SIP2AccountRecord.query(on: db).filter(\.$loginUser == user).first()
+        try await SIP2LoginRefusal.lockedOut.record(account: record, remoteAddress: remoteAddress, logger: logger, at: clock.now(), on: db)
+    }
+
+    /// Names the stored password hash without holding it (the account value lives as long as the
+    /// connection): a new password gives a new hash, so a different stamp.
+    static func credentialStamp(_ passwordHash: String) -> String {
+        SHA256.hash(data: Data(passwordHash.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
     func patron(identifier: String, account: SIP2Account) async throws -> SIP2Patron? {
@@ -80,8 +102,15 @@ struct OneCardSIP2Backend: SIP2Backend {
         guard let accountID = UUID(uuidString: account.id),
               let record = try await SIP2AccountRecord.find(accountID, on: db)
         else { return nil }
-        // Disabled after this connection logged in: the server closes the connection instead of answering.
-        guard record.disabledAt == nil else { throw SIP2AccountDisabled(account: account.id) }
+        // Changed after this connection logged in so that its login would no longer be taken (disabled, its
+        // address taken off the list, a new password): the server closes the connection instead of answering.
+        guard record.disabledAt == nil else { throw SIP2LoginWithdrawn(account: account.id, reason: .disabled) }
+        guard AddressRule.allows(record.allowedAddresses, address: account.remoteAddress) else {
+            throw SIP2LoginWithdrawn(account: account.id, reason: .addressNotAllowed)
+        }
+        guard account.credentialStamp == Self.credentialStamp(record.passwordHash) else {
+            throw SIP2LoginWithdrawn(account: account.id, reason: .passwordChanged)
+        }
         guard let patron = try await PatronDirectory(vault: vault, database: db)
                 .activePatron(identifier: identifier, acceptAlternateIdentifiers: account.acceptsAlternateIdentifiers),
               try await PatronVisibility.isVisible(patron, toLibrary: record.$library.id, on: db)

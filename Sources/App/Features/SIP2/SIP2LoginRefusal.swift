@@ -13,6 +13,9 @@ enum SIP2LoginRefusal: String {
     case wrongPassword = "wrong_password"
     case disabled
     case addressNotAllowed = "address_not_allowed"
+    /// Refused without checking the password: the user or the client's address is locked out after
+    /// too many failed logins (`SIP2LoginThrottle`).
+    case lockedOut = "locked_out"
 
     init(record: SIP2AccountRecord?, passwordVerified: Bool) {
         if record == nil { self = .unknownUser }

@@ -23,15 +23,22 @@ struct CardApplicationsAPIController: RouteCollection {
                 applicationNumber: submitted.patron.applicationNumber, status: "pending", nextStep: req.t("apply.done.next_step"))
             return try await created.encodeResponse(status: .created, for: req)
         } catch CardApplicationError.invalid(let errors) {
+            // The statements a missing consent names, by their titles in the answer's language: `acceptedConsents`
+            // takes codes, but `message` is for a person (a kiosk may show it).
+            let required = errors.contains { $0.code == "consent_required" }
+                ? req.application.localizer.consentTitles(try await CardApplicationConsents(database: req.db).current(), in: req.locale)
+                : ""
             let dto = FieldErrorsDTO(errors: errors.map {
-                FieldErrorDTO(field: $0.field, code: $0.code, message: req.t("apply.error.\($0.code)", messageValues(for: $0, in: body)))
+                FieldErrorDTO(field: $0.field, code: $0.code, message: req.t("apply.error.\($0.code)",
+                                                                             messageValues(for: $0, in: body, requiredConsents: required)))
             })
             return try await dto.encodeResponse(status: .unprocessableEntity, for: req)
         }
     }
 
     /// The codes a refusal names: which of the client's values are unknown, and which are known.
-    private func messageValues(for error: FieldError, in body: CardApplicationRequestDTO) -> [String: String] {
+    private func messageValues(for error: FieldError, in body: CardApplicationRequestDTO, requiredConsents: String) -> [String: String] {
+        if error.code == "consent_required" { return ["documents": requiredConsents] }
         let (sent, known): ([String], [String]) = switch error.code {
         case "partner_link_unknown": (body.partnerLinks ?? [], CardApplicationRules.linkablePartners)
         case "consent_unknown":

@@ -15,6 +15,10 @@ struct PartnerEventBody: Codable, Sendable {
         let standing: String?
         /// 有效期限 (`YYYY-MM-DD`, the last valid day), when the card has one.
         let validUntil: String?
+        /// As the partner API answers them at delivery: `valid` only in good standing (not suspended, not
+        /// past 有效期限); `mayBorrow` only for a valid physical card.
+        let valid: Bool
+        let mayBorrow: Bool
     }
 
     struct Person: Codable, Sendable {

@@ -1,6 +1,7 @@
 import Crypto
 import Fluent
 import Foundation
+import OneCardDomain
 import PersonalDataVault
 import Vapor
 
@@ -68,12 +69,15 @@ struct PartnerWebhookDelivery: Sendable {
         } else {
             linked = false
         }
+        let standing = queued.type == .patronErased ? nil : patron?.standing(at: clock.now())
         let card = PartnerEventBody.Card(
             cardNumber: patron?.cardNumber ?? queued.cardNumber,
             status: queued.type == .patronErased ? "erased" : (patron?.status.rawValue ?? "erased"),
             kind: patron?.cardKind.rawValue ?? "physical", homeLibrary: home.code,
-            standing: queued.type == .patronErased ? nil : patron?.standing(at: clock.now())?.rawValue,
-            validUntil: queued.type == .patronErased ? nil : patron?.cardValidUntil)
+            standing: standing?.rawValue,
+            validUntil: queued.type == .patronErased ? nil : patron?.cardValidUntil,
+            valid: standing == .good,
+            mayBorrow: PartnerBorrowing.mayBorrow(standing: standing, isPhysicalCard: patron?.cardKind == .physical))
         let person = linked ? patron.map {
             PartnerEventBody.Person(name: $0.name, birthDate: $0.birthDate, email: $0.email, mobile: $0.mobile)
         } : nil
