@@ -23,6 +23,7 @@ enum StorageKeys {
     struct LocalizerKey: StorageKey { typealias Value = Localizer }
     struct MetricsRegistryKey: StorageKey { typealias Value = PrometheusCollectorRegistry }
     struct OutboxWorkerKey: StorageKey { typealias Value = OutboxWorker }
+    struct PasswordHashingPoolKey: StorageKey { typealias Value = PasswordHashingPool }
     struct PasswordPolicyKey: StorageKey { typealias Value = PasswordPolicy }
     struct SettingsKey: StorageKey { typealias Value = OneCardSettings }
     struct SignInPauseKey: StorageKey { typealias Value = SignInPause }
@@ -151,6 +152,19 @@ extension Application {
     var decoyPasswordHash: String {
         get { storage[StorageKeys.DecoyHashKey.self]! }
         set { storage[StorageKeys.DecoyHashKey.self] = newValue }
+    }
+}
+
+extension Application {
+    /// bcrypt's own threads and queue limit (`PasswordHashingPool`), shared by every request and SIP2 session.
+    var passwordHashingPool: PasswordHashingPool {
+        get { storage[StorageKeys.PasswordHashingPoolKey.self]! }
+        set { storage[StorageKeys.PasswordHashingPoolKey.self] = newValue }
+    }
+
+    /// Hashing and verifying passwords on that pool, with the app's hasher and configured cost.
+    var passwordHashing: PasswordHashing {
+        PasswordHashing(hasher: password.sync, pool: passwordHashingPool, cost: settings.bcryptCost)
     }
 }
 
