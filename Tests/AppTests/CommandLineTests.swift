@@ -178,6 +178,29 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(rotated.stdout.contains("1 older key(s) kept"))
     }
 
+    /// Issue #13 item 5: asking for help writes nothing (it used to create ./data with keys and a migrated
+    /// database), and a command that reads the database writes nothing to one that exists.
+    func testHelpWritesNothingAndCalendarDueLeavesAnExistingDataDirectoryAsItWas() throws {
+        for arguments in [["--help"], ["staff", "--help"], ["serve", "--help"]] {
+            let help = try onecardArguments(arguments)
+            XCTAssertEqual(help.status, 0, help.stderr)
+            XCTAssertTrue(help.stdout.contains("Usage: "), help.stdout)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: dataDirectory), "\(arguments) created \(dataDirectory)")
+        }
+        XCTAssertEqual(try onecard("calendar", "due", "2025-02-06", "3").status, 0)
+        func snapshot() throws -> [String: Data] {
+            var files: [String: Data] = [:]
+            for name in try FileManager.default.contentsOfDirectory(atPath: dataDirectory) {
+                files[name] = FileManager.default.contents(atPath: dataDirectory + "/" + name)
+            }
+            return files
+        }
+        let before = try snapshot()
+        let due = try onecard("calendar", "due", "2025-02-06", "3")
+        XCTAssertEqual(due.stdout, "2025-02-10\n")
+        XCTAssertEqual(try snapshot(), before, "calendar due reads; it writes nothing")
+    }
+
     func testCaptchaTestAnswerIsRefusedInProduction() throws {
         let result = try onecard("calendar", "due", "2025-02-06", "3", "--env", "production",
                                  environment: ["ONECARD_CAPTCHA_TEST_ANSWER": "12345"])

@@ -117,4 +117,20 @@ final class SettingsTests: XCTestCase {
             }
         }
     }
+
+    /// Issue #13 item 3: the bcrypt cost and the hashing queue's limit, OWASP's minimum cost as the floor.
+    func testPasswordHashCostAndQueueLimit() throws {
+        let defaults = try settings([:])
+        XCTAssertEqual(defaults.bcryptCost, 10, "unset: OWASP's minimum for bcrypt")
+        XCTAssertEqual(defaults.passwordHashQueueLimit, 32)
+        let set = try settings(["ONECARD_PASSWORD_HASH_COST": "12", "ONECARD_PASSWORD_HASH_QUEUE": "0"])
+        XCTAssertEqual(set.bcryptCost, 12)
+        XCTAssertEqual(set.passwordHashQueueLimit, 0)
+        for (name, garbage) in [("ONECARD_PASSWORD_HASH_COST", "9"), ("ONECARD_PASSWORD_HASH_COST", "17"), ("ONECARD_PASSWORD_HASH_COST", "ten"),
+                                ("ONECARD_PASSWORD_HASH_QUEUE", "-1"), ("ONECARD_PASSWORD_HASH_QUEUE", "many")] {
+            XCTAssertThrowsError(try settings([name: garbage]), garbage) { error in
+                XCTAssertEqual((error as? ConfigurationError)?.variable, name, garbage)
+            }
+        }
+    }
 }

@@ -39,6 +39,9 @@ func makeTestApp(
         runsBackgroundWorkers: false,
         bcryptCost: 10
     )
+    // Tests that send dozens of sign-ins at once are about the throttle, not the hashing queue's capacity
+    // (`PasswordHashingTests` sets a small limit of its own).
+    settings.passwordHashQueueLimit = 1_000
     adjust(&settings)
     app.clock = clock.oneCardClock
     do {
@@ -163,7 +166,7 @@ func cardApplicationService(_ app: Application) -> CardApplicationService {
     let now = app.clock.now()
     return CardApplicationService(
         database: app.db, vault: app.vault, outbox: Outbox(localizer: app.localizer, settings: app.settings, vault: app.vault, now: now),
-        passwordPolicy: app.passwordPolicy, passwordHasher: app.password.async,
+        passwordPolicy: app.passwordPolicy, passwordHasher: app.passwordHashing,
         pendingApplicationLifetimeDays: app.settings.pendingApplicationLifetimeDays, now: now)
 }
 

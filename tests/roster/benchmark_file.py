@@ -5,6 +5,8 @@
         writes a reader data file (讀者資料檔) with ROWS valid data rows (default 50,000) below a title row
     benchmark_file.py read FILE.xlsx
         iterates every cell with openpyxl in read-only mode and prints the seconds it took
+    benchmark_file.py calamine FILE.xlsx
+        reads every sheet with python-calamine (Rust) into Python rows and prints the seconds it took
 """
 import datetime as dt
 import random
@@ -85,6 +87,19 @@ def read(path):
     print(f"openpyxl read-only: {cells} cells in {elapsed:.3f} s", file=sys.stderr)
 
 
+def read_calamine(path):
+    from python_calamine import CalamineWorkbook
+    start = time.perf_counter()
+    wb = CalamineWorkbook.from_path(path)
+    cells = 0
+    for name in wb.sheet_names:
+        for row in wb.get_sheet_by_name(name).to_python():
+            cells += len(row)
+    elapsed = time.perf_counter() - start
+    print(f"{elapsed:.3f}")
+    print(f"python-calamine: {cells} cells in {elapsed:.3f} s", file=sys.stderr)
+
+
 def main(argv):
     if len(argv) >= 3 and argv[1] == "write":
         count = int(argv[3]) if len(argv) >= 4 and not argv[3].startswith("--") else 50_000
@@ -92,6 +107,8 @@ def main(argv):
         write(argv[2], count, writer)
     elif len(argv) == 3 and argv[1] == "read":
         read(argv[2])
+    elif len(argv) == 3 and argv[1] == "calamine":
+        read_calamine(argv[2])
     else:
         sys.exit(__doc__)
 

@@ -4,6 +4,6 @@ extension Application {
     /// The SIP2 account service on the app's database, password hasher and clock, for the `sip2 account`
     /// commands, `seed-demo` and tests.
     var sip2Accounts: SIP2Accounts {
-        SIP2Accounts(database: db, passwords: password.async, clock: clock)
+        SIP2Accounts(database: db, passwords: passwordHashing, clock: clock)
     }
 }

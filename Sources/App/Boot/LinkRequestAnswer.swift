@@ -8,7 +8,7 @@ import Vapor
 struct LinkRequestAnswer {
     let database: any Database
     let vault: PersonalDataVault
-    let passwords: AsyncPasswordHasher
+    let passwords: PasswordHashing
     let passwordRule: ReaderPasswordRule
     let outbox: Outbox
     let baseURL: URL
@@ -33,7 +33,7 @@ extension Application {
     /// The outbox worker's handler for link requests, with the app's services at the time of each one.
     var linkRequestHandler: OutboxWorker.Handler {
         { [self] row in
-            try await LinkRequestAnswer(database: db, vault: vault, passwords: password.async,
+            try await LinkRequestAnswer(database: db, vault: vault, passwords: passwordHashing,
                                         passwordRule: ReaderPasswordRule(vault: vault, policy: passwordPolicy),
                                         outbox: outbox, baseURL: settings.baseURL, now: clock.now()).answer(row)
         }

@@ -23,6 +23,7 @@ enum StorageKeys {
     struct LocalizerKey: StorageKey { typealias Value = Localizer }
     struct MetricsRegistryKey: StorageKey { typealias Value = PrometheusCollectorRegistry }
     struct OutboxWorkerKey: StorageKey { typealias Value = OutboxWorker }
+    struct PasswordHashingPoolKey: StorageKey { typealias Value = PasswordHashingPool }
     struct PasswordPolicyKey: StorageKey { typealias Value = PasswordPolicy }
     struct SettingsKey: StorageKey { typealias Value = OneCardSettings }
     struct SignInPauseKey: StorageKey { typealias Value = SignInPause }
@@ -56,11 +57,20 @@ extension Application {
         set { storage[StorageKeys.PasswordPolicyKey.self] = newValue }
     }
 
+    /// Issue #13 item 5: read as bytes, lines split and trimmed of ASCII blanks and control characters (the
+    /// file is generated, one password a line); Foundation's `trimmingCharacters` on its 10,090 lines was a
+    /// sixth of every command's start.
     static func loadPasswordPolicy() throws -> PasswordPolicy {
-        let text = try String(contentsOfFile: Resources.path("common-passwords.txt"), encoding: .utf8)
-        let words = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-            .filter { !$0.isEmpty && !$0.hasPrefix("#") }
-        return PasswordPolicy(commonPasswords: Set(words))
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: Resources.path("common-passwords.txt")))
+        var words = Set<String>(minimumCapacity: 10_240)
+        for line in bytes.split(separator: UInt8(ascii: "\n")) {
+            var start = line.startIndex, end = line.endIndex
+            while start < end, line[start] <= 0x20 { start += 1 }
+            while end > start, line[end - 1] <= 0x20 { end -= 1 }
+            guard start < end, line[start] != UInt8(ascii: "#") else { continue }
+            words.insert(String(decoding: line[start..<end], as: UTF8.self).lowercased())
+        }
+        return PasswordPolicy(commonPasswords: words)
     }
 }
 
@@ -151,6 +161,19 @@ extension Application {
     var decoyPasswordHash: String {
         get { storage[StorageKeys.DecoyHashKey.self]! }
         set { storage[StorageKeys.DecoyHashKey.self] = newValue }
+    }
+}
+
+extension Application {
+    /// bcrypt's own threads and queue limit (`PasswordHashingPool`), shared by every request and SIP2 session.
+    var passwordHashingPool: PasswordHashingPool {
+        get { storage[StorageKeys.PasswordHashingPoolKey.self]! }
+        set { storage[StorageKeys.PasswordHashingPoolKey.self] = newValue }
+    }
+
+    /// Hashing and verifying passwords on that pool, with the app's hasher and configured cost.
+    var passwordHashing: PasswordHashing {
+        PasswordHashing(hasher: password.sync, pool: passwordHashingPool, cost: settings.bcryptCost)
     }
 }
 

@@ -28,7 +28,9 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     try app.citizenCertificates.reload()
     app.metricsRegistry = PrometheusCollectorRegistry()
     app.passwords.use(.bcrypt(cost: settings.bcryptCost))
-    app.decoyPasswordHash = try Bcrypt.hash(UUID().uuidString, cost: settings.bcryptCost)
+    app.passwordHashingPool = PasswordHashingPool(threadCount: settings.passwordHashThreads, queueLimit: settings.passwordHashQueueLimit)
+    app.lifecycle.use(PasswordHashingLifecycle())
+    app.decoyPasswordHash = try PasswordHashing.decoyHash(cost: settings.bcryptCost)
     app.passwordPolicy = try Application.loadPasswordPolicy()
     app.taipeiPassProvider = settings.taipeiPass.map { OpenIDProvider(settings: $0) }
 

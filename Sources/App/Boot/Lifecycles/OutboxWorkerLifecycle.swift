@@ -47,7 +47,7 @@ struct OutboxWorkerLifecycle: LifecycleHandler {
         return DigitalCardService(
             database: application.db, vault: application.vault,
             outbox: Outbox(localizer: application.localizer, settings: application.settings, vault: application.vault, now: now),
-            passwordPolicy: application.passwordPolicy, passwordHasher: application.password.async,
+            passwordPolicy: application.passwordPolicy, passwordHasher: application.passwordHashing,
             threadPool: application.threadPool,
             documents: application.identityDocuments,
             certificates: application.citizenCertificates, baseURL: application.settings.baseURL,

@@ -30,7 +30,7 @@ struct CardApplicationService {
     let outbox: Outbox
     let passwordPolicy: PasswordPolicy
     /// Hashes off the event loop: bcrypt takes a noticeable moment.
-    let passwordHasher: AsyncPasswordHasher
+    let passwordHasher: PasswordHashing
     /// Told to the applicant in the confirmation email: how long the desk waits for them.
     let pendingApplicationLifetimeDays: Int
     let now: Date
@@ -76,7 +76,7 @@ struct CardApplicationService {
         }
         guard withinPersonLimit else { try await refuse("person_rate_limit", actor: actor, channel: channel) }
         let library = try await Library.require(code: libraryCode, on: database)
-        let passwordHash = try await passwordHasher.hash(application.password).get()
+        let passwordHash = try await passwordHasher.hash(application.password)
 
         let patron = Patron()
         patron.$library.id = try library.requireID()

@@ -7,7 +7,7 @@ extension Request {
         return CardApplicationService(
             database: db, vault: application.vault,
             outbox: Outbox(localizer: application.localizer, settings: application.settings, vault: application.vault, now: now),
-            passwordPolicy: application.passwordPolicy, passwordHasher: password.async,
+            passwordPolicy: application.passwordPolicy, passwordHasher: passwordHashing,
             pendingApplicationLifetimeDays: application.settings.pendingApplicationLifetimeDays, now: now)
     }
 }

@@ -23,7 +23,7 @@ struct DigitalCardService {
     let outbox: Outbox
     let passwordPolicy: PasswordPolicy
     /// Hashes off the event loop: bcrypt takes a noticeable moment.
-    let passwordHasher: AsyncPasswordHasher
+    let passwordHasher: PasswordHashing
     /// Where uploads are inspected, off the event loop.
     let threadPool: NIOThreadPool
     let documents: IdentityDocumentStore
@@ -161,7 +161,7 @@ struct DigitalCardService {
         if try await holdsCard(form.identity) { throw DigitalCardError.alreadyHoldsCard }
         let library = try await Library.require(code: Self.libraryCode, on: database)
         let calendar = try await OfficialCalendarStore.calendar(libraryID: library.requireID(), on: database)
-        let passwordHash = try await passwordHasher.hash(form.password).get()
+        let passwordHash = try await passwordHasher.hash(form.password)
         let document = try await ConsentDocument.current(Self.consentCode, on: database)
 
         let patron = Patron()

@@ -7,7 +7,7 @@ extension Request {
         return DigitalCardService(
             database: db, vault: application.vault,
             outbox: Outbox(localizer: application.localizer, settings: application.settings, vault: application.vault, now: now),
-            passwordPolicy: application.passwordPolicy, passwordHasher: password.async, threadPool: application.threadPool,
+            passwordPolicy: application.passwordPolicy, passwordHasher: passwordHashing, threadPool: application.threadPool,
             documents: application.identityDocuments,
             certificates: application.citizenCertificates, baseURL: application.settings.baseURL,
             uploadRetentionDays: application.settings.uploadRetentionDays,

@@ -35,7 +35,7 @@ struct SeedDemoCommand: AsyncCommand {
             let email = "demo-\(role.rawValue)-\(run)@tpml.example"
             let password = Self.randomPassword()
             let member = StaffMember(libraryID: try library.requireID(), email: email, role: role)
-            member.passwordHash = try await app.password.async(on: app.threadPool, hopTo: app.eventLoopGroup.next()).hash(password).get()
+            member.passwordHash = try await app.passwordHashing.hash(password)
             try await member.create(on: app.db)
             members.append(member)
             staff.append(.init(email: email, password: password, role: role.rawValue, library: library.code))
@@ -61,7 +61,7 @@ struct SeedDemoCommand: AsyncCommand {
             let outbox = Outbox(localizer: app.localizer, settings: app.settings, vault: app.vault, now: now)
             let applications = CardApplicationService(
                 database: app.db, vault: app.vault, outbox: outbox, passwordPolicy: app.passwordPolicy,
-                passwordHasher: app.password.async, pendingApplicationLifetimeDays: app.settings.pendingApplicationLifetimeDays, now: now)
+                passwordHasher: app.passwordHashing, pendingApplicationLifetimeDays: app.settings.pendingApplicationLifetimeDays, now: now)
             let submitted = try await applications.submit(
                 input, libraryCode: library.code, consentedDocuments: documents, channel: "desk",
                 locale: .zhTW, actor: .system("seed-demo"), limits: .api(clientID: nil))

@@ -14,11 +14,13 @@ import Vapor
 struct OneCardSIP2Backend: SIP2Backend {
     let database: @Sendable () -> any Database
     let vault: PersonalDataVault
-    let passwords: AsyncPasswordHasher
+    let passwords: PasswordHashing
     let clock: OneCardClock
     /// The sign-in delay unit and decoy hash of the web sign-in, for the one credential check.
     let signInDelayUnit: TimeInterval
     let decoyPasswordHash: String
+    /// Patron PINs verified in the last minutes, so a machine repeating one does not cost a bcrypt each time.
+    let verifiedPasswords: SIP2PasswordCache
     let logger: Logger
 
     private func credentials(on db: any Database, now: Date) -> CredentialCheck {
@@ -29,7 +31,8 @@ struct OneCardSIP2Backend: SIP2Backend {
         let db = database()
         let record = try await SIP2AccountRecord.query(on: db).filter(\.$loginUser == user).with(\.$library).first()
         // Verified even for an unknown user (against the decoy), so timing does not tell which users exist.
-        let outcome = try await credentials(on: db, now: clock.now()).check(password, against: record?.passwordHash, throttle: nil)
+        let outcome = try await credentials(on: db, now: clock.now())
+            .check(password, against: record?.passwordHash, throttle: nil, owner: try record.map { .sip2Account(try $0.requireID()) })
         let verified = outcome == .verified
         guard let record, verified, record.disabledAt == nil, AddressRule.allows(record.allowedAddresses, address: remoteAddress) else {
             let reason = SIP2LoginRefusal(record: record, passwordVerified: verified)
@@ -91,11 +94,21 @@ struct OneCardSIP2Backend: SIP2Backend {
     func verifyPatronPassword(_ password: String, patron: SIP2Patron, account: SIP2Account) async throws -> Bool {
         let db = database()
         guard let record = try await visiblePatron(identifier: patron.identifier, account: account, on: db) else { return false }
+        let id = try record.requireID()
+        let now = clock.now()
+        let bucket = CredentialCheck.bucket(patron: id)
+        if let hash = record.passwordHash, verifiedPasswords.contains(patron: id, storedHash: hash, pin: password, now: now) {
+            // Answered without bcrypt, but a card locked since (by guesses elsewhere) stays locked.
+            let attempts = try await RateLimiter(database: db).current(bucket, per: SignInThrottle.window, now: now)
+            return attempts < SignInThrottle.lockAfter
+        }
         // The same per-card throttle as the web sign-in, so SIP2 is no side door for guessing passwords.
-        let outcome = try await credentials(on: db, now: clock.now())
-            .check(password, against: record.passwordHash, throttle: CredentialCheck.bucket(patron: try record.requireID()),
-                   whenLocked: .refuseAtOnce)
-        return outcome == .verified
+        let outcome = try await credentials(on: db, now: now)
+            .check(password, against: record.passwordHash, throttle: bucket, whenLocked: .refuseAtOnce, owner: .patron(id))
+        guard outcome == .verified, let hash = record.passwordHash else { return false }
+        // Remembered under the hash it was verified against (an upgraded hash is found on the next check).
+        verifiedPasswords.insert(patron: id, storedHash: hash, pin: password, now: now)
+        return true
     }
 
     private func visiblePatron(identifier: String, account: SIP2Account, on db: any Database) async throws -> Patron? {

@@ -17,7 +17,7 @@ struct StaffSessionController: RouteCollection {
     }
 
     private func service(_ req: Request) -> StaffSessionService {
-        StaffSessionService(database: req.db, credentials: req.credentialCheck, passwords: req.password.async, now: req.now)
+        StaffSessionService(database: req.db, credentials: req.credentialCheck, passwords: req.passwordHashing, now: req.now)
     }
 
     @Sendable
@@ -42,6 +42,10 @@ struct StaffSessionController: RouteCollection {
             signedIn = try await service(req).signIn(email: email, password: password, ipAddress: req.clientAddress)
         } catch let error as AddressLimitError {
             state.errors["form"] = req.t(error.messageKey, error.values)
+            return try await req.view.render("staff/sign-in", SignInPage(form: state))
+                .encodeResponse(status: HTTPErrorMapping.status(for: error), headers: HTTPErrorMapping.headers(for: error), for: req)
+        } catch let error as PasswordHashingBusy {
+            state.errors["form"] = req.t(error.messageKey)
             return try await req.view.render("staff/sign-in", SignInPage(form: state))
                 .encodeResponse(status: HTTPErrorMapping.status(for: error), headers: HTTPErrorMapping.headers(for: error), for: req)
         }

@@ -7,7 +7,7 @@ struct StaffSessionService {
     let database: any Database
     /// The same growing delay and lock as readers have: staff accounts open personal data.
     let credentials: CredentialCheck
-    let passwords: AsyncPasswordHasher
+    let passwords: PasswordHashing
     let now: Date
 
     private var links: OneTimeLinks<StaffMember> { OneTimeLinks(now: now) }
@@ -19,7 +19,8 @@ struct StaffSessionService {
         let staff = try await StaffMember.query(on: database).filter(\.$email == email).first()
         let bucket = try staff.map { CredentialCheck.bucket(staff: try $0.requireID()) } ?? CredentialCheck.bucket(typed: "staff:\(email)")
         let outcome = try await credentials.check(password, against: staff?.passwordHash, throttle: bucket,
-                                                  address: .init(door: .staffSignIn, address: ipAddress))
+                                                  address: .init(door: .staffSignIn, address: ipAddress),
+                                                  owner: try staff.map { .staff(try $0.requireID()) })
         guard let staff, case .verified = outcome else {
             guard case .refused(let locked, let delay) = outcome else { return nil }
             try await AuditTrail.record("staff.sign_in_failed", by: .anonymous(ipAddress: ipAddress),

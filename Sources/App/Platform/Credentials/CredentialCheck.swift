@@ -26,7 +26,8 @@ struct CredentialCheck {
     }
 
     let database: any Database
-    let passwords: AsyncPasswordHasher
+    /// bcrypt on its own bounded pool (`PasswordHashing`).
+    let passwords: PasswordHashing
     let now: Date
     /// The unit of the growing delay (`signInDelayUnit`: 0.25 s in production, tiny in tests).
     let delayUnit: TimeInterval
@@ -60,13 +61,28 @@ struct CredentialCheck {
     /// counting let 100 guesses sent at once all pass the check; now at most `lockAfter` wrong
     /// passwords are ever tried per window, however many arrive together. A right password gives its
     /// count back, so signing in costs the account nothing.
+    ///
+    /// Issue #13 item 3: the check first takes a place on the hashing pool, so when bcrypt is saturated it
+    /// throws `PasswordHashingBusy` before anything is counted or written. With `owner`, a right password
+    /// whose hash was made at another cost than the configured one is hashed again and stored
+    /// (`PasswordOwner.replaceHash`), so changing `ONECARD_PASSWORD_HASH_COST` reaches every account that signs in.
     func check(_ password: String, against hash: String?, throttle bucket: String?, address: AddressLimit.Attempt? = nil,
-               whenLocked: WhenLocked = .verifyDecoy) async throws -> Outcome {
+               whenLocked: WhenLocked = .verifyDecoy, owner: PasswordOwner? = nil) async throws -> Outcome {
+        try await passwords.withPlace { passwords in
+            try await check(password, against: hash, throttle: bucket, address: address, whenLocked: whenLocked, owner: owner,
+                            passwords: passwords)
+        }
+    }
+
+    private func check(_ password: String, against hash: String?, throttle bucket: String?, address: AddressLimit.Attempt?,
+                       whenLocked: WhenLocked, owner: PasswordOwner?, passwords: PasswordHashing) async throws -> Outcome {
         let addresses = AddressLimit(database: database, now: now)
         if let address { try await addresses.reserve(address) }
         guard let bucket else {
-            let verified = try await passwords.verify(password, created: hash ?? decoyHash)
-            return verified && hash != nil ? .verified : .refused(locked: false, delay: 0)
+            let verification = try await passwords.verify(password, created: hash ?? decoyHash, upgrading: hash != nil && owner != nil)
+            guard verification.verified, let hash else { return .refused(locked: false, delay: 0) }
+            try await store(verification, replacing: hash, of: owner)
+            return .verified
         }
         let throttle = SignInThrottle(database: database, now: now, delayUnit: delayUnit)
         let attempt = try await throttle.reserve(bucket)
@@ -74,13 +90,20 @@ struct CredentialCheck {
             if whenLocked == .verifyDecoy { _ = try await passwords.verify(password, created: decoyHash) }
             return .refused(locked: true, delay: whenLocked == .verifyDecoy ? throttle.delay(afterAttempt: attempt) : 0)
         }
-        if let hash, try await passwords.verify(password, created: hash) {
+        if let hash, case let verification = try await passwords.verify(password, created: hash, upgrading: owner != nil),
+           verification.verified {
+            try await store(verification, replacing: hash, of: owner)
             try await throttle.giveBack(bucket)
             if let address { try await addresses.giveBack(address) }
             return .verified
         }
         if hash == nil { _ = try await passwords.verify(password, created: decoyHash) }
         return .refused(locked: false, delay: throttle.delay(afterAttempt: attempt))
+    }
+
+    private func store(_ verification: PasswordHashing.Verification, replacing hash: String, of owner: PasswordOwner?) async throws {
+        guard let owner, let upgraded = verification.upgradedHash else { return }
+        try await owner.replaceHash(hash, with: upgraded, on: database)
     }
 
     /// Waits out a refusal's delay before the answer goes back.

@@ -45,6 +45,9 @@ enum HTTPErrorMapping {
             }
         case is AddressLimitError:
             .tooManyRequests
+        // The server's own capacity, not the client's fault: 503, and `Retry-After` says when to come back.
+        case is PasswordHashingBusy:
+            .serviceUnavailable
         case is LibraryCalendarError:
             .unprocessableEntity
         case let error as GroupApplicationError:
@@ -76,6 +79,7 @@ enum HTTPErrorMapping {
         case GroupApplicationError.uploadLimitReached(let retryAt): ["Retry-After": retryAt.rfc1123]
         case RequestRefusal.methodNotAllowed(let allowed): ["Allow": allowed.map(\.rawValue).joined(separator: ", ")]
         case let error as AddressLimitError: ["Retry-After": String(error.minutes * 60)]
+        case is PasswordHashingBusy: ["Retry-After": String(PasswordHashingBusy.retryAfterSeconds)]
         default: [:]
         }
     }

@@ -10,7 +10,7 @@ struct PatronAccountService {
     let database: any Database
     /// The sign-in's own check (lock, decoy, counting), so this page is no side door for guessing.
     let credentials: CredentialCheck
-    let passwords: AsyncPasswordHasher
+    let passwords: PasswordHashing
     let passwordRule: ReaderPasswordRule
     let outbox: Outbox
     /// Where `FileMailer` drops mail, to remove an erased reader's undelivered files after the commit.
@@ -32,7 +32,8 @@ struct PatronAccountService {
     /// be used to guess the password through this form either.
     func verifyCurrentPassword(_ password: String, of patron: Patron, ipAddress: String?) async throws -> Bool {
         let outcome = try await credentials.check(password, against: patron.passwordHash,
-                                                  throttle: CredentialCheck.bucket(patron: try patron.requireID()))
+                                                  throttle: CredentialCheck.bucket(patron: try patron.requireID()),
+                                                  owner: .patron(try patron.requireID()))
         if outcome == .verified { return true }
         try await AuditTrail.record("reader.reauthentication_failed", by: actor(patron, ipAddress), subject: ("patron", patron.id!.uuidString),
                                     libraryID: patron.$library.id, at: now, on: database)

@@ -20,7 +20,7 @@ struct CardActivationLinkController: RouteCollection {
     }
 
     private func service(_ req: Request) -> CardActivationLinkService {
-        CardActivationLinkService(database: req.db, passwords: req.password.async, passwordRule: req.readerPasswordRule, now: req.now)
+        CardActivationLinkService(database: req.db, passwords: req.passwordHashing, passwordRule: req.readerPasswordRule, now: req.now)
     }
 
     private func page(_ record: PatronActivationToken, token: String, form: FormState, req: Request) -> Page {

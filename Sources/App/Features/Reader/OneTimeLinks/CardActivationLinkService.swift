@@ -6,7 +6,7 @@ import Vapor
 /// first password, once.
 struct CardActivationLinkService {
     let database: any Database
-    let passwords: AsyncPasswordHasher
+    let passwords: PasswordHashing
     let passwordRule: ReaderPasswordRule
     let now: Date
 

@@ -20,7 +20,7 @@ struct PasswordResetController: RouteCollection {
     struct RequestForm: Content { var identifier: String? }
 
     private func service(_ req: Request) -> PasswordResetService {
-        PasswordResetService(database: req.db, vault: req.application.vault, passwords: req.password.async,
+        PasswordResetService(database: req.db, vault: req.application.vault, passwords: req.passwordHashing,
                              passwordRule: req.readerPasswordRule, outbox: req.outbox, baseURL: req.application.settings.baseURL,
                              now: req.now)
     }

@@ -10,7 +10,7 @@ struct PasswordResetService {
 
     let database: any Database
     let vault: PersonalDataVault
-    let passwords: AsyncPasswordHasher
+    let passwords: PasswordHashing
     let passwordRule: ReaderPasswordRule
     let outbox: Outbox
     let baseURL: URL

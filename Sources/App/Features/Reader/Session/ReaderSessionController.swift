@@ -64,6 +64,10 @@ struct ReaderSessionController: RouteCollection {
             state.errors["form"] = req.t(error.messageKey, error.values)
             return try await req.view.render("reader/sign-in", SignInPage(form: state, taipeiPass: offersTaipeiPass(req)))
                 .encodeResponse(status: HTTPErrorMapping.status(for: error), headers: HTTPErrorMapping.headers(for: error), for: req)
+        } catch let error as PasswordHashingBusy {
+            state.errors["form"] = req.t(error.messageKey)
+            return try await req.view.render("reader/sign-in", SignInPage(form: state, taipeiPass: offersTaipeiPass(req)))
+                .encodeResponse(status: HTTPErrorMapping.status(for: error), headers: HTTPErrorMapping.headers(for: error), for: req)
         }
         guard let patron = signedIn else {
             // One message for every failure: it must not tell whether the account exists or is locked.

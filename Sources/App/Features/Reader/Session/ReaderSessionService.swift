@@ -23,7 +23,8 @@ struct ReaderSessionService {
         let bucket = try patron.map { CredentialCheck.bucket(patron: try $0.requireID()) }
             ?? CredentialCheck.bucket(typed: directory.typedKey(identifier: identifier))
         let outcome = try await credentials.check(password, against: patron?.passwordHash, throttle: bucket,
-                                                  address: .init(door: .readerSignIn, address: ipAddress))
+                                                  address: .init(door: .readerSignIn, address: ipAddress),
+                                                  owner: try patron.map { .patron(try $0.requireID()) })
         guard let patron, case .verified = outcome else {
             guard case .refused(let locked, let delay) = outcome else { return nil }
             try await AuditTrail.record("reader.sign_in_failed", by: .anonymous(ipAddress: ipAddress),

@@ -6,7 +6,7 @@ import Vapor
 /// pages can use it later as the command line does.
 struct SIP2Accounts {
     let database: any Database
-    let passwords: AsyncPasswordHasher
+    let passwords: PasswordHashing
     let clock: OneCardClock
 
     struct Created {
