@@ -137,6 +137,8 @@ final class SignInEnumerationTests: XCTestCase {
                 let tooMany = try asker.post("/login/forgot", ["identifier": patron.cardNumber!])
                 XCTAssertEqual(tooMany.status, 429)
                 XCTAssertTrue(tooMany.body.contains("您的網路嘗試次數過多"))
+                XCTAssertNotNil(tooMany.body.range(of: #"請於 [1-6]?[0-9] 分鐘後再試"#, options: .regularExpression),
+                                "the page says in how many minutes: \(tooMany.body)")
                 let queued = try await OutboxMessage.query(on: app.db).filter(\.$kind == .linkRequest).count()
                 XCTAssertEqual(queued, AddressLimit.Door.passwordReset.limit, "the refused request queued nothing")
             } catch {

@@ -41,7 +41,7 @@ struct StaffSessionController: RouteCollection {
         do {
             signedIn = try await service(req).signIn(email: email, password: password, ipAddress: req.clientAddress)
         } catch let error as AddressLimitError {
-            state.errors["form"] = req.t(error.messageKey, error.values)
+            state.errors["form"] = req.t(error.messageKey, error.messageValues)
             return try await req.view.render("staff/sign-in", SignInPage(form: state))
                 .encodeResponse(status: HTTPErrorMapping.status(for: error), headers: HTTPErrorMapping.headers(for: error), for: req)
         } catch let error as PasswordHashingBusy {

@@ -7,5 +7,5 @@ struct AddressLimitError: UserFacingError, Equatable {
     var code: String { "too_many_requests_from_address" }
     var messageKey: String { "error.too_many_attempts_from_address" }
     /// The message's placeholders.
-    var values: [String: String] { ["minutes": String(minutes)] }
+    var messageValues: [String: String] { ["minutes": String(minutes)] }
 }

@@ -62,7 +62,7 @@ struct GroupContactController: RouteCollection {
                                                on: req.db)
         } catch let error as AddressLimitError {
             var state = FormState(values: ["email": email])
-            state.errors["email"] = req.t(error.messageKey, error.values)
+            state.errors["email"] = req.t(error.messageKey, error.messageValues)
             return try await req.view.render("group/contact-request", RequestPage(sent: false, form: state, expired: false))
                 .encodeResponse(status: HTTPErrorMapping.status(for: error), headers: HTTPErrorMapping.headers(for: error), for: req)
         }
