@@ -36,3 +36,25 @@ extension CommandLineTests {
         XCTAssertTrue(nobody.stderr.contains("no API client"), nobody.stderr)
     }
 }
+
+/// Issue #15 item 3: `onecard ezproxy host add|list|remove`.
+extension CommandLineTests {
+    func testEZproxyHostAddPrintsTheUserTextOnceAndListNeverShowsTheSecret() throws {
+        let added = try onecard("ezproxy", "host", "add", "--name", "nlpi", "--library", "NLPI", "--url", "https://ezproxy.nlpi.example")
+        XCTAssertEqual(added.status, 0, added.stderr)
+        XCTAssertTrue(added.stdout.hasPrefix("::CGI=http://127.0.0.1:8080/ezproxy/nlpi/login?url=^U\n::Ticket\n"), added.stdout)
+        let secretLine = try XCTUnwrap(added.stdout.split(separator: "\n").first { $0.hasPrefix("SHA512 ") })
+        let secret = String(secretLine.dropFirst("SHA512 ".count))
+        XCTAssertGreaterThan(secret.count, 30)
+        let listed = try onecard("ezproxy", "host", "list", "--json")
+        XCTAssertEqual(listed.status, 0, listed.stderr)
+        XCTAssertFalse(listed.stdout.contains(secret))
+        let hosts = try JSONDecoder().decode([EZproxyHosts.Listed].self, from: Data(listed.stdout.utf8))
+        XCTAssertEqual(hosts, [.init(name: "nlpi", library: "NLPI", loginURL: "https://ezproxy.nlpi.example", algorithm: "sha512")])
+        let again = try onecard("ezproxy", "host", "add", "--name", "nlpi", "--library", "NLPI", "--url", "https://ezproxy.nlpi.example")
+        XCTAssertNotEqual(again.status, 0)
+        XCTAssertTrue(again.stderr.contains("exists already"), again.stderr)
+        XCTAssertEqual(try onecard("ezproxy", "host", "remove", "--name", "nlpi").status, 0)
+        XCTAssertEqual(try onecard("ezproxy", "host", "list", "--json").stdout.trimmingCharacters(in: .whitespacesAndNewlines), "[\n\n]")
+    }
+}
