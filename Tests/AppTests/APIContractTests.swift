@@ -61,7 +61,7 @@ final class APIContractTests: XCTestCase {
 
     func testABodyThatIsNotJSONIs415AndMalformedJSONIs400() async throws {
         try await withTestApp { app in
-            let token = try await APIClients.create(name: "Kiosk", libraryCode: "TPML", database: app.db, now: app.clock.now())
+            let token = try await APIClients.create(name: "Kiosk", libraryCode: "TPML", scopes: [.cardApplications], database: app.db, now: app.clock.now())
             let form = try await post(app, token: token, contentType: "application/x-www-form-urlencoded",
                                       body: "cardType=personal&documentKind=nationalID&idNumber=A123456789&name=x")
             XCTAssertEqual(form.status, .unsupportedMediaType)
@@ -82,7 +82,7 @@ final class APIContractTests: XCTestCase {
 
     func testUnknownPartnerLinksAndConsentsAreRefusedNamingTheValue() async throws {
         try await withTestApp { app in
-            let token = try await APIClients.create(name: "Kiosk", libraryCode: "TPML", database: app.db, now: app.clock.now())
+            let token = try await APIClients.create(name: "Kiosk", libraryCode: "TPML", scopes: [.cardApplications], database: app.db, now: app.clock.now())
             let links = try await post(app, token: token, contentType: "application/json", body: json([
                 "partnerLinks": ["NTPL", "XYZL"], "acceptedConsents": ["TPML_PRIVACY", "TAIPEI_CITY_ID", "NTPL_LINK"],
             ]), language: "en")
@@ -119,7 +119,7 @@ final class APIContractTests: XCTestCase {
                 }
             }
             let create = try XCTUnwrap(paths["/api/v1/card-applications"]?["post"]?["responses"] as? [String: Any])
-            XCTAssertEqual(Set(create.keys), ["201", "400", "401", "405", "409", "413", "415", "422", "429"])
+            XCTAssertEqual(Set(create.keys), ["201", "400", "401", "403", "405", "409", "413", "415", "422", "429"])
         }
     }
 
@@ -145,7 +145,7 @@ final class APIContractTests: XCTestCase {
 
             // And the server does what the schema says: an empty name or idNumber, or too few consents, is the
             // documented 422 with the FieldErrors shape.
-            let token = try await APIClients.create(name: "Kiosk", libraryCode: "TPML", database: app.db, now: app.clock.now())
+            let token = try await APIClients.create(name: "Kiosk", libraryCode: "TPML", scopes: [.cardApplications], database: app.db, now: app.clock.now())
             let fieldErrors = try XCTUnwrap(schemas["FieldErrors"] as? [String: Any])
             let itemKeys = try XCTUnwrap(((fieldErrors["properties"] as? [String: Any])?["errors"] as? [String: Any])?["items"] as? [String: Any])
             let requiredKeys = try XCTUnwrap(itemKeys["required"] as? [String])

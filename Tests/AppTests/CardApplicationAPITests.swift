@@ -35,7 +35,7 @@ final class CardApplicationAPITests: XCTestCase {
 
     func testAValidApplicationIsCreatedAndTheSamePersonAgainIsAConflict() async throws {
         try await withTestApp { app in
-            let token = try await APIClients.create(name: "Kiosk", libraryCode: "TPML", database: app.db, now: app.clock.now())
+            let token = try await APIClients.create(name: "Kiosk", libraryCode: "TPML", scopes: [.cardApplications], database: app.db, now: app.clock.now())
             let created = try await post(app, token: token, body: Self.body(extra: ["partnerLinks": ["KLPL"], "acceptedConsents": ["TPML_PRIVACY", "TAIPEI_CITY_ID", "KLPL_LINK"]]))
             XCTAssertEqual(created.status, .created)
             let dto = try created.content.decode(CardApplicationCreatedDTO.self)
@@ -56,7 +56,7 @@ final class CardApplicationAPITests: XCTestCase {
 
     func testInvalidFieldsAnswer422WithFieldCodeAndMessage() async throws {
         try await withTestApp { app in
-            let token = try await APIClients.create(name: "Kiosk", libraryCode: "TPML", database: app.db, now: app.clock.now())
+            let token = try await APIClients.create(name: "Kiosk", libraryCode: "TPML", scopes: [.cardApplications], database: app.db, now: app.clock.now())
             let response = try await post(app, token: token, body: Self.body(idNumber: "A123456788", extra: ["password": "short", "email": "x"]))
             XCTAssertEqual(response.status, .unprocessableEntity)
             let errors = try response.content.decode(FieldErrorsDTO.self).errors
@@ -77,7 +77,7 @@ final class CardApplicationAPITests: XCTestCase {
 
     func testControlCharactersInNamesAndEmailsAnswer422NamingTheField() async throws {
         try await withTestApp { app in
-            let token = try await APIClients.create(name: "Kiosk", libraryCode: "TPML", database: app.db, now: app.clock.now())
+            let token = try await APIClients.create(name: "Kiosk", libraryCode: "TPML", scopes: [.cardApplications], database: app.db, now: app.clock.now())
             // #12 item 11: a U+001F in the head of household's name hid the household block at the desk.
             let family = try await post(app, token: token, body: Self.body(extra: [
                 "cardType": "family", "householdNumber": "F1234567", "headOfHouseholdName": "陳\u{1F}大同",
@@ -105,7 +105,7 @@ final class CardApplicationAPITests: XCTestCase {
 
     func testFortyParallelSubmissionsForOnePersonStoreExactlyOne() async throws {
         try await withTestApp { app in
-            let token = try await APIClients.create(name: "Kiosk", libraryCode: "TPML", database: app.db, now: app.clock.now())
+            let token = try await APIClients.create(name: "Kiosk", libraryCode: "TPML", scopes: [.cardApplications], database: app.db, now: app.clock.now())
             let statuses = try await withThrowingTaskGroup(of: UInt.self) { group in
                 for _ in 0..<40 {
                     group.addTask {

@@ -167,7 +167,7 @@ final class CardStandingTests: XCTestCase {
             let patron = try await XCTUnwrapAsync(await Patron.find(pending.id, on: app.db))
             XCTAssertEqual(patron.cardValidUntil, lastDay.iso)
             let card = try XCTUnwrap(patron.cardNumber)
-            let partner = try await APIClients.create(name: "NTPL ILS", libraryCode: "NTPL", database: app.db, now: app.clock.now())
+            let partner = try await APIClients.create(name: "NTPL ILS", libraryCode: "NTPL", scopes: [.partnerLookup], database: app.db, now: app.clock.now())
             func partnerView() async throws -> PartnerPatronDTO {
                 var headers = HTTPHeaders()
                 headers.bearerAuthorization = .init(token: partner)
@@ -357,7 +357,7 @@ final class CardStandingTests: XCTestCase {
             XCTAssertTrue(english.text.contains("Reason: 逾期未還書. Please bring your ID to any library desk to have it reinstated."))
 
             var headers = HTTPHeaders()
-            headers.bearerAuthorization = .init(token: try await APIClients.create(name: "NTPL ILS", libraryCode: "NTPL", database: app.db, now: app.clock.now()))
+            headers.bearerAuthorization = .init(token: try await APIClients.create(name: "NTPL ILS", libraryCode: "NTPL", scopes: [.partnerLookup], database: app.db, now: app.clock.now()))
             let api = try await app.testable().sendRequest(.GET, "/api/v1/partners/NTPL/patrons/\(patron.cardNumber!)", headers: headers)
             let dto = try api.content.decode(PartnerPatronDTO.self)
             XCTAssertEqual(dto.standing, "suspended")

@@ -16,8 +16,8 @@ final class PartnerPatronsAPITests: XCTestCase {
         try await withTestApp { app in
             let linked = try await activateCard(app, try await submitApplication(app, links: ["NTPL"]))
             let unlinked = try await activateCard(app, try await submitApplication(app, idNumber: "F234567898"))
-            let newTaipei = try await APIClients.create(name: "NTPL ILS", libraryCode: "NTPL", database: app.db, now: app.clock.now())
-            let taipei = try await APIClients.create(name: "TPML ILS", libraryCode: "TPML", database: app.db, now: app.clock.now())
+            let newTaipei = try await APIClients.create(name: "NTPL ILS", libraryCode: "NTPL", scopes: [.partnerLookup], database: app.db, now: app.clock.now())
+            let taipei = try await APIClients.create(name: "TPML ILS", libraryCode: "TPML", scopes: [.partnerLookup], database: app.db, now: app.clock.now())
 
             let ok = try await get(app, "/api/v1/partners/NTPL/patrons/\(linked.cardNumber!)", token: newTaipei)
             XCTAssertEqual(ok.status, .ok)

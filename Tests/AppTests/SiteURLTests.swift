@@ -14,6 +14,7 @@ final class SiteURLTests: XCTestCase {
     static let registered: [SiteURL] = [
         .home, .staffSignIn, .staffSignOut, .staffHome, .staffSetPassword, .staffAudit, .healthz, .metrics, .openAPI,
         .apiLibraries, .apiLibrary(code: .key), .apiCardApplications, .apiPartnerPatron(code: .key, cardNumber: .key),
+        .apiPatronAuthentication, .ezproxyLogin(host: .key),
         .applicationForm, .applicationCaptcha, .applicationDone, .deskApplications, .readerSignOut, .account,
         .forgotPassword, .resetPassword, .accountData, .accountDataPage, .accountPartners, .accountPartner(code: .key),
         .accountPartnerDone(code: .key), .accountPartnerDisable(code: .key), .deskApplication(id: .key),
@@ -36,7 +37,7 @@ final class SiteURLTests: XCTestCase {
     static func link(for url: SiteURL) -> SiteURL {
         switch url {
         case .home, .service, .staffSignIn, .staffSignOut, .staffHome, .staffSetPassword, .staffAudit, .healthz, .metrics,
-             .openAPI, .apiLibraries, .apiCardApplications, .applicationForm, .applicationCaptcha, .applicationDone,
+             .openAPI, .apiLibraries, .apiCardApplications, .apiPatronAuthentication, .applicationForm, .applicationCaptcha, .applicationDone,
              .deskApplications, .readerSignOut, .account, .forgotPassword, .resetPassword, .accountData, .accountDataPage, .accountPartners,
              .staffDeliveries, .digitalCardForm, .digitalCardCertificate, .digitalCardDone, .digitalCardCorrection,
              .staffDigitalCards, .myHome, .accountCard, .accountCardImage, .accountPassword, .accountContact, .staffRequests,
@@ -45,6 +46,7 @@ final class SiteURLTests: XCTestCase {
              .groupContactNewBatch, .staffGroup, .activateCard, .staffPatrons, .accountAccessLog:
             url
         case .apiLibrary: .apiLibrary(code: .value("TPML"))
+        case .ezproxyLogin: .ezproxyLogin(host: .value("nlpi-ezproxy"))
         case .apiPartnerPatron: .apiPartnerPatron(code: .value("taipei-pass"), cardNumber: .value("A123456789"))
         case .accountPartner: .accountPartner(code: .value("taipei-pass"))
         case .accountPartnerDone: .accountPartnerDone(code: .value("taipei-pass"))

@@ -53,7 +53,7 @@ final class TypedDateEntryTests: XCTestCase {
 
     func testTheJSONAPIStillTakesISODatesOnly() async throws {
         try await withTestApp { app in
-            let token = try await APIClients.create(name: "Kiosk", libraryCode: "TPML", database: app.db, now: app.clock.now())
+            let token = try await APIClients.create(name: "Kiosk", libraryCode: "TPML", scopes: [.cardApplications], database: app.db, now: app.clock.now())
             for typed in ["79/05/03", "民國79年5月3日"] {
                 var headers: HTTPHeaders = ["Content-Type": "application/json"]
                 headers.bearerAuthorization = .init(token: token)

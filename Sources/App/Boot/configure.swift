@@ -122,6 +122,8 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.migrations.add(CreateCaptchaChallenge())
     app.migrations.add(AddMailSettingsToLibraries())
     app.migrations.add(AddPartnersToldExpiredOnToPatron())
+    app.migrations.add(AddScopesToAPIClients())
+    app.migrations.add(CreateEZproxyHost())
     // `onecard migrate` reports what it applied; the per-migration lines are for debugging.
     app.fluent.migrationLogLevel = .debug
     if settings.migratesOnBoot {
@@ -187,6 +189,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.asyncCommands.use(CalendarCommands(), as: "calendar")
     app.asyncCommands.use(KeysCommands(), as: "keys")
     app.asyncCommands.use(APIClientCommands(), as: "api-client")
+    app.asyncCommands.use(EZproxyCommands(), as: "ezproxy")
     app.asyncCommands.use(ApplicationsCommands(), as: "applications")
     app.asyncCommands.use(SeedDemoCommand(), as: "seed-demo")
     app.asyncCommands.use(SIP2Commands(), as: "sip2")

@@ -25,6 +25,8 @@ func routes(_ app: Application) throws {
     try app.register(collection: CardActivationLinkController())
     try app.register(collection: CardApplicationsAPIController())
     try app.register(collection: PartnerPatronsAPIController())
+    try app.register(collection: PatronAuthenticationAPIController())
+    try app.register(collection: EZproxyController())
     try app.register(collection: OpenAPIController())
     try app.register(collection: LibrariesAPIController())
     try app.register(collection: PatronRecordController())

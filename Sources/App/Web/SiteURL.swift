@@ -22,6 +22,9 @@ enum SiteURL: Sendable {
     case apiLibrary(code: Parameter<String>)
     case apiCardApplications
     case apiPartnerPatron(code: Parameter<String>, cardNumber: Parameter<String>)
+    case apiPatronAuthentication
+    /// OneCard as an EZproxy host's login (issue #15 item 3): EZproxy's `::CGI=` line names it.
+    case ezproxyLogin(host: Parameter<String>)
     case applicationForm
     case applicationCaptcha
     case applicationDone
@@ -155,6 +158,8 @@ enum SiteURL: Sendable {
         case .apiLibrary(let code): ["api", "v1", "libraries", .parameter("code", code)]
         case .apiCardApplications: ["api", "v1", "card-applications"]
         case .apiPartnerPatron(let code, let cardNumber): ["api", "v1", "partners", .parameter("code", code), "patrons", .parameter("cardNumber", cardNumber)]
+        case .apiPatronAuthentication: ["api", "v1", "patron-authentication"]
+        case .ezproxyLogin(let host): ["ezproxy", .parameter("host", host), "login"]
         case .applicationForm: ["apply", "form"]
         case .applicationCaptcha: ["apply", "captcha.png"]
         case .applicationDone: ["apply", "done"]
@@ -249,6 +254,7 @@ enum SiteURL: Sendable {
         case .openAPI: "openAPI"
         case .apiLibraries: "apiLibraries"
         case .apiCardApplications: "apiCardApplications"
+        case .apiPatronAuthentication: "apiPatronAuthentication"
         case .applicationForm: "applicationForm"
         case .applicationCaptcha: "applicationCaptcha"
         case .applicationDone: "applicationDone"
@@ -295,7 +301,7 @@ enum SiteURL: Sendable {
         case .activateCard: "activateCard"
         case .staffPatrons: "staffPatrons"
         case .accountAccessLog: "accountAccessLog"
-        case .apiLibrary, .apiPartnerPatron, .accountPartner, .accountPartnerDone, .accountPartnerDisable,
+        case .apiLibrary, .apiPartnerPatron, .ezproxyLogin, .accountPartner, .accountPartnerDone, .accountPartnerDisable,
              .deskApplication, .deskActivate, .staffDigitalCard, .staffDigitalCardFile, .deskUpgrade, .deskSuspend,
              .deskReinstate, .deskValidUntil, .accountRequest, .accountConsentWithdraw, .staffRequestDecision,
              .staffDeliveryRetry, .staffCalendarReopen, .groupContactUpload, .groupContactUploadReturned,
@@ -309,7 +315,7 @@ enum SiteURL: Sendable {
     /// Every case a template may name. `SiteURLTests` checks that each case with a `templateName` is listed here.
     static let templateLinks: [SiteURL] = [
         .home, .staffSignIn, .staffSignOut, .staffHome, .staffSetPassword, .staffAudit, .healthz, .metrics, .openAPI,
-        .apiLibraries, .apiCardApplications, .applicationForm, .applicationCaptcha, .applicationDone, .deskApplications,
+        .apiLibraries, .apiCardApplications, .apiPatronAuthentication, .applicationForm, .applicationCaptcha, .applicationDone, .deskApplications,
         .readerSignOut, .account, .forgotPassword, .resetPassword, .accountData, .accountDataPage, .accountPartners, .staffDeliveries,
         .digitalCardForm, .digitalCardCertificate, .digitalCardDone, .digitalCardCorrection, .staffDigitalCards, .myHome,
         .accountCard, .accountCardImage(.code128), .accountCardImage(.qr), .accountPassword, .accountContact,

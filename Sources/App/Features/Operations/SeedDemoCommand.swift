@@ -11,7 +11,7 @@ struct SeedDemoCommand: AsyncCommand {
     struct Output: Encodable {
         struct Staff: Encodable { let email, password, role, library: String }
         struct Reader: Encodable { let name, cardNumber, idNumber, password, library: String }
-        struct Client: Encodable { let name, token, library: String }
+        struct Client: Encodable { let name, token, library, scopes: String }
         struct SIP2Account: Encodable { let user, password, institution: String }
         let staff: [Staff]
         let readers: [Reader]
@@ -70,12 +70,16 @@ struct SeedDemoCommand: AsyncCommand {
             readers.append(.init(name: name, cardNumber: submitted.patron.cardNumber ?? "", idNumber: idNumber,
                                  password: password, library: library.code))
         }
-        let token = try await APIClients.create(name: "Demo kiosk \(run)", libraryCode: library.code, database: app.db, now: now)
+        // Every scope, so that one demo token tries every API route (a real client gets only what it needs).
+        let demoScopes = Set(APIScope.allCases)
+        let token = try await APIClients.create(name: "Demo kiosk \(run)", libraryCode: library.code, scopes: demoScopes,
+                                                alternateIdentifiers: true, database: app.db, now: now)
         let sip2 = try await app.sip2Accounts.create(
             user: "demo-sip2-\(run)", libraryCode: library.code, institution: nil, allowedAddresses: "", encoding: "utf8",
             personalData: true, alternateIDs: true, errorDetection: true)
         let output = Output(staff: staff, readers: readers,
-                            apiClients: [.init(name: "Demo kiosk \(run)", token: token, library: library.code)],
+                            apiClients: [.init(name: "Demo kiosk \(run)", token: token, library: library.code,
+                                                          scopes: APIScope.text(demoScopes))],
                             sip2Accounts: [.init(user: sip2.user, password: sip2.password, institution: sip2.institution)])
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -54,6 +54,10 @@ struct SealedDataInventory {
             .init(name: "partner_endpoints.secret_sealed", column: "secret_sealed", context: PartnerEndpoints.secretContext,
                   value: { $0.secretSealed }),
         ]) { add(place, n) }
+        for (place, n) in try await visit(EZproxyHost.self, resealing: resealing, selected, columns: [
+            .init(name: "ezproxy_hosts.secret_sealed", column: "secret_sealed", context: EZproxyHosts.secretContext,
+                  value: { $0.secretSealed }),
+        ]) { add(place, n) }
         for (place, n) in try await visit(OutboxMessage.self, resealing: resealing, selected, columns: [
             .init(name: "outbox_messages.secrets_sealed", column: "secrets_sealed", context: OutboxSecrets.context,
                   value: { $0.secretsSealed }),

@@ -15,6 +15,16 @@ enum HTTPErrorMapping {
             }
         case is APIAuthError:
             .unauthorized
+        case is APIScopeError:
+            .forbidden
+        case is EZproxyError:
+            .forbidden
+        case let error as PatronAuthenticationError:
+            switch error {
+            case .invalidCredentials: .unauthorized
+            case .cardSuspended, .cardExpired: .forbidden
+            case .locked, .rateLimited: .tooManyRequests
+            }
         case let error as RequestRefusal:
             switch error {
             case .bodyTooLarge: .payloadTooLarge
@@ -75,11 +85,14 @@ enum HTTPErrorMapping {
     static func headers(for error: any UserFacingError) -> HTTPHeaders {
         switch error {
         case is APIAuthError: ["WWW-Authenticate": "Bearer"]
+        case let error as APIScopeError: ["WWW-Authenticate": "Bearer error=\"insufficient_scope\", scope=\"\(error.required.rawValue)\""]
         // An HTTP-date (RFC 9110 §10.2.3): the error knows when, not how long from the moment it is sent.
         case GroupApplicationError.uploadLimitReached(let retryAt): ["Retry-After": retryAt.rfc1123]
         case RequestRefusal.methodNotAllowed(let allowed): ["Allow": allowed.map(\.rawValue).joined(separator: ", ")]
         case let error as AddressLimitError: ["Retry-After": String(error.minutes * 60)]
         case is PasswordHashingBusy: ["Retry-After": String(PasswordHashingBusy.retryAfterSeconds)]
+        case let error as PatronAuthenticationError:
+            error.retryAfter.map { ["Retry-After": String($0)] } ?? [:]
         default: [:]
         }
     }

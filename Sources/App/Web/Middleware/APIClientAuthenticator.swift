@@ -2,8 +2,11 @@ import Fluent
 import OneCardDomain
 import Vapor
 
-/// Bearer tokens of API clients (stored as SHA-256 only).
+/// Bearer tokens of API clients (stored as SHA-256 only), and the scope the route needs: a valid token
+/// without it is refused 403 (`APIScopeError`), before the request's body is read.
 struct APIClientAuthenticator: AsyncMiddleware {
+    let scope: APIScope
+
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard let token = request.headers.bearerAuthorization?.token,
               let client = try await APIClient.query(on: request.db)
@@ -11,6 +14,7 @@ struct APIClientAuthenticator: AsyncMiddleware {
         else {
             throw APIAuthError.missingOrInvalidToken
         }
+        guard client.scopes.contains(scope) else { throw APIScopeError(required: scope) }
         request.storage[StorageKeys.APIClientKey.self] = client
         return try await next.respond(to: request)
     }

@@ -1,20 +1,26 @@
 import Fluent
 import Vapor
 
+/// `onecard api-client create --name NAME --library CODE --scope S[,S] [--alternate-ids]`: prints the bearer token, once.
 struct APIClientCreateCommand: AsyncCommand {
     struct Signature: CommandSignature {
         @Option(name: "name", help: "Who uses the token, e.g. 'Main library kiosk'")
         var name: String?
         @Option(name: "library", help: "Library code the client applies to")
         var library: String?
+        @Option(name: "scope", help: "What the token may do, comma-separated: card-applications, partner-lookup, patron-authentication")
+        var scope: String?
+        @Flag(name: "alternate-ids", help: "Patron authentication accepts ID numbers and bound EasyCard/iPASS numbers, not only card numbers")
+        var alternateIDs: Bool
     }
 
-    var help: String { "Creates an API client and prints its bearer token" }
+    var help: String { "Creates an API client with the given scopes and prints its bearer token" }
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
-        let token = try await APIClients.create(name: signature.name ?? "", libraryCode: signature.library ?? "", database: app.db,
-                                                now: app.clock.now())
+        let scopes = try APIClients.parseScopes(signature.scope ?? "")
+        let token = try await APIClients.create(name: signature.name ?? "", libraryCode: signature.library ?? "", scopes: scopes,
+                                                alternateIdentifiers: signature.alternateIDs, database: app.db, now: app.clock.now())
         context.console.output(token.consoleText())
     }
 }

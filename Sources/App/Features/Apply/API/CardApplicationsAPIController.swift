@@ -5,7 +5,7 @@ import Vapor
 /// `POST /api/v1/card-applications` for kiosks and apps: the web form's fields and rules, as JSON.
 struct CardApplicationsAPIController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.grouped(APIClientAuthenticator()).post(.apiCardApplications, maximumBytes: .json, use: create)
+        routes.grouped(APIClientAuthenticator(scope: .cardApplications)).post(.apiCardApplications, maximumBytes: .json, use: create)
     }
 
     @Sendable

@@ -4,7 +4,7 @@ import Vapor
 /// valid here? (`PartnerPatronLookup` decides what may be told.)
 struct PartnerPatronsAPIController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.grouped(APIClientAuthenticator()).get(.apiPartnerPatron(code: .key, cardNumber: .key), use: show)
+        routes.grouped(APIClientAuthenticator(scope: .partnerLookup)).get(.apiPartnerPatron(code: .key, cardNumber: .key), use: show)
     }
 
     @Sendable
