@@ -324,7 +324,7 @@ final class BackOfficeTests: XCTestCase {
             let newTaipei = try await signedInStaff(app, library: "NTPL", email: "clerk.chen@ntpl.example")
             let record = try await newTaipei.get("/staff/patrons/\(reader.id!.uuidString)")
             XCTAssertEqual(record.status, .ok)
-            let token = try await APIClients.create(name: "NTPL ILS", libraryCode: "NTPL", database: app.db, now: app.clock.now())
+            let token = try await APIClients.create(name: "NTPL ILS", libraryCode: "NTPL", scopes: [.partnerLookup], database: app.db, now: app.clock.now())
             var headers = HTTPHeaders()
             headers.bearerAuthorization = .init(token: token)
             let lookup = try await app.testable().sendRequest(.GET, "/api/v1/partners/NTPL/patrons/\(reader.cardNumber!)", headers: headers)

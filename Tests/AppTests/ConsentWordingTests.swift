@@ -91,7 +91,7 @@ final class ConsentWordingTests: XCTestCase {
 
     func testTheOnlineApplicationAPINamesTaipeisStatementsByTheirTitles() async throws {
         try await withTestApp { app in
-            let token = try await APIClients.create(name: "Kiosk", libraryCode: "TPML", database: app.db, now: app.clock.now())
+            let token = try await APIClients.create(name: "Kiosk", libraryCode: "TPML", scopes: [.cardApplications], database: app.db, now: app.clock.now())
             let body = CardApplicationAPITests.body(extra: ["acceptedConsents": ["TPML_PRIVACY"]])
             let response = try await post(app, token: token, body: body)
             XCTAssertEqual(response.status, .unprocessableEntity)

@@ -59,7 +59,7 @@ struct EZproxyController: RouteCollection {
                                                       now: req.now)
                 .signIn(identifier: identifier, password: password, ipAddress: req.clientAddress)
         } catch let error as AddressLimitError {
-            state.errors["form"] = req.t(error.messageKey, error.values)
+            state.errors["form"] = req.t(error.messageKey, error.messageValues)
             return try await render(req, host: host, form: state, destination: form.url, status: HTTPErrorMapping.status(for: error),
                                     headers: HTTPErrorMapping.headers(for: error))
         }

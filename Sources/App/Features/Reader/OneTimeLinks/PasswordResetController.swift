@@ -42,7 +42,7 @@ struct PasswordResetController: RouteCollection {
             try await service(req).requestLink(identifier: identifier, fallbackLocale: req.locale, ipAddress: req.clientAddress)
         } catch let error as AddressLimitError {
             var state = FormState()
-            state.errors["identifier"] = req.t(error.messageKey, error.values)
+            state.errors["identifier"] = req.t(error.messageKey, error.messageValues)
             return try await req.view.render("reader/forgot", RequestPage(sent: false, form: state))
                 .encodeResponse(status: HTTPErrorMapping.status(for: error), headers: HTTPErrorMapping.headers(for: error), for: req)
         }

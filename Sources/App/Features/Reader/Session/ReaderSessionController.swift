@@ -61,7 +61,7 @@ struct ReaderSessionController: RouteCollection {
         do {
             signedIn = try await service(req).signIn(identifier: identifier, password: password, ipAddress: req.clientAddress)
         } catch let error as AddressLimitError {
-            state.errors["form"] = req.t(error.messageKey, error.values)
+            state.errors["form"] = req.t(error.messageKey, error.messageValues)
             return try await req.view.render("reader/sign-in", SignInPage(form: state, taipeiPass: offersTaipeiPass(req)))
                 .encodeResponse(status: HTTPErrorMapping.status(for: error), headers: HTTPErrorMapping.headers(for: error), for: req)
         } catch let error as PasswordHashingBusy {
