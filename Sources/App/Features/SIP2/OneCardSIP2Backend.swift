@@ -5,6 +5,7 @@ import NIOConcurrencyHelpers
 import OneCardDomain
 import PersonalDataVault
 import SIP2
+import SQLKit
 import Vapor
 
 /// What the SIP2 server asks of OneCard: its SIP2 accounts and card holders, from the database.
@@ -63,21 +64,22 @@ struct OneCardSIP2Backend: SIP2Backend {
         guard let record = try await visiblePatron(identifier: patron.identifier, account: account, on: db) else { return false }
         // The same per-card throttle as the web sign-in, so SIP2 is no side door for guessing passwords.
         let outcome = try await credentials(on: db, now: clock.now())
-            .check(password, against: record.passwordHash, throttle: CredentialCheck.bucket(patron: try record.requireID()),
+            .check(password, against: record.passwordHash, throttle: CredentialCheck.bucket(patron: record.id),
                    whenLocked: .refuseAtOnce)
         return outcome == .verified
     }
 
-    private func visiblePatron(identifier: String, account: SIP2Account, on db: any Database) async throws -> Patron? {
-        guard let accountID = UUID(uuidString: account.id),
-              let record = try await SIP2AccountRecord.find(accountID, on: db)
-        else { return nil }
+    /// One statement (`SIP2PatronLookup`): the account's current state, the card holder and whether its
+    /// library may see them.
+    private func visiblePatron(identifier: String, account: SIP2Account, on db: any Database) async throws -> SIP2PatronLookup.Patron? {
+        guard let accountID = UUID(uuidString: account.id) else { return nil }
+        let key = PatronDirectory(vault: vault, database: db)
+            .lookupKey(identifier: identifier, acceptAlternateIdentifiers: account.acceptsAlternateIdentifiers)
+        switch try await SIP2PatronLookup(database: db as! any SQLDatabase).find(key, account: accountID) {
+        case .noAccount: return nil
         // Disabled after this connection logged in: the server closes the connection instead of answering.
-        guard record.disabledAt == nil else { throw SIP2AccountDisabled(account: account.id) }
-        guard let patron = try await PatronDirectory(vault: vault, database: db)
-                .activePatron(identifier: identifier, acceptAlternateIdentifiers: account.acceptsAlternateIdentifiers),
-              try await PatronVisibility.isVisible(patron, toLibrary: record.$library.id, on: db)
-        else { return nil }
-        return patron
+        case .accountDisabled: throw SIP2AccountDisabled(account: account.id)
+        case .account(let patron): return patron
+        }
     }
 }

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 
 /// Who may see a patron: their own library, and libraries they linked to (not withdrawn) — the
 /// opt-in boundary Evergreen draws between libraries. Desk staff, partner systems and SIP2 clients all
@@ -13,5 +14,18 @@ enum PatronVisibility {
             .filter(\.$patron.$id == patron.requireID()).filter(\.$partnerService.$id ~~ services.compactMap(\.id))
             .filter(\.$status != .withdrawn).count()
         return links > 0
+    }
+
+    /// The same rule as one SQL condition, for a hot path that asks it in the statement that finds the
+    /// patron (SIP2, `SIP2PatronLookup`): `patron` is the alias of the `patrons` row, `library` the
+    /// library's id as an expression of that statement.
+    static func condition(patron alias: String, library: any SQLExpression) -> SQLQueryString {
+        """
+        (\(ident: alias).library_id = \(library) OR EXISTS (
+            SELECT 1 FROM \(ident: PartnerLink.schema) visibility_link
+            JOIN \(ident: PartnerService.schema) visibility_service ON visibility_service.id = visibility_link.partner_service_id
+            WHERE visibility_link.patron_id = \(ident: alias).id AND visibility_service.partner_library_id = \(library)
+              AND visibility_link.status <> \(literal: PartnerLink.Status.withdrawn.rawValue)))
+        """
     }
 }
