@@ -1,6 +1,5 @@
 import Fluent
 import Foundation
-import SQLKit
 
 /// Who may see a patron: their own library, and libraries they linked to (not withdrawn) — the
 /// opt-in boundary Evergreen draws between libraries. Desk staff, partner systems and SIP2 clients all
@@ -18,14 +17,15 @@ enum PatronVisibility {
 
     /// The same rule as one SQL condition, for a hot path that asks it in the statement that finds the
     /// patron (SIP2, `SIP2PatronLookup`): `patron` is the alias of the `patrons` row, `library` the
-    /// library's id as an expression of that statement.
-    static func condition(patron alias: String, library: any SQLExpression) -> SQLQueryString {
+    /// library's id as an expression of that statement. Plain SQL text (no bound values), the same on
+    /// SQLite and PostgreSQL, so it can also be prepared.
+    static func condition(patron alias: String, library: String) -> String {
         """
-        (\(ident: alias).library_id = \(library) OR EXISTS (
-            SELECT 1 FROM \(ident: PartnerLink.schema) visibility_link
-            JOIN \(ident: PartnerService.schema) visibility_service ON visibility_service.id = visibility_link.partner_service_id
-            WHERE visibility_link.patron_id = \(ident: alias).id AND visibility_service.partner_library_id = \(library)
-              AND visibility_link.status <> \(literal: PartnerLink.Status.withdrawn.rawValue)))
+        (\(alias).library_id = \(library) OR EXISTS (
+            SELECT 1 FROM \(PartnerLink.schema) visibility_link
+            JOIN \(PartnerService.schema) visibility_service ON visibility_service.id = visibility_link.partner_service_id
+            WHERE visibility_link.patron_id = \(alias).id AND visibility_service.partner_library_id = \(library)
+              AND visibility_link.status <> '\(PartnerLink.Status.withdrawn.rawValue)'))
         """
     }
 }
