@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import SIP2
+import SQLKit
 import XCTVapor
 @testable import App
 
@@ -256,6 +257,47 @@ final class SIP2IntegrationTests: XCTestCase {
                 let count = try await AuditEvent.query(on: app.db).filter(\.$action == action).count()
                 XCTAssertEqual(count, 1, action)
             }
+        }
+    }
+
+    /// Issue #13 item 2: the patron lookup is one statement that also reads the account's row, and
+    /// nothing about the account is cached in the server. A change written by another process (the
+    /// `sip2 account` commands run in their own; several instances share PostgreSQL) or a link withdrawn
+    /// applies at the very next request: here they are written with plain SQL, past every service.
+    func testAccountAndLinkChangesMadeOutsideTheServerApplyAtTheNextRequest() async throws {
+        try await withTestApp { app in
+            let reader = try await submitApplication(app, idNumber: "F234567898", links: ["KLPL"])
+            try await activate(app, reader)
+            let keelung = try await account(app, library: "KLPL", personalData: false)
+            let (server, port) = try await startServer(app)
+            do {
+                let client = try await SIP2Client.connect(host: "127.0.0.1", port: port, errorDetection: true)
+                let loggedIn = try await login(client, keelung.user, keelung.password)
+                XCTAssertTrue(loggedIn)
+                let linked = try await status(client, reader.cardNumber!, institution: keelung.institution)
+                XCTAssertEqual(linked.validPatron, true, "linked to Keelung: seen there")
+                let byID = try await status(client, "F234567898", institution: keelung.institution)
+                XCTAssertEqual(byID.validPatron, true, "by ID number too, with --alternate-ids")
+
+                let sql = app.db as! any SQLDatabase
+                try await sql.raw("UPDATE partner_links SET status = 'withdrawn' WHERE patron_id = \(bind: reader.requireID())").run()
+                let withdrawn = try await status(client, reader.cardNumber!, institution: keelung.institution)
+                XCTAssertEqual(withdrawn.validPatron, false, "a withdrawn link hides the reader from Keelung at once")
+                try await sql.raw("UPDATE partner_links SET status = 'active' WHERE patron_id = \(bind: reader.requireID())").run()
+                let again = try await status(client, reader.cardNumber!, institution: keelung.institution)
+                XCTAssertEqual(again.validPatron, true)
+
+                try await sql.raw("UPDATE sip2_accounts SET disabled_at = \(bind: Date()) WHERE login_user = \(bind: keelung.user)").run()
+                try await client.send(SIP2PatronStatusRequest(patronIdentifier: "not a card", institution: keelung.institution)
+                    .message.encoded(errorDetection: true))
+                let closed = await closedByServer(client)
+                XCTAssertTrue(closed, "disabled by another process: the next request closes the connection, whatever it asks")
+                await client.close()
+            } catch {
+                await server.stop()
+                throw error
+            }
+            await server.stop()
         }
     }
 

@@ -68,7 +68,9 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
         if URLComponents(string: url)?.queryItems?.contains(where: { $0.name == "sslmode" && $0.value == "require" }) == true {
             configuration.coreConfiguration.tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
         }
-        app.databases.use(.postgres(configuration: configuration, sqlLogLevel: .debug), as: .psql)
+        // Four connections per event loop rather than Fluent's one: a SIP2 or partner lookup waits mostly for
+        // PostgreSQL's answer, and with one connection per loop 50 SIP2 clients queued behind two (issue #13 item 2).
+        app.databases.use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: 4, sqlLogLevel: .debug), as: .psql)
     }
 
     // Migrations: one per file, in order; shipped ones are never edited.

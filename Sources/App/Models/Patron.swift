@@ -69,8 +69,13 @@ final class Patron: Model, @unchecked Sendable {
 
     /// The card's 有效期限 and suspension, for the domain's standing rules.
     var validity: CardValidity {
-        CardValidity(validUntil: cardValidUntil.flatMap(CalendarDay.init(iso:)),
-                     suspension: suspendedAt.map { CardValidity.Suspension(since: $0, reason: suspensionReason ?? "") })
+        Self.validity(validUntil: cardValidUntil, suspendedAt: suspendedAt, reason: suspensionReason)
+    }
+
+    /// The same from the columns, for paths that read rows rather than models (`SIP2PatronLookup`).
+    static func validity(validUntil: String?, suspendedAt: Date?, reason: String?) -> CardValidity {
+        CardValidity(validUntil: validUntil.flatMap(CalendarDay.init(iso:)),
+                     suspension: suspendedAt.map { CardValidity.Suspension(since: $0, reason: reason ?? "") })
     }
 
     /// The card's standing at `now` on Taipei's calendar; nil unless the card is active.

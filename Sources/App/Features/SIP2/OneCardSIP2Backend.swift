@@ -6,6 +6,7 @@ import NIOConcurrencyHelpers
 import OneCardDomain
 import PersonalDataVault
 import SIP2
+import SQLKit
 import Vapor
 
 /// What the SIP2 server asks of OneCard: its SIP2 accounts and card holders, from the database.
@@ -76,7 +77,7 @@ struct OneCardSIP2Backend: SIP2Backend {
             // A client trusted with names and contact details is a library looking at personal data: it goes
             // into the reader's 個人資料查閱紀錄 (issue #14 item 7). Clients without that trust learn a status only.
             try await AuditTrail.record("patron.sip2_lookup", by: AuditActor(type: "sip2_account", id: account.id, ipAddress: nil),
-                                        subject: ("patron", try patron.requireID().uuidString), libraryID: patron.$library.id,
+                                        subject: ("patron", patron.id.uuidString), libraryID: patron.libraryID,
                                         at: clock.now(), on: db)
         }
         // A suspended or expired card is still a known, valid patron (BL Y), as in Koha: the status says
@@ -94,7 +95,7 @@ struct OneCardSIP2Backend: SIP2Backend {
     func verifyPatronPassword(_ password: String, patron: SIP2Patron, account: SIP2Account) async throws -> Bool {
         let db = database()
         guard let record = try await visiblePatron(identifier: patron.identifier, account: account, on: db) else { return false }
-        let id = try record.requireID()
+        let id = record.id
         let now = clock.now()
         let bucket = CredentialCheck.bucket(patron: id)
         if let hash = record.passwordHash, verifiedPasswords.contains(patron: id, storedHash: hash, pin: password, now: now) {
@@ -111,23 +112,25 @@ struct OneCardSIP2Backend: SIP2Backend {
         return true
     }
 
-    private func visiblePatron(identifier: String, account: SIP2Account, on db: any Database) async throws -> Patron? {
-        guard let accountID = UUID(uuidString: account.id),
-              let record = try await SIP2AccountRecord.find(accountID, on: db)
-        else { return nil }
+    /// One statement (`SIP2PatronLookup`): the account's current state, the card holder and whether its
+    /// library may see them.
+    private func visiblePatron(identifier: String, account: SIP2Account, on db: any Database) async throws -> SIP2PatronLookup.Patron? {
+        guard let accountID = UUID(uuidString: account.id) else { return nil }
+        let key = PatronDirectory(vault: vault, database: db)
+            .lookupKey(identifier: identifier, acceptAlternateIdentifiers: account.acceptsAlternateIdentifiers)
+        switch try await SIP2PatronLookup(database: db as! any SQLDatabase).find(key, account: accountID) {
+        case .noAccount: return nil
         // Changed after this connection logged in so that its login would no longer be taken (disabled, its
         // address taken off the list, a new password): the server closes the connection instead of answering.
-        guard record.disabledAt == nil else { throw SIP2LoginWithdrawn(account: account.id, reason: .disabled) }
-        guard AddressRule.allows(record.allowedAddresses, address: account.remoteAddress) else {
-            throw SIP2LoginWithdrawn(account: account.id, reason: .addressNotAllowed)
+        case .accountDisabled: throw SIP2LoginWithdrawn(account: account.id, reason: .disabled)
+        case .account(let allowedAddresses, let passwordHash, let patron):
+            guard AddressRule.allows(allowedAddresses, address: account.remoteAddress) else {
+                throw SIP2LoginWithdrawn(account: account.id, reason: .addressNotAllowed)
+            }
+            guard account.credentialStamp == Self.credentialStamp(passwordHash) else {
+                throw SIP2LoginWithdrawn(account: account.id, reason: .passwordChanged)
+            }
+            return patron
         }
-        guard account.credentialStamp == Self.credentialStamp(record.passwordHash) else {
-            throw SIP2LoginWithdrawn(account: account.id, reason: .passwordChanged)
-        }
-        guard let patron = try await PatronDirectory(vault: vault, database: db)
-                .activePatron(identifier: identifier, acceptAlternateIdentifiers: account.acceptsAlternateIdentifiers),
-              try await PatronVisibility.isVisible(patron, toLibrary: record.$library.id, on: db)
-        else { return nil }
-        return patron
     }
 }

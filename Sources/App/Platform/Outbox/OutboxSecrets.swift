@@ -37,6 +37,12 @@ enum OutboxSecrets {
         for secret in secrets where !(message.body.contains(secret.placeholder) || message.subject.contains(secret.placeholder)) {
             throw Problem.placeholderMissing(secret.placeholder)
         }
+        return try seal(secrets, with: vault)
+    }
+
+    /// The same for secrets whose placeholders were checked already (`OutboxEmailBatch`, once per batch).
+    static func seal(_ secrets: [Secret], with vault: PersonalDataVault) throws -> String? {
+        guard !secrets.isEmpty else { return nil }
         let json = String(decoding: try JSONEncoder.sorted.encode(secrets), as: UTF8.self)
         return try vault.seal(json, context: context)
     }

@@ -17,7 +17,7 @@ struct GroupImportBatchCommand: AsyncCommand {
         @Option(name: "organization", help: "The organization's application reference (e.g. NLPI-G260522-4F7K2Q)") var organization: String?
         @Option(name: "letter-number", help: "This batch's official letter number") var letterNumber: String?
         @Option(name: "letter-date", help: "This batch's official letter date") var letterDate: String?
-        @Option(name: "chunk-size", help: "Rows per transaction (default 500)") var chunkSize: Int?
+        @Option(name: "chunk-size", help: "Rows per transaction (default \(GroupBatchImporter.defaultChunkSize))") var chunkSize: Int?
     }
 
     var help: String {

@@ -25,4 +25,18 @@ enum PatronVisibility {
             WHERE link.patron_id = patron.id AND service.partner_library_id = \(bind: libraryID) AND link.status <> 'withdrawn'))
         """
     }
+
+    /// The same rule as one SQL condition, for a hot path that asks it in the statement that finds the
+    /// patron (SIP2, `SIP2PatronLookup`): `patron` is the alias of the `patrons` row, `library` the
+    /// library's id as an expression of that statement. Plain SQL text (no bound values), the same on
+    /// SQLite and PostgreSQL, so it can also be prepared.
+    static func condition(patron alias: String, library: String) -> String {
+        """
+        (\(alias).library_id = \(library) OR EXISTS (
+            SELECT 1 FROM \(PartnerLink.schema) visibility_link
+            JOIN \(PartnerService.schema) visibility_service ON visibility_service.id = visibility_link.partner_service_id
+            WHERE visibility_link.patron_id = \(alias).id AND visibility_service.partner_library_id = \(library)
+              AND visibility_link.status <> '\(PartnerLink.Status.withdrawn.rawValue)'))
+        """
+    }
 }
