@@ -244,7 +244,8 @@ struct DigitalCardController: RouteCollection {
         req.session.data[Self.nonceSessionKey] = nil
         return try await finish(req, template: "digital/certificate", id: id, form: form) { service in
             guard let nonce else { throw DigitalCardError.certificate(code: "citizen_cert_nonce_missing") }
-            guard let chain = CitizenCertificateNonce.chain(from: form.certificate ?? ""), !chain.isEmpty,
+            // The chain may be empty: a CMS signature from the card's component carries the certificate itself.
+            guard let chain = CitizenCertificateNonce.chain(from: form.certificate ?? ""),
                   let signature = Data(base64Encoded: (form.signature ?? "").filter { !$0.isWhitespace })
             else { throw DigitalCardError.certificate(code: "citizen_cert_malformed") }
             return try await service.submitWithCertificate(form.input(idNumber: id), chain: chain, signature: Array(signature),
