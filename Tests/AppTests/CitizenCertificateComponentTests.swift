@@ -109,4 +109,45 @@ final class CitizenCertificateComponentTests: XCTestCase {
             XCTAssertTrue(reasons.contains("citizen_cert_revoked"))
         }
     }
+
+    func testThePageTalksToTheComponentAndOnlyItMayReachIt() async throws {
+        let ca = try TestCertificateAuthority(name: "Test MOICA")
+        try await withCertificateApp(ca, clock: TestClock(Date())) { app in
+            let (browser, _) = try await certificatePage(app)
+            let page = try await browser.get("/digital-card/certificate")
+            let policy = page.headers.first(name: "Content-Security-Policy") ?? ""
+            XCTAssertTrue(policy.hasSuffix("; connect-src 'self' http://127.0.0.1:61161"), policy)
+            XCTAssertTrue(policy.contains("script-src 'self';"), policy)
+            XCTAssertFalse(policy.contains("unsafe-inline"), policy)
+            // Nothing the person must copy or paste, and no PIN field: the component asks for the PIN.
+            XCTAssertFalse(page.text.contains("<textarea"))
+            XCTAssertFalse(page.text.lowercased().contains(#"type="password" id="pin""#))
+            XCTAssertTrue(page.text.contains(#"<input type="hidden" id="signature" name="signature" value="">"#))
+            XCTAssertTrue(page.text.contains(#"data-component="http://127.0.0.1:61161""#))
+            XCTAssertTrue(page.text.contains(#"role="status" aria-live="polite""#))
+            XCTAssertTrue(page.text.contains(#"<button type="button" id="read-card""#))
+            XCTAssertTrue(page.text.contains(#"<script src="/js/citizen-certificate.js" defer></script>"#))
+            XCTAssertTrue(page.text.contains("尚未安裝讀卡元件"))
+            XCTAssertTrue(page.text.contains(#"<a href="/digital-card/form" id="use-documents">"#))
+            // A refused submission shows the page again, with the same policy.
+            let refused = try await browser.post("/digital-card/certificate", form: form(certificate: "", signature: "AAAA"))
+            XCTAssertEqual(refused.status, .unprocessableEntity)
+            XCTAssertTrue(refused.headers.first(name: "Content-Security-Policy")?.hasSuffix("connect-src 'self' http://127.0.0.1:61161") == true)
+
+            // No other page may reach the component.
+            for path in ["/digital-card/form", "/digital-card", "/"] {
+                let other = try await browser.get(path)
+                XCTAssertFalse(other.headers.first(name: "Content-Security-Policy")?.contains("connect-src") ?? true, path)
+            }
+            let english = TestBrowser(app)
+            english.acceptLanguage = "en"
+            let (englishBrowser, _) = try await certificatePage(app, idNumber: nationalID(80))
+            englishBrowser.acceptLanguage = "en"
+            let englishPage = try await englishBrowser.get("/digital-card/certificate?lang=en")
+            XCTAssertTrue(englishPage.text.contains("The card-reader component is not installed"), englishPage.text)
+            let script = try await english.get("/js/citizen-certificate.js")
+            XCTAssertEqual(script.status, .ok)
+            XCTAssertTrue(script.text.contains("/popupForm"))
+        }
+    }
 }

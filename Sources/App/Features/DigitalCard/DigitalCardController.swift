@@ -89,6 +89,8 @@ struct DigitalCardController: RouteCollection {
         var consent: CardApplicationController.ConsentPage.Document
         var certificateAvailable: Bool
         var nonce: String = ""
+        /// Where the page's script finds the card-reader component.
+        var componentOrigin: String = CitizenCertificateNonce.componentOrigin
         var stop: String?
     }
 
@@ -176,6 +178,8 @@ struct DigitalCardController: RouteCollection {
             let nonce = Data(CitizenCertificateNonce.make()).base64EncodedString()
             req.session.data[Self.nonceSessionKey] = nonce
             page.nonce = nonce
+            // The page's script probes the card-reader component on the applicant's own computer.
+            req.connectSources = [CitizenCertificateNonce.componentOrigin]
         }
         return try await req.view.render(template, page).encodeResponse(status: status, for: req)
     }
