@@ -6,7 +6,8 @@ public enum CitizenCertificateRejection: Error, Sendable, Equatable, CustomStrin
     /// The chain is empty, or a certificate in it is not a DER X.509 certificate this service can read
     /// (RSA keys shorter than 2048 bits included), or the leaf carries no holder name.
     case malformedCertificate
-    /// The signature over the server's nonce does not verify with the leaf certificate's public key.
+    /// The signature over the server's nonce does not verify with the leaf certificate's public key; for a
+    /// CMS signature also: it signs other content (another page's nonce), or its signed attributes disagree.
     case badSignature
     /// No path from the certificate to a configured trust anchor: another CA, a forged issuer, a CA
     /// certificate offered as the leaf, or a chain that breaks RFC 5280's structural rules.
@@ -25,6 +26,9 @@ public enum CitizenCertificateRejection: Error, Sendable, Equatable, CustomStrin
     case revocationUnknown(String)
     /// The certificate is good but names someone else; carries the name in the certificate.
     case nameMismatch(certificateName: String)
+    /// A CMS signature whose signer is not the certificate read from the card (or is not among the
+    /// certificates at all): the signature cannot be tied to the chain that is verified.
+    case signerMismatch
 
     /// A stable machine word for the rejection, safe to use in API responses and translations.
     public var code: String {
@@ -38,12 +42,13 @@ public enum CitizenCertificateRejection: Error, Sendable, Equatable, CustomStrin
         case .revoked: "citizen_cert_revoked"
         case .revocationUnknown: "citizen_cert_revocation_unknown"
         case .nameMismatch: "citizen_cert_name_mismatch"
+        case .signerMismatch: "citizen_cert_signer_mismatch"
         }
     }
 
     public var description: String {
         switch self {
-        case .malformedCertificate, .badSignature, .expired, .notYetValid, .keyUsage: code
+        case .malformedCertificate, .badSignature, .expired, .notYetValid, .keyUsage, .signerMismatch: code
         case .untrusted(let reason): "\(code): \(reason)"
         case .revoked(let serial): "\(code): serial \(serial)"
         case .revocationUnknown(let reason): "\(code): \(reason)"

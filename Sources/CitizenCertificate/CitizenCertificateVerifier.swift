@@ -72,17 +72,33 @@ public struct CitizenCertificateVerifier: Sendable {
         return (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
     }
 
+    /// What the card signs when it signs through the MOICA component (a CMS signature): the nonce as
+    /// lower-case hex text. The component takes its to-be-signed data as text inside a JSON package that
+    /// is form-encoded on the way, so the nonce travels as letters and digits that no encoding layer
+    /// changes; the page computes the same text from the nonce it shows.
+    public static func signedText(of nonce: [UInt8]) -> String {
+        nonce.map { String(format: "%02x", $0) }.joined()
+    }
+
     /// Checks a login with a citizen digital certificate.
     ///
+    /// `signature` is either the raw signature over `nonce` (PKCS#1 v1.5 or ECDSA, SHA-256), or a CMS
+    /// `SignedData` (PKCS#7) as the MOICA component returns it, enveloping or detached, over
+    /// ``signedText(of:)``. With a CMS signature the chain may be empty: the signer's certificate and any
+    /// intermediates are taken from the message; when a chain is sent, its first certificate (the one the
+    /// page read from the card) must be the signer.
+    ///
     /// The checks run in this order and the first that fails decides the rejection: the certificates
-    /// parse; the signature over `nonce` verifies with the leaf's key; a chain to a trust anchor exists
+    /// parse; the signature over `nonce` verifies with the leaf's key (for CMS: the content is the nonce,
+    /// the signer is the card's certificate, the signed attributes agree with the content); a chain to a trust anchor exists
     /// whose certificates are all within their dates at `time`, meets RFC 5280, whose leaf allows
     /// digitalSignature and is no CA, and none of whose certificates is revoked; the holder's name equals
     /// `expectedName` after NFC normalization and trimming.
     ///
     /// - Parameters:
-    ///   - certificateChain: DER certificates as the client sent them, the card's certificate first.
-    ///   - signature: the card's signature over `nonce`.
+    ///   - certificateChain: DER certificates as the client sent them, the card's certificate first (may be
+    ///     empty with a CMS signature that carries the card's certificate).
+    ///   - signature: the card's signature over `nonce`, raw or CMS.
     ///   - nonce: the bytes the server issued; that it is fresh and used once is the caller's business.
     ///   - expectedName: the applicant's name on the application.
     ///   - time: when to judge dates and CRL freshness; the verifier's clock when nil.
@@ -100,9 +116,18 @@ public struct CitizenCertificateVerifier: Sendable {
         } catch {
             throw .malformedCertificate
         }
-        guard let leaf = certificates.first else { throw .malformedCertificate }
-        guard NonceSignature.isValid(signature, over: nonce, by: leaf.publicKey) else { throw .badSignature }
-        try await validateChain(leaf: leaf, sentIntermediates: certificates.dropFirst(), at: validationTime)
+        let leaf: Certificate
+        let sentIntermediates: [Certificate]
+        if let message = try? CMSSignedMessage(berEncoded: signature) {
+            leaf = try message.signer(over: Array(Self.signedText(of: nonce).utf8), sent: certificates)
+            sentIntermediates = (certificates + message.certificates).filter { $0 != leaf }
+        } else {
+            guard let first = certificates.first else { throw .malformedCertificate }
+            guard NonceSignature.isValid(signature, over: nonce, by: first.publicKey) else { throw .badSignature }
+            leaf = first
+            sentIntermediates = Array(certificates.dropFirst())
+        }
+        try await validateChain(leaf: leaf, sentIntermediates: sentIntermediates[...], at: validationTime)
 
         guard let name = HolderIdentity.name(in: leaf), !name.isEmpty else { throw .malformedCertificate }
         guard name == HolderIdentity.normalized(expectedName) else { throw .nameMismatch(certificateName: name) }

@@ -90,9 +90,8 @@ struct TestFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// 自然人憑證: the card signs the page's nonce; a good certificate for the applicant's name makes the
-/// digital card active at once.
-final class CitizenCertificateApplicationTests: XCTestCase {
+/// The certificate page's steps, shared by the raw-signature and the component (CMS) tests.
+extension XCTestCase {
     func withCertificateApp(_ ca: TestCertificateAuthority, clock: TestClock, _ body: (Application) async throws -> Void) async throws {
         try await withTestApp(clock: clock, adjust: {
             $0.citizenCertificateAnchors = [ca.path("ca.pem")]
@@ -117,6 +116,11 @@ final class CitizenCertificateApplicationTests: XCTestCase {
         ["name": name, "birthDate": "1990-05-03", "email": "wang@example.org", "password": "river lantern mango",
          "passwordConfirmation": "river lantern mango", "agree": "yes", "certificate": certificate, "signature": signature]
     }
+}
+
+/// 自然人憑證: the card signs the page's nonce; a good certificate for the applicant's name makes the
+/// digital card active at once.
+final class CitizenCertificateApplicationTests: XCTestCase {
 
     func testAGoodCertificateActivatesTheDigitalCardAtOnce() async throws {
         let ca = try TestCertificateAuthority(name: "Test MOICA")

@@ -17,6 +17,7 @@ enum StorageKeys {
     struct APIClientKey: StorageKey { typealias Value = APIClient }
     struct CitizenCertificatesKey: StorageKey { typealias Value = CitizenCertificates }
     struct ClockKey: StorageKey { typealias Value = OneCardClock }
+    struct ConnectSourcesKey: StorageKey { typealias Value = [String] }
     struct DecoyHashKey: StorageKey { typealias Value = String }
     struct GroupContactKey: StorageKey { typealias Value = GroupApplicationRecord }
     struct LocaleKey: StorageKey { typealias Value = SiteLocale }

@@ -89,6 +89,8 @@ struct DigitalCardController: RouteCollection {
         var consent: CardApplicationController.ConsentPage.Document
         var certificateAvailable: Bool
         var nonce: String = ""
+        /// Where the page's script finds the card-reader component.
+        var componentOrigin: String = CitizenCertificateNonce.componentOrigin
         var stop: String?
     }
 
@@ -178,6 +180,8 @@ struct DigitalCardController: RouteCollection {
             let nonce = Data(CitizenCertificateNonce.make()).base64EncodedString()
             req.session.data[Self.nonceSessionKey] = nonce
             page.nonce = nonce
+            // The page's script probes the card-reader component on the applicant's own computer.
+            req.connectSources = [CitizenCertificateNonce.componentOrigin]
         }
         return try await req.view.render(template, page).encodeResponse(status: status, for: req)
     }
@@ -246,7 +250,8 @@ struct DigitalCardController: RouteCollection {
         req.session.data[Self.nonceSessionKey] = nil
         return try await finish(req, template: "digital/certificate", id: id, form: form) { service in
             guard let nonce else { throw DigitalCardError.certificate(code: "citizen_cert_nonce_missing") }
-            guard let chain = CitizenCertificateNonce.chain(from: form.certificate ?? ""), !chain.isEmpty,
+            // The chain may be empty: a CMS signature from the card's component carries the certificate itself.
+            guard let chain = CitizenCertificateNonce.chain(from: form.certificate ?? ""),
                   let signature = Data(base64Encoded: (form.signature ?? "").filter { !$0.isWhitespace })
             else { throw DigitalCardError.certificate(code: "citizen_cert_malformed") }
             return try await service.submitWithCertificate(form.input(idNumber: id), chain: chain, signature: Array(signature),

@@ -17,7 +17,9 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
     /// too, so 同意 and 以台北通登入 (forms answered with a redirect to 台北通) need the provider's origin here.
     var formActionOrigins: @Sendable () -> [String] = { [] }
 
-    func contentSecurityPolicy() -> String {
+    /// - Parameter connectSources: origins beyond our own that this page's scripts may reach (`connect-src`);
+    ///   a route names them through `Request.connectSources`, for its own responses only.
+    func contentSecurityPolicy(connectSources: [String] = []) -> String {
         [
             "default-src 'self'",
             "script-src 'self'",
@@ -27,7 +29,7 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
             "base-uri 'self'",
             (["form-action 'self'"] + formActionOrigins()).joined(separator: " "),
             "frame-ancestors 'none'",
-        ].joined(separator: "; ")
+        ].joined(separator: "; ") + (connectSources.isEmpty ? "" : "; " + (["connect-src 'self'"] + connectSources).joined(separator: " "))
     }
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
@@ -35,7 +37,7 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
         func fillIn(_ name: String, _ value: @autoclosure () -> String) {
             if !response.headers.contains(name: name) { response.headers.add(name: name, value: value()) }
         }
-        fillIn("Content-Security-Policy", contentSecurityPolicy())
+        fillIn("Content-Security-Policy", contentSecurityPolicy(connectSources: request.connectSources))
         fillIn("X-Content-Type-Options", "nosniff")
         fillIn("X-Frame-Options", "DENY")
         fillIn("Referrer-Policy", "same-origin")
@@ -48,5 +50,14 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
             response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         }
         return response
+    }
+}
+
+extension Request {
+    /// Origins this request's page may connect to besides its own (see `SecurityHeadersMiddleware`); empty
+    /// for every page but those that set it.
+    var connectSources: [String] {
+        get { storage[StorageKeys.ConnectSourcesKey.self] ?? [] }
+        set { storage[StorageKeys.ConnectSourcesKey.self] = newValue }
     }
 }

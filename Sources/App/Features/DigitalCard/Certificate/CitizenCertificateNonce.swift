@@ -9,6 +9,10 @@ import Vapor
 enum CitizenCertificateNonce {
     static func make() -> [UInt8] { CitizenCertificateVerifier.makeNonce() }
 
+    /// The MOICA card-reader component (HiPKI Local Server) listens here on the applicant's computer; the
+    /// certificate page's script opens its window and probes it, and only that page may connect to it.
+    static let componentOrigin = "http://127.0.0.1:61161"
+
     /// The certificate chain as the card's component hands it over: PEM with one or more CERTIFICATE
     /// blocks (card first), or base64 DER certificates separated by commas or whitespace.
     static func chain(from text: String) -> [[UInt8]]? {
