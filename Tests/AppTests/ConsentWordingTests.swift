@@ -16,7 +16,7 @@ final class ConsentWordingTests: XCTestCase {
         }, body)
     }
 
-    func certificatePage(_ app: Application, lang: String? = nil) async throws -> (TestBrowser, Data) {
+    func certificatePageIn(_ app: Application, lang: String? = nil) async throws -> (TestBrowser, Data) {
         let browser = TestBrowser(app)
         try await browser.get("/digital-card" + (lang.map { "?lang=\($0)" } ?? ""))
         try await browser.post("/digital-card", form: ["idNumber": "A123456789"])
@@ -48,7 +48,7 @@ final class ConsentWordingTests: XCTestCase {
         let ca = try TestCertificateAuthority(name: "Test MOICA")
         let card = try ca.card("王小明", serial: "C0FFEE11")
         try await withCertificateApp(ca) { app in
-            let (browser, nonce) = try await certificatePage(app)
+            let (browser, nonce) = try await certificatePageIn(app)
             let refused = try await browser.post("/digital-card/certificate", form: fields(agree: false))
             XCTAssertEqual(refused.status, .unprocessableEntity)
             XCTAssertTrue(refused.text.contains("必須同意「國立公共資訊圖書館數位借閱證個人資料蒐集、處理及利用告知事項」。"), refused.text)
@@ -75,7 +75,7 @@ final class ConsentWordingTests: XCTestCase {
     func testInEnglishTheDigitalCardNamesTheStatementByItsEnglishTitle() async throws {
         let ca = try TestCertificateAuthority(name: "Test MOICA")
         try await withCertificateApp(ca) { app in
-            let (browser, _) = try await certificatePage(app, lang: "en")
+            let (browser, _) = try await certificatePageIn(app, lang: "en")
             let refused = try await browser.post("/digital-card/certificate", form: fields(agree: false))
             XCTAssertEqual(refused.status, .unprocessableEntity)
             XCTAssertTrue(refused.text.contains(
