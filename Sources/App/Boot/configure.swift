@@ -58,9 +58,9 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     // Database: the embedded SQLite file unless DATABASE_URL names a PostgreSQL server.
     switch settings.database {
     case .sqliteFile(let path):
-        app.databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
+        app.databases.use(.embeddedSQLite(.file(path)), as: .sqlite)
     case .sqliteMemory:
-        app.databases.use(.sqlite(.memory, sqlLogLevel: .debug), as: .sqlite)
+        app.databases.use(.embeddedSQLite(.memory), as: .sqlite)
     case .postgres(let url):
         var configuration = try SQLPostgresConfiguration(url: url)
         if URLComponents(string: url)?.queryItems?.contains(where: { $0.name == "sslmode" && $0.value == "require" }) == true {
