@@ -17,6 +17,7 @@ enum StorageKeys {
     struct APIClientKey: StorageKey { typealias Value = APIClient }
     struct CitizenCertificatesKey: StorageKey { typealias Value = CitizenCertificates }
     struct ClockKey: StorageKey { typealias Value = OneCardClock }
+    struct ConsortiumDirectoryKey: StorageKey { typealias Value = ConsortiumDirectory }
     struct DecoyHashKey: StorageKey { typealias Value = String }
     struct GroupContactKey: StorageKey { typealias Value = GroupApplicationRecord }
     struct LocaleKey: StorageKey { typealias Value = SiteLocale }
@@ -40,6 +41,14 @@ extension Application {
             return settings
         }
         set { storage[StorageKeys.SettingsKey.self] = newValue }
+    }
+}
+
+extension Application {
+    /// One per app (set by `configure`), shared by the home page and the libraries API.
+    var consortiumDirectory: ConsortiumDirectory {
+        get { storage[StorageKeys.ConsortiumDirectoryKey.self]! }
+        set { storage[StorageKeys.ConsortiumDirectoryKey.self] = newValue }
     }
 }
 

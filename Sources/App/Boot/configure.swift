@@ -30,6 +30,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.passwords.use(.bcrypt(cost: settings.bcryptCost))
     app.decoyPasswordHash = try Bcrypt.hash(UUID().uuidString, cost: settings.bcryptCost)
     app.passwordPolicy = try Application.loadPasswordPolicy()
+    app.consortiumDirectory = ConsortiumDirectory()
     app.taipeiPassProvider = settings.taipeiPass.map { OpenIDProvider(settings: $0) }
 
     // Middleware, outermost first.
@@ -40,7 +41,8 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.middleware.use(SecurityHeadersMiddleware(sendsHSTS: settings.usesSecureCookies,
                                                  formActionOrigins: { taipeiPass?.formActionOrigins ?? [] }))
     app.middleware.use(ErrorPageMiddleware())
-    app.middleware.use(FileMiddleware(publicDirectory: Resources.path("Public") + "/", defaultFile: nil))
+    let staticAssets = try StaticAssets.load(from: Resources.path("Public"))
+    app.middleware.use(StaticAssetMiddleware(assets: staticAssets))
     app.sessions.use { _ in WebSessions() }
     app.sessions.configuration.cookieName = "onecard_session"
     let secure = settings.usesSecureCookies
@@ -140,6 +142,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.leaf.tags["readerSignedIn"] = ReaderSignedInTag()
     app.leaf.tags["path"] = PathTag()
     app.leaf.tags["day"] = DayTag()
+    app.leaf.tags["asset"] = AssetTag(assets: staticAssets)
 
     // Outbox delivery: SMTP when configured, otherwise .eml files in the data directory.
     let mailer: any Mailer = if let smtp = settings.smtp {
