@@ -67,7 +67,11 @@ final class Patron: Model, @unchecked Sendable {
 
     /// The card's 有效期限 and suspension, for the domain's standing rules.
     var validity: CardValidity {
-        CardValidity(validUntil: cardValidUntil.flatMap(CalendarDay.init(iso:)),
+        Self.validity(validUntil: cardValidUntil, suspendedAt: suspendedAt, suspensionReason: suspensionReason)
+    }
+
+    static func validity(validUntil: String?, suspendedAt: Date?, suspensionReason: String?) -> CardValidity {
+        CardValidity(validUntil: validUntil.flatMap(CalendarDay.init(iso:)),
                      suspension: suspendedAt.map { CardValidity.Suspension(since: $0, reason: suspensionReason ?? "") })
     }
 
