@@ -25,6 +25,7 @@ enum StorageKeys {
     struct MetricsRegistryKey: StorageKey { typealias Value = PrometheusCollectorRegistry }
     struct OutboxWorkerKey: StorageKey { typealias Value = OutboxWorker }
     struct PasswordPolicyKey: StorageKey { typealias Value = PasswordPolicy }
+    struct ReadSessionKey: StorageKey { typealias Value = WebSessions.Read }
     struct SettingsKey: StorageKey { typealias Value = OneCardSettings }
     struct SignInPauseKey: StorageKey { typealias Value = SignInPause }
     struct StaffKey: StorageKey { typealias Value = StaffMember }
