@@ -18,6 +18,7 @@ enum StorageKeys {
     struct CitizenCertificatesKey: StorageKey { typealias Value = CitizenCertificates }
     struct ClockKey: StorageKey { typealias Value = OneCardClock }
     struct ConnectSourcesKey: StorageKey { typealias Value = [String] }
+    struct ConsortiumDirectoryKey: StorageKey { typealias Value = ConsortiumDirectory }
     struct DecoyHashKey: StorageKey { typealias Value = String }
     struct GroupContactKey: StorageKey { typealias Value = GroupApplicationRecord }
     struct LocaleKey: StorageKey { typealias Value = SiteLocale }
@@ -26,6 +27,7 @@ enum StorageKeys {
     struct OutboxWorkerKey: StorageKey { typealias Value = OutboxWorker }
     struct PasswordHashingPoolKey: StorageKey { typealias Value = PasswordHashingPool }
     struct PasswordPolicyKey: StorageKey { typealias Value = PasswordPolicy }
+    struct ReadSessionKey: StorageKey { typealias Value = WebSessions.Read }
     struct SettingsKey: StorageKey { typealias Value = OneCardSettings }
     struct SignInPauseKey: StorageKey { typealias Value = SignInPause }
     struct StaffKey: StorageKey { typealias Value = StaffMember }
@@ -42,6 +44,14 @@ extension Application {
             return settings
         }
         set { storage[StorageKeys.SettingsKey.self] = newValue }
+    }
+}
+
+extension Application {
+    /// One per app (set by `configure`), shared by the home page and the libraries API.
+    var consortiumDirectory: ConsortiumDirectory {
+        get { storage[StorageKeys.ConsortiumDirectoryKey.self]! }
+        set { storage[StorageKeys.ConsortiumDirectoryKey.self] = newValue }
     }
 }
 

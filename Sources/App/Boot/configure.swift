@@ -32,6 +32,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.lifecycle.use(PasswordHashingLifecycle())
     app.decoyPasswordHash = try PasswordHashing.decoyHash(cost: settings.bcryptCost)
     app.passwordPolicy = try Application.loadPasswordPolicy()
+    app.consortiumDirectory = ConsortiumDirectory()
     app.taipeiPassProvider = settings.taipeiPass.map { OpenIDProvider(settings: $0) }
 
     // Middleware, outermost first.
@@ -42,7 +43,8 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.middleware.use(SecurityHeadersMiddleware(sendsHSTS: settings.usesSecureCookies,
                                                  formActionOrigins: { taipeiPass?.formActionOrigins ?? [] }))
     app.middleware.use(ErrorPageMiddleware())
-    app.middleware.use(FileMiddleware(publicDirectory: Resources.path("Public") + "/", defaultFile: nil))
+    let staticAssets = try StaticAssets.load(from: Resources.path("Public"))
+    app.middleware.use(StaticAssetMiddleware(assets: staticAssets))
     app.sessions.use { _ in WebSessions() }
     app.sessions.configuration.cookieName = "onecard_session"
     let secure = settings.usesSecureCookies
@@ -60,9 +62,9 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     // Database: the embedded SQLite file unless DATABASE_URL names a PostgreSQL server.
     switch settings.database {
     case .sqliteFile(let path):
-        app.databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
+        app.databases.use(.embeddedSQLite(.file(path)), as: .sqlite)
     case .sqliteMemory:
-        app.databases.use(.sqlite(.memory, sqlLogLevel: .debug), as: .sqlite)
+        app.databases.use(.embeddedSQLite(.memory), as: .sqlite)
     case .postgres(let url):
         var configuration = try SQLPostgresConfiguration(url: url)
         if URLComponents(string: url)?.queryItems?.contains(where: { $0.name == "sslmode" && $0.value == "require" }) == true {
@@ -149,6 +151,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.leaf.tags["day"] = DayTag()
     app.leaf.tags["staffMay"] = StaffMayTag()
     app.leaf.tags["staffAccount"] = StaffAccountTag()
+    app.leaf.tags["asset"] = AssetTag(assets: staticAssets)
 
     // Outbox delivery: SMTP when configured, otherwise .eml files in the data directory.
     let mailer: any Mailer = if let smtp = settings.smtp {

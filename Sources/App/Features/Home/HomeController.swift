@@ -13,7 +13,8 @@ struct HomeController: RouteCollection {
 
     @Sendable
     func home(req: Request) async throws -> View {
-        try await req.view.render("home", try await HomePage.query(locale: req.locale, database: req.db))
+        try await req.view.render("home", try await HomePage.query(locale: req.locale, directory: req.application.consortiumDirectory,
+                                                                  database: req.db, now: req.now))
     }
 
     struct ServicePage: Encodable {

@@ -1,13 +1,14 @@
 import Fluent
+import Foundation
 
 extension HomePage {
     /// The consortium's libraries with their desks in order, named in the visitor's language.
-    static func query(locale: SiteLocale, database: any Database) async throws -> HomePage {
-        let libraries = try await Library.consortiumQuery(on: database).all().map { library in
+    static func query(locale: SiteLocale, directory: ConsortiumDirectory, database: any Database, now: Date) async throws -> HomePage {
+        let libraries = try await directory.libraries(on: database, now: now).map { library in
             LibraryItem(
                 code: library.code,
-                name: library.name(in: locale),
-                desks: library.desks.sorted { $0.position < $1.position }.map { $0.name(in: locale) }
+                name: locale.choose(zhTW: library.name.zhTW, en: library.name.en),
+                desks: library.desks.map { locale.choose(zhTW: $0.name.zhTW, en: $0.name.en) }
             )
         }
         let services = SiteURL.Service.allCases.map {

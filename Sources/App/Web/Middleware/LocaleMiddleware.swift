@@ -6,7 +6,9 @@ struct LocaleMiddleware: AsyncMiddleware {
     static let sessionKey = "lang"
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let chosen = request.query[String.self, at: "lang"].flatMap(SiteLocale.init(tag:)) {
+        // The query is decoded only when it may hold `lang`: most requests have none.
+        if request.url.query?.contains("lang=") == true,
+           let chosen = request.query[String.self, at: "lang"].flatMap(SiteLocale.init(tag:)) {
             request.locale = chosen
             if !request.url.path.hasPrefix("/api/") {
                 request.session.data[Self.sessionKey] = chosen.rawValue

@@ -24,14 +24,33 @@ struct WebSessions: AsyncSessionDriver {
         return id
     }
 
+    /// A request that changes nothing in its session writes it only to move its end, and only when the
+    /// last move is older than this: a reader going through pages makes one write a minute, not one per page.
+    /// A session so ends between `lifetime` and `lifetime` plus this after its last request.
+    static let touchInterval: TimeInterval = 60
+
+    /// The session as `readSession` found it, for `updateSession` to compare with.
+    struct Read {
+        let data: [String: String]
+        let expiresAt: Date
+    }
+
     func readSession(_ sessionID: SessionID, for request: Request) async throws -> SessionData? {
-        try await WebSession.query(on: request.db)
+        let session = try await WebSession.query(on: request.db)
             .filter(\.$keyHash == Self.hash(sessionID))
             .filter(\.$expiresAt > request.now)
-            .first()?.data
+            .first()
+        if let session {
+            request.storage[StorageKeys.ReadSessionKey.self] = Read(data: session.data.snapshot, expiresAt: session.expiresAt)
+        }
+        return session?.data
     }
 
     func updateSession(_ sessionID: SessionID, to data: SessionData, for request: Request) async throws -> SessionID {
+        if let read = request.storage[StorageKeys.ReadSessionKey.self], read.data == data.snapshot,
+           read.expiresAt.addingTimeInterval(-Self.lifetime) > request.now.addingTimeInterval(-Self.touchInterval) {
+            return sessionID
+        }
         try await WebSession.query(on: request.db)
             .filter(\.$keyHash == Self.hash(sessionID))
             .set(\.$data, to: data)

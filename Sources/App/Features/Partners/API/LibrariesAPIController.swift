@@ -10,15 +10,15 @@ struct LibrariesAPIController: RouteCollection {
 
     @Sendable
     func index(req: Request) async throws -> [LibraryDTO] {
-        try await Library.consortiumQuery(on: req.db).all().map { $0.toDTO() }
+        try await req.application.consortiumDirectory.libraries(on: req.db, now: req.now)
     }
 
     @Sendable
     func show(req: Request) async throws -> LibraryDTO {
         let code = try req.parameters.require("code").uppercased()
-        guard let library = try await Library.consortiumQuery(on: req.db).filter(\.$code == code).first() else {
-            throw OneCardError.notFound
-        }
-        return library.toDTO()
+        guard let library = try await req.application.consortiumDirectory.libraries(on: req.db, now: req.now)
+            .first(where: { $0.code == code })
+        else { throw OneCardError.notFound }
+        return library
     }
 }

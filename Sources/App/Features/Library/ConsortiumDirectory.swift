@@ -1,0 +1,32 @@
+import Fluent
+import Foundation
+import NIOConcurrencyHelpers
+
+/// The consortium's public directory (libraries, their desks and partner services), which the home page
+/// and `/api/v1/libraries` show to every visitor. It changes only with a migration or a command, so it is
+/// read once and kept: the home page no longer loads and decodes every library, desk and service for each
+/// visit. `invalidate()` drops it at once (for a change made in this process); a change made by another
+/// process (`onecard migrate` beside `serve`) is seen after at most `lifetime`.
+final class ConsortiumDirectory: Sendable {
+    static let lifetime: TimeInterval = 60
+
+    private struct Snapshot {
+        let libraries: [LibraryDTO]
+        let readAt: Date
+    }
+    private let snapshot = NIOLockedValueBox<Snapshot?>(nil)
+
+    /// The libraries in the consortium's order, desks and services in theirs.
+    func libraries(on database: any Database, now: Date) async throws -> [LibraryDTO] {
+        if let kept = snapshot.withLockedValue({ $0 }), now >= kept.readAt, now.timeIntervalSince(kept.readAt) < Self.lifetime {
+            return kept.libraries
+        }
+        let libraries = try await Library.consortiumQuery(on: database).all().map { $0.toDTO() }
+        snapshot.withLockedValue { $0 = Snapshot(libraries: libraries, readAt: now) }
+        return libraries
+    }
+
+    func invalidate() {
+        snapshot.withLockedValue { $0 = nil }
+    }
+}
