@@ -29,6 +29,9 @@ final class SiteURLTests: XCTestCase {
         .staffGroup, .staffGroupApplication(id: .key), .staffGroupApplicationDecision(id: .key),
         .staffGroupApplicationContact(id: .key), .staffGroupDocument(id: .key), .staffGroupBatch(id: .key),
         .staffGroupBatchDecision(id: .key), .staffGroupBatchSummary(id: .key), .activateCard,
+        .oidcDiscovery, .oidcJWKS, .oidcAuthorize, .oidcContinue, .oidcSignIn, .oidcConsent, .oidcToken, .oidcUserInfo,
+        .oidcRevoke, .oidcIntrospect, .oidcLogout, .staffOIDCClients, .staffOIDCClientDisable(clientID: .key),
+        .staffOIDCClientSecret(clientID: .key),
     ] + SiteURL.Service.allCases.map { .service($0) } + SiteURL.TemplateFormat.allCases.map { .groupTemplate($0) }
 
     /// The same case as a link, with sample values. No `default:`, so a new case does not compile until it is here.
@@ -41,8 +44,11 @@ final class SiteURLTests: XCTestCase {
              .staffDigitalCards, .myHome, .accountCard, .accountCardImage, .accountPassword, .accountContact, .staffRequests,
              .staffCalendar, .taipeiPassSignIn, .taipeiPassCallback, .groupApplicationForm, .groupApplicationDone,
              .groupTemplate, .groupContact, .groupContactSignIn, .groupContactSignOut, .groupContactHome,
-             .groupContactNewBatch, .staffGroup, .activateCard:
+             .groupContactNewBatch, .staffGroup, .activateCard, .oidcDiscovery, .oidcJWKS, .oidcAuthorize, .oidcContinue,
+             .oidcSignIn, .oidcConsent, .oidcToken, .oidcUserInfo, .oidcRevoke, .oidcIntrospect, .oidcLogout, .staffOIDCClients:
             url
+        case .staffOIDCClientDisable: .staffOIDCClientDisable(clientID: .value("hyread"))
+        case .staffOIDCClientSecret: .staffOIDCClientSecret(clientID: .value("hyread"))
         case .apiLibrary: .apiLibrary(code: .value("TPML"))
         case .apiPartnerPatron: .apiPartnerPatron(code: .value("taipei-pass"), cardNumber: .value("A123456789"))
         case .accountPartner: .accountPartner(code: .value("taipei-pass"))

@@ -31,6 +31,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.decoyPasswordHash = try Bcrypt.hash(UUID().uuidString, cost: settings.bcryptCost)
     app.passwordPolicy = try Application.loadPasswordPolicy()
     app.taipeiPassProvider = settings.taipeiPass.map { OpenIDProvider(settings: $0) }
+    app.oidcKeyCache = OIDCKeyCache()
 
     // Middleware, outermost first.
     app.middleware = .init()
@@ -119,6 +120,10 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.migrations.add(CreateSealedFile())
     app.migrations.add(CreateCaptchaChallenge())
     app.migrations.add(AddMailSettingsToLibraries())
+    app.migrations.add(CreateOIDCClient())
+    app.migrations.add(CreateOIDCSigningKey())
+    app.migrations.add(CreateOIDCAuthorizationCode())
+    app.migrations.add(CreateOIDCToken())
     // `onecard migrate` reports what it applied; the per-migration lines are for debugging.
     app.fluent.migrationLogLevel = .debug
     if settings.migratesOnBoot {
@@ -190,6 +195,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.asyncCommands.use(GroupCommands(), as: "group")
     app.asyncCommands.use(FilesCommands(), as: "files")
     app.asyncCommands.use(LibraryCommands(), as: "library")
+    app.asyncCommands.use(OIDCCommands(), as: "oidc")
 
     try routes(app)
 }

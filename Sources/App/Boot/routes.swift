@@ -27,4 +27,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: PartnerPatronsAPIController())
     try app.register(collection: OpenAPIController())
     try app.register(collection: LibrariesAPIController())
+    try app.register(collection: OIDCProviderController())
+    try app.register(collection: OIDCSignInController())
+    try app.register(collection: OIDCClientsController())
 }

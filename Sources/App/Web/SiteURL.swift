@@ -88,6 +88,21 @@ enum SiteURL: Sendable {
     case staffGroupBatchDecision(id: Parameter<UUID>)
     case staffGroupBatchSummary(id: Parameter<UUID>)
     case activateCard
+    // OpenID Connect provider (issue #15): discovery, keys, the reader's sign-in and consent, the client's endpoints.
+    case oidcDiscovery
+    case oidcJWKS
+    case oidcAuthorize
+    case oidcContinue
+    case oidcSignIn
+    case oidcConsent
+    case oidcToken
+    case oidcUserInfo
+    case oidcRevoke
+    case oidcIntrospect
+    case oidcLogout
+    case staffOIDCClients
+    case staffOIDCClientDisable(clientID: Parameter<String>)
+    case staffOIDCClientSecret(clientID: Parameter<String>)
 
     /// The pictures of the mobile card.
     enum CardImage: String, Sendable {
@@ -212,6 +227,20 @@ enum SiteURL: Sendable {
         case .staffGroupBatchDecision(let id): ["staff", "group", "batches", .parameter("id", id), "decision"]
         case .staffGroupBatchSummary(let id): ["staff", "group", "batches", .parameter("id", id), "summary.xlsx"]
         case .activateCard: ["login", "activate"]
+        case .oidcDiscovery: [".well-known", "openid-configuration"]
+        case .oidcJWKS: ["oidc", "jwks.json"]
+        case .oidcAuthorize: ["oidc", "authorize"]
+        case .oidcContinue: ["oidc", "continue"]
+        case .oidcSignIn: ["oidc", "sign-in"]
+        case .oidcConsent: ["oidc", "consent"]
+        case .oidcToken: ["oidc", "token"]
+        case .oidcUserInfo: ["oidc", "userinfo"]
+        case .oidcRevoke: ["oidc", "revoke"]
+        case .oidcIntrospect: ["oidc", "introspect"]
+        case .oidcLogout: ["oidc", "logout"]
+        case .staffOIDCClients: ["staff", "oidc", "clients"]
+        case .staffOIDCClientDisable(let clientID): ["staff", "oidc", "clients", .parameter("clientID", clientID), "disable"]
+        case .staffOIDCClientSecret(let clientID): ["staff", "oidc", "clients", .parameter("clientID", clientID), "secret"]
         }
     }
 
@@ -283,13 +312,25 @@ enum SiteURL: Sendable {
         case .groupContactNewBatch: "groupContactNewBatch"
         case .staffGroup: "staffGroup"
         case .activateCard: "activateCard"
+        case .oidcDiscovery: "oidcDiscovery"
+        case .oidcJWKS: "oidcJWKS"
+        case .oidcAuthorize: "oidcAuthorize"
+        case .oidcContinue: "oidcContinue"
+        case .oidcSignIn: "oidcSignIn"
+        case .oidcConsent: "oidcConsent"
+        case .oidcToken: "oidcToken"
+        case .oidcUserInfo: "oidcUserInfo"
+        case .oidcRevoke: "oidcRevoke"
+        case .oidcIntrospect: "oidcIntrospect"
+        case .oidcLogout: "oidcLogout"
+        case .staffOIDCClients: "staffOIDCClients"
         case .apiLibrary, .apiPartnerPatron, .accountPartner, .accountPartnerDone, .accountPartnerDisable,
              .deskApplication, .deskActivate, .staffDigitalCard, .staffDigitalCardFile, .deskUpgrade, .deskSuspend,
              .deskReinstate, .deskValidUntil, .accountRequest, .accountConsentWithdraw, .staffRequestDecision,
              .staffDeliveryRetry, .staffCalendarReopen, .groupContactUpload, .groupContactUploadReturned,
              .groupContactBatch, .groupContactBatchSummary, .staffGroupApplication, .staffGroupApplicationDecision,
              .staffGroupApplicationContact, .staffGroupDocument, .staffGroupBatch, .staffGroupBatchDecision,
-             .staffGroupBatchSummary:
+             .staffGroupBatchSummary, .staffOIDCClientDisable, .staffOIDCClientSecret:
             nil
         }
     }
@@ -304,6 +345,8 @@ enum SiteURL: Sendable {
         .staffRequests, .staffCalendar, .taipeiPassSignIn, .taipeiPassCallback, .groupApplicationForm,
         .groupApplicationDone, .groupContact, .groupContactSignIn, .groupContactSignOut, .groupContactHome,
         .groupContactNewBatch, .staffGroup, .activateCard,
+        .oidcDiscovery, .oidcJWKS, .oidcAuthorize, .oidcContinue, .oidcSignIn, .oidcConsent, .oidcToken, .oidcUserInfo,
+        .oidcRevoke, .oidcIntrospect, .oidcLogout, .staffOIDCClients,
     ] + Service.allCases.map { .service($0) } + TemplateFormat.allCases.map { .groupTemplate($0) }
 
     /// The case a template names, or nil for an unknown name (the `#path` tag then fails the render).
