@@ -168,6 +168,9 @@ final class OIDCProviderTests: XCTestCase {
             XCTAssertEqual(document["response_types_supported"] as? [String], ["code"])
             XCTAssertEqual(document["subject_types_supported"] as? [String], ["pairwise"])
             XCTAssertEqual(document["code_challenge_methods_supported"] as? [String], ["S256"])
+            let put = try await app.testable().sendRequest(.PUT, "/oidc/token")
+            XCTAssertEqual(put.status, .methodNotAllowed)
+            XCTAssertEqual(put.headers.first(name: "Allow"), "POST")
         }
     }
 
