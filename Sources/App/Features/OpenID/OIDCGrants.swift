@@ -80,14 +80,17 @@ struct OIDCGrants {
         } else if !client.isConfidential {
             throw OIDCProtocolError.invalidGrant("PKCE is required")
         }
-        // Two requests with one code: the row is claimed once, in the database; the loser is a replay.
-        guard try await claim(OIDCAuthorizationCode.schema, id: row.requireID()) else {
-            try await revokeGrant(try row.requireID(), client: client, patronID: row.$patron.id, reason: "oidc.code_replayed")
+        // Two requests with one code: the row is claimed once, in the database, in the transaction that writes
+        // the tokens (one commit per exchange); the loser is a replay.
+        let patronID = row.$patron.id
+        guard let issued = try await issueTokens(claiming: OIDCAuthorizationCode.schema, id: row.requireID(), client: client,
+                                                            patronID: patronID, grantID: row.requireID(), scopes: row.scopesText,
+                                                            action: "oidc.tokens_issued")
+        else {
+            try await revokeGrant(try row.requireID(), client: client, patronID: patronID, reason: "oidc.code_replayed")
             throw OIDCProtocolError.invalidGrant("code already used; the tokens it issued are revoked")
         }
-        let patronID = row.$patron.id
-        let (access, refresh) = try await issueTokens(client: client, patronID: patronID, grantID: row.requireID(),
-                                                      scopes: row.scopesText, action: "oidc.tokens_issued")
+        let (access, refresh) = issued
         let (kid, key) = try await keys.signingKey()
         let idToken = OIDCIDToken(
             iss: issuer, sub: OIDCUserInfo.pairwiseSubject(patron: patronID, clientID: client.clientID, vault: vault),
@@ -116,12 +119,14 @@ struct OIDCGrants {
         guard let patron = try await Patron.find(row.$patron.id, on: database), patron.standing(at: now) == .good else {
             throw OIDCProtocolError.invalidGrant("the card may not be used now")
         }
-        guard try await claim(OIDCToken.schema, id: row.requireID()) else {
+        guard let issued = try await issueTokens(claiming: OIDCToken.schema, id: row.requireID(), client: client,
+                                                            patronID: row.$patron.id, grantID: row.grantID, scopes: row.scopesText,
+                                                            action: "oidc.tokens_refreshed")
+        else {
             try await revokeGrant(row.grantID, client: client, patronID: row.$patron.id, reason: "oidc.refresh_reused")
             throw OIDCProtocolError.invalidGrant("refresh token already used; its family is revoked")
         }
-        let (access, refresh) = try await issueTokens(client: client, patronID: row.$patron.id, grantID: row.grantID,
-                                                      scopes: row.scopesText, action: "oidc.tokens_refreshed")
+        let (access, refresh) = issued
         return OIDCTokenResponse(accessToken: access, expiresIn: Int(Self.accessTokenLifetime), refreshToken: refresh,
                                  scope: row.scopesText, idToken: nil)
     }
@@ -179,8 +184,10 @@ struct OIDCGrants {
 
     // MARK: Parts
 
-    private func issueTokens(client: OIDCClient, patronID: UUID, grantID: UUID, scopes: String,
-                             action: String) async throws -> (access: String, refresh: String) {
+    /// Claims the code or refresh token (`table`, `id`) and writes the new pair and its audit entry, in one
+    /// transaction; nil, and nothing written, when the claim was lost (it had been used).
+    private func issueTokens(claiming table: String, id: UUID, client: OIDCClient, patronID: UUID, grantID: UUID, scopes: String,
+                             action: String) async throws -> (access: String, refresh: String)? {
         let access = OneTimeToken.make(), refresh = OneTimeToken.make()
         func token(_ kind: OIDCToken.Kind, _ hash: String, lifetime: TimeInterval) throws -> OIDCToken {
             let row = OIDCToken()
@@ -196,13 +203,15 @@ struct OIDCGrants {
         }
         let rows = [try token(.access, access.hash, lifetime: Self.accessTokenLifetime),
                     try token(.refresh, refresh.hash, lifetime: Self.refreshTokenLifetime)]
-        try await database.transaction { db in
+        let claimed = try await database.transaction { db in
+            guard try await claim(table, id: id, on: db) else { return false }
             try await rows.create(on: db)
             try await AuditTrail.record(action, by: AuditActor(type: "oidc_client", id: client.clientID, ipAddress: nil),
                                         subject: ("patron", patronID.uuidString), details: ["grant": grantID.uuidString, "scope": scopes],
                                         at: now, on: db)
+            return true
         }
-        return (access.token, refresh.token)
+        return claimed ? (access.token, refresh.token) : nil
     }
 
     /// Revokes every token of a grant (a replayed code, a reused refresh token, a revoked refresh token).
@@ -215,7 +224,7 @@ struct OIDCGrants {
     }
 
     /// Sets `used_at` on a row that has none, in one statement, and says whether this call did.
-    private func claim(_ table: String, id: UUID) async throws -> Bool {
+    private func claim(_ table: String, id: UUID, on database: any Database) async throws -> Bool {
         guard let sql = database as? any SQLDatabase else { return true }
         let rows = try await sql.update(table).set("used_at", to: SQLBind(now)).where("id", .equal, SQLBind(id))
             .where("used_at", .is, SQLLiteral.null).returning("id").all()
