@@ -478,6 +478,14 @@ final class OIDCProviderTests: XCTestCase {
             XCTAssertNotEqual(old?.privateKeySealed.contains("PRIVATE KEY"), true, "the private key is sealed")
             try await OIDCKeyRing(database: app.db, vault: app.vault, cache: app.oidcKeyCache, tokenLifetime: 600, now: clock.now).rotate()
 
+            // The next ID token is signed with the new key at once.
+            let next = try json(try await exchange(app, client, code: try await code(app, TestBrowser(app), client, patron: patron)))
+            let header = try XCTUnwrap((next["id_token"] as? String)?.split(separator: ".").first.map(String.init))
+            let padded = header.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+                + String(repeating: "=", count: (4 - header.count % 4) % 4)
+            let kid = try XCTUnwrap(JSONSerialization.jsonObject(with: XCTUnwrap(Data(base64Encoded: padded))) as? [String: Any])["kid"] as? String
+            XCTAssertNotNil(kid)
+            XCTAssertNotEqual(kid, old?.kid)
             let both = try await app.testable().sendRequest(.GET, "/oidc/jwks.json")
             XCTAssertEqual((try json(both)["keys"] as? [Any])?.count, 2)
             _ = try await JWTKeyCollection().add(jwksJSON: both.text).verify(idToken, as: OIDCIDToken.self)

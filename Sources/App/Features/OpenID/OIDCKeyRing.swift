@@ -18,6 +18,8 @@ struct OIDCKeyRing {
 
     /// The key that signs now, made on first use.
     func signingKey() async throws -> (kid: String, key: ES256PrivateKey) {
+        // The token endpoint's hot path: the newest kid is read from the database every few seconds, not per token.
+        if let kid = await cache.currentKid(at: now), let key = await cache.cached(kid: kid) { return (kid, key) }
         let row: OIDCSigningKey
         if let current = try await OIDCSigningKey.query(on: database).filter(\.$retiredAt == nil).sort(\.$createdAt, .descending).first() {
             row = current
@@ -25,16 +27,19 @@ struct OIDCKeyRing {
             row = try await create(on: database)
         }
         let key = try await cache.key(kid: row.kid) { try ES256PrivateKey(pem: try vault.open(row.privateKeySealed, context: Self.sealContext)) }
+        await cache.setCurrentKid(row.kid, at: now)
         return (row.kid, key)
     }
 
     /// A new signing key; the others are retired now and published until their ID tokens have expired.
     @discardableResult
     func rotate() async throws -> OIDCSigningKey {
-        try await database.transaction { db in
+        let key = try await database.transaction { db in
             try await OIDCSigningKey.query(on: db).filter(\.$retiredAt == nil).set(\.$retiredAt, to: now).update()
             return try await create(on: db)
         }
+        await cache.forgetCurrentKid()
+        return key
     }
 
     /// The keys a relying party may meet in an ID token that has not expired.
