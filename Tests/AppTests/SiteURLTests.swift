@@ -31,6 +31,9 @@ final class SiteURLTests: XCTestCase {
         .staffGroupApplicationContact(id: .key), .staffGroupDocument(id: .key), .staffGroupBatch(id: .key),
         .staffGroupBatchDecision(id: .key), .staffGroupBatchSummary(id: .key), .activateCard,
         .staffPatrons, .staffPatron(id: .key), .staffPatronIDNumber(id: .key), .accountAccessLog,
+        .oidcDiscovery, .oidcJWKS, .oidcAuthorize, .oidcContinue, .oidcSignIn, .oidcConsent, .oidcToken, .oidcUserInfo,
+        .oidcRevoke, .oidcIntrospect, .oidcLogout, .staffOIDCClients, .staffOIDCClientDisable(clientID: .key),
+        .staffOIDCClientSecret(clientID: .key),
     ] + SiteURL.Service.allCases.map { .service($0) } + SiteURL.TemplateFormat.allCases.map { .groupTemplate($0) }
 
     /// The same case as a link, with sample values. No `default:`, so a new case does not compile until it is here.
@@ -43,8 +46,11 @@ final class SiteURLTests: XCTestCase {
              .staffDigitalCards, .myHome, .accountCard, .accountCardImage, .accountPassword, .accountContact, .staffRequests,
              .staffCalendar, .taipeiPassSignIn, .taipeiPassCallback, .groupApplicationForm, .groupApplicationDone,
              .groupTemplate, .groupContact, .groupContactSignIn, .groupContactSignOut, .groupContactHome,
-             .groupContactNewBatch, .staffGroup, .activateCard, .staffPatrons, .accountAccessLog:
+             .groupContactNewBatch, .staffGroup, .activateCard, .staffPatrons, .accountAccessLog, .oidcDiscovery, .oidcJWKS, .oidcAuthorize, .oidcContinue,
+             .oidcSignIn, .oidcConsent, .oidcToken, .oidcUserInfo, .oidcRevoke, .oidcIntrospect, .oidcLogout, .staffOIDCClients:
             url
+        case .staffOIDCClientDisable: .staffOIDCClientDisable(clientID: .value("hyread"))
+        case .staffOIDCClientSecret: .staffOIDCClientSecret(clientID: .value("hyread"))
         case .apiLibrary: .apiLibrary(code: .value("TPML"))
         case .ezproxyLogin: .ezproxyLogin(host: .value("nlpi-ezproxy"))
         case .apiPartnerPatron: .apiPartnerPatron(code: .value("taipei-pass"), cardNumber: .value("A123456789"))

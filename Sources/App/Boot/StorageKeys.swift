@@ -24,6 +24,7 @@ enum StorageKeys {
     struct LocaleKey: StorageKey { typealias Value = SiteLocale }
     struct LocalizerKey: StorageKey { typealias Value = Localizer }
     struct MetricsRegistryKey: StorageKey { typealias Value = PrometheusCollectorRegistry }
+    struct OIDCKeyCacheKey: StorageKey { typealias Value = OIDCKeyCache }
     struct OutboxWorkerKey: StorageKey { typealias Value = OutboxWorker }
     struct PasswordHashingPoolKey: StorageKey { typealias Value = PasswordHashingPool }
     struct PasswordPolicyKey: StorageKey { typealias Value = PasswordPolicy }

@@ -34,6 +34,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.passwordPolicy = try Application.loadPasswordPolicy()
     app.consortiumDirectory = ConsortiumDirectory()
     app.taipeiPassProvider = settings.taipeiPass.map { OpenIDProvider(settings: $0) }
+    app.oidcKeyCache = OIDCKeyCache()
 
     // Middleware, outermost first.
     app.middleware = .init()
@@ -128,6 +129,10 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.migrations.add(AddPartnersToldExpiredOnToPatron())
     app.migrations.add(AddScopesToAPIClients())
     app.migrations.add(CreateEZproxyHost())
+    app.migrations.add(CreateOIDCClient())
+    app.migrations.add(CreateOIDCSigningKey())
+    app.migrations.add(CreateOIDCAuthorizationCode())
+    app.migrations.add(CreateOIDCToken())
     // `onecard migrate` reports what it applied; the per-migration lines are for debugging.
     app.fluent.migrationLogLevel = .debug
     if settings.migratesOnBoot {
@@ -203,6 +208,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.asyncCommands.use(GroupCommands(), as: "group")
     app.asyncCommands.use(FilesCommands(), as: "files")
     app.asyncCommands.use(LibraryCommands(), as: "library")
+    app.asyncCommands.use(OIDCCommands(), as: "oidc")
 
     try routes(app)
 }

@@ -31,4 +31,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: LibrariesAPIController())
     try app.register(collection: PatronRecordController())
     try app.register(collection: AccessLogController())
+    try app.register(collection: OIDCProviderController())
+    try app.register(collection: OIDCSignInController())
+    try app.register(collection: OIDCClientsController())
 }

@@ -9,6 +9,8 @@ final class StaffMember: Model, @unchecked Sendable {
         case desk
         case reviewer
         case admin
+        /// Registers the consortium's OpenID Connect clients (e-resource platforms); no library's desk work.
+        case consortiumAdmin = "consortium_admin"
     }
 
     @ID(key: .id) var id: UUID?

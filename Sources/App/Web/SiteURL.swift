@@ -97,6 +97,21 @@ enum SiteURL: Sendable {
     case staffPatronIDNumber(id: Parameter<UUID>)
     /// 我的帳戶 → 個人資料查閱紀錄: which library looked at the reader's personal data (issue #14 item 7).
     case accountAccessLog
+    // OpenID Connect provider (issue #15): discovery, keys, the reader's sign-in and consent, the client's endpoints.
+    case oidcDiscovery
+    case oidcJWKS
+    case oidcAuthorize
+    case oidcContinue
+    case oidcSignIn
+    case oidcConsent
+    case oidcToken
+    case oidcUserInfo
+    case oidcRevoke
+    case oidcIntrospect
+    case oidcLogout
+    case staffOIDCClients
+    case staffOIDCClientDisable(clientID: Parameter<String>)
+    case staffOIDCClientSecret(clientID: Parameter<String>)
 
     /// The pictures of the mobile card.
     enum CardImage: String, Sendable {
@@ -227,6 +242,20 @@ enum SiteURL: Sendable {
         case .staffPatron(let id): ["staff", "patrons", .parameter("id", id)]
         case .staffPatronIDNumber(let id): ["staff", "patrons", .parameter("id", id), "id-number"]
         case .accountAccessLog: ["account", "access-log"]
+        case .oidcDiscovery: [".well-known", "openid-configuration"]
+        case .oidcJWKS: ["oidc", "jwks.json"]
+        case .oidcAuthorize: ["oidc", "authorize"]
+        case .oidcContinue: ["oidc", "continue"]
+        case .oidcSignIn: ["oidc", "sign-in"]
+        case .oidcConsent: ["oidc", "consent"]
+        case .oidcToken: ["oidc", "token"]
+        case .oidcUserInfo: ["oidc", "userinfo"]
+        case .oidcRevoke: ["oidc", "revoke"]
+        case .oidcIntrospect: ["oidc", "introspect"]
+        case .oidcLogout: ["oidc", "logout"]
+        case .staffOIDCClients: ["staff", "oidc", "clients"]
+        case .staffOIDCClientDisable(let clientID): ["staff", "oidc", "clients", .parameter("clientID", clientID), "disable"]
+        case .staffOIDCClientSecret(let clientID): ["staff", "oidc", "clients", .parameter("clientID", clientID), "secret"]
         }
     }
 
@@ -301,13 +330,25 @@ enum SiteURL: Sendable {
         case .activateCard: "activateCard"
         case .staffPatrons: "staffPatrons"
         case .accountAccessLog: "accountAccessLog"
+        case .oidcDiscovery: "oidcDiscovery"
+        case .oidcJWKS: "oidcJWKS"
+        case .oidcAuthorize: "oidcAuthorize"
+        case .oidcContinue: "oidcContinue"
+        case .oidcSignIn: "oidcSignIn"
+        case .oidcConsent: "oidcConsent"
+        case .oidcToken: "oidcToken"
+        case .oidcUserInfo: "oidcUserInfo"
+        case .oidcRevoke: "oidcRevoke"
+        case .oidcIntrospect: "oidcIntrospect"
+        case .oidcLogout: "oidcLogout"
+        case .staffOIDCClients: "staffOIDCClients"
         case .apiLibrary, .apiPartnerPatron, .ezproxyLogin, .accountPartner, .accountPartnerDone, .accountPartnerDisable,
              .deskApplication, .deskActivate, .staffDigitalCard, .staffDigitalCardFile, .deskUpgrade, .deskSuspend,
              .deskReinstate, .deskValidUntil, .accountRequest, .accountConsentWithdraw, .staffRequestDecision,
              .staffDeliveryRetry, .staffCalendarReopen, .groupContactUpload, .groupContactUploadReturned,
              .groupContactBatch, .groupContactBatchSummary, .staffGroupApplication, .staffGroupApplicationDecision,
              .staffGroupApplicationContact, .staffGroupDocument, .staffGroupBatch, .staffGroupBatchDecision,
-             .staffGroupBatchSummary, .staffPatron, .staffPatronIDNumber:
+             .staffGroupBatchSummary, .staffPatron, .staffPatronIDNumber, .staffOIDCClientDisable, .staffOIDCClientSecret:
             nil
         }
     }
@@ -322,6 +363,8 @@ enum SiteURL: Sendable {
         .staffRequests, .staffCalendar, .taipeiPassSignIn, .taipeiPassCallback, .groupApplicationForm,
         .groupApplicationDone, .groupContact, .groupContactSignIn, .groupContactSignOut, .groupContactHome,
         .groupContactNewBatch, .staffGroup, .activateCard, .staffPatrons, .accountAccessLog,
+        .oidcDiscovery, .oidcJWKS, .oidcAuthorize, .oidcContinue, .oidcSignIn, .oidcConsent, .oidcToken, .oidcUserInfo,
+        .oidcRevoke, .oidcIntrospect, .oidcLogout, .staffOIDCClients,
     ] + Service.allCases.map { .service($0) } + TemplateFormat.allCases.map { .groupTemplate($0) }
 
     /// The case a template names, or nil for an unknown name (the `#path` tag then fails the render).

@@ -31,7 +31,8 @@ struct SeedDemoCommand: AsyncCommand {
         var staff: [Output.Staff] = []
         var members: [StaffMember] = []
         let library = try await Library.require(code: "TPML", on: app.db)
-        for role in StaffMember.Role.allCases {
+        // A library's roles; the consortium administrator (OpenID Connect clients) is made with `staff create` when needed.
+        for role in StaffMember.Role.allCases where role != .consortiumAdmin {
             let email = "demo-\(role.rawValue)-\(run)@tpml.example"
             let password = Self.randomPassword()
             let member = StaffMember(libraryID: try library.requireID(), email: email, role: role)

@@ -6,7 +6,7 @@ struct StaffCreateCommand: AsyncCommand {
     struct Signature: CommandSignature {
         @Option(name: "library", help: "Library code, e.g. TPML")
         var library: String?
-        @Option(name: "role", help: "desk, reviewer or admin")
+        @Option(name: "role", help: "desk, reviewer, admin or consortium_admin")
         var role: String?
         @Option(name: "email", help: "The staff member's email address")
         var email: String?

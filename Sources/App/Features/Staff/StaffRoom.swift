@@ -13,6 +13,7 @@ enum StaffRoom: String, CaseIterable, Sendable {
     case deliveries
     case audit
     case calendar
+    case oidcClients
 
     /// The page the navigation links to.
     var url: SiteURL {
@@ -26,6 +27,7 @@ enum StaffRoom: String, CaseIterable, Sendable {
         case .deliveries: .staffDeliveries
         case .audit: .staffAudit
         case .calendar: .staffCalendar
+        case .oidcClients: .staffOIDCClients
         }
     }
 
@@ -43,6 +45,7 @@ enum StaffRoom: String, CaseIterable, Sendable {
         case .deliveries: PartnerDeliveriesController.roles.contains(staff.role)
         case .audit: StaffController.auditRoles.contains(staff.role)
         case .calendar: LibraryCalendarController.roles.contains(staff.role)
+        case .oidcClients: OIDCClientsController.roles.contains(staff.role)
         }
     }
 }

@@ -58,6 +58,10 @@ struct SealedDataInventory {
             .init(name: "ezproxy_hosts.secret_sealed", column: "secret_sealed", context: EZproxyHosts.secretContext,
                   value: { $0.secretSealed }),
         ]) { add(place, n) }
+        for (place, n) in try await visit(OIDCSigningKey.self, resealing: resealing, selected, columns: [
+            .init(name: "oidc_signing_keys.private_key_sealed", column: "private_key_sealed", context: OIDCKeyRing.sealContext,
+                  value: { $0.privateKeySealed }),
+        ]) { add(place, n) }
         for (place, n) in try await visit(OutboxMessage.self, resealing: resealing, selected, columns: [
             .init(name: "outbox_messages.secrets_sealed", column: "secrets_sealed", context: OutboxSecrets.context,
                   value: { $0.secretsSealed }),

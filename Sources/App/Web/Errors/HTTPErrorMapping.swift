@@ -58,6 +58,9 @@ enum HTTPErrorMapping {
         // The server's own capacity, not the client's fault: 503, and `Retry-After` says when to come back.
         case is PasswordHashingBusy:
             .serviceUnavailable
+        // RFC 6749 §5.2 and RFC 6750 §3.1: a client or token that did not authenticate is 401, the rest 400.
+        case let error as OIDCProtocolError:
+            error.code == "invalid_client" || error.code == "invalid_token" ? .unauthorized : .badRequest
         case is LibraryCalendarError:
             .unprocessableEntity
         case let error as GroupApplicationError:
@@ -86,6 +89,8 @@ enum HTTPErrorMapping {
         switch error {
         case is APIAuthError: ["WWW-Authenticate": "Bearer"]
         case let error as APIScopeError: ["WWW-Authenticate": "Bearer error=\"insufficient_scope\", scope=\"\(error.required.rawValue)\""]
+        case let error as OIDCProtocolError where error.code == "invalid_client": ["WWW-Authenticate": "Basic realm=\"onecard\""]
+        case let error as OIDCProtocolError where error.code == "invalid_token": ["WWW-Authenticate": "Bearer error=\"invalid_token\""]
         // An HTTP-date (RFC 9110 §10.2.3): the error knows when, not how long from the moment it is sent.
         case GroupApplicationError.uploadLimitReached(let retryAt): ["Retry-After": retryAt.rfc1123]
         case RequestRefusal.methodNotAllowed(let allowed): ["Allow": allowed.map(\.rawValue).joined(separator: ", ")]

@@ -6,10 +6,14 @@ import Vapor
 struct CSRFMiddleware: AsyncMiddleware {
     static let sessionKey = "csrf"
     static let formField = "_csrf"
+    /// Set on a route that a server, not a browser, calls with its own credentials (the OpenID Connect token,
+    /// revocation and introspection endpoints): like `/api`, it has no session to carry a token.
+    static let exemptionKey: AnySendableHashable = "onecard.csrfExempt"
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let safeMethods: [HTTPMethod] = [.GET, .HEAD, .OPTIONS]
-        guard !safeMethods.contains(request.method), !request.url.path.hasPrefix("/api/") else {
+        guard !safeMethods.contains(request.method), !request.url.path.hasPrefix("/api/"),
+              request.route?.userInfo[Self.exemptionKey] as? Bool != true else {
             return try await next.respond(to: request)
         }
         // Nothing to compare against (no session, or one that never showed a form): refused from the head

@@ -166,6 +166,10 @@ struct PatronAccountService {
         try await database.transaction { db in
             record.withdrawnAt = now
             try await record.save(on: db)
+            // A sign-in through OneCard (OpenID Connect): the client's tokens for this reader end with the consent.
+            if record.document.code.hasPrefix(OIDCClients.consentCodePrefix) {
+                try await OIDCGrants.revokeAll(patronID: patron.requireID(), consentCode: record.document.code, at: now, on: db)
+            }
             try await AuditTrail.record("consent.withdrawn", by: actor(patron, ipAddress), subject: ("patron", patron.id!.uuidString),
                                         libraryID: patron.$library.id, details: ["document": record.document.code], at: now, on: db)
         }

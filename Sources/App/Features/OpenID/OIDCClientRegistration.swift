@@ -1,0 +1,13 @@
+import Foundation
+
+/// What an administrator fills in for a new relying party, on the web or on the command line.
+struct OIDCClientRegistration: Sendable {
+    var clientID: String
+    var name: String
+    var homePage: String
+    var redirectURIs: [String]
+    var scopes: [String]
+    var libraryCodes: [String]
+    var allDigitalCards: Bool
+    var confidential: Bool
+}

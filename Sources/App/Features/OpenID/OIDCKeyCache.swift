@@ -1,0 +1,37 @@
+import Foundation
+import JWTKit
+
+/// Signing keys already opened from the vault and parsed, by `kid`, so the token endpoint does not open
+/// the vault and parse a PEM on every request. A key's private half never changes under its `kid`.
+actor OIDCKeyCache {
+    /// How long the newest key's `kid` is trusted before the database is asked again. A rotation by another
+    /// process (`onecard oidc key rotate`) is seen this late at most; the retired key stays published far longer.
+    static let currentKeyLifetime: TimeInterval = 5
+
+    private var keys: [String: ES256PrivateKey] = [:]
+    private var current: (kid: String, until: Date)?
+
+    /// The signing key's `kid` as last read, unless it is older than `currentKeyLifetime` at `now`.
+    func currentKid(at now: Date) -> String? {
+        guard let current, current.until > now, now > current.until.addingTimeInterval(-2 * Self.currentKeyLifetime) else { return nil }
+        return current.kid
+    }
+
+    func setCurrentKid(_ kid: String, at now: Date) {
+        current = (kid, now.addingTimeInterval(Self.currentKeyLifetime))
+    }
+
+    /// Forgets the current `kid` (after a rotation in this process).
+    func forgetCurrentKid() {
+        current = nil
+    }
+
+    func cached(kid: String) -> ES256PrivateKey? { keys[kid] }
+
+    func key(kid: String, open: () throws -> ES256PrivateKey) rethrows -> ES256PrivateKey {
+        if let key = keys[kid] { return key }
+        let key = try open()
+        keys[kid] = key
+        return key
+    }
+}
