@@ -60,7 +60,7 @@ struct OIDCSignInController: RouteCollection {
             signedIn = try await ReaderSessionService(database: req.db, vault: req.application.vault, credentials: req.credentialCheck,
                                                       now: req.now).signIn(identifier: identifier, password: password, ipAddress: req.clientAddress)
         } catch let error as AddressLimitError {
-            state.errors["form"] = req.t(error.messageKey, error.values)
+            state.errors["form"] = req.t(error.messageKey, error.messageValues)
             let response = try await signInPage(req, client, request, form: state, status: HTTPErrorMapping.status(for: error))
             for (name, value) in HTTPErrorMapping.headers(for: error) { response.headers.replaceOrAdd(name: name, value: value) }
             return response
