@@ -40,13 +40,16 @@ struct OneCardSIP2Backend: SIP2Backend {
             try await reason.record(account: record, remoteAddress: remoteAddress, logger: logger, at: clock.now(), on: db)
             return nil
         }
+        // A right password at another cost has just been hashed again (`CredentialCheck`): the connection's
+        // stamp names the hash stored now, or its first patron request would take it for a new password.
+        let storedHash = try await SIP2AccountRecord.find(record.requireID(), on: db)?.passwordHash ?? record.passwordHash
         // Not audited as signed in yet: the server may still answer this 93 with 96 (see `loginTaken`).
         return SIP2Account(
             id: try record.requireID().uuidString, user: record.loginUser, institution: record.institution,
             libraryName: record.library.nameZH, errorDetection: record.errorDetection,
             encoding: SIP2TextEncoding(rawValue: record.encoding) ?? .utf8,
             mayReadPersonalData: record.mayReadPersonalData, acceptsAlternateIdentifiers: record.acceptsAlternateIdentifiers,
-            remoteAddress: remoteAddress, credentialStamp: Self.credentialStamp(record.passwordHash))
+            remoteAddress: remoteAddress, credentialStamp: Self.credentialStamp(storedHash))
     }
 
     func loginTaken(_ account: SIP2Account, remoteAddress: String?) async throws {
