@@ -22,13 +22,16 @@ enum PatronVisibility {
     }
 
     /// The same boundary as `isVisible`, as an SQL condition on the patrons row aliased `patron`, for lists
-    /// that page and count in the database (the back office's patron search) instead of checking one by one.
+    /// that page and count in the database (the back office's patron search) instead of checking one by one:
+    /// `condition(patron:library:)` with the library's id bound where it names the library.
     static func condition(toLibrary libraryID: UUID) -> SQLQueryString {
-        """
-        (patron.library_id = \(bind: libraryID) OR EXISTS (
-            SELECT 1 FROM partner_links link JOIN partner_services service ON service.id = link.partner_service_id
-            WHERE link.patron_id = patron.id AND service.partner_library_id = \(bind: libraryID) AND link.status <> 'withdrawn'))
-        """
+        let marker = "\u{1}"
+        var query = SQLQueryString("")
+        for (index, part) in condition(patron: "patron", library: marker).components(separatedBy: marker).enumerated() {
+            if index > 0 { query.appendInterpolation(bind: libraryID) }
+            query.appendLiteral(part)
+        }
+        return query
     }
 
     /// The same rule as one SQL condition, for a hot path that asks it in the statement that finds the
