@@ -17,6 +17,9 @@ final class PartnerReceiver: Sendable {
     private let state = NIOLockedValueBox<(down: Bool, accepted: [Received], refused: Int, badSignatures: Int)>((false, [], 0, 0))
     let app: Application
     let secret: NIOLockedValueBox<String> = .init("")
+    /// Test deliveries (`OneCard-Event: ping`), signature checked as for the events.
+    private let pingsReceived = NIOLockedValueBox<[PartnerPing]>([])
+    var pings: [PartnerPing] { pingsReceived.withLockedValue { $0 } }
 
     var accepted: [Received] { state.withLockedValue { $0.accepted } }
     var refused: Int { state.withLockedValue { $0.refused } }
@@ -66,6 +69,11 @@ final class PartnerReceiver: Sendable {
         guard parts["v1"] == expected else {
             state.withLockedValue { $0.badSignatures += 1 }
             return .unauthorized
+        }
+        if req.headers.first(name: PartnerWebhookDelivery.eventHeader) == PartnerPing.eventType {
+            let ping = try JSONDecoder.partnerEvents.decode(PartnerPing.self, from: body)
+            pingsReceived.withLockedValue { $0.append(ping) }
+            return .noContent
         }
         let decoded = try JSONDecoder.partnerEvents.decode(PartnerEventBody.self, from: body)
         let received = Received(body: decoded, idempotencyKey: req.headers.first(name: "Idempotency-Key") ?? "",

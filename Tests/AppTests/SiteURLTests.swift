@@ -34,6 +34,10 @@ final class SiteURLTests: XCTestCase {
         .oidcDiscovery, .oidcJWKS, .oidcAuthorize, .oidcContinue, .oidcSignIn, .oidcConsent, .oidcToken, .oidcUserInfo,
         .oidcRevoke, .oidcIntrospect, .oidcLogout, .staffOIDCClients, .staffOIDCClientDisable(clientID: .key),
         .staffOIDCClientSecret(clientID: .key),
+        .staffPartnerSystems, .staffPartnerSystem(code: .key), .staffPartnerSystemSecret(code: .key), .staffPartnerSystemTest(code: .key),
+        .staffAPIClients, .staffAPIClient(id: .key), .staffAPIClientDisable(id: .key), .staffAPIClientToken(id: .key),
+        .staffSIP2Accounts, .staffSIP2Account(id: .key), .staffSIP2AccountDisable(id: .key), .staffSIP2AccountEnable(id: .key),
+        .staffSIP2AccountPassword(id: .key),
     ] + SiteURL.Service.allCases.map { .service($0) } + SiteURL.TemplateFormat.allCases.map { .groupTemplate($0) }
 
     /// The same case as a link, with sample values. No `default:`, so a new case does not compile until it is here.
@@ -47,8 +51,19 @@ final class SiteURLTests: XCTestCase {
              .staffCalendar, .taipeiPassSignIn, .taipeiPassCallback, .groupApplicationForm, .groupApplicationDone,
              .groupTemplate, .groupContact, .groupContactSignIn, .groupContactSignOut, .groupContactHome,
              .groupContactNewBatch, .staffGroup, .activateCard, .staffPatrons, .accountAccessLog, .oidcDiscovery, .oidcJWKS, .oidcAuthorize, .oidcContinue,
-             .oidcSignIn, .oidcConsent, .oidcToken, .oidcUserInfo, .oidcRevoke, .oidcIntrospect, .oidcLogout, .staffOIDCClients:
+             .oidcSignIn, .oidcConsent, .oidcToken, .oidcUserInfo, .oidcRevoke, .oidcIntrospect, .oidcLogout, .staffOIDCClients,
+             .staffPartnerSystems, .staffAPIClients, .staffSIP2Accounts:
             url
+        case .staffPartnerSystem: .staffPartnerSystem(code: .value("NTPL"))
+        case .staffPartnerSystemSecret: .staffPartnerSystemSecret(code: .value("NTPL"))
+        case .staffPartnerSystemTest: .staffPartnerSystemTest(code: .value("NTPL"))
+        case .staffAPIClient: .staffAPIClient(id: .value(id))
+        case .staffAPIClientDisable: .staffAPIClientDisable(id: .value(id))
+        case .staffAPIClientToken: .staffAPIClientToken(id: .value(id))
+        case .staffSIP2Account: .staffSIP2Account(id: .value(id))
+        case .staffSIP2AccountDisable: .staffSIP2AccountDisable(id: .value(id))
+        case .staffSIP2AccountEnable: .staffSIP2AccountEnable(id: .value(id))
+        case .staffSIP2AccountPassword: .staffSIP2AccountPassword(id: .value(id))
         case .staffOIDCClientDisable: .staffOIDCClientDisable(clientID: .value("hyread"))
         case .staffOIDCClientSecret: .staffOIDCClientSecret(clientID: .value("hyread"))
         case .apiLibrary: .apiLibrary(code: .value("TPML"))

@@ -133,6 +133,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.migrations.add(CreateOIDCSigningKey())
     app.migrations.add(CreateOIDCAuthorizationCode())
     app.migrations.add(CreateOIDCToken())
+    app.migrations.add(AddAllowedAddressesToAPIClients())
     // `onecard migrate` reports what it applied; the per-migration lines are for debugging.
     app.fluent.migrationLogLevel = .debug
     if settings.migratesOnBoot {
@@ -172,13 +173,17 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     let deliverWebhook: OutboxWorker.Handler = { [app] message in
         try await PartnerWebhookDelivery(database: app.db, vault: app.vault, clock: app.clock, client: app.client).deliver(message)
     }
+    let deliverPing: OutboxWorker.Handler = { [app] message in
+        try await PartnerWebhookDelivery(database: app.db, vault: app.vault, clock: app.clock, client: app.client).deliverPing(message)
+    }
     // The vault is read when a message is sent, not here: commands that never send (`roster check`) load none.
     let sendEmail: OutboxWorker.Handler = { [app] message in
         try await OutboxWorker.emailHandler(mailer, vault: app.vault)(message)
     }
     app.outboxWorker = OutboxWorker(
         database: { [app] in app.db }, clock: app.clock, logger: Logger(label: "onecard.outbox"),
-        handlers: [.email: sendEmail, .partnerEvent: deliverWebhook, .linkRequest: app.linkRequestHandler]
+        handlers: [.email: sendEmail, .partnerEvent: deliverWebhook, .linkRequest: app.linkRequestHandler,
+                   .partnerPing: deliverPing]
     )
     if settings.runsBackgroundWorkers {
         app.lifecycle.use(OutboxWorkerLifecycle(interval: settings.outboxPollInterval))

@@ -34,4 +34,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: OIDCProviderController())
     try app.register(collection: OIDCSignInController())
     try app.register(collection: OIDCClientsController())
+    try app.register(collection: PartnerSystemsController())
+    try app.register(collection: APIClientsController())
+    try app.register(collection: SIP2AccountsController())
 }

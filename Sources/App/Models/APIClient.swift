@@ -18,6 +18,9 @@ final class APIClient: Model, @unchecked Sendable {
     /// card numbers (as a SIP2 account with `--alternate-ids`), so a vendor without it cannot ask whether an
     /// ID number holds a card.
     @Field(key: "alternate_identifiers") var acceptsAlternateIdentifiers: Bool
+    /// Addresses or IPv4 CIDR blocks the token may be used from, comma-separated (`AddressRule`); empty allows
+    /// every address, as before the field existed (issue #14 item 6).
+    @Field(key: "allowed_addresses") var allowedAddresses: String
 
     init() {}
 
@@ -28,6 +31,7 @@ final class APIClient: Model, @unchecked Sendable {
         self.tokenHash = tokenHash
         self.scopesText = APIScope.text(scopes)
         self.acceptsAlternateIdentifiers = acceptsAlternateIdentifiers
+        self.allowedAddresses = ""
         self.createdAt = createdAt
     }
 

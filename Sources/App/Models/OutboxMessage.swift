@@ -11,6 +11,9 @@ final class OutboxMessage: Model, @unchecked Sendable {
         case partnerEvent = "partner_event"
         /// A one-time link asked for by email, answered by the worker (`LinkRequest`).
         case linkRequest = "link_request"
+        /// A partner system's test delivery, asked for by an administrator (`PartnerPing`): signed like the
+        /// events, delivered at once, never retried, so it neither waits behind nor holds up a reader's events.
+        case partnerPing = "partner_ping"
     }
 
     enum Status: String, Codable, Sendable {

@@ -112,6 +112,20 @@ enum SiteURL: Sendable {
     case staffOIDCClients
     case staffOIDCClientDisable(clientID: Parameter<String>)
     case staffOIDCClientSecret(clientID: Parameter<String>)
+    // Partner systems, API clients and SIP2 accounts from the back office (issue #14 item 6).
+    case staffPartnerSystems
+    case staffPartnerSystem(code: Parameter<String>)
+    case staffPartnerSystemSecret(code: Parameter<String>)
+    case staffPartnerSystemTest(code: Parameter<String>)
+    case staffAPIClients
+    case staffAPIClient(id: Parameter<UUID>)
+    case staffAPIClientDisable(id: Parameter<UUID>)
+    case staffAPIClientToken(id: Parameter<UUID>)
+    case staffSIP2Accounts
+    case staffSIP2Account(id: Parameter<UUID>)
+    case staffSIP2AccountDisable(id: Parameter<UUID>)
+    case staffSIP2AccountEnable(id: Parameter<UUID>)
+    case staffSIP2AccountPassword(id: Parameter<UUID>)
 
     /// The pictures of the mobile card.
     enum CardImage: String, Sendable {
@@ -256,6 +270,19 @@ enum SiteURL: Sendable {
         case .staffOIDCClients: ["staff", "oidc", "clients"]
         case .staffOIDCClientDisable(let clientID): ["staff", "oidc", "clients", .parameter("clientID", clientID), "disable"]
         case .staffOIDCClientSecret(let clientID): ["staff", "oidc", "clients", .parameter("clientID", clientID), "secret"]
+        case .staffPartnerSystems: ["staff", "partner-systems"]
+        case .staffPartnerSystem(let code): ["staff", "partner-systems", .parameter("code", code)]
+        case .staffPartnerSystemSecret(let code): ["staff", "partner-systems", .parameter("code", code), "secret"]
+        case .staffPartnerSystemTest(let code): ["staff", "partner-systems", .parameter("code", code), "test"]
+        case .staffAPIClients: ["staff", "api-clients"]
+        case .staffAPIClient(let id): ["staff", "api-clients", .parameter("id", id)]
+        case .staffAPIClientDisable(let id): ["staff", "api-clients", .parameter("id", id), "disable"]
+        case .staffAPIClientToken(let id): ["staff", "api-clients", .parameter("id", id), "token"]
+        case .staffSIP2Accounts: ["staff", "sip2-accounts"]
+        case .staffSIP2Account(let id): ["staff", "sip2-accounts", .parameter("id", id)]
+        case .staffSIP2AccountDisable(let id): ["staff", "sip2-accounts", .parameter("id", id), "disable"]
+        case .staffSIP2AccountEnable(let id): ["staff", "sip2-accounts", .parameter("id", id), "enable"]
+        case .staffSIP2AccountPassword(let id): ["staff", "sip2-accounts", .parameter("id", id), "password"]
         }
     }
 
@@ -342,13 +369,18 @@ enum SiteURL: Sendable {
         case .oidcIntrospect: "oidcIntrospect"
         case .oidcLogout: "oidcLogout"
         case .staffOIDCClients: "staffOIDCClients"
+        case .staffPartnerSystems: "staffPartnerSystems"
+        case .staffAPIClients: "staffAPIClients"
+        case .staffSIP2Accounts: "staffSIP2Accounts"
         case .apiLibrary, .apiPartnerPatron, .ezproxyLogin, .accountPartner, .accountPartnerDone, .accountPartnerDisable,
              .deskApplication, .deskActivate, .staffDigitalCard, .staffDigitalCardFile, .deskUpgrade, .deskSuspend,
              .deskReinstate, .deskValidUntil, .accountRequest, .accountConsentWithdraw, .staffRequestDecision,
              .staffDeliveryRetry, .staffCalendarReopen, .groupContactUpload, .groupContactUploadReturned,
              .groupContactBatch, .groupContactBatchSummary, .staffGroupApplication, .staffGroupApplicationDecision,
              .staffGroupApplicationContact, .staffGroupDocument, .staffGroupBatch, .staffGroupBatchDecision,
-             .staffGroupBatchSummary, .staffPatron, .staffPatronIDNumber, .staffOIDCClientDisable, .staffOIDCClientSecret:
+             .staffGroupBatchSummary, .staffPatron, .staffPatronIDNumber, .staffOIDCClientDisable, .staffOIDCClientSecret,
+             .staffPartnerSystem, .staffPartnerSystemSecret, .staffPartnerSystemTest, .staffAPIClient, .staffAPIClientDisable,
+             .staffAPIClientToken, .staffSIP2Account, .staffSIP2AccountDisable, .staffSIP2AccountEnable, .staffSIP2AccountPassword:
             nil
         }
     }
@@ -365,6 +397,7 @@ enum SiteURL: Sendable {
         .groupContactNewBatch, .staffGroup, .activateCard, .staffPatrons, .accountAccessLog,
         .oidcDiscovery, .oidcJWKS, .oidcAuthorize, .oidcContinue, .oidcSignIn, .oidcConsent, .oidcToken, .oidcUserInfo,
         .oidcRevoke, .oidcIntrospect, .oidcLogout, .staffOIDCClients,
+        .staffPartnerSystems, .staffAPIClients, .staffSIP2Accounts,
     ] + Service.allCases.map { .service($0) } + TemplateFormat.allCases.map { .groupTemplate($0) }
 
     /// The case a template names, or nil for an unknown name (the `#path` tag then fails the render).

@@ -14,6 +14,9 @@ enum StaffRoom: String, CaseIterable, Sendable {
     case audit
     case calendar
     case oidcClients
+    case partnerSystems
+    case apiClients
+    case sip2Accounts
 
     /// The page the navigation links to.
     var url: SiteURL {
@@ -28,6 +31,9 @@ enum StaffRoom: String, CaseIterable, Sendable {
         case .audit: .staffAudit
         case .calendar: .staffCalendar
         case .oidcClients: .staffOIDCClients
+        case .partnerSystems: .staffPartnerSystems
+        case .apiClients: .staffAPIClients
+        case .sip2Accounts: .staffSIP2Accounts
         }
     }
 
@@ -46,6 +52,9 @@ enum StaffRoom: String, CaseIterable, Sendable {
         case .audit: StaffController.auditRoles.contains(staff.role)
         case .calendar: LibraryCalendarController.roles.contains(staff.role)
         case .oidcClients: OIDCClientsController.roles.contains(staff.role)
+        case .partnerSystems: PartnerSystemsController.roles.contains(staff.role)
+        case .apiClients: APIClientsController.roles.contains(staff.role)
+        case .sip2Accounts: SIP2AccountsController.roles.contains(staff.role)
         }
     }
 }

@@ -50,6 +50,23 @@ final class OutboxWorker: Sendable {
         }
     }
 
+    /// Claims one message and delivers it now, as a pass would (an administrator's test delivery, which
+    /// shows its result at once). Nil when another pass holds it or it is not pending; otherwise the message
+    /// as it was left (delivered, or with its error and next attempt).
+    func deliverNow(_ id: Int) async throws -> OutboxMessage? {
+        guard let sql = database() as? any SQLDatabase else { return nil }
+        let now = clock.now()
+        let table = OutboxMessage.schema
+        let claimed = try await sql.raw("""
+            UPDATE \(ident: table) SET claimed_until = \(bind: now.addingTimeInterval(claimDuration))
+            WHERE id = \(bind: id) AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < \(bind: now))
+            RETURNING id
+            """).all()
+        guard !claimed.isEmpty, let message = try await OutboxMessage.find(id, on: database()) else { return nil }
+        _ = try await deliver(message)
+        return message
+    }
+
     private func claim(limit: Int, kinds: Set<OutboxMessage.Kind>?) async throws -> [OutboxMessage] {
         guard let sql = database() as? any SQLDatabase else { return [] }
         let now = clock.now()

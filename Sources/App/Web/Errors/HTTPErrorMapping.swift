@@ -17,6 +17,10 @@ enum HTTPErrorMapping {
             .unauthorized
         case is APIScopeError:
             .forbidden
+        case is APIAddressError:
+            .forbidden
+        case let error as SystemsError:
+            error == .notFound ? .notFound : .unprocessableEntity
         case is EZproxyError:
             .forbidden
         case let error as PatronAuthenticationError:

@@ -3,7 +3,8 @@ import OneCardDomain
 import Vapor
 
 /// Bearer tokens of API clients (stored as SHA-256 only), and the scope the route needs: a valid token
-/// without it is refused 403 (`APIScopeError`), before the request's body is read.
+/// without it is refused 403 (`APIScopeError`), as is one used from an address its client is not bound to
+/// (`APIAddressError`), before the request's body is read.
 struct APIClientAuthenticator: AsyncMiddleware {
     let scope: APIScope
 
@@ -15,6 +16,8 @@ struct APIClientAuthenticator: AsyncMiddleware {
             throw APIAuthError.missingOrInvalidToken
         }
         guard client.scopes.contains(scope) else { throw APIScopeError(required: scope) }
+        // Checked after the token, so a caller without one learns nothing about any client's addresses.
+        guard AddressRule.allows(client.allowedAddresses, address: request.clientAddress) else { throw APIAddressError() }
         request.storage[StorageKeys.APIClientKey.self] = client
         return try await next.respond(to: request)
     }

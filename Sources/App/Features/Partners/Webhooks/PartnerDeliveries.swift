@@ -2,7 +2,8 @@ import Fluent
 import Foundation
 
 /// Partner notifications that keep failing, as an administrator sees and retries them: those that
-/// concern their library, as the receiving partner or as the readers' home library.
+/// concern their library, as the receiving partner or as the readers' home library (every library's, for the
+/// consortium administrator).
 struct PartnerDeliveries {
     /// From the third failed attempt on, a delivery is worth a look.
     static let attemptsWorthShowing = 3
@@ -16,10 +17,10 @@ struct PartnerDeliveries {
                 $0.filter(\.$status == .pending).filter(\.$attempts >= Self.attemptsWorthShowing)
             } }
             .sort(\.$id).limit(1000).all()
-        let library = staff.$library.id
+        let scope = SystemsScope(staff: staff)
         return messages.compactMap { message in
             guard let queued = try? JSONDecoder.partnerEvents.decode(PartnerEvents.Queued.self, from: Data(message.payload.utf8)),
-                  queued.partnerLibraryID == library || queued.homeLibraryID == library
+                  scope.admits(queued.partnerLibraryID) || scope.admits(queued.homeLibraryID)
             else { return nil }
             return (message, queued)
         }

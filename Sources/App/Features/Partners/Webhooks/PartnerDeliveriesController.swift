@@ -3,7 +3,8 @@ import Vapor
 /// Partner notifications that keep failing, for administrators: which partner, what event, how many
 /// attempts, the last error and the next attempt; and a button to try again now.
 struct PartnerDeliveriesController: RouteCollection {
-    static let roles: Set<StaffMember.Role> = [.admin]
+    /// The consortium administrator sees every library's, as they configure every partner system (issue #14 item 6).
+    static let roles: Set<StaffMember.Role> = [.admin, .consortiumAdmin]
 
     func boot(routes: any RoutesBuilder) throws {
         routes.get(.staffDeliveries, use: list)

@@ -31,16 +31,33 @@ struct PartnerWebhookDelivery: Sendable {
 
     func deliver(_ message: OutboxMessage) async throws {
         let queued = try JSONDecoder.partnerEvents.decode(PartnerEvents.Queued.self, from: Data(message.payload.utf8))
-        let db = database
-        guard let endpoint = try await PartnerEndpoint.query(on: db).filter(\.$library.$id == queued.partnerLibraryID).first(),
-              endpoint.enabled
-        else { throw PartnerDeliveryError.noEndpoint }
+        let endpoint = try await enabledEndpoint(of: queued.partnerLibraryID)
         let body = try JSONEncoder.partnerEvents.encode(try await self.body(for: queued, sequence: message.id ?? 0))
+        try await post(body, event: queued.type.rawValue, idempotencyKey: queued.eventID, to: endpoint)
+    }
+
+    /// A test delivery (`PartnerPing`), signed and sent as the events are.
+    func deliverPing(_ message: OutboxMessage) async throws {
+        let queued = try JSONDecoder.partnerEvents.decode(PartnerPing.Queued.self, from: Data(message.payload.utf8))
+        let endpoint = try await enabledEndpoint(of: queued.partnerLibraryID)
+        guard let partner = try await Library.find(queued.partnerLibraryID, on: database) else { throw PartnerDeliveryError.noEndpoint }
+        let body = try JSONEncoder.partnerEvents.encode(
+            PartnerPing(id: queued.eventID, type: PartnerPing.eventType, occurredAt: queued.occurredAt, partner: partner.code))
+        try await post(body, event: PartnerPing.eventType, idempotencyKey: queued.eventID, to: endpoint)
+    }
+
+    private func enabledEndpoint(of library: UUID) async throws -> PartnerEndpoint {
+        guard let endpoint = try await PartnerEndpoint.query(on: database).filter(\.$library.$id == library).first(), endpoint.enabled
+        else { throw PartnerDeliveryError.noEndpoint }
+        return endpoint
+    }
+
+    private func post(_ body: Data, event: String, idempotencyKey: UUID, to endpoint: PartnerEndpoint) async throws {
         let secret = try vault.open(endpoint.secretSealed, context: PartnerEndpoints.secretContext)
         var headers = HTTPHeaders()
         headers.contentType = .json
-        headers.add(name: Self.eventHeader, value: queued.type.rawValue)
-        headers.add(name: "Idempotency-Key", value: queued.eventID.uuidString.lowercased())
+        headers.add(name: Self.eventHeader, value: event)
+        headers.add(name: "Idempotency-Key", value: idempotencyKey.uuidString.lowercased())
         headers.add(name: Self.signatureHeader,
                     value: Self.signature(body: body, secret: secret, timestamp: Int(clock.now().timeIntervalSince1970)))
         let response: ClientResponse

@@ -37,6 +37,17 @@ struct AddressRule: Equatable {
         return value & mask == network & mask
     }
 
+    /// An allowed-addresses list as typed (commas, spaces or one entry a line; "any" or nothing for every
+    /// address), checked and stored comma-separated; the error names the first bad entry. Shared by SIP2
+    /// accounts and API clients, on the web and at the command line.
+    static func normalizedList(_ text: String) throws -> String {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.lowercased() == "any" { return "" }
+        let entries = trimmed.split(whereSeparator: { $0 == "," || $0.isWhitespace }).map(String.init)
+        if let bad = entries.first(where: { AddressRule($0) == nil }) { throw SystemsError.addressInvalid(bad) }
+        return entries.joined(separator: ",")
+    }
+
     /// Whether `address` may connect under a comma-separated list; an empty list allows everyone.
     static func allows(_ list: String, address: String?) -> Bool {
         let rules = list.split(separator: ",").compactMap { AddressRule(String($0)) }

@@ -18,16 +18,14 @@ struct SIP2Accounts {
     /// `allowedAddresses` "any" (or empty) allows every address; `sip2 account create` passes loopback
     /// when no `--allow` is given.
     func create(user rawUser: String, libraryCode: String, institution: String?, allowedAddresses rawAllowed: String,
-                       encoding: String, personalData: Bool, alternateIDs: Bool, errorDetection: Bool) async throws -> Created {
+                       encoding: String, personalData: Bool, alternateIDs: Bool, errorDetection: Bool,
+                       by actor: AuditActor = .system("cli")) async throws -> Created {
         let user = rawUser.trimmingCharacters(in: .whitespaces)
-        let trimmedAllowed = rawAllowed.trimmingCharacters(in: .whitespaces)
-        let allowedAddresses = trimmedAllowed.lowercased() == "any" ? "" : trimmedAllowed
-        guard !user.isEmpty, user.count <= 64, !user.contains("|") else {
-            throw CommandInputError(description: "--user is required (at most 64 characters, no '|')")
-        }
+        guard !user.isEmpty, user.count <= 64, !user.contains("|") else { throw SystemsError.userInvalid }
         try Self.checkEncoding(encoding)
-        try Self.checkAllowedAddresses(allowedAddresses)
+        let allowedAddresses = try AddressRule.normalizedList(rawAllowed)
         let library = try await Library.require(code: libraryCode, on: database)
+        let institution = institution.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
         // SIP2 passwords travel in clear on many installations: long and random, never chosen by people.
         let password = OneTimeToken.make().token
         let record = SIP2AccountRecord()
@@ -44,11 +42,14 @@ struct SIP2Accounts {
         do {
             try await database.transaction { db in
                 try await record.create(on: db)
-                try await AuditTrail.record("sip2_account.created", by: .system("cli"), subject: ("sip2_account", record.id!.uuidString),
-                                            libraryID: library.id, at: record.createdAt, on: db)
+                try await AuditTrail.record("sip2_account.created", by: actor, subject: ("sip2_account", record.id!.uuidString),
+                                            libraryID: library.id,
+                                            details: ["user": user, "allow": allowedAddresses.isEmpty ? "any" : allowedAddresses,
+                                                      "personal-data": String(personalData), "alternate-ids": String(alternateIDs)],
+                                            at: record.createdAt, on: db)
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
-            throw CommandInputError(description: "a SIP2 account with user '\(user)' already exists")
+            throw SystemsError.userTaken(user)
         }
         return Created(user: user, password: password, institution: record.institution)
     }
@@ -56,15 +57,7 @@ struct SIP2Accounts {
     static let encodings = ["utf8", "latin1", "cp950"]
 
     static func checkEncoding(_ encoding: String) throws {
-        guard encodings.contains(encoding) else {
-            throw CommandInputError(description: "--encoding must be utf8, latin1 or cp950, not '\(encoding)'")
-        }
-    }
-
-    static func checkAllowedAddresses(_ list: String) throws {
-        for entry in list.split(separator: ",") where AddressRule(String(entry)) == nil {
-            throw CommandInputError(description: "--allow: '\(entry)' is not an address or IPv4 CIDR block")
-        }
+        guard encodings.contains(encoding) else { throw SystemsError.encodingInvalid(encoding) }
     }
 
     /// One account as `sip2 account list` shows it. No password hash.
@@ -124,14 +117,14 @@ struct SIP2Accounts {
     /// Disables (or enables) an account; false when it already was. A disabled account cannot log in,
     /// and its open connections are closed at their next patron request.
     @discardableResult
-    func setDisabled(_ disabled: Bool, user: String?) async throws -> Bool {
+    func setDisabled(_ disabled: Bool, user: String?, by actor: AuditActor = .system("cli")) async throws -> Bool {
         try await database.transaction { db in
             let record = try await Self.require(user: user, on: db)
             guard (record.disabledAt != nil) != disabled else { return false }
             let now = clock.now()
             record.disabledAt = disabled ? now : nil
             try await record.save(on: db)
-            try await AuditTrail.record(disabled ? "sip2_account.disabled" : "sip2_account.enabled", by: .system("cli"),
+            try await AuditTrail.record(disabled ? "sip2_account.disabled" : "sip2_account.enabled", by: actor,
                                         subject: ("sip2_account", try record.requireID().uuidString),
                                         libraryID: record.$library.id, at: now, on: db)
             return true
@@ -139,14 +132,14 @@ struct SIP2Accounts {
     }
 
     /// A new generated password for the account, returned once; the old one stops working at once.
-    func rotatePassword(user: String?) async throws -> String {
+    func rotatePassword(user: String?, by actor: AuditActor = .system("cli")) async throws -> String {
         let password = OneTimeToken.make().token
         let hash = try await passwords.hash(password)
         try await database.transaction { db in
             let record = try await Self.require(user: user, on: db)
             record.passwordHash = hash
             try await record.save(on: db)
-            try await AuditTrail.record("sip2_account.password_rotated", by: .system("cli"),
+            try await AuditTrail.record("sip2_account.password_rotated", by: actor,
                                         subject: ("sip2_account", try record.requireID().uuidString),
                                         libraryID: record.$library.id, at: clock.now(), on: db)
         }
@@ -165,10 +158,8 @@ struct SIP2Accounts {
     /// Checks every change first, then applies them together; returns the settings that changed, with
     /// their new values (also written to the audit trail). `allowedAddresses` "any" (or empty) allows
     /// every address.
-    func update(user: String?, _ changes: Changes) async throws -> [String: String] {
-        let trimmed = changes.allowedAddresses?.trimmingCharacters(in: .whitespaces)
-        let allowed = trimmed?.lowercased() == "any" ? "" : trimmed
-        if let allowed { try Self.checkAllowedAddresses(allowed) }
+    func update(user: String?, _ changes: Changes, by actor: AuditActor = .system("cli")) async throws -> [String: String] {
+        let allowed = try changes.allowedAddresses.map(AddressRule.normalizedList)
         if let encoding = changes.encoding { try Self.checkEncoding(encoding) }
         guard allowed != nil || changes.encoding != nil || changes.personalData != nil || changes.alternateIDs != nil
                 || changes.errorDetection != nil else {
@@ -199,7 +190,7 @@ struct SIP2Accounts {
             }
             guard !changed.isEmpty else { return changed }
             try await record.save(on: db)
-            try await AuditTrail.record("sip2_account.updated", by: .system("cli"),
+            try await AuditTrail.record("sip2_account.updated", by: actor,
                                         subject: ("sip2_account", try record.requireID().uuidString),
                                         libraryID: record.$library.id, details: changed, at: clock.now(), on: db)
             return changed
