@@ -36,13 +36,13 @@ def choice(driver, text: str):
 
 TEXTS = {
     "zh-TW,zh": {
-        "email": "電子郵件", "password": "密碼", "sign_in": "登入", "room": "API 用戶端", "h1": "API 用戶端",
+        "email": "電子郵件", "password": "密碼", "sign_in": "登入", "nav": "系統介接", "room": "API 用戶端", "h1": "API 用戶端",
         "name": "名稱", "scope": "partner-lookup：查詢本館及已連結讀者的借閱證", "allow": "允許的來源位址",
         "create": "建立用戶端", "bad": "「10.0.0.0/33」不是 IP 位址或 IPv4 CIDR 網段。", "once": "其存取權杖只顯示這一次（系統只保存其雜湊值）：",
         "client": "自助機（三樓）", "width": "360",
     },
     "en": {
-        "email": "Email", "password": "Password", "sign_in": "Sign in", "room": "API clients", "h1": "API clients",
+        "email": "Email", "password": "Password", "sign_in": "Sign in", "nav": "Connected systems", "room": "API clients", "h1": "API clients",
         "name": "Name", "scope": "partner-lookup: look up the library's own and linked readers' cards", "allow": "Allowed addresses",
         "create": "Create the client", "bad": "\"10.0.0.0/33\" is not an address or an IPv4 CIDR block.",
         "once": "Its token, shown this once (only its hash is kept):", "client": "Third-floor kiosk", "width": "1280",
@@ -72,7 +72,8 @@ def run(server, make_driver, language: str) -> None:
         # The administrator's rooms still fit beside the brand at this width, in at most two rows.
         nav = admin.find_element(By.CSS_SELECTOR, ".staff-nav")
         assert nav.size["height"] < 120, nav.size
-    click_and_wait(admin, link(admin, texts["room"], within=admin.find_element(By.CSS_SELECTOR, "header")))
+    click_and_wait(admin, link(admin, texts["nav"], within=admin.find_element(By.CSS_SELECTOR, "header")))
+    click_and_wait(admin, link(admin, texts["room"], within=admin.find_element(By.CSS_SELECTOR, "main nav")))
     assert admin.find_element(By.TAG_NAME, "h1").text == texts["h1"]
 
     # A bad entry is named beside the field, and what was typed is kept.

@@ -14,9 +14,9 @@ enum StaffRoom: String, CaseIterable, Sendable {
     case audit
     case calendar
     case oidcClients
-    case partnerSystems
-    case apiClients
-    case sip2Accounts
+    /// Partner systems, API clients and SIP2 accounts (issue #14 item 6): one room in the navigation, with its
+    /// own links between the three pages, so the administrator's navigation stays two rows at desktop width.
+    case systems
 
     /// The page the navigation links to.
     var url: SiteURL {
@@ -31,9 +31,7 @@ enum StaffRoom: String, CaseIterable, Sendable {
         case .audit: .staffAudit
         case .calendar: .staffCalendar
         case .oidcClients: .staffOIDCClients
-        case .partnerSystems: .staffPartnerSystems
-        case .apiClients: .staffAPIClients
-        case .sip2Accounts: .staffSIP2Accounts
+        case .systems: .staffPartnerSystems
         }
     }
 
@@ -52,9 +50,7 @@ enum StaffRoom: String, CaseIterable, Sendable {
         case .audit: StaffController.auditRoles.contains(staff.role)
         case .calendar: LibraryCalendarController.roles.contains(staff.role)
         case .oidcClients: OIDCClientsController.roles.contains(staff.role)
-        case .partnerSystems: PartnerSystemsController.roles.contains(staff.role)
-        case .apiClients: APIClientsController.roles.contains(staff.role)
-        case .sip2Accounts: SIP2AccountsController.roles.contains(staff.role)
+        case .systems: SystemsScope.roles.contains(staff.role)
         }
     }
 }

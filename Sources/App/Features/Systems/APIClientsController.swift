@@ -4,7 +4,7 @@ import Vapor
 /// identifiers and allowed addresses, a new token (shown once), disable. The same `APIClients` service as
 /// `onecard api-client`.
 struct APIClientsController: RouteCollection {
-    static let roles: Set<StaffMember.Role> = [.admin, .consortiumAdmin]
+    static let roles = SystemsScope.roles
 
     func boot(routes: any RoutesBuilder) throws {
         routes.get(.staffAPIClients, use: list)

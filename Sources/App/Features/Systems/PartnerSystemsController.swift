@@ -4,7 +4,7 @@ import Vapor
 /// (shown once), a test delivery through the outbox, and the way to the delivery log. The same
 /// `PartnerEndpoints` service as `onecard partner endpoint`.
 struct PartnerSystemsController: RouteCollection {
-    static let roles: Set<StaffMember.Role> = [.admin, .consortiumAdmin]
+    static let roles = SystemsScope.roles
 
     func boot(routes: any RoutesBuilder) throws {
         routes.get(.staffPartnerSystems, use: list)

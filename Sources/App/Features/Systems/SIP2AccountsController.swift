@@ -5,7 +5,7 @@ import Vapor
 /// service as `onecard sip2 account`, so a disabled account's open connections are closed at their next
 /// request, as after the command.
 struct SIP2AccountsController: RouteCollection {
-    static let roles: Set<StaffMember.Role> = [.admin, .consortiumAdmin]
+    static let roles = SystemsScope.roles
 
     func boot(routes: any RoutesBuilder) throws {
         routes.get(.staffSIP2Accounts, use: list)

@@ -4,6 +4,9 @@ import Foundation
 /// library administrator their own library's; the consortium administrator every library's. Anything
 /// outside the scope is "not found", so an administrator cannot learn what another library runs.
 struct SystemsScope: Sendable {
+    /// Who may open the pages at all; what each sees is then the scope.
+    static let roles: Set<StaffMember.Role> = [.admin, .consortiumAdmin]
+
     /// Nil: every library.
     let libraryID: UUID?
 
