@@ -4,8 +4,6 @@ and in English at desktop width. A bad allowed address is refused with a message
 
 from __future__ import annotations
 
-import json
-
 import requests
 from selenium.webdriver.common.by import By
 
@@ -19,12 +17,7 @@ from browser_helpers import (
     wait_loaded,
     xpath_literal,
 )
-
-
-def demo(server) -> dict:
-    made = server.cli("seed-demo")
-    assert made.returncode == 0, made.stderr
-    return json.loads(made.stdout)
+from test_back_office import demo
 
 
 def choice(driver, text: str):

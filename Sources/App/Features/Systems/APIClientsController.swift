@@ -123,11 +123,7 @@ struct APIClientsController: RouteCollection {
                                        translate: { req.t($0) }, database: req.db)
     }
 
-    /// Pages that may show a token are never stored by a browser or a proxy.
     private func render(_ req: Request, _ page: some Encodable, status: HTTPResponseStatus = .ok) async throws -> Response {
-        let template = page is APIClientsPage ? "staff/api-clients" : "staff/api-client"
-        let response = try await req.view.render(template, page).encodeResponse(status: status, for: req)
-        response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
-        return response
+        try await req.renderSecretPage(page is APIClientsPage ? "staff/api-clients" : "staff/api-client", page, status: status)
     }
 }

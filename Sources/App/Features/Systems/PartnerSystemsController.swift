@@ -78,10 +78,7 @@ struct PartnerSystemsController: RouteCollection {
         return (library, page)
     }
 
-    /// A page that shows a secret is never stored by a browser or a proxy.
     private func render(_ req: Request, _ page: PartnerSystemPage, status: HTTPResponseStatus = .ok) async throws -> Response {
-        let response = try await req.view.render("staff/partner-system", page).encodeResponse(status: status, for: req)
-        response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
-        return response
+        try await req.renderSecretPage("staff/partner-system", page, status: status)
     }
 }

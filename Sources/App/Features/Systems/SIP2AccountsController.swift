@@ -128,11 +128,7 @@ struct SIP2AccountsController: RouteCollection {
         try await SIP2AccountsPage.query(scope: SystemsScope(staff: staff), form: form, locale: req.locale, database: req.db)
     }
 
-    /// Pages that may show a password are never stored by a browser or a proxy.
     private func render(_ req: Request, _ page: some Encodable, status: HTTPResponseStatus = .ok) async throws -> Response {
-        let template = page is SIP2AccountsPage ? "staff/sip2-accounts" : "staff/sip2-account"
-        let response = try await req.view.render(template, page).encodeResponse(status: status, for: req)
-        response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
-        return response
+        try await req.renderSecretPage(page is SIP2AccountsPage ? "staff/sip2-accounts" : "staff/sip2-account", page, status: status)
     }
 }
