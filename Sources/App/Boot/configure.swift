@@ -35,6 +35,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.consortiumDirectory = ConsortiumDirectory()
     app.taipeiPassProvider = settings.taipeiPass.map { OpenIDProvider(settings: $0) }
     app.oidcKeyCache = OIDCKeyCache()
+    app.oidcIssuanceQueue = OIDCIssuanceQueue()
 
     // Middleware, outermost first.
     app.middleware = .init()

@@ -18,6 +18,8 @@ struct OIDCGrants {
     let database: any Database
     let vault: PersonalDataVault
     let keys: OIDCKeyRing
+    /// Writes issuances together with the others of the moment (group commit).
+    let issuance: OIDCIssuanceQueue
     /// `iss` of ID tokens: the site's base URL.
     let issuer: String
     let now: Date
@@ -82,9 +84,8 @@ struct OIDCGrants {
         }
         // Two requests with one code: the row is claimed once, in the database, in the transaction that writes
         // the tokens (one commit per exchange); the loser is a replay.
-        guard let (access, refresh) = try await store.issue(claiming: OIDCAuthorizationCode.schema, id: row.id, client: client,
-                                                            patronID: row.patronID, grantID: row.id, scopes: row.scopes,
-                                                            action: "oidc.tokens_issued")
+        guard let (access, refresh) = try await issue(claiming: OIDCAuthorizationCode.schema, id: row.id, client: client,
+                                                      patronID: row.patronID, grantID: row.id, scopes: row.scopes, action: "oidc.tokens_issued")
         else {
             try await revokeGrant(row.id, client: client, patronID: row.patronID, reason: "oidc.code_replayed")
             throw OIDCProtocolError.invalidGrant("code already used; the tokens it issued are revoked")
@@ -113,9 +114,9 @@ struct OIDCGrants {
         guard row.isLive(at: now) else { throw OIDCProtocolError.invalidGrant("refresh token is not active") }
         guard row.cardIsInGoodStanding(at: now) else { throw OIDCProtocolError.invalidGrant("the card may not be used now") }
         guard row.consented != 0 else { throw OIDCProtocolError.invalidGrant("the reader has withdrawn the consent") }
-        guard let (access, refresh) = try await store.issue(claiming: OIDCToken.schema, id: row.id, client: client,
-                                                            patronID: row.patronID, grantID: row.grantID, scopes: row.scopes,
-                                                            action: "oidc.tokens_refreshed")
+        guard let (access, refresh) = try await issue(claiming: OIDCToken.schema, id: row.id, client: client,
+                                                      patronID: row.patronID, grantID: row.grantID, scopes: row.scopes,
+                                                      action: "oidc.tokens_refreshed")
         else {
             try await revokeGrant(row.grantID, client: client, patronID: row.patronID, reason: "oidc.refresh_reused")
             throw OIDCProtocolError.invalidGrant("refresh token already used; its family is revoked")
@@ -178,6 +179,17 @@ struct OIDCGrants {
     }
 
     // MARK: Parts
+
+    /// Spends the code or refresh token (`table`, `id`) and writes the new access and refresh tokens and the
+    /// audit entry, committed before this returns; nil, and nothing written, when it had been spent.
+    private func issue(claiming table: String, id: UUID, client: OIDCTokenStore.Client, patronID: UUID, grantID: UUID, scopes: String,
+                       action: String) async throws -> (access: String, refresh: String)? {
+        let access = OneTimeToken.make(), refresh = OneTimeToken.make()
+        let won = try await issuance.issue(.init(claiming: table, claimID: id, client: client, patronID: patronID, grantID: grantID,
+                                                 scopes: scopes, action: action, accessHash: access.hash, refreshHash: refresh.hash, now: now),
+                                           on: database)
+        return won ? (access.token, refresh.token) : nil
+    }
 
     /// Revokes every token of a grant (a replayed code, a reused refresh token, a revoked refresh token).
     private func revokeGrant(_ grantID: UUID, client: OIDCTokenStore.Client, patronID: UUID, reason: String) async throws {

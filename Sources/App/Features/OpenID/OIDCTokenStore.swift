@@ -150,35 +150,62 @@ struct OIDCTokenStore {
             """).first(decoding: Token.self)
     }
 
-    /// Claims the code or refresh token (`table`, `id`) and writes the new access and refresh tokens and the
-    /// audit entry, in one transaction; nil, and nothing written, when the claim was lost (it had been used).
-    func issue(claiming table: String, id: UUID, client: Client, patronID: UUID, grantID: UUID, scopes: String,
-               action: String) async throws -> (access: String, refresh: String)? {
-        let access = OneTimeToken.make(), refresh = OneTimeToken.make()
-        let now = self.now
-        @Sendable func row(_ kind: OIDCToken.Kind, _ hash: String, lifetime: TimeInterval) -> [any SQLExpression] {
-            [SQLBind(UUID()), SQLBind(hash), SQLBind(kind.rawValue), SQLBind(client.id), SQLBind(patronID), SQLBind(grantID),
-             SQLBind(scopes), SQLBind(now), SQLBind(now.addingTimeInterval(lifetime))]
-        }
-        let details = String(decoding: try JSONEncoder.sorted.encode(["grant": grantID.uuidString, "scope": scopes]), as: UTF8.self)
-        let claimed = try await database.transaction { db in
+    /// One issuance of an access and a refresh token, by spending a code or a refresh token.
+    struct Issuance: Sendable {
+        /// The table of what is spent (`oidc_authorization_codes` or `oidc_tokens`) and its row.
+        let claiming: String
+        let claimID: UUID
+        let client: Client
+        let patronID: UUID
+        let grantID: UUID
+        let scopes: String
+        /// The audit entry's action.
+        let action: String
+        let accessHash: String
+        let refreshHash: String
+        let now: Date
+    }
+
+    /// Writes a batch of issuances in one transaction (`OIDCIssuanceQueue`): each spends its code or refresh
+    /// token with one UPDATE per table, and the tokens and audit entries of those that won go in one INSERT
+    /// each. Says for each issuance whether it won; one that lost (already spent, or spent earlier in the
+    /// same batch) wrote nothing.
+    static func write(_ batch: [Issuance], on database: any Database) async throws -> [Bool] {
+        guard let first = batch.first else { return [] }
+        return try await database.transaction { db in
             let sql = db as! any SQLDatabase
-            let won = try await sql.update(table).set("used_at", to: SQLBind(now)).where("id", .equal, SQLBind(id))
-                .where("used_at", .is, SQLLiteral.null).returning("id").all()
-            guard !won.isEmpty else { return false }
-            try await sql.insert(into: OIDCToken.schema)
+            var spent = Set<UUID>()
+            for table in Set(batch.map(\.claiming)).sorted() {
+                let ids = Array(Set(batch.filter { $0.claiming == table }.map(\.claimID)))
+                let rows = try await sql.update(table).set("used_at", to: SQLBind(first.now))
+                    .where("id", .in, SQLBind.group(ids)).where("used_at", .is, SQLLiteral.null).returning("id").all()
+                for row in rows { spent.insert(try row.decode(column: "id", as: UUID.self)) }
+            }
+            // Two issuances spending one row in the same batch: the first wins, the other is a replay.
+            var taken = Set<UUID>()
+            let won = batch.map { spent.contains($0.claimID) && taken.insert($0.claimID).inserted }
+            let winners = zip(batch, won).filter(\.1).map(\.0)
+            guard !winners.isEmpty else { return won }
+            var tokens = sql.insert(into: OIDCToken.schema)
                 .columns("id", "token_hash", "kind", "client_id", "patron_id", "grant_id", "scopes", "issued_at", "expires_at")
-                .values(row(.access, access.hash, lifetime: OIDCGrants.accessTokenLifetime))
-                .values(row(.refresh, refresh.hash, lifetime: OIDCGrants.refreshTokenLifetime))
-                .run()
-            // `AuditTrail.record`'s entry, written as a row.
-            try await sql.insert(into: AuditEvent.schema)
+            var audit = sql.insert(into: AuditEvent.schema)
                 .columns("id", "occurred_at", "actor_type", "actor_id", "action", "subject_type", "subject_id", "details")
-                .values(SQLBind(UUID()), SQLBind(now), SQLBind("oidc_client"), SQLBind(client.clientID), SQLBind(action),
-                        SQLBind("patron"), SQLBind(patronID.uuidString), SQLBind(details))
-                .run()
-            return true
+            for issuance in winners {
+                for (kind, hash, lifetime) in [(OIDCToken.Kind.access, issuance.accessHash, OIDCGrants.accessTokenLifetime),
+                                               (.refresh, issuance.refreshHash, OIDCGrants.refreshTokenLifetime)] {
+                    tokens = tokens.values(SQLBind(UUID()), SQLBind(hash), SQLBind(kind.rawValue), SQLBind(issuance.client.id),
+                                           SQLBind(issuance.patronID), SQLBind(issuance.grantID), SQLBind(issuance.scopes),
+                                           SQLBind(issuance.now), SQLBind(issuance.now.addingTimeInterval(lifetime)))
+                }
+                // `AuditTrail.record`'s entry, written as a row.
+                let details = String(decoding: try JSONEncoder.sorted.encode(["grant": issuance.grantID.uuidString, "scope": issuance.scopes]),
+                                     as: UTF8.self)
+                audit = audit.values(SQLBind(UUID()), SQLBind(issuance.now), SQLBind("oidc_client"), SQLBind(issuance.client.clientID),
+                                     SQLBind(issuance.action), SQLBind("patron"), SQLBind(issuance.patronID.uuidString), SQLBind(details))
+            }
+            try await tokens.run()
+            try await audit.run()
+            return won
         }
-        return claimed ? (access.token, refresh.token) : nil
     }
 }
