@@ -695,4 +695,46 @@ final class OIDCProviderTests: XCTestCase {
             XCTAssertEqual(end.tokens, 0)
         }
     }
+
+    // MARK: Group commit (#15 item 1)
+
+    func testConcurrentExchangesAreEachAuditedAndACodeSentManyTimesAtOnceIsExchangedOnce() async throws {
+        try await withTestApp { app in
+            let client = try await register(app)
+            let patron = try await activateCard(app, try await submitApplication(app))
+            let browser = TestBrowser(app)
+            var codes: [String] = []
+            for _ in 0..<12 { codes.append(try await code(app, browser, client, patron: patron)) }
+            let replayed = try await code(app, browser, client, patron: patron)
+            // Twelve codes and the thirteenth four times, all at once: they are written in batches.
+            let statuses = try await withThrowingTaskGroup(of: (String, HTTPResponseStatus).self) { group in
+                for code in codes + Array(repeating: replayed, count: 4) {
+                    var form = URLComponents()
+                    form.queryItems = [.init(name: "grant_type", value: "authorization_code"), .init(name: "code", value: code),
+                                       .init(name: "redirect_uri", value: Self.redirect), .init(name: "client_id", value: client.id),
+                                       .init(name: "code_verifier", value: Self.verifier)]
+                    let body = form.percentEncodedQuery!
+                    group.addTask {
+                        let response = try await app.testable().sendRequest(.POST, "/oidc/token", headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                                                                            body: ByteBuffer(string: body))
+                        return (code, response.status)
+                    }
+                }
+                var all: [(String, HTTPResponseStatus)] = []
+                for try await answer in group { all.append(answer) }
+                return all
+            }
+            XCTAssertEqual(statuses.filter { $0.0 != replayed }.map(\.1), Array(repeating: .ok, count: 12))
+            XCTAssertEqual(statuses.filter { $0.0 == replayed && $0.1 == .ok }.count, 1, "one exchange of the code wins")
+            XCTAssertEqual(statuses.filter { $0.0 == replayed && $0.1 == .badRequest }.count, 3)
+            let issued = try await AuditEvent.query(on: app.db).filter(\.$action == "oidc.tokens_issued").count()
+            XCTAssertEqual(issued, 13)
+            // The replays revoked what the winner was given.
+            let live = try await OIDCToken.query(on: app.db).filter(\.$grantID == OIDCAuthorizationCode.query(on: app.db)
+                .filter(\.$codeHash == OneTimeToken.hash(replayed)).first()!.requireID()).filter(\.$revokedAt == nil).count()
+            XCTAssertEqual(live, 0)
+            let tokens = try await OIDCToken.query(on: app.db).count()
+            XCTAssertEqual(tokens, 26)
+        }
+    }
 }
