@@ -2,6 +2,7 @@ import Crypto
 import Fluent
 import Foundation
 import JWTKit
+import OneCardDomain
 import XCTVapor
 @testable import App
 
@@ -538,6 +539,202 @@ final class OIDCProviderTests: XCTestCase {
             XCTAssertEqual(disabled.status, .ok)
             let after = try await OIDCClient.query(on: app.db).filter(\.$clientID == "nlpi-eresources").first()
             XCTAssertNotNil(after?.disabledAt)
+        }
+    }
+
+    // MARK: Introspection re-checks (#15 item 3)
+
+    /// A confidential client's tokens, and the resource server that introspects them.
+    func introspectionSetup(_ app: Application) async throws -> (client: Client, patron: Patron, tokens: [String: Any]) {
+        let client = try await register(app, confidential: true)
+        let patron = try await activateCard(app, try await submitApplication(app))
+        let code = try await code(app, TestBrowser(app), client, patron: patron)
+        let tokens = try json(try await post(app, "/oidc/token", ["grant_type": "authorization_code", "code": code, "redirect_uri": Self.redirect,
+                                                                   "code_verifier": Self.verifier], basic: (client.id, client.secret!)))
+        return (client, patron, tokens)
+    }
+
+    func introspect(_ app: Application, _ client: Client, _ token: Any?) async throws -> [String: Any] {
+        let response = try await post(app, "/oidc/introspect", ["token": try XCTUnwrap(token as? String)], basic: (client.id, client.secret!))
+        XCTAssertEqual(response.status, .ok, response.text)
+        return try json(response)
+    }
+
+    func testIntrospectionAnswersInactiveOnceTheCardIsSuspendedAndActiveAgainWhenReinstated() async throws {
+        try await withTestApp { app in
+            let (client, patron, tokens) = try await introspectionSetup(app)
+            let active = try await introspect(app, client, tokens["access_token"])
+            XCTAssertEqual(active["active"] as? Bool, true)
+            patron.suspendedAt = app.clock.now()
+            patron.suspensionReason = "逾期未還"
+            try await patron.save(on: app.db)
+            for token in [tokens["access_token"], tokens["refresh_token"]] {
+                let suspended = try await introspect(app, client, token)
+                XCTAssertEqual(suspended["active"] as? Bool, false)
+                XCTAssertEqual(suspended.count, 1, "nothing but active: false")
+            }
+            patron.suspendedAt = nil
+            patron.suspensionReason = nil
+            try await patron.save(on: app.db)
+            let reinstated = try await introspect(app, client, tokens["access_token"])
+            XCTAssertEqual(reinstated["active"] as? Bool, true)
+        }
+    }
+
+    func testIntrospectionAnswersInactiveOnceTheCardsValidUntilHasPassed() async throws {
+        let clock = TestClock()
+        try await withTestApp(clock: clock) { app in
+            let (client, patron, tokens) = try await introspectionSetup(app)
+            patron.cardValidUntil = CalendarDay(date: clock.now, timeZone: .taipei).iso
+            try await patron.save(on: app.db)
+            let lastDay = try await introspect(app, client, tokens["refresh_token"])
+            XCTAssertEqual(lastDay["active"] as? Bool, true)
+            clock.advance(by: 2 * 86_400)
+            let expired = try await introspect(app, client, tokens["refresh_token"])
+            XCTAssertEqual(expired["active"] as? Bool, false)
+            // The refresh token itself is refused too.
+            let refreshed = try await post(app, "/oidc/token", ["grant_type": "refresh_token", "refresh_token": tokens["refresh_token"] as! String],
+                                           basic: (client.id, client.secret!))
+            XCTAssertEqual(refreshed.status, .badRequest)
+        }
+    }
+
+    func testIntrospectionAnswersInactiveOnceTheReadersConsentHasEndedWhereverItEnded() async throws {
+        try await withTestApp { app in
+            let (client, patron, tokens) = try await introspectionSetup(app)
+            // Consents end in several places (erasure, a rejected digital card, the account page); some of them
+            // end every consent of the reader at once without going through the OIDC provider.
+            try await ConsentRecord.query(on: app.db).filter(\.$patron.$id == patron.requireID()).set(\.$withdrawnAt, to: app.clock.now()).update()
+            for token in [tokens["access_token"], tokens["refresh_token"]] {
+                let withdrawn = try await introspect(app, client, token)
+                XCTAssertEqual(withdrawn["active"] as? Bool, false)
+            }
+            let checked = try await userInfo(app, tokens["access_token"] as! String).status
+            XCTAssertEqual(checked, .unauthorized)
+            let refreshed = try await post(app, "/oidc/token", ["grant_type": "refresh_token", "refresh_token": tokens["refresh_token"] as! String],
+                                           basic: (client.id, client.secret!))
+            XCTAssertEqual(refreshed.status, .badRequest)
+        }
+    }
+
+    func testIntrospectionAnswersInactiveForAnErasedReader() async throws {
+        try await withTestApp { app in
+            let (client, patron, tokens) = try await introspectionSetup(app)
+            patron.status = .erased
+            patron.erasePersonalData()
+            try await patron.save(on: app.db)
+            let erased = try await introspect(app, client, tokens["access_token"])
+            XCTAssertEqual(erased["active"] as? Bool, false)
+        }
+    }
+
+    func testAResourceServerRegisteredForItMayIntrospectAnyClientsTokensAndOnlyWhileTheClientIsEnabled() async throws {
+        try await withTestApp { app in
+            let (client, _, tokens) = try await introspectionSetup(app)
+            let (registered, secret) = try await OIDCClients(database: app.db, now: app.clock.now()).create(
+                .init(clientID: "resource-server", name: "API", homePage: "https://api.ebooks.example", redirectURIs: ["https://api.ebooks.example/cb"],
+                      scopes: ["openid"], libraryCodes: ["TPML"], allDigitalCards: false, confidential: true, introspectsAnyToken: true),
+                by: .commandLine)
+            let resourceServer = Client(id: registered.clientID, secret: secret)
+            let answer = try await introspect(app, resourceServer, tokens["access_token"])
+            XCTAssertEqual(answer["active"] as? Bool, true)
+            XCTAssertEqual(answer["client_id"] as? String, client.id, "the token's client, not the asker")
+            XCTAssertEqual(answer["aud"] as? String, client.id)
+            // A client not registered for it learns nothing of another client's token.
+            let other = try await register(app, id: "other", confidential: true)
+            let otherAsks = try await introspect(app, other, tokens["access_token"])
+            XCTAssertEqual(otherAsks["active"] as? Bool, false)
+
+            // The token's client is disabled without its tokens being touched (a disabled_at set by an older
+            // process, or by hand): the resource server is told the token is not active.
+            try await OIDCClient.query(on: app.db).filter(\.$clientID == client.id).set(\.$disabledAt, to: app.clock.now()).update()
+            let disabled = try await introspect(app, resourceServer, tokens["access_token"])
+            XCTAssertEqual(disabled["active"] as? Bool, false)
+        }
+    }
+
+    // MARK: Housekeeping (#15)
+
+    func testHousekeepingDeletesExpiredCodesAndTokensAndKeepsWhatCanStillBeUsed() async throws {
+        let clock = TestClock()
+        try await withTestApp(clock: clock) { app in
+            let client = try await register(app)
+            let patron = try await activateCard(app, try await submitApplication(app))
+            let browser = TestBrowser(app)
+            let tokens = try json(try await exchange(app, client, code: try await code(app, browser, client, patron: patron)))
+            _ = try await code(app, browser, client, patron: patron)  // never exchanged
+            func counts() async throws -> (codes: Int, tokens: Int) {
+                (try await OIDCAuthorizationCode.query(on: app.db).count(), try await OIDCToken.query(on: app.db).count())
+            }
+            let start = try await counts()
+            XCTAssertEqual(start.codes, 2)
+            XCTAssertEqual(start.tokens, 2)
+
+            // Expired codes stay a while, so a replay still revokes what the code issued.
+            clock.advance(by: 61)
+            try await OIDCHousekeeping.deleteExpired(now: clock.now, on: app.db)
+            let early = try await counts()
+            XCTAssertEqual(early.codes, 2)
+            XCTAssertEqual(early.tokens, 2)
+
+            clock.advance(by: 600)
+            try await OIDCHousekeeping.deleteExpired(now: clock.now, on: app.db)
+            let later = try await counts()
+            XCTAssertEqual(later.codes, 0)
+            XCTAssertEqual(later.tokens, 1, "the expired access token is gone; the refresh token lives 30 days")
+            let remaining = try await OIDCToken.query(on: app.db).first()
+            XCTAssertEqual(remaining?.kind, .refresh)
+            let refreshed = try await post(app, "/oidc/token", ["grant_type": "refresh_token", "client_id": client.id,
+                                                                 "refresh_token": try XCTUnwrap(tokens["refresh_token"] as? String)])
+            XCTAssertEqual(refreshed.status, .ok, refreshed.text)
+
+            clock.advance(by: 31 * 86_400)
+            try await OIDCHousekeeping.deleteExpired(now: clock.now, on: app.db)
+            let end = try await counts()
+            XCTAssertEqual(end.codes, 0)
+            XCTAssertEqual(end.tokens, 0)
+        }
+    }
+
+    // MARK: Group commit (#15 item 1)
+
+    func testConcurrentExchangesAreEachAuditedAndACodeSentManyTimesAtOnceIsExchangedOnce() async throws {
+        try await withTestApp { app in
+            let client = try await register(app)
+            let patron = try await activateCard(app, try await submitApplication(app))
+            let browser = TestBrowser(app)
+            var codes: [String] = []
+            for _ in 0..<12 { codes.append(try await code(app, browser, client, patron: patron)) }
+            let replayed = try await code(app, browser, client, patron: patron)
+            // Twelve codes and the thirteenth four times, all at once: they are written in batches.
+            let statuses = try await withThrowingTaskGroup(of: (String, HTTPResponseStatus).self) { group in
+                for code in codes + Array(repeating: replayed, count: 4) {
+                    var form = URLComponents()
+                    form.queryItems = [.init(name: "grant_type", value: "authorization_code"), .init(name: "code", value: code),
+                                       .init(name: "redirect_uri", value: Self.redirect), .init(name: "client_id", value: client.id),
+                                       .init(name: "code_verifier", value: Self.verifier)]
+                    let body = form.percentEncodedQuery!
+                    group.addTask {
+                        let response = try await app.testable().sendRequest(.POST, "/oidc/token", headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                                                                            body: ByteBuffer(string: body))
+                        return (code, response.status)
+                    }
+                }
+                var all: [(String, HTTPResponseStatus)] = []
+                for try await answer in group { all.append(answer) }
+                return all
+            }
+            XCTAssertEqual(statuses.filter { $0.0 != replayed }.map(\.1), Array(repeating: .ok, count: 12))
+            XCTAssertEqual(statuses.filter { $0.0 == replayed && $0.1 == .ok }.count, 1, "one exchange of the code wins")
+            XCTAssertEqual(statuses.filter { $0.0 == replayed && $0.1 == .badRequest }.count, 3)
+            let issued = try await AuditEvent.query(on: app.db).filter(\.$action == "oidc.tokens_issued").count()
+            XCTAssertEqual(issued, 13)
+            // The replays revoked what the winner was given.
+            let live = try await OIDCToken.query(on: app.db).filter(\.$grantID == OIDCAuthorizationCode.query(on: app.db)
+                .filter(\.$codeHash == OneTimeToken.hash(replayed)).first()!.requireID()).filter(\.$revokedAt == nil).count()
+            XCTAssertEqual(live, 0)
+            let tokens = try await OIDCToken.query(on: app.db).count()
+            XCTAssertEqual(tokens, 26)
         }
     }
 }

@@ -25,6 +25,7 @@ enum StorageKeys {
     struct LocalizerKey: StorageKey { typealias Value = Localizer }
     struct MetricsRegistryKey: StorageKey { typealias Value = PrometheusCollectorRegistry }
     struct OIDCKeyCacheKey: StorageKey { typealias Value = OIDCKeyCache }
+    struct OIDCIssuanceQueueKey: StorageKey { typealias Value = OIDCIssuanceQueue }
     struct OutboxWorkerKey: StorageKey { typealias Value = OutboxWorker }
     struct PasswordHashingPoolKey: StorageKey { typealias Value = PasswordHashingPool }
     struct PasswordPolicyKey: StorageKey { typealias Value = PasswordPolicy }

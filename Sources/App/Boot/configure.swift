@@ -35,6 +35,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.consortiumDirectory = ConsortiumDirectory()
     app.taipeiPassProvider = settings.taipeiPass.map { OpenIDProvider(settings: $0) }
     app.oidcKeyCache = OIDCKeyCache()
+    app.oidcIssuanceQueue = OIDCIssuanceQueue()
 
     // Middleware, outermost first.
     app.middleware = .init()
@@ -134,6 +135,8 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.migrations.add(CreateOIDCAuthorizationCode())
     app.migrations.add(CreateOIDCToken())
     app.migrations.add(AddAllowedAddressesToAPIClients())
+    app.migrations.add(AddIntrospectsAnyTokenToOIDCClients())
+    app.migrations.add(AddOIDCExpiryAndConsentIndexes())
     // `onecard migrate` reports what it applied; the per-migration lines are for debugging.
     app.fluent.migrationLogLevel = .debug
     if settings.migratesOnBoot {

@@ -24,6 +24,8 @@ final class OIDCClient: Model, @unchecked Sendable {
     @OptionalField(key: "secret_hash") var secretHash: String?
     /// The consent document (`OIDC_<client_id>`) whose versions readers agree to.
     @Field(key: "consent_code") var consentCode: String
+    /// May introspect any client's tokens (a resource server), not only its own.
+    @Field(key: "introspects_any_token") var introspectsAnyToken: Bool
     @OptionalField(key: "disabled_at") var disabledAt: Date?
     @Field(key: "created_at") var createdAt: Date
 

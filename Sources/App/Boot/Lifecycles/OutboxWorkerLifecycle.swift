@@ -5,8 +5,8 @@ import NIOCore
 import SQLKit
 import Vapor
 
-/// Runs the outbox worker, and hourly housekeeping (expiring stale applications, sessions and captcha challenges), while the server
-/// runs; stops both cleanly on shutdown.
+/// Runs the outbox worker, and hourly housekeeping (expiring stale applications, sessions, captcha challenges, and OIDC codes
+/// and tokens), while the server runs; stops both cleanly on shutdown.
 struct OutboxWorkerLifecycle: LifecycleHandler {
     let interval: TimeAmount
     private let housekeeping = NIOLockedValueBox<Task<Void, Never>?>(nil)
@@ -30,6 +30,7 @@ struct OutboxWorkerLifecycle: LifecycleHandler {
                         try application.citizenCertificates.reload()
                         try await WebSessions.deleteExpired(now: application.clock.now(), on: application.db)
                         try await Captcha.deleteExpired(now: application.clock.now(), on: application.db)
+                        try await OIDCHousekeeping.deleteExpired(now: application.clock.now(), on: application.db)
                         try await PatronMail.emptyDelivered(now: application.clock.now(), on: application.db,
                                                             mailDropDirectory: settings.mailDropDirectory, logger: application.logger)
                     } catch {

@@ -17,6 +17,8 @@ struct OIDCClientCreateCommand: AsyncCommand {
         var allDigitalCards: Bool
         @Flag(name: "public", help: "A public client (no secret; PKCE S256 required)")
         var isPublic: Bool
+        @Flag(name: "introspects-any-token", help: "A resource server's client: may introspect every client's tokens, not only its own")
+        var introspectsAnyToken: Bool
         @Option(name: "client-id", help: "The client_id (lower-case letters, digits, - . _); random when left out")
         var clientID: String?
     }
@@ -30,7 +32,8 @@ struct OIDCClientCreateCommand: AsyncCommand {
         let registration = OIDCClientRegistration(
             clientID: signature.clientID ?? "", name: signature.name ?? "", homePage: signature.homePage ?? "",
             redirectURIs: list(signature.redirectURIs), scopes: list(signature.scopes), libraryCodes: list(signature.libraries),
-            allDigitalCards: signature.allDigitalCards, confidential: !signature.isPublic)
+            allDigitalCards: signature.allDigitalCards, confidential: !signature.isPublic,
+            introspectsAnyToken: signature.introspectsAnyToken)
         let app = context.application
         do {
             let (client, secret) = try await OIDCClients(database: app.db, now: app.clock.now()).create(registration, by: .commandLine)

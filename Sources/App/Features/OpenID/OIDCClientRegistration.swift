@@ -10,4 +10,6 @@ struct OIDCClientRegistration: Sendable {
     var libraryCodes: [String]
     var allDigitalCards: Bool
     var confidential: Bool
+    /// A resource server's client: may introspect every client's tokens.
+    var introspectsAnyToken = false
 }

@@ -44,6 +44,7 @@ struct OIDCClients {
         client.libraryCodesText = codes.joined(separator: " ")
         client.allDigitalCards = registration.allDigitalCards
         client.secretHash = secret?.hash
+        client.introspectsAnyToken = registration.introspectsAnyToken
         client.consentCode = Self.consentCodePrefix + clientID
         client.createdAt = now
         try await database.transaction { db in
@@ -51,7 +52,8 @@ struct OIDCClients {
             try await Self.consentDocument(for: client, version: 1, at: now).create(on: db)
             try await AuditTrail.record("oidc.client_created", by: actor, subject: ("oidc_client", clientID),
                                         details: ["confidential": registration.confidential ? "yes" : "no", "scopes": client.scopesText,
-                                                  "libraries": client.libraryCodesText, "all_digital_cards": client.allDigitalCards ? "yes" : "no"],
+                                                  "libraries": client.libraryCodesText, "all_digital_cards": client.allDigitalCards ? "yes" : "no",
+                                                  "introspects_any_token": client.introspectsAnyToken ? "yes" : "no"],
                                         at: now, on: db)
         }
         return (client, secret?.token)

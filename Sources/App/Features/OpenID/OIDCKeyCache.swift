@@ -9,6 +9,7 @@ actor OIDCKeyCache {
     static let currentKeyLifetime: TimeInterval = 5
 
     private var keys: [String: ES256PrivateKey] = [:]
+    private var signers: [String: JWTKeyCollection] = [:]
     private var current: (kid: String, until: Date)?
 
     /// The signing key's `kid` as last read, unless it is older than `currentKeyLifetime` at `now`.
@@ -27,6 +28,13 @@ actor OIDCKeyCache {
     }
 
     func cached(kid: String) -> ES256PrivateKey? { keys[kid] }
+
+    /// A key collection holding only this key, ready to sign.
+    func signer(kid: String) -> JWTKeyCollection? { signers[kid] }
+
+    func setSigner(_ signer: JWTKeyCollection, kid: String) {
+        signers[kid] = signer
+    }
 
     func key(kid: String, open: () throws -> ES256PrivateKey) rethrows -> ES256PrivateKey {
         if let key = keys[kid] { return key }

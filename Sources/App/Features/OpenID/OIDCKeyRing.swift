@@ -31,6 +31,20 @@ struct OIDCKeyRing {
         return (row.kid, key)
     }
 
+    /// `payload` signed with the key that signs now, its `kid` in the header.
+    func sign(_ payload: some JWTPayload) async throws -> String {
+        let (kid, key) = try await signingKey()
+        let signer: JWTKeyCollection
+        if let cached = await cache.signer(kid: kid) {
+            signer = cached
+        } else {
+            // Built once per key: a key collection is an actor, and adding a key to it is not free.
+            signer = await JWTKeyCollection().add(ecdsa: key, kid: JWKIdentifier(string: kid))
+            await cache.setSigner(signer, kid: kid)
+        }
+        return try await signer.sign(payload, kid: JWKIdentifier(string: kid))
+    }
+
     /// A new signing key; the others are retired now and published until their ID tokens have expired.
     @discardableResult
     func rotate() async throws -> OIDCSigningKey {

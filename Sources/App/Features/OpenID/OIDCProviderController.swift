@@ -101,7 +101,7 @@ struct OIDCProviderController: RouteCollection {
 
     /// `client_secret_basic` (RFC 6749 §2.3.1: both parts form-encoded before Base64) or `client_secret_post`,
     /// never both; a public client sends `client_id` alone.
-    private func authenticate(_ req: Request, _ form: TokenForm) async throws -> OIDCClient {
+    private func authenticate(_ req: Request, _ form: TokenForm) async throws -> OIDCTokenStore.Client {
         if let basic = req.headers.basicAuthorization {
             guard form.client_secret == nil else { throw OIDCProtocolError.invalidRequest("use one client authentication method") }
             let id = basic.username.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? basic.username

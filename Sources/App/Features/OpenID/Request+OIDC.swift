@@ -6,6 +6,12 @@ extension Application {
         get { storage[StorageKeys.OIDCKeyCacheKey.self]! }
         set { storage[StorageKeys.OIDCKeyCacheKey.self] = newValue }
     }
+
+    /// The token endpoint's group commit (`OIDCIssuanceQueue`).
+    var oidcIssuanceQueue: OIDCIssuanceQueue {
+        get { storage[StorageKeys.OIDCIssuanceQueueKey.self]! }
+        set { storage[StorageKeys.OIDCIssuanceQueueKey.self] = newValue }
+    }
 }
 
 extension OneCardSettings {
@@ -23,6 +29,7 @@ extension Request {
     }
 
     var oidcGrants: OIDCGrants {
-        OIDCGrants(database: db, vault: application.vault, keys: oidcKeyRing, issuer: application.settings.oidcIssuer, now: now)
+        OIDCGrants(database: db, vault: application.vault, keys: oidcKeyRing, issuance: application.oidcIssuanceQueue,
+                   issuer: application.settings.oidcIssuer, now: now)
     }
 }
