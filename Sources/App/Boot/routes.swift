@@ -34,4 +34,6 @@ func routes(_ app: Application) throws {
     try app.register(collection: OIDCProviderController())
     try app.register(collection: OIDCSignInController())
     try app.register(collection: OIDCClientsController())
+    try app.register(collection: LibraryAdministrationController())
+    try app.register(collection: ConsortiumLibrariesController())
 }

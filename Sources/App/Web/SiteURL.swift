@@ -112,6 +112,14 @@ enum SiteURL: Sendable {
     case staffOIDCClients
     case staffOIDCClientDisable(clientID: Parameter<String>)
     case staffOIDCClientSecret(clientID: Parameter<String>)
+    // Libraries (issue #14 item 6): an administrator's desks and partner services, the consortium's members.
+    case staffLibrary
+    case staffLibraryDesks
+    case staffLibraryDesk(id: Parameter<UUID>)
+    case staffLibraryDeskClose(id: Parameter<UUID>)
+    case staffLibraryServices
+    case staffLibraryServiceWithdraw(id: Parameter<UUID>)
+    case staffLibraries
 
     /// The pictures of the mobile card.
     enum CardImage: String, Sendable {
@@ -256,6 +264,13 @@ enum SiteURL: Sendable {
         case .staffOIDCClients: ["staff", "oidc", "clients"]
         case .staffOIDCClientDisable(let clientID): ["staff", "oidc", "clients", .parameter("clientID", clientID), "disable"]
         case .staffOIDCClientSecret(let clientID): ["staff", "oidc", "clients", .parameter("clientID", clientID), "secret"]
+        case .staffLibrary: ["staff", "library"]
+        case .staffLibraryDesks: ["staff", "library", "desks"]
+        case .staffLibraryDesk(let id): ["staff", "library", "desks", .parameter("id", id)]
+        case .staffLibraryDeskClose(let id): ["staff", "library", "desks", .parameter("id", id), "close"]
+        case .staffLibraryServices: ["staff", "library", "services"]
+        case .staffLibraryServiceWithdraw(let id): ["staff", "library", "services", .parameter("id", id), "withdraw"]
+        case .staffLibraries: ["staff", "libraries"]
         }
     }
 
@@ -342,13 +357,18 @@ enum SiteURL: Sendable {
         case .oidcIntrospect: "oidcIntrospect"
         case .oidcLogout: "oidcLogout"
         case .staffOIDCClients: "staffOIDCClients"
+        case .staffLibrary: "staffLibrary"
+        case .staffLibraryDesks: "staffLibraryDesks"
+        case .staffLibraryServices: "staffLibraryServices"
+        case .staffLibraries: "staffLibraries"
         case .apiLibrary, .apiPartnerPatron, .ezproxyLogin, .accountPartner, .accountPartnerDone, .accountPartnerDisable,
              .deskApplication, .deskActivate, .staffDigitalCard, .staffDigitalCardFile, .deskUpgrade, .deskSuspend,
              .deskReinstate, .deskValidUntil, .accountRequest, .accountConsentWithdraw, .staffRequestDecision,
              .staffDeliveryRetry, .staffCalendarReopen, .groupContactUpload, .groupContactUploadReturned,
              .groupContactBatch, .groupContactBatchSummary, .staffGroupApplication, .staffGroupApplicationDecision,
              .staffGroupApplicationContact, .staffGroupDocument, .staffGroupBatch, .staffGroupBatchDecision,
-             .staffGroupBatchSummary, .staffPatron, .staffPatronIDNumber, .staffOIDCClientDisable, .staffOIDCClientSecret:
+             .staffGroupBatchSummary, .staffPatron, .staffPatronIDNumber, .staffOIDCClientDisable, .staffOIDCClientSecret,
+             .staffLibraryDesk, .staffLibraryDeskClose, .staffLibraryServiceWithdraw:
             nil
         }
     }
@@ -365,6 +385,7 @@ enum SiteURL: Sendable {
         .groupContactNewBatch, .staffGroup, .activateCard, .staffPatrons, .accountAccessLog,
         .oidcDiscovery, .oidcJWKS, .oidcAuthorize, .oidcContinue, .oidcSignIn, .oidcConsent, .oidcToken, .oidcUserInfo,
         .oidcRevoke, .oidcIntrospect, .oidcLogout, .staffOIDCClients,
+        .staffLibrary, .staffLibraryDesks, .staffLibraryServices, .staffLibraries,
     ] + Service.allCases.map { .service($0) } + TemplateFormat.allCases.map { .groupTemplate($0) }
 
     /// The case a template names, or nil for an unknown name (the `#path` tag then fails the render).

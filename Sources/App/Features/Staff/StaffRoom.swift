@@ -14,6 +14,8 @@ enum StaffRoom: String, CaseIterable, Sendable {
     case audit
     case calendar
     case oidcClients
+    case library
+    case libraries
 
     /// The page the navigation links to.
     var url: SiteURL {
@@ -28,6 +30,8 @@ enum StaffRoom: String, CaseIterable, Sendable {
         case .audit: .staffAudit
         case .calendar: .staffCalendar
         case .oidcClients: .staffOIDCClients
+        case .library: .staffLibrary
+        case .libraries: .staffLibraries
         }
     }
 
@@ -46,6 +50,8 @@ enum StaffRoom: String, CaseIterable, Sendable {
         case .audit: StaffController.auditRoles.contains(staff.role)
         case .calendar: LibraryCalendarController.roles.contains(staff.role)
         case .oidcClients: OIDCClientsController.roles.contains(staff.role)
+        case .library: LibraryAdministrationController.roles.contains(staff.role)
+        case .libraries: ConsortiumLibrariesController.roles.contains(staff.role)
         }
     }
 }
