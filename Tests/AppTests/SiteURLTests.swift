@@ -38,6 +38,8 @@ final class SiteURLTests: XCTestCase {
         .staffAPIClients, .staffAPIClient(id: .key), .staffAPIClientDisable(id: .key), .staffAPIClientToken(id: .key),
         .staffSIP2Accounts, .staffSIP2Account(id: .key), .staffSIP2AccountDisable(id: .key), .staffSIP2AccountEnable(id: .key),
         .staffSIP2AccountPassword(id: .key),
+        .staffLibrary, .staffLibraryDesks, .staffLibraryDesk(id: .key), .staffLibraryDeskClose(id: .key), .staffLibraryServices,
+        .staffLibraryServiceWithdraw(id: .key), .staffLibraries,
     ] + SiteURL.Service.allCases.map { .service($0) } + SiteURL.TemplateFormat.allCases.map { .groupTemplate($0) }
 
     /// The same case as a link, with sample values. No `default:`, so a new case does not compile until it is here.
@@ -52,7 +54,8 @@ final class SiteURLTests: XCTestCase {
              .groupTemplate, .groupContact, .groupContactSignIn, .groupContactSignOut, .groupContactHome,
              .groupContactNewBatch, .staffGroup, .activateCard, .staffPatrons, .accountAccessLog, .oidcDiscovery, .oidcJWKS, .oidcAuthorize, .oidcContinue,
              .oidcSignIn, .oidcConsent, .oidcToken, .oidcUserInfo, .oidcRevoke, .oidcIntrospect, .oidcLogout, .staffOIDCClients,
-             .staffPartnerSystems, .staffAPIClients, .staffSIP2Accounts:
+             .staffPartnerSystems, .staffAPIClients, .staffSIP2Accounts,
+             .staffLibrary, .staffLibraryDesks, .staffLibraryServices, .staffLibraries:
             url
         case .staffPartnerSystem: .staffPartnerSystem(code: .value("NTPL"))
         case .staffPartnerSystemSecret: .staffPartnerSystemSecret(code: .value("NTPL"))
@@ -64,6 +67,9 @@ final class SiteURLTests: XCTestCase {
         case .staffSIP2AccountDisable: .staffSIP2AccountDisable(id: .value(id))
         case .staffSIP2AccountEnable: .staffSIP2AccountEnable(id: .value(id))
         case .staffSIP2AccountPassword: .staffSIP2AccountPassword(id: .value(id))
+        case .staffLibraryDesk: .staffLibraryDesk(id: .value(id))
+        case .staffLibraryDeskClose: .staffLibraryDeskClose(id: .value(id))
+        case .staffLibraryServiceWithdraw: .staffLibraryServiceWithdraw(id: .value(id))
         case .staffOIDCClientDisable: .staffOIDCClientDisable(clientID: .value("hyread"))
         case .staffOIDCClientSecret: .staffOIDCClientSecret(clientID: .value("hyread"))
         case .apiLibrary: .apiLibrary(code: .value("TPML"))

@@ -137,6 +137,8 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.migrations.add(AddAllowedAddressesToAPIClients())
     app.migrations.add(AddIntrospectsAnyTokenToOIDCClients())
     app.migrations.add(AddOIDCExpiryAndConsentIndexes())
+    app.migrations.add(AddLibrariesToOutboxMessages())
+    app.migrations.add(AddLibraryAdministration())
     // `onecard migrate` reports what it applied; the per-migration lines are for debugging.
     app.fluent.migrationLogLevel = .debug
     if settings.migratesOnBoot {

@@ -37,4 +37,6 @@ func routes(_ app: Application) throws {
     try app.register(collection: PartnerSystemsController())
     try app.register(collection: APIClientsController())
     try app.register(collection: SIP2AccountsController())
+    try app.register(collection: LibraryAdministrationController())
+    try app.register(collection: ConsortiumLibrariesController())
 }

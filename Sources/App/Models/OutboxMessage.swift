@@ -37,6 +37,10 @@ final class OutboxMessage: Model, @unchecked Sendable {
     /// would otherwise be the one row still holding their name and address. Housekeeping clears the mark
     /// once it has removed the message's mail-drop copy (`PatronMail.emptyDelivered`).
     @Field(key: "emptied_once_sent") var emptiedOnceSent: Bool
+    /// A partner event's libraries, also inside its payload, kept as columns so the back office counts and
+    /// lists the failing deliveries of one library in SQL (`PartnerDeliveries`); nil for other kinds.
+    @OptionalField(key: "partner_library_id") var partnerLibraryID: UUID?
+    @OptionalField(key: "home_library_id") var homeLibraryID: UUID?
     @Enum(key: "status") var status: Status
     @Field(key: "attempts") var attempts: Int
     @Field(key: "available_at") var availableAt: Date

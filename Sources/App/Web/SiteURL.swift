@@ -126,6 +126,14 @@ enum SiteURL: Sendable {
     case staffSIP2AccountDisable(id: Parameter<UUID>)
     case staffSIP2AccountEnable(id: Parameter<UUID>)
     case staffSIP2AccountPassword(id: Parameter<UUID>)
+    // Libraries (issue #14 item 6): an administrator's desks and partner services, the consortium's members.
+    case staffLibrary
+    case staffLibraryDesks
+    case staffLibraryDesk(id: Parameter<UUID>)
+    case staffLibraryDeskClose(id: Parameter<UUID>)
+    case staffLibraryServices
+    case staffLibraryServiceWithdraw(id: Parameter<UUID>)
+    case staffLibraries
 
     /// The pictures of the mobile card.
     enum CardImage: String, Sendable {
@@ -283,6 +291,13 @@ enum SiteURL: Sendable {
         case .staffSIP2AccountDisable(let id): ["staff", "sip2-accounts", .parameter("id", id), "disable"]
         case .staffSIP2AccountEnable(let id): ["staff", "sip2-accounts", .parameter("id", id), "enable"]
         case .staffSIP2AccountPassword(let id): ["staff", "sip2-accounts", .parameter("id", id), "password"]
+        case .staffLibrary: ["staff", "library"]
+        case .staffLibraryDesks: ["staff", "library", "desks"]
+        case .staffLibraryDesk(let id): ["staff", "library", "desks", .parameter("id", id)]
+        case .staffLibraryDeskClose(let id): ["staff", "library", "desks", .parameter("id", id), "close"]
+        case .staffLibraryServices: ["staff", "library", "services"]
+        case .staffLibraryServiceWithdraw(let id): ["staff", "library", "services", .parameter("id", id), "withdraw"]
+        case .staffLibraries: ["staff", "libraries"]
         }
     }
 
@@ -372,6 +387,10 @@ enum SiteURL: Sendable {
         case .staffPartnerSystems: "staffPartnerSystems"
         case .staffAPIClients: "staffAPIClients"
         case .staffSIP2Accounts: "staffSIP2Accounts"
+        case .staffLibrary: "staffLibrary"
+        case .staffLibraryDesks: "staffLibraryDesks"
+        case .staffLibraryServices: "staffLibraryServices"
+        case .staffLibraries: "staffLibraries"
         case .apiLibrary, .apiPartnerPatron, .ezproxyLogin, .accountPartner, .accountPartnerDone, .accountPartnerDisable,
              .deskApplication, .deskActivate, .staffDigitalCard, .staffDigitalCardFile, .deskUpgrade, .deskSuspend,
              .deskReinstate, .deskValidUntil, .accountRequest, .accountConsentWithdraw, .staffRequestDecision,
@@ -380,7 +399,8 @@ enum SiteURL: Sendable {
              .staffGroupApplicationContact, .staffGroupDocument, .staffGroupBatch, .staffGroupBatchDecision,
              .staffGroupBatchSummary, .staffPatron, .staffPatronIDNumber, .staffOIDCClientDisable, .staffOIDCClientSecret,
              .staffPartnerSystem, .staffPartnerSystemSecret, .staffPartnerSystemTest, .staffAPIClient, .staffAPIClientDisable,
-             .staffAPIClientToken, .staffSIP2Account, .staffSIP2AccountDisable, .staffSIP2AccountEnable, .staffSIP2AccountPassword:
+             .staffAPIClientToken, .staffSIP2Account, .staffSIP2AccountDisable, .staffSIP2AccountEnable, .staffSIP2AccountPassword,
+             .staffLibraryDesk, .staffLibraryDeskClose, .staffLibraryServiceWithdraw:
             nil
         }
     }
@@ -398,6 +418,7 @@ enum SiteURL: Sendable {
         .oidcDiscovery, .oidcJWKS, .oidcAuthorize, .oidcContinue, .oidcSignIn, .oidcConsent, .oidcToken, .oidcUserInfo,
         .oidcRevoke, .oidcIntrospect, .oidcLogout, .staffOIDCClients,
         .staffPartnerSystems, .staffAPIClients, .staffSIP2Accounts,
+        .staffLibrary, .staffLibraryDesks, .staffLibraryServices, .staffLibraries,
     ] + Service.allCases.map { .service($0) } + TemplateFormat.allCases.map { .groupTemplate($0) }
 
     /// The case a template names, or nil for an unknown name (the `#path` tag then fails the render).

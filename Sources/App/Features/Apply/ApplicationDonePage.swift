@@ -9,6 +9,8 @@ struct ApplicationDonePage: Encodable {
     /// Where the confirmation went; nil when no address was given (then the page says to note the number).
     let email: String?
     let library: String
+    /// The library's open service desks, any of which completes the application (a closed one is not named).
+    let desks: [String]
     /// How long the desk waits before the application and its personal data are deleted (a string for `#t`).
     let days: String
 
@@ -18,7 +20,8 @@ struct ApplicationDonePage: Encodable {
         guard let patron = try await Patron.query(on: database).filter(\.$applicationNumber == applicationNumber)
             .with(\.$library).first()
         else { return nil }
+        let desks = try await ServiceDeskClosure.openDesks(of: patron.$library.id, on: database).map { $0.name(in: locale) }
         return ApplicationDonePage(applicationNumber: applicationNumber, email: patron.email,
-                                   library: patron.library.name(in: locale), days: String(pendingApplicationLifetimeDays))
+                                   library: patron.library.name(in: locale), desks: desks, days: String(pendingApplicationLifetimeDays))
     }
 }

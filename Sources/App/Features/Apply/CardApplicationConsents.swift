@@ -29,10 +29,15 @@ struct CardApplicationConsents {
         try documents.map { try $0.requireID().uuidString }.joined(separator: ",")
     }
 
-    /// Each linkable partner's current link statement, in the form's order.
-    func partnerStatements() async throws -> [(code: String, document: ConsentDocument)] {
+    /// Each linkable partner's current link statement, in the form's order: those the library still
+    /// offers (an administrator may stop offering one, `LibraryAdministration.withdraw`).
+    func partnerStatements(libraryCode: String) async throws -> [(code: String, document: ConsentDocument)] {
+        let withdrawn = try await PartnerServiceWithdrawal.withdrawnIDs(on: database)
+        let offered = Set(try await PartnerService.query(on: database)
+            .join(Library.self, on: \PartnerService.$library.$id == \Library.$id).filter(Library.self, \.$code == libraryCode)
+            .all().filter { !withdrawn.contains($0.id!) }.map(\.code))
         var statements: [(code: String, document: ConsentDocument)] = []
-        for code in CardApplicationRules.linkablePartners {
+        for code in CardApplicationRules.linkablePartners where offered.contains(code) {
             statements.append((code, try await ConsentDocument.current("\(code)_LINK", on: database)))
         }
         return statements

@@ -118,7 +118,7 @@ struct CardApplicationController: RouteCollection {
             list.append(.init(anchor: "#\(error.field)", message: message))
         }
         var partners: [FormPage.Partner] = []
-        for (code, document) in try await consents(req).partnerStatements() {
+        for (code, document) in try await consents(req).partnerStatements(libraryCode: Self.libraryCode) {
             partners.append(.init(code: code, label: req.t("apply.field.link\(code)"), consent: Self.documentView(document, req.locale),
                                   linked: values["link\(code)"] == "yes", consented: values["consent\(code)"] == "yes",
                                   error: messages["partnerConsent\(code)"]))

@@ -102,8 +102,10 @@ struct CardApplicationService {
         patron.locale = locale.rawValue
         patron.appliedAt = now
 
+        let withdrawn = try await PartnerServiceWithdrawal.withdrawnIDs(on: database)
         let partnerServices = try await PartnerService.query(on: database)
             .filter(\.$library.$id == library.requireID()).filter(\.$code ~~ application.partnerLinks).all()
+            .filter { !withdrawn.contains($0.id!) }
         var documentsByPartner: [String: ConsentDocument] = [:]
         for code in application.partnerLinks {
             documentsByPartner[code] = try await ConsentDocument.current("\(code)_LINK", on: database)
@@ -209,7 +211,7 @@ struct CardApplicationService {
     /// has one (`onecard library set-mail --branches-url`), else the names of its service desks.
     static func branches(of library: Library, locale: SiteLocale, on db: any Database) async throws -> String {
         if let url = try await LibraryMailSettings.of(library, on: db).branchesURL { return url }
-        let desks = try await ServiceDesk.query(on: db).filter(\.$library.$id == library.requireID()).sort(\.$position).all()
+        let desks = try await ServiceDeskClosure.openDesks(of: library.requireID(), on: db)
         return desks.map { $0.name(in: locale) }.joined(separator: locale.choose(zhTW: "、", en: ", "))
     }
 }

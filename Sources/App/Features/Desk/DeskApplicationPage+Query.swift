@@ -23,11 +23,13 @@ extension DeskApplicationPage {
             return patron
         }
 
-        /// The page as a clerk opens it: every look at an application's personal data is audited.
+        /// The page as a clerk opens it: every look at an application's personal data is audited, in the
+        /// trail of the library that looked (a partner library's desk answers for its own looks), not the
+        /// patron's home library's.
         func viewed(_ rawID: String?, by staff: StaffMember, ipAddress: String?) async throws -> DeskApplicationPage {
             let patron = try await visiblePatron(rawID, to: staff)
             try await AuditTrail.record("patron.viewed", by: .staff(staff.id!, ipAddress: ipAddress),
-                                        subject: ("patron", patron.id!.uuidString), libraryID: patron.$library.id, at: now, on: database)
+                                        subject: ("patron", patron.id!.uuidString), libraryID: staff.$library.id, at: now, on: database)
             return try await page(for: patron, staff: staff)
         }
 

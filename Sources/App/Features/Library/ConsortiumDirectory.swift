@@ -21,7 +21,9 @@ final class ConsortiumDirectory: Sendable {
         if let kept = snapshot.withLockedValue({ $0 }), now >= kept.readAt, now.timeIntervalSince(kept.readAt) < Self.lifetime {
             return kept.libraries
         }
-        let libraries = try await Library.consortiumQuery(on: database).all().map { $0.toDTO() }
+        let closed = try await ServiceDeskClosure.closedIDs(on: database)
+        let withdrawn = try await PartnerServiceWithdrawal.withdrawnIDs(on: database)
+        let libraries = try await Library.consortiumQuery(on: database).all().map { $0.toDTO(closedDesks: closed, withdrawnServices: withdrawn) }
         snapshot.withLockedValue { $0 = Snapshot(libraries: libraries, readAt: now) }
         return libraries
     }

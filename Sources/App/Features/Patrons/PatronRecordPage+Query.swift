@@ -18,7 +18,7 @@ extension PatronRecordPage {
         let now: Date
 
         /// The record as staff open it (`revealIDNumber == false`) or after they asked for the full ID number.
-        /// Both are audited against the patron, in the home library's trail as the desk's `patron.viewed` is.
+        /// Both are audited against the patron, in the trail of the library that looked, as the desk's `patron.viewed` is.
         /// A patron outside the boundary is "not found", as is an id that names no one.
         func viewed(_ rawID: String?, by staff: StaffMember, ipAddress: String?, revealIDNumber: Bool) async throws -> Model {
             guard let id = rawID.flatMap(UUID.init(uuidString:)),
@@ -28,7 +28,7 @@ extension PatronRecordPage {
             else { throw OneCardError.notFound }
             try await AuditTrail.record(revealIDNumber ? "patron.id_number_revealed" : "patron.record_viewed",
                                         by: .staff(staff.requireID(), ipAddress: ipAddress),
-                                        subject: ("patron", id.uuidString), libraryID: patron.$library.id, at: now, on: database)
+                                        subject: ("patron", id.uuidString), libraryID: staff.$library.id, at: now, on: database)
             return try await model(for: patron, revealIDNumber: revealIDNumber)
         }
 

@@ -77,13 +77,11 @@ extension StaffHomePage {
                               count: try await waiting().count(), overdue: try await waiting().filter(\.$requestedAt < late).count(),
                               oldestDue: day(try await waiting().min(\.$requestedAt), plus: Self.requestDays))]
             case .deliveries:
-                // Which library a delivery concerns is inside its payload, so this reads the failing ones
-                // (at most `PartnerDeliveries`' page of them, and only those that failed three times or more).
-                let failing = try await PartnerDeliveries(database: database, now: now).failing(for: staff).map(\.0)
+                let failing = { PartnerDeliveries(database: database, now: now).failingQuery(for: SystemsScope(staff: staff).libraryID) }
                 return [Queue(titleKey: "staff.deliveries.title", ruleKey: "staff.dashboard.rule.deliveries", path: room.url.path,
-                              count: failing.count, overdue: failing.filter { $0.status == .failed }.count,
-                              oldestDue: day(failing.map(\.createdAt).min(), plus: 0))]
-            case .home, .patrons, .audit, .calendar, .oidcClients, .systems:
+                              count: try await failing().count(), overdue: try await failing().filter(\.$status == .failed).count(),
+                              oldestDue: day(try await failing().min(\.$createdAt), plus: 0))]
+            case .home, .patrons, .audit, .calendar, .oidcClients, .systems, .library, .libraries:
                 return []
             }
         }

@@ -17,6 +17,8 @@ enum StaffRoom: String, CaseIterable, Sendable {
     /// Partner systems, API clients and SIP2 accounts (issue #14 item 6): one room in the navigation, with its
     /// own links between the three pages, so the administrator's navigation stays two rows at desktop width.
     case systems
+    case library
+    case libraries
 
     /// The page the navigation links to.
     var url: SiteURL {
@@ -32,6 +34,8 @@ enum StaffRoom: String, CaseIterable, Sendable {
         case .calendar: .staffCalendar
         case .oidcClients: .staffOIDCClients
         case .systems: .staffPartnerSystems
+        case .library: .staffLibrary
+        case .libraries: .staffLibraries
         }
     }
 
@@ -51,6 +55,8 @@ enum StaffRoom: String, CaseIterable, Sendable {
         case .calendar: LibraryCalendarController.roles.contains(staff.role)
         case .oidcClients: OIDCClientsController.roles.contains(staff.role)
         case .systems: SystemsScope.roles.contains(staff.role)
+        case .library: LibraryAdministrationController.roles.contains(staff.role)
+        case .libraries: ConsortiumLibrariesController.roles.contains(staff.role)
         }
     }
 }

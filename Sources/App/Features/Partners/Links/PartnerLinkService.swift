@@ -17,11 +17,18 @@ struct PartnerLinkService {
         service.kind == .cityAccount ? "TAIPEI_CITY_ID" : "\(service.code)_LINK"
     }
 
+    /// The services the reader's library offers, and those it stopped offering that the reader still has a
+    /// link with, so they can end it.
     func offered(to patron: Patron) async throws -> [(PartnerService, PartnerLink?)] {
         let services = try await PartnerService.query(on: database).filter(\.$library.$id == patron.$library.id)
             .sort(\.$position).all()
         let links = try await PartnerLink.query(on: database).filter(\.$patron.$id == patron.requireID()).all()
-        return services.map { service in (service, links.first { $0.$partnerService.id == service.id }) }
+        let withdrawn = try await PartnerServiceWithdrawal.withdrawnIDs(on: database)
+        return services.compactMap { service in
+            let link = links.first { $0.$partnerService.id == service.id }
+            guard !withdrawn.contains(service.id!) || (link.map { $0.status != .withdrawn } ?? false) else { return nil }
+            return (service, link)
+        }
     }
 
     func service(code: String, for patron: Patron) async throws -> PartnerService {
@@ -34,12 +41,14 @@ struct PartnerLinkService {
     /// The statement a reader reads before enabling `service`, in its current version. The city account's
     /// is offered only where a Taipei Pass provider is configured: elsewhere a desk links it.
     func statement(for service: PartnerService, taipeiPassConfigured: Bool) async throws -> ConsentDocument {
+        guard try await !PartnerServiceWithdrawal.isWithdrawn(service, on: database) else { throw PartnerServiceError.notOffered }
         guard service.kind == .partnerLibrary || taipeiPassConfigured else { throw PartnerServiceError.needsCityAccount }
         return try await ConsentDocument.current(Self.consentCode(for: service), on: database)
     }
 
     func enable(_ service: PartnerService, for patron: Patron, ipAddress: String?) async throws {
         // Linking the city identity account needs a sign-in with Taipei Pass (`linkCityAccount`), not a tick.
+        guard try await !PartnerServiceWithdrawal.isWithdrawn(service, on: database) else { throw PartnerServiceError.notOffered }
         guard service.kind == .partnerLibrary else { throw PartnerServiceError.needsCityAccount }
         let document = try await ConsentDocument.current(Self.consentCode(for: service), on: database)
         try await database.transaction { db in
@@ -55,7 +64,8 @@ struct PartnerLinkService {
     /// account that another card holds is refused, also when two requests race (the unique constraint).
     func linkCityAccount(_ service: PartnerService, for patron: Patron, agreedTo document: ConsentDocument,
                          issuer: String, subject: String, ipAddress: String?) async throws {
-        guard service.kind == .cityAccount, document.code == Self.consentCode(for: service) else {
+        guard service.kind == .cityAccount, try await !PartnerServiceWithdrawal.isWithdrawn(service, on: database),
+              document.code == Self.consentCode(for: service) else {
             throw PartnerServiceError.notOffered
         }
         let patronID = try patron.requireID()

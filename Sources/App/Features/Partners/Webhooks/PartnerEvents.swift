@@ -26,8 +26,11 @@ enum PartnerEvents {
         let queued = Queued(eventID: UUID(), type: type, occurredAt: now, partnerLibraryID: partnerLibraryID,
                             patronID: try patron.requireID(), homeLibraryID: patron.$library.id, cardNumber: patron.cardNumber)
         let payload = String(decoding: try JSONEncoder.partnerEvents.encode(queued), as: UTF8.self)
-        try await OutboxMessage(kind: .partnerEvent, partitionKey: "partner:\(partnerLibraryID.uuidString):patron:\(queued.patronID.uuidString)",
-                                payload: payload, now: now).create(on: database)
+        let message = OutboxMessage(kind: .partnerEvent, partitionKey: "partner:\(partnerLibraryID.uuidString):patron:\(queued.patronID.uuidString)",
+                                    payload: payload, now: now)
+        message.partnerLibraryID = queued.partnerLibraryID
+        message.homeLibraryID = queued.homeLibraryID
+        try await message.create(on: database)
     }
 
     /// The partner libraries the reader has an active link with (city accounts have no partner system).
