@@ -34,6 +34,8 @@ final class SiteURLTests: XCTestCase {
         .oidcDiscovery, .oidcJWKS, .oidcAuthorize, .oidcContinue, .oidcSignIn, .oidcConsent, .oidcToken, .oidcUserInfo,
         .oidcRevoke, .oidcIntrospect, .oidcLogout, .staffOIDCClients, .staffOIDCClientDisable(clientID: .key),
         .staffOIDCClientSecret(clientID: .key),
+        .staffSecondFactor, .staffSecondFactorEnrol, .staffAccounts, .staffAccountRole(id: .key), .staffAccountDisable(id: .key),
+        .staffAccountPasswordLink(id: .key), .staffAccountSecondFactorReset(id: .key),
     ] + SiteURL.Service.allCases.map { .service($0) } + SiteURL.TemplateFormat.allCases.map { .groupTemplate($0) }
 
     /// The same case as a link, with sample values. No `default:`, so a new case does not compile until it is here.
@@ -47,8 +49,13 @@ final class SiteURLTests: XCTestCase {
              .staffCalendar, .taipeiPassSignIn, .taipeiPassCallback, .groupApplicationForm, .groupApplicationDone,
              .groupTemplate, .groupContact, .groupContactSignIn, .groupContactSignOut, .groupContactHome,
              .groupContactNewBatch, .staffGroup, .activateCard, .staffPatrons, .accountAccessLog, .oidcDiscovery, .oidcJWKS, .oidcAuthorize, .oidcContinue,
-             .oidcSignIn, .oidcConsent, .oidcToken, .oidcUserInfo, .oidcRevoke, .oidcIntrospect, .oidcLogout, .staffOIDCClients:
+             .oidcSignIn, .oidcConsent, .oidcToken, .oidcUserInfo, .oidcRevoke, .oidcIntrospect, .oidcLogout, .staffOIDCClients,
+             .staffSecondFactor, .staffSecondFactorEnrol, .staffAccounts:
             url
+        case .staffAccountRole: .staffAccountRole(id: .value(id))
+        case .staffAccountDisable: .staffAccountDisable(id: .value(id))
+        case .staffAccountPasswordLink: .staffAccountPasswordLink(id: .value(id))
+        case .staffAccountSecondFactorReset: .staffAccountSecondFactorReset(id: .value(id))
         case .staffOIDCClientDisable: .staffOIDCClientDisable(clientID: .value("hyread"))
         case .staffOIDCClientSecret: .staffOIDCClientSecret(clientID: .value("hyread"))
         case .apiLibrary: .apiLibrary(code: .value("TPML"))

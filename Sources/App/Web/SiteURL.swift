@@ -112,6 +112,14 @@ enum SiteURL: Sendable {
     case staffOIDCClients
     case staffOIDCClientDisable(clientID: Parameter<String>)
     case staffOIDCClientSecret(clientID: Parameter<String>)
+    // Staff accounts and the second factor (issue #14 item 6).
+    case staffSecondFactor
+    case staffSecondFactorEnrol
+    case staffAccounts
+    case staffAccountRole(id: Parameter<UUID>)
+    case staffAccountDisable(id: Parameter<UUID>)
+    case staffAccountPasswordLink(id: Parameter<UUID>)
+    case staffAccountSecondFactorReset(id: Parameter<UUID>)
 
     /// The pictures of the mobile card.
     enum CardImage: String, Sendable {
@@ -256,6 +264,13 @@ enum SiteURL: Sendable {
         case .staffOIDCClients: ["staff", "oidc", "clients"]
         case .staffOIDCClientDisable(let clientID): ["staff", "oidc", "clients", .parameter("clientID", clientID), "disable"]
         case .staffOIDCClientSecret(let clientID): ["staff", "oidc", "clients", .parameter("clientID", clientID), "secret"]
+        case .staffSecondFactor: ["staff", "login", "code"]
+        case .staffSecondFactorEnrol: ["staff", "login", "enrol"]
+        case .staffAccounts: ["staff", "accounts"]
+        case .staffAccountRole(let id): ["staff", "accounts", .parameter("id", id), "role"]
+        case .staffAccountDisable(let id): ["staff", "accounts", .parameter("id", id), "disable"]
+        case .staffAccountPasswordLink(let id): ["staff", "accounts", .parameter("id", id), "password-link"]
+        case .staffAccountSecondFactorReset(let id): ["staff", "accounts", .parameter("id", id), "second-factor-reset"]
         }
     }
 
@@ -342,13 +357,17 @@ enum SiteURL: Sendable {
         case .oidcIntrospect: "oidcIntrospect"
         case .oidcLogout: "oidcLogout"
         case .staffOIDCClients: "staffOIDCClients"
+        case .staffSecondFactor: "staffSecondFactor"
+        case .staffSecondFactorEnrol: "staffSecondFactorEnrol"
+        case .staffAccounts: "staffAccounts"
         case .apiLibrary, .apiPartnerPatron, .ezproxyLogin, .accountPartner, .accountPartnerDone, .accountPartnerDisable,
              .deskApplication, .deskActivate, .staffDigitalCard, .staffDigitalCardFile, .deskUpgrade, .deskSuspend,
              .deskReinstate, .deskValidUntil, .accountRequest, .accountConsentWithdraw, .staffRequestDecision,
              .staffDeliveryRetry, .staffCalendarReopen, .groupContactUpload, .groupContactUploadReturned,
              .groupContactBatch, .groupContactBatchSummary, .staffGroupApplication, .staffGroupApplicationDecision,
              .staffGroupApplicationContact, .staffGroupDocument, .staffGroupBatch, .staffGroupBatchDecision,
-             .staffGroupBatchSummary, .staffPatron, .staffPatronIDNumber, .staffOIDCClientDisable, .staffOIDCClientSecret:
+             .staffGroupBatchSummary, .staffPatron, .staffPatronIDNumber, .staffOIDCClientDisable, .staffOIDCClientSecret,
+             .staffAccountRole, .staffAccountDisable, .staffAccountPasswordLink, .staffAccountSecondFactorReset:
             nil
         }
     }
@@ -365,6 +384,7 @@ enum SiteURL: Sendable {
         .groupContactNewBatch, .staffGroup, .activateCard, .staffPatrons, .accountAccessLog,
         .oidcDiscovery, .oidcJWKS, .oidcAuthorize, .oidcContinue, .oidcSignIn, .oidcConsent, .oidcToken, .oidcUserInfo,
         .oidcRevoke, .oidcIntrospect, .oidcLogout, .staffOIDCClients,
+        .staffSecondFactor, .staffSecondFactorEnrol, .staffAccounts,
     ] + Service.allCases.map { .service($0) } + TemplateFormat.allCases.map { .groupTemplate($0) }
 
     /// The case a template names, or nil for an unknown name (the `#path` tag then fails the render).
