@@ -59,21 +59,18 @@ final class StaffAccountsTests: XCTestCase {
             let id = try await staff(app, "someone@tpml.example").requireID()
             for role in ["desk", "reviewer"] {
                 let browser = try await signedInStaff(app, role: role, email: "\(role)@tpml.example")
-                let awaited1 = try await browser.get("/staff/accounts")
-                XCTAssertEqual(awaited1.status, .forbidden, role)
-                let awaited2 = try await browser.post("/staff/accounts", form: ["email": "x@tpml.example", "role": "admin"])
-                XCTAssertEqual(awaited2.status,
+                expectStatus(try await browser.get("/staff/accounts"), .forbidden, role)
+                expectStatus(try await browser.post("/staff/accounts", form: ["email": "x@tpml.example", "role": "admin"]),
                                .forbidden, role)
                 for action in ["role", "disable", "password-link", "second-factor-reset"] {
                     let response = try await browser.post("/staff/accounts/\(id)/\(action)", form: ["role": "admin"])
                     XCTAssertEqual(response.status, .forbidden, "\(role) \(action)")
                 }
-                let awaited3 = try await browser.get("/staff")
-                XCTAssertFalse(awaited3.body.string.contains("/staff/accounts"), "no link to a refused room")
+                let home = try await browser.get("/staff")
+                XCTAssertFalse(home.body.string.contains("/staff/accounts"), "no link to a refused room")
             }
             let anonymous = TestBrowser(app)
-            let awaited4 = try await anonymous.get("/staff/accounts")
-            XCTAssertEqual(awaited4.status, .unauthorized)
+            expectStatus(try await anonymous.get("/staff/accounts"), .unauthorized)
             let unchanged = try await staff(app, "someone@tpml.example")
             XCTAssertEqual(unchanged.role, .desk)
             XCTAssertNil(unchanged.disabledAt)
@@ -94,32 +91,28 @@ final class StaffAccountsTests: XCTestCase {
                 let response = try await admin.post("/staff/accounts/\(outsider.id!)/\(action)", form: ["role": "admin"])
                 XCTAssertEqual(response.status, .notFound, action)
             }
-            let awaited5 = try await staff(app, "clerk@ntpl.example")
-            XCTAssertEqual(awaited5.role, .desk)
+            let untouched = try await staff(app, "clerk@ntpl.example")
+            XCTAssertEqual(untouched.role, .desk)
             // The library field is ignored for a library administrator: the invitation lands in their own library.
             _ = try await admin.post("/staff/accounts", form: ["email": "new@tpml.example", "role": "desk", "library": "NTPL"])
-            let awaited6 = try await staff(app, "new@tpml.example")
-            XCTAssertEqual(awaited6.library.code, "TPML")
-            let awaited7 = try await admin.post("/staff/accounts", form: ["email": "boss@tpml.example", "role": "consortium_admin"])
-            XCTAssertEqual(awaited7.status,
+            let invitedHere = try await staff(app, "new@tpml.example")
+            XCTAssertEqual(invitedHere.library.code, "TPML")
+            expectStatus(try await admin.post("/staff/accounts", form: ["email": "boss@tpml.example", "role": "consortium_admin"]),
                            .forbidden)
             let clerk = try await staff(app, "new@tpml.example")
-            let awaited8 = try await admin.post("/staff/accounts/\(clerk.id!)/role", form: ["role": "consortium_admin"])
-            XCTAssertEqual(awaited8.status, .forbidden)
+            expectStatus(try await admin.post("/staff/accounts/\(clerk.id!)/role", form: ["role": "consortium_admin"]), .forbidden)
 
             // The consortium administrator acts on every library.
             let consortium = try await signedInStaff(app, role: "consortium_admin", email: "consortium@tpml.example")
             let all = try await consortium.get("/staff/accounts")
             XCTAssertTrue(all.body.string.contains("clerk@ntpl.example"))
-            let awaited9 = try await consortium.post("/staff/accounts/\(outsider.id!)/role", form: ["role": "admin"])
-            XCTAssertEqual(awaited9.status, .ok)
-            let awaited10 = try await staff(app, "clerk@ntpl.example")
-            XCTAssertEqual(awaited10.role, .admin)
-            let awaited11 = try await consortium.post("/staff/accounts", form: ["email": "new@ntpl.example", "role": "reviewer", "library": "NTPL"])
-            XCTAssertEqual(awaited11.status,
+            expectStatus(try await consortium.post("/staff/accounts/\(outsider.id!)/role", form: ["role": "admin"]), .ok)
+            let promoted = try await staff(app, "clerk@ntpl.example")
+            XCTAssertEqual(promoted.role, .admin)
+            expectStatus(try await consortium.post("/staff/accounts", form: ["email": "new@ntpl.example", "role": "reviewer", "library": "NTPL"]),
                            .created)
-            let awaited12 = try await staff(app, "new@ntpl.example")
-            XCTAssertEqual(awaited12.library.code, "NTPL")
+            let invitedThere = try await staff(app, "new@ntpl.example")
+            XCTAssertEqual(invitedThere.library.code, "NTPL")
             let changed = try await XCTUnwrapAsync(await AuditEvent.query(on: app.db).filter(\.$action == "staff.role_changed").first())
             XCTAssertEqual(changed.details, #"{"from":"desk","to":"admin"}"#)
             XCTAssertEqual(changed.subjectID, outsider.id!.uuidString)
@@ -144,23 +137,20 @@ final class StaffAccountsTests: XCTestCase {
             XCTAssertEqual(after.role, .admin)
             XCTAssertNil(after.disabledAt)
             XCTAssertNotNil(after.totpConfirmedAt)
-            let awaited13 = try await admin.get("/staff/accounts")
-            XCTAssertEqual(awaited13.status, .ok, "still an administrator, still signed in")
+            expectStatus(try await admin.get("/staff/accounts"), .ok, "still an administrator, still signed in")
         }
     }
 
     func testDisablingAnAccountEndsItsSessionsAtOnceAndRefusesItsPassword() async throws {
         try await withTestApp { app in
             let clerk = try await signedInStaff(app, role: "desk", email: "desk@tpml.example")
-            let awaited14 = try await clerk.get("/staff/applications")
-            XCTAssertEqual(awaited14.status, .ok)
+            expectStatus(try await clerk.get("/staff/applications"), .ok)
             let admin = try await signedInStaff(app, role: "admin", email: "admin@tpml.example")
             let target = try await staff(app, "desk@tpml.example")
             let done = try await admin.post("/staff/accounts/\(target.id!)/disable", form: [:])
             XCTAssertEqual(done.status, .ok)
             XCTAssertTrue(done.body.string.contains("desk@tpml.example 已停用並已登出"))
-            let awaited15 = try await clerk.get("/staff/applications")
-            XCTAssertEqual(awaited15.status, .unauthorized, "the session ended at once")
+            expectStatus(try await clerk.get("/staff/applications"), .unauthorized, "the session ended at once")
             let sessions = try await WebSession.query(on: app.db).filter(\.$staffID == target.id!).count()
             XCTAssertEqual(sessions, 0)
             let again = TestBrowser(app)
@@ -189,10 +179,8 @@ final class StaffAccountsTests: XCTestCase {
             XCTAssertEqual(mail.subject, "一證通員工帳號：請設定新密碼")
             let token = try XCTUnwrap(mail.body.firstMatch(of: /\/staff\/password\?token=(\S+)/)?.1).description
             let browser = TestBrowser(app)
-            let awaited16 = try await browser.get("/staff/password?token=\(oldToken)")
-            XCTAssertEqual(awaited16.status, .gone, "the old link stopped working")
-            let awaited17 = try await browser.get("/staff/password?token=\(token)")
-            XCTAssertEqual(awaited17.status, .ok)
+            expectStatus(try await browser.get("/staff/password?token=\(oldToken)"), .gone, "the old link stopped working")
+            expectStatus(try await browser.get("/staff/password?token=\(token)"), .ok)
             let audit = try await XCTUnwrapAsync(await AuditEvent.query(on: app.db).filter(\.$action == "staff.password_link_sent").first())
             XCTAssertEqual(audit.subjectID, target.id!.uuidString)
         }
@@ -202,8 +190,7 @@ final class StaffAccountsTests: XCTestCase {
         let clock = TestClock()
         try await withTestApp(clock: clock) { app in
             let reviewer = try await signedInStaff(app, role: "reviewer", email: "reviewer@tpml.example")
-            let awaited18 = try await reviewer.get("/staff/group")
-            XCTAssertEqual(awaited18.status, .ok)
+            expectStatus(try await reviewer.get("/staff/group"), .ok)
             let admin = try await signedInStaff(app, role: "admin", email: "admin@tpml.example")
             let target = try await staff(app, "reviewer@tpml.example")
             let done = try await admin.post("/staff/accounts/\(target.id!)/second-factor-reset", form: [:])
@@ -213,8 +200,7 @@ final class StaffAccountsTests: XCTestCase {
             XCTAssertNil(after.totpConfirmedAt)
             let codes = try await StaffRecoveryCode.query(on: app.db).filter(\.$staffMember.$id == target.id!).count()
             XCTAssertEqual(codes, 0)
-            let awaited19 = try await reviewer.get("/staff/group")
-            XCTAssertEqual(awaited19.status, .unauthorized, "signed out at once")
+            expectStatus(try await reviewer.get("/staff/group"), .unauthorized, "signed out at once")
             let audit = try await XCTUnwrapAsync(await AuditEvent.query(on: app.db).filter(\.$action == "staff.second_factor_reset").first())
             XCTAssertEqual(audit.subjectID, target.id!.uuidString)
             // At the next sign-in the reviewer enrols again.

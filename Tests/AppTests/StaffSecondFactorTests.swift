@@ -108,12 +108,9 @@ final class StaffSecondFactorTests: XCTestCase {
             XCTAssertEqual(rows.count, 10)
             XCTAssertEqual(Set(rows.map(\.codeHash)), Set(codes.map { OneTimeToken.hash($0.replacingOccurrences(of: "-", with: "")) }),
                            "stored hashed")
-            let awaited3 = try await browser.get("/staff")
-            XCTAssertEqual(awaited3.status, .ok)
-            let awaited4 = try await browser.get("/staff/group")
-            XCTAssertEqual(awaited4.status, .ok)
-            let awaited5 = try await browser.get("/staff/login/enrol")
-            XCTAssertEqual(awaited5.status, .seeOther, "enrolled: nothing more to do there")
+            expectStatus(try await browser.get("/staff"), .ok)
+            expectStatus(try await browser.get("/staff/group"), .ok)
+            expectStatus(try await browser.get("/staff/login/enrol"), .seeOther, "enrolled: nothing more to do there")
             let actions = try await AuditEvent.query(on: app.db).all().map(\.action)
             XCTAssertTrue(actions.contains("staff.second_factor_enrolled"))
             XCTAssertEqual(actions.filter { $0 == "staff.second_factor_failed" }.count, 1)
@@ -127,8 +124,7 @@ final class StaffSecondFactorTests: XCTestCase {
             try await browser.get("/staff/login")
             let response = try await browser.post("/staff/login", form: ["email": "desk@tpml.example", "password": "correct horse battery staple"])
             XCTAssertEqual(response.headers.first(name: .location), "/staff")
-            let awaited6 = try await browser.get("/staff/applications")
-            XCTAssertEqual(awaited6.status, .ok)
+            expectStatus(try await browser.get("/staff/applications"), .ok)
         }
     }
 
@@ -139,14 +135,12 @@ final class StaffSecondFactorTests: XCTestCase {
             let secret = try await secret(app, "admin@tpml.example")
             clock.advance(by: 30)
             let first = try await pastPassword(app, "admin@tpml.example")
-            let awaited7 = try await first.get("/staff/audit")
-            XCTAssertEqual(awaited7.status, .unauthorized, "the password alone opens nothing")
+            expectStatus(try await first.get("/staff/audit"), .unauthorized, "the password alone opens nothing")
             let code = try await pyotpCode(secret, at: clock.now)
             let accepted = try await first.post("/staff/login/code", form: ["code": code])
             XCTAssertEqual(accepted.status, .seeOther)
             XCTAssertEqual(accepted.headers.first(name: .location), "/staff")
-            let awaited8 = try await first.get("/staff/audit")
-            XCTAssertEqual(awaited8.status, .ok)
+            expectStatus(try await first.get("/staff/audit"), .ok)
 
             // Someone who saw the code and knows the password tries it in the same window.
             let second = try await pastPassword(app, "admin@tpml.example")
@@ -154,25 +148,20 @@ final class StaffSecondFactorTests: XCTestCase {
             XCTAssertEqual(replay.status, .unauthorized)
             XCTAssertTrue(replay.body.string.contains("驗證碼不正確或已使用過"))
             clock.advance(by: 10)
-            let awaited9 = try await second.post("/staff/login/code", form: ["code": code])
-            XCTAssertEqual(awaited9.status, .unauthorized,
+            expectStatus(try await second.post("/staff/login/code", form: ["code": code]), .unauthorized,
                            "still refused ten seconds later, while the code is in its window")
             // An earlier step's code inside the window is refused too: steps only go forward.
             let earlier = try await pyotpCode(secret, at: clock.now.addingTimeInterval(-30))
-            let awaited10 = try await second.post("/staff/login/code", form: ["code": earlier])
-            XCTAssertEqual(awaited10.status, .unauthorized)
+            expectStatus(try await second.post("/staff/login/code", form: ["code": earlier]), .unauthorized)
             // The app's next code is accepted (the window takes one step ahead, for a phone whose clock runs fast).
             let next = try await pyotpCode(secret, at: clock.now.addingTimeInterval(30))
-            let awaited11 = try await second.post("/staff/login/code", form: ["code": next])
-            XCTAssertEqual(awaited11.status, .seeOther)
-            let awaited12 = try await second.get("/staff/audit")
-            XCTAssertEqual(awaited12.status, .ok)
+            expectStatus(try await second.post("/staff/login/code", form: ["code": next]), .seeOther)
+            expectStatus(try await second.get("/staff/audit"), .ok)
             // Two steps away is outside the window.
             clock.advance(by: 120)
             let third = try await pastPassword(app, "admin@tpml.example")
             let stale = try await pyotpCode(secret, at: clock.now.addingTimeInterval(-60))
-            let awaited13 = try await third.post("/staff/login/code", form: ["code": stale])
-            XCTAssertEqual(awaited13.status, .unauthorized)
+            expectStatus(try await third.post("/staff/login/code", form: ["code": stale]), .unauthorized)
             let verified = try await AuditEvent.query(on: app.db).filter(\.$action == "staff.second_factor_verified").count()
             XCTAssertEqual(verified, 2)
         }
@@ -199,15 +188,13 @@ final class StaffSecondFactorTests: XCTestCase {
             let right = try await pyotpCode(secret, at: clock.now)
             let locked = try await browser.post("/staff/login/code", form: ["code": right])
             XCTAssertEqual(locked.status, .unauthorized, "locked: the right code does not help")
-            let awaited14 = try await browser.get("/staff")
-            XCTAssertEqual(awaited14.status, .seeOther)
+            expectStatus(try await browser.get("/staff"), .seeOther)
             let failures = try await AuditEvent.query(on: app.db).filter(\.$action == "staff.second_factor_failed").all()
             XCTAssertEqual(failures.count, SignInThrottle.lockAfter + 1)
             XCTAssertEqual(failures.filter { $0.details?.contains(#""locked":"yes""#) == true }.count, 1)
             clock.advance(by: SignInThrottle.window)
             let later = try await pyotpCode(secret, at: clock.now)
-            let awaited15 = try await browser.post("/staff/login/code", form: ["code": later])
-            XCTAssertEqual(awaited15.status, .seeOther,
+            expectStatus(try await browser.post("/staff/login/code", form: ["code": later]), .seeOther,
                            "the lock ends with its window")
         }
     }
@@ -221,16 +208,12 @@ final class StaffSecondFactorTests: XCTestCase {
             XCTAssertEqual(codes.count, 10)
 
             let first = try await pastPassword(app, "reviewer@tpml.example")
-            let awaited16 = try await first.post("/staff/login/code", form: ["code": codes[0].lowercased()])
-            XCTAssertEqual(awaited16.status, .seeOther,
+            expectStatus(try await first.post("/staff/login/code", form: ["code": codes[0].lowercased()]), .seeOther,
                            "typed in lower case, with its dash")
-            let awaited17 = try await first.get("/staff")
-            XCTAssertEqual(awaited17.status, .ok)
+            expectStatus(try await first.get("/staff"), .ok)
             let second = try await pastPassword(app, "reviewer@tpml.example")
-            let awaited18 = try await second.post("/staff/login/code", form: ["code": codes[0]])
-            XCTAssertEqual(awaited18.status, .unauthorized, "used once already")
-            let awaited19 = try await second.post("/staff/login/code", form: ["code": codes[1].replacingOccurrences(of: "-", with: "")])
-            XCTAssertEqual(awaited19.status,
+            expectStatus(try await second.post("/staff/login/code", form: ["code": codes[0]]), .unauthorized, "used once already")
+            expectStatus(try await second.post("/staff/login/code", form: ["code": codes[1].replacingOccurrences(of: "-", with: "")]),
                            .seeOther)
             let used = try await StaffRecoveryCode.query(on: app.db).filter(\.$usedAt != nil).count()
             XCTAssertEqual(used, 2)

@@ -276,3 +276,10 @@ func sentMail(_ row: OutboxMessage, _ app: Application) throws -> MailMessage {
 func answerLinkRequests(_ app: Application) async throws {
     try await app.outboxWorker.deliverDue(kinds: [.linkRequest])
 }
+
+/// `XCTAssertEqual(response.status, status)` for a response awaited in the call itself
+/// (`expectStatus(try await browser.get("/staff"), .ok)`): XCTAssert's autoclosures cannot await.
+func expectStatus(_ response: XCTHTTPResponse, _ status: HTTPResponseStatus, _ message: String = "",
+                  file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(response.status, status, message, file: file, line: line)
+}
