@@ -8,11 +8,12 @@ struct BarcodeText: Sendable, Hashable {
     /// One byte per character, each in 0x20…0x7E.
     let bytes: [UInt8]
 
-    init(_ text: String) throws(BarcodeError) {
+    /// `maximumLength`: a QR code of a link (`QRCode(link:)`) holds more than a card number.
+    init(_ text: String, maximumLength: Int = Self.maximumLength) throws(BarcodeError) {
         guard !text.isEmpty else { throw .empty }
         // Counting characters first keeps a pasted novel from being scanned twice.
         let count = text.count
-        guard count <= Self.maximumLength else { throw .tooLong(count) }
+        guard count <= maximumLength else { throw .tooLong(count) }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(count)
         // Characters, not scalars: an offset must point at what a person sees, and "\r\n" is one

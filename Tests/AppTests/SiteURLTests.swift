@@ -40,6 +40,8 @@ final class SiteURLTests: XCTestCase {
         .staffSIP2AccountPassword(id: .key),
         .staffLibrary, .staffLibraryDesks, .staffLibraryDesk(id: .key), .staffLibraryDeskClose(id: .key), .staffLibraryServices,
         .staffLibraryServiceWithdraw(id: .key), .staffLibraries,
+        .staffSecondFactor, .staffSecondFactorEnrol, .staffAccounts, .staffAccountRole(id: .key), .staffAccountDisable(id: .key),
+        .staffAccountPasswordLink(id: .key), .staffAccountSecondFactorReset(id: .key),
     ] + SiteURL.Service.allCases.map { .service($0) } + SiteURL.TemplateFormat.allCases.map { .groupTemplate($0) }
 
     /// The same case as a link, with sample values. No `default:`, so a new case does not compile until it is here.
@@ -55,7 +57,8 @@ final class SiteURLTests: XCTestCase {
              .groupContactNewBatch, .staffGroup, .activateCard, .staffPatrons, .accountAccessLog, .oidcDiscovery, .oidcJWKS, .oidcAuthorize, .oidcContinue,
              .oidcSignIn, .oidcConsent, .oidcToken, .oidcUserInfo, .oidcRevoke, .oidcIntrospect, .oidcLogout, .staffOIDCClients,
              .staffPartnerSystems, .staffAPIClients, .staffSIP2Accounts,
-             .staffLibrary, .staffLibraryDesks, .staffLibraryServices, .staffLibraries:
+             .staffLibrary, .staffLibraryDesks, .staffLibraryServices, .staffLibraries,
+             .staffSecondFactor, .staffSecondFactorEnrol, .staffAccounts:
             url
         case .staffPartnerSystem: .staffPartnerSystem(code: .value("NTPL"))
         case .staffPartnerSystemSecret: .staffPartnerSystemSecret(code: .value("NTPL"))
@@ -70,6 +73,10 @@ final class SiteURLTests: XCTestCase {
         case .staffLibraryDesk: .staffLibraryDesk(id: .value(id))
         case .staffLibraryDeskClose: .staffLibraryDeskClose(id: .value(id))
         case .staffLibraryServiceWithdraw: .staffLibraryServiceWithdraw(id: .value(id))
+        case .staffAccountRole: .staffAccountRole(id: .value(id))
+        case .staffAccountDisable: .staffAccountDisable(id: .value(id))
+        case .staffAccountPasswordLink: .staffAccountPasswordLink(id: .value(id))
+        case .staffAccountSecondFactorReset: .staffAccountSecondFactorReset(id: .value(id))
         case .staffOIDCClientDisable: .staffOIDCClientDisable(clientID: .value("hyread"))
         case .staffOIDCClientSecret: .staffOIDCClientSecret(clientID: .value("hyread"))
         case .apiLibrary: .apiLibrary(code: .value("TPML"))

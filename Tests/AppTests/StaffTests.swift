@@ -87,6 +87,11 @@ final class StaffTests: XCTestCase {
             try await second.get("/staff/login")
             let signedIn = try await second.post("/staff/login", form: ["email": "admin@tpml.example", "password": "correct horse battery staple"])
             XCTAssertEqual(signedIn.status, .seeOther)
+            // An administrator's second factor (issue #14 item 6), from the app enrolled by the first sign-in.
+            try await second.get("/staff/login/code")
+            let code = try await secondFactorCode(app, email: "admin@tpml.example")
+            let secondFactor = try await second.post("/staff/login/code", form: ["code": code])
+            XCTAssertEqual(secondFactor.status, .seeOther)
             let colleague = try await signedInStaff(app, role: "desk", email: "desk@tpml.example")
             for browser in [first, second, colleague] {
                 let home = try await browser.get("/staff")
@@ -218,11 +223,15 @@ final class StaffTests: XCTestCase {
             XCTAssertNotNil(beforeSignIn)
             let signIn = try await browser.post("/staff/login", form: ["email": "Librarian@Example.org ", "password": "correct horse battery staple"])
             XCTAssertEqual(signIn.status, .seeOther)
-            XCTAssertEqual(signIn.headers.first(name: .location), "/staff")
+            // An administrator goes on to enrol the second factor (issue #14 item 6).
+            XCTAssertEqual(signIn.headers.first(name: .location), "/staff/login/enrol")
             XCTAssertNotEqual(browser.cookies["onecard_session"], beforeSignIn, "signing in starts a new session id")
             let cookie = signIn.headers[.setCookie].joined()
             XCTAssertTrue(cookie.contains("HttpOnly"))
             XCTAssertTrue(cookie.lowercased().contains("samesite=lax"))
+            let pastPassword = browser.cookies["onecard_session"]
+            try await enrolSecondFactor(app, browser)
+            XCTAssertNotEqual(browser.cookies["onecard_session"], pastPassword, "completing the second factor starts a new session id too")
 
             let home = try await browser.get("/staff")
             XCTAssertEqual(home.status, .ok)
@@ -295,6 +304,7 @@ final class StaffTests: XCTestCase {
             try await setPassword(admin, token: adminToken)
             try await admin.get("/staff/login")
             try await admin.post("/staff/login", form: ["email": "admin@tpml.example", "password": "correct horse battery staple"])
+            try await enrolSecondFactor(app, admin)
             let page = try await admin.get("/staff/audit")
             XCTAssertEqual(page.status, .ok)
             XCTAssertTrue(page.text.contains("staff.signed_in"))

@@ -222,7 +222,31 @@ func signedInStaff(_ app: Application, role: String = "desk", library: String = 
     try await browser.get("/staff/login")
     let response = try await browser.post("/staff/login", form: ["email": email, "password": "correct horse battery staple"])
     XCTAssertEqual(response.status, .seeOther, file: file, line: line)
+    if response.headers.first(name: .location) == "/staff/login/enrol" {
+        try await enrolSecondFactor(app, browser, file: file, line: line)
+    }
     return browser
+}
+
+/// Completes a reviewer's or administrator's first sign-in as an authenticator app would: reads the setup key
+/// from the enrolment page, types the code it makes now, and returns the recovery codes shown.
+@discardableResult
+func enrolSecondFactor(_ app: Application, _ browser: TestBrowser, file: StaticString = #filePath, line: UInt = #line) async throws -> [String] {
+    let page = try await browser.get("/staff/login/enrol")
+    let secret = try XCTUnwrap(page.body.string.firstMatch(of: /data-secret="([A-Z2-7]+)"/)?.1, file: file, line: line)
+    let code = TimeBasedCode(secret: TimeBasedCode.bytes(base32: String(secret))!).code(counter: TimeBasedCode.counter(at: app.clock.now()))
+    let done = try await browser.post("/staff/login/enrol", form: ["code": code])
+    XCTAssertEqual(done.status, .ok, file: file, line: line)
+    return done.body.string.matches(of: /<li><code>([A-Z2-7]{5}-[A-Z2-7]{5})<\/code><\/li>/).map { String($0.1) }
+}
+
+/// The code an authenticator app shows now for `email`'s enrolled second factor: of the app clock's step, or
+/// of the next one when this step's code was used already (the window accepts one step ahead).
+func secondFactorCode(_ app: Application, email: String) async throws -> String {
+    let staff = try await XCTUnwrapAsync(await StaffMember.query(on: app.db).filter(\.$email == email).first())
+    let secret = try app.vault.open(XCTUnwrap(staff.totpSecretSealed), context: StaffSecondFactor.sealContext)
+    let now = TimeBasedCode.counter(at: app.clock.now())
+    return TimeBasedCode(secret: TimeBasedCode.bytes(base32: secret)!).code(counter: max(now, (staff.totpLastStep ?? 0) + 1))
 }
 
 /// A valid national ID number (男, 臺北市 A) for the n-th test person.
@@ -251,4 +275,11 @@ func sentMail(_ row: OutboxMessage, _ app: Application) throws -> MailMessage {
 /// one up and queues its email, or nothing. The emails stay queued, so a test can read their links.
 func answerLinkRequests(_ app: Application) async throws {
     try await app.outboxWorker.deliverDue(kinds: [.linkRequest])
+}
+
+/// `XCTAssertEqual(response.status, status)` for a response awaited in the call itself
+/// (`expectStatus(try await browser.get("/staff"), .ok)`): XCTAssert's autoclosures cannot await.
+func expectStatus(_ response: XCTHTTPResponse, _ status: HTTPResponseStatus, _ message: String = "",
+                  file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(response.status, status, message, file: file, line: line)
 }

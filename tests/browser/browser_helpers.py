@@ -181,3 +181,48 @@ def set_date(driver, element, iso: str) -> None:
             "arguments[0].dispatchEvent(new Event('input', {bubbles: true}));"
             "arguments[0].dispatchEvent(new Event('change', {bubbles: true}));", element, iso)
     assert element.get_attribute("value") == iso
+
+
+# The second factor of reviewers and administrators (issue #14 item 6), as a person with an authenticator
+# app does it: the setup key is read from the enrolment page and kept here for the session's later sign-ins.
+TOTP_SECRETS: dict[str, str] = {}
+_TOTP_LAST_STEP: dict[str, int] = {}
+# The visible labels of the code fields and of the link on from the recovery codes, in both languages.
+_CODE_LABELS = {"zh": ("App 上的驗證碼", "登入驗證碼", "我已保存備用碼，前往員工首頁", "確認", "繼續"),
+                "en": ("Code from the app", "Sign-in code", "I have kept my recovery codes; go to the staff home", "Confirm", "Continue")}
+
+
+def totp_code(email: str) -> str:
+    """The app's code for `email` now, or the next step's when this step's code was used (the server takes one
+    step ahead and refuses a code used already); waits for a new step when both were used."""
+    import time
+    import pyotp
+    totp = pyotp.TOTP(TOTP_SECRETS[email])
+    while True:
+        step = int(time.time()) // 30
+        for candidate in (step, step + 1):
+            if candidate > _TOTP_LAST_STEP.get(email, -1):
+                _TOTP_LAST_STEP[email] = candidate
+                return totp.at(candidate * 30)
+        time.sleep(1)
+
+
+def complete_second_factor(driver, email: str) -> list[str]:
+    """After the password: enrols (first time) or types the code, as the page asks; returns recovery codes shown."""
+    from urllib.parse import urlsplit
+    path = urlsplit(driver.current_url).path
+    language = "en" if (driver.find_element(By.TAG_NAME, "html").get_attribute("lang") or "").startswith("en") else "zh"
+    first_code, sign_in_code, done, confirm, proceed = _CODE_LABELS[language]
+    if path == "/staff/login/enrol":
+        TOTP_SECRETS[email] = driver.find_element(By.ID, "totp-secret").get_attribute("data-secret")
+        _TOTP_LAST_STEP.pop(email, None)
+        field(driver, first_code).send_keys(totp_code(email))
+        click_and_wait(driver, button(driver, confirm))
+        codes = [c.text.strip() for c in driver.find_elements(By.CSS_SELECTOR, "#recovery-codes code")]
+        assert len(codes) == 10, driver.find_element(By.TAG_NAME, "main").text
+        click_and_wait(driver, link(driver, done))
+        return codes
+    if path == "/staff/login/code":
+        field(driver, sign_in_code).send_keys(totp_code(email))
+        click_and_wait(driver, button(driver, proceed))
+    return []

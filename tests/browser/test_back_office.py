@@ -9,6 +9,7 @@ import json
 from selenium.webdriver.common.by import By
 
 from browser_helpers import (
+    complete_second_factor,
     assert_no_horizontal_scroll,
     button,
     click_and_wait,
@@ -31,6 +32,7 @@ def sign_in(driver, server, account: dict, email_label: str, password_label: str
     labelled(driver, email_label).send_keys(account["email"])
     labelled(driver, password_label).send_keys(account["password"])
     click_and_wait(driver, button(driver, submit))
+    complete_second_factor(driver, account["email"])
     assert driver.current_url.endswith("/staff"), driver.current_url
 
 

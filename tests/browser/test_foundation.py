@@ -16,6 +16,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from browser_helpers import (
+    complete_second_factor,
     ARTIFACTS,
     PHONE_WIDTH,
     assert_no_horizontal_scroll,
@@ -251,9 +252,11 @@ def test_staff_password_setup_sign_in_audit_and_sign_out(server, driver):
     assert_no_horizontal_scroll(driver)
     screenshot(driver, "staff-signin-error-360.png")
 
-    # 7. Right password → staff home.
+    # 7. Right password → (an administrator: the second factor's enrolment, issue #14 item 6) → staff home.
     field(driver, "密碼").send_keys(GOOD_PASSWORD)
     click_and_wait(driver, button(driver, "登入"))
+    assert path_of(driver) == "/staff/login/enrol"
+    assert len(complete_second_factor(driver, email)) == 10
     assert path_of(driver) == "/staff"
     assert text_of(driver, "h1") == "員工首頁"
     facts = driver.execute_script("""
@@ -279,9 +282,10 @@ def test_staff_password_setup_sign_in_audit_and_sign_out(server, driver):
     action_col = headers.index("動作")
     actions = [row.find_elements(By.TAG_NAME, "td")[action_col].get_attribute("textContent").strip()
                for row in driver.find_elements(By.CSS_SELECTOR, "table tbody tr")]
-    for expected in ("staff.created", "staff.password_set", "staff.sign_in_failed", "staff.signed_in"):
+    for expected in ("staff.created", "staff.password_set", "staff.sign_in_failed", "staff.signed_in", "staff.second_factor_enrolled"):
         assert expected in actions, f"{expected} missing from the audit trail: {actions}"
-    assert actions[0] == "staff.signed_in", f"newest first: {actions}"
+    assert actions[0] == "staff.second_factor_enrolled", f"newest first: {actions}"
+    assert actions[1] == "staff.signed_in", f"newest first: {actions}"
     assert_no_horizontal_scroll(driver)
     screenshot(driver, "staff-audit-360.png")
 

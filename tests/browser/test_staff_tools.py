@@ -9,6 +9,7 @@ import json
 from selenium.webdriver.common.by import By
 
 from browser_helpers import (
+    complete_second_factor,
     assert_no_horizontal_scroll,
     button,
     click_and_wait,
@@ -37,6 +38,7 @@ def sign_in(driver, server, account: dict) -> None:
     field(driver, "電子郵件").send_keys(account["email"])
     field(driver, "密碼").send_keys(account["password"])
     click_and_wait(driver, button(driver, "登入"))
+    complete_second_factor(driver, account["email"])
     assert driver.current_url.endswith("/staff"), driver.current_url
 
 

@@ -139,6 +139,8 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.migrations.add(AddOIDCExpiryAndConsentIndexes())
     app.migrations.add(AddLibrariesToOutboxMessages())
     app.migrations.add(AddLibraryAdministration())
+    app.migrations.add(AddSecondFactorToStaffMembers())
+    app.migrations.add(CreateStaffRecoveryCode())
     // `onecard migrate` reports what it applied; the per-migration lines are for debugging.
     app.fluent.migrationLogLevel = .debug
     if settings.migratesOnBoot {

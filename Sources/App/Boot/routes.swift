@@ -5,6 +5,8 @@ func routes(_ app: Application) throws {
     try app.register(collection: OperationsController())
     try app.register(collection: HomeController())
     try app.register(collection: StaffSessionController())
+    try app.register(collection: StaffSecondFactorController())
+    try app.register(collection: StaffAccountsController())
     try app.register(collection: StaffController())
     try app.register(collection: PartnerDeliveriesController())
     try app.register(collection: LibraryCalendarController())

@@ -11,6 +11,10 @@ final class StaffMember: Model, @unchecked Sendable {
         case admin
         /// Registers the consortium's OpenID Connect clients (e-resource platforms); no library's desk work.
         case consortiumAdmin = "consortium_admin"
+
+        /// Roles that see ID images and every personal field (reviewers, administrators) sign in with a
+        /// second factor (TOTP) after their password (issue #14 item 6).
+        var requiresSecondFactor: Bool { self != .desk }
     }
 
     @ID(key: .id) var id: UUID?
@@ -24,6 +28,14 @@ final class StaffMember: Model, @unchecked Sendable {
     @OptionalField(key: "password_token_hash") var passwordTokenHash: String?
     @OptionalField(key: "password_token_expires_at") var passwordTokenExpiresAt: Date?
     @OptionalField(key: "last_sign_in_at") var lastSignInAt: Date?
+    /// Set when an administrator disabled the account: it cannot sign in and its sessions ended then.
+    @OptionalField(key: "disabled_at") var disabledAt: Date?
+    /// The TOTP secret, sealed with the vault (`StaffSecondFactor.sealContext`); present from the enrolment page on.
+    @OptionalField(key: "totp_secret_sealed") var totpSecretSealed: String?
+    /// When the first code confirmed the secret; until then the secret is only being enrolled.
+    @OptionalField(key: "totp_confirmed_at") var totpConfirmedAt: Date?
+    /// The last TOTP step whose code was accepted: a code of that step or an earlier one is refused (no replay).
+    @OptionalField(key: "totp_last_step") var totpLastStep: Int64?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}

@@ -134,6 +134,14 @@ enum SiteURL: Sendable {
     case staffLibraryServices
     case staffLibraryServiceWithdraw(id: Parameter<UUID>)
     case staffLibraries
+    // Staff accounts and the second factor (issue #14 item 6).
+    case staffSecondFactor
+    case staffSecondFactorEnrol
+    case staffAccounts
+    case staffAccountRole(id: Parameter<UUID>)
+    case staffAccountDisable(id: Parameter<UUID>)
+    case staffAccountPasswordLink(id: Parameter<UUID>)
+    case staffAccountSecondFactorReset(id: Parameter<UUID>)
 
     /// The pictures of the mobile card.
     enum CardImage: String, Sendable {
@@ -298,6 +306,13 @@ enum SiteURL: Sendable {
         case .staffLibraryServices: ["staff", "library", "services"]
         case .staffLibraryServiceWithdraw(let id): ["staff", "library", "services", .parameter("id", id), "withdraw"]
         case .staffLibraries: ["staff", "libraries"]
+        case .staffSecondFactor: ["staff", "login", "code"]
+        case .staffSecondFactorEnrol: ["staff", "login", "enrol"]
+        case .staffAccounts: ["staff", "accounts"]
+        case .staffAccountRole(let id): ["staff", "accounts", .parameter("id", id), "role"]
+        case .staffAccountDisable(let id): ["staff", "accounts", .parameter("id", id), "disable"]
+        case .staffAccountPasswordLink(let id): ["staff", "accounts", .parameter("id", id), "password-link"]
+        case .staffAccountSecondFactorReset(let id): ["staff", "accounts", .parameter("id", id), "second-factor-reset"]
         }
     }
 
@@ -391,6 +406,9 @@ enum SiteURL: Sendable {
         case .staffLibraryDesks: "staffLibraryDesks"
         case .staffLibraryServices: "staffLibraryServices"
         case .staffLibraries: "staffLibraries"
+        case .staffSecondFactor: "staffSecondFactor"
+        case .staffSecondFactorEnrol: "staffSecondFactorEnrol"
+        case .staffAccounts: "staffAccounts"
         case .apiLibrary, .apiPartnerPatron, .ezproxyLogin, .accountPartner, .accountPartnerDone, .accountPartnerDisable,
              .deskApplication, .deskActivate, .staffDigitalCard, .staffDigitalCardFile, .deskUpgrade, .deskSuspend,
              .deskReinstate, .deskValidUntil, .accountRequest, .accountConsentWithdraw, .staffRequestDecision,
@@ -400,7 +418,8 @@ enum SiteURL: Sendable {
              .staffGroupBatchSummary, .staffPatron, .staffPatronIDNumber, .staffOIDCClientDisable, .staffOIDCClientSecret,
              .staffPartnerSystem, .staffPartnerSystemSecret, .staffPartnerSystemTest, .staffAPIClient, .staffAPIClientDisable,
              .staffAPIClientToken, .staffSIP2Account, .staffSIP2AccountDisable, .staffSIP2AccountEnable, .staffSIP2AccountPassword,
-             .staffLibraryDesk, .staffLibraryDeskClose, .staffLibraryServiceWithdraw:
+             .staffLibraryDesk, .staffLibraryDeskClose, .staffLibraryServiceWithdraw,
+             .staffAccountRole, .staffAccountDisable, .staffAccountPasswordLink, .staffAccountSecondFactorReset:
             nil
         }
     }
@@ -419,6 +438,7 @@ enum SiteURL: Sendable {
         .oidcRevoke, .oidcIntrospect, .oidcLogout, .staffOIDCClients,
         .staffPartnerSystems, .staffAPIClients, .staffSIP2Accounts,
         .staffLibrary, .staffLibraryDesks, .staffLibraryServices, .staffLibraries,
+        .staffSecondFactor, .staffSecondFactorEnrol, .staffAccounts,
     ] + Service.allCases.map { .service($0) } + TemplateFormat.allCases.map { .groupTemplate($0) }
 
     /// The case a template names, or nil for an unknown name (the `#path` tag then fails the render).

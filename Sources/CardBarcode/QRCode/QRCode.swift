@@ -49,6 +49,16 @@ public struct QRCode: Sendable, Hashable {
         try self.init(bytes: checked.bytes, errorCorrection: errorCorrection)
     }
 
+    /// The longest link `init(link:)` takes.
+    public static let maximumLinkLength = 512
+
+    /// Encodes a link longer than a card number, such as the `otpauth://` URI of a staff member's
+    /// authenticator app (issue #14 item 6): printable ASCII, up to `maximumLinkLength` characters.
+    public init(link text: String, errorCorrection: ErrorCorrection = .medium) throws(BarcodeError) {
+        let checked = try BarcodeText(text, maximumLength: Self.maximumLinkLength)
+        try self.init(bytes: checked.bytes, errorCorrection: errorCorrection)
+    }
+
     /// Encodes any bytes, without the card number's limits; `mask` forces a mask instead of choosing one.
     init(bytes: [UInt8], errorCorrection: ErrorCorrection, mask forcedMask: Int? = nil) throws(BarcodeError) {
         guard let version = QRVersion.smallest(fitting: bytes.count, at: errorCorrection) else {

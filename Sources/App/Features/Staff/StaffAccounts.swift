@@ -2,7 +2,8 @@ import Fluent
 import OneCardDomain
 import Vapor
 
-/// Creating staff accounts: shared by the CLI and, later, the administrators' pages.
+/// Creating staff accounts and mailing their password links: shared by the CLI and the administrators'
+/// staff accounts page (issue #14 item 6).
 struct StaffAccounts {
     let database: any Database
     let outbox: Outbox
@@ -13,7 +14,8 @@ struct StaffAccounts {
     let linkLifetime: TimeInterval
     let now: Date
 
-    func create(libraryCode: String, role roleName: String, email rawEmail: String, locale: SiteLocale) async throws -> URL {
+    func create(libraryCode: String, role roleName: String, email rawEmail: String, locale: SiteLocale,
+                by actor: AuditActor = .system("cli")) async throws -> URL {
         let library = try await Library.require(code: libraryCode, on: database)
         guard let role = StaffMember.Role(rawValue: roleName.lowercased()) else {
             throw StaffAccountError.unknownRole(roleName)
@@ -23,18 +25,14 @@ struct StaffAccounts {
         guard try await StaffMember.query(on: database).filter(\.$email == email).first() == nil else {
             throw StaffAccountError.emailTaken(email)
         }
-        let issued = OneTimeLinks<StaffMember>(now: now).issue(lifetime: linkLifetime)
-        var components = URLComponents(url: baseURL, resolvingAgainstBaseURL: false)!
-        components.path = (components.path.hasSuffix("/") ? String(components.path.dropLast()) : components.path) + SiteURL.staffSetPassword.path
-        components.queryItems = [URLQueryItem(name: "token", value: issued.token)]
-        let link = components.url!
+        let (issued, link) = issueLink()
         let staff = StaffMember(libraryID: try library.requireID(), email: email, role: role)
         staff.passwordTokenHash = issued.hash
         staff.passwordTokenExpiresAt = issued.expiresAt
         do {
             try await database.transaction { db in
                 try await staff.create(on: db)
-                try await AuditTrail.record("staff.created", by: .system("cli"), subject: ("staff", staff.id!.uuidString),
+                try await AuditTrail.record("staff.created", by: actor, subject: ("staff", staff.id!.uuidString),
                                             libraryID: library.id, details: ["role": role.rawValue], at: now, on: db)
                 try await outbox.enqueueEmail(
                     template: "staff_invitation", to: email, locale: locale,
@@ -48,5 +46,30 @@ struct StaffAccounts {
             throw StaffAccountError.emailTaken(email)
         }
         return link
+    }
+
+    /// Mails `staff` (loaded with its library) a new password-setting link; the link sent before stops working.
+    /// The password stays until the link is used, so a link sent to the wrong hands cannot lock anyone out.
+    func sendPasswordLink(to staff: StaffMember, locale: SiteLocale, by actor: AuditActor) async throws {
+        let (issued, link) = issueLink()
+        try await database.transaction { db in
+            staff.passwordTokenHash = issued.hash
+            staff.passwordTokenExpiresAt = issued.expiresAt
+            try await staff.save(on: db)
+            try await AuditTrail.record("staff.password_link_sent", by: actor, subject: ("staff", staff.id!.uuidString),
+                                        libraryID: staff.$library.id, at: now, on: db)
+            try await outbox.enqueueEmail(
+                template: "staff_password_link", to: staff.email, locale: locale,
+                values: ["library": staff.library.name(in: locale), "hours": String(Int(linkLifetime / 3600))],
+                secrets: ["link": link.absoluteString], from: staff.library, on: db)
+        }
+    }
+
+    private func issueLink() -> (IssuedOneTimeLink, URL) {
+        let issued = OneTimeLinks<StaffMember>(now: now).issue(lifetime: linkLifetime)
+        var components = URLComponents(url: baseURL, resolvingAgainstBaseURL: false)!
+        components.path = (components.path.hasSuffix("/") ? String(components.path.dropLast()) : components.path) + SiteURL.staffSetPassword.path
+        components.queryItems = [URLQueryItem(name: "token", value: issued.token)]
+        return (issued, components.url!)
     }
 }

@@ -14,7 +14,7 @@ struct StaffController: RouteCollection {
     @Sendable
     func home(req: Request) async throws -> Response {
         guard let staff = try await req.staffMember() else {
-            return req.redirect(to: SiteURL.staffSignIn.path)
+            return req.redirect(to: (try await req.staffSecondFactorStep() ?? SiteURL.staffSignIn).path)
         }
         let page = try await StaffHomePage.Query(
             database: req.db, pendingApplicationLifetimeDays: req.application.settings.pendingApplicationLifetimeDays, now: req.now

@@ -19,6 +19,7 @@ enum StaffRoom: String, CaseIterable, Sendable {
     case systems
     case library
     case libraries
+    case accounts
 
     /// The page the navigation links to.
     var url: SiteURL {
@@ -36,6 +37,7 @@ enum StaffRoom: String, CaseIterable, Sendable {
         case .systems: .staffPartnerSystems
         case .library: .staffLibrary
         case .libraries: .staffLibraries
+        case .accounts: .staffAccounts
         }
     }
 
@@ -57,6 +59,7 @@ enum StaffRoom: String, CaseIterable, Sendable {
         case .systems: SystemsScope.roles.contains(staff.role)
         case .library: LibraryAdministrationController.roles.contains(staff.role)
         case .libraries: ConsortiumLibrariesController.roles.contains(staff.role)
+        case .accounts: StaffAccountsController.roles.contains(staff.role)
         }
     }
 }

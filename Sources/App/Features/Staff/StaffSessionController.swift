@@ -21,9 +21,11 @@ struct StaffSessionController: RouteCollection {
     }
 
     @Sendable
-    func signInForm(req: Request) async throws -> View {
+    func signInForm(req: Request) async throws -> Response {
+        // A session past its password (one signed in before second factors existed, too) continues at its second factor.
+        if let step = try await req.staffSecondFactorStep() { return req.redirect(to: step.path, redirectType: .normal) }
         let notice = req.query[String.self, at: "notice"].flatMap { $0 == "password_set" ? req.t("staff.password.set_done") : nil }
-        return try await req.view.render("staff/sign-in", SignInPage(form: FormState(), notice: notice))
+        return try await req.view.render("staff/sign-in", SignInPage(form: FormState(), notice: notice)).encodeResponse(for: req)
     }
 
     @Sendable
@@ -55,12 +57,15 @@ struct StaffSessionController: RouteCollection {
         }
         try await req.rotateSession()
         req.session.data[Request.staffSessionKey] = staff.id!.uuidString
-        return req.redirect(to: SiteURL.staffHome.path, redirectType: .normal)
+        guard staff.role.requiresSecondFactor else { return req.redirect(to: SiteURL.staffHome.path, redirectType: .normal) }
+        let step: SiteURL = staff.totpConfirmedAt == nil ? .staffSecondFactorEnrol : .staffSecondFactor
+        return req.redirect(to: step.path, redirectType: .normal)
     }
 
     @Sendable
     func signOut(req: Request) async throws -> Response {
-        if let staff = try await req.staffMember() {
+        let signedIn = try await req.staffMember()
+        if let staff = try await signedIn == nil ? req.staffAwaitingSecondFactor() : signedIn {
             try await service(req).signOut(staff, ipAddress: req.clientAddress)
         }
         req.session.destroy()

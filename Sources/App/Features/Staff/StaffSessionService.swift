@@ -18,7 +18,8 @@ struct StaffSessionService {
     func signIn(email: String, password: String, ipAddress: String?) async throws -> StaffMember? {
         let staff = try await StaffMember.query(on: database).filter(\.$email == email).first()
         let bucket = try staff.map { CredentialCheck.bucket(staff: try $0.requireID()) } ?? CredentialCheck.bucket(typed: "staff:\(email)")
-        let outcome = try await credentials.check(password, against: staff?.passwordHash, throttle: bucket,
+        // A disabled account answers as one without a password: the decoy is verified and the answer is the same refusal.
+        let outcome = try await credentials.check(password, against: staff?.disabledAt == nil ? staff?.passwordHash : nil, throttle: bucket,
                                                   address: .init(door: .staffSignIn, address: ipAddress),
                                                   owner: try staff.map { .staff(try $0.requireID()) })
         guard let staff, case .verified = outcome else {

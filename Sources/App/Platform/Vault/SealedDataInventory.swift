@@ -62,6 +62,10 @@ struct SealedDataInventory {
             .init(name: "oidc_signing_keys.private_key_sealed", column: "private_key_sealed", context: OIDCKeyRing.sealContext,
                   value: { $0.privateKeySealed }),
         ]) { add(place, n) }
+        for (place, n) in try await visit(StaffMember.self, resealing: resealing, selected, columns: [
+            .init(name: "staff_members.totp_secret_sealed", column: "totp_secret_sealed", context: StaffSecondFactor.sealContext,
+                  value: { $0.totpSecretSealed }),
+        ]) { add(place, n) }
         for (place, n) in try await visit(OutboxMessage.self, resealing: resealing, selected, columns: [
             .init(name: "outbox_messages.secrets_sealed", column: "secrets_sealed", context: OutboxSecrets.context,
                   value: { $0.secretsSealed }),

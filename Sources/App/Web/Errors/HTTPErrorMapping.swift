@@ -10,7 +10,7 @@ enum HTTPErrorMapping {
         case let error as OneCardError:
             switch error {
             case .csrfTokenInvalid, .staffRoleRequired: .forbidden
-            case .staffSignInRequired: .unauthorized
+            case .staffSignInRequired, .staffSecondFactorRequired: .unauthorized
             case .notFound: .notFound
             }
         case is APIAuthError:
@@ -86,6 +86,15 @@ enum HTTPErrorMapping {
         // A one-time link that was used, replaced or has run out is gone, not "not found": it did exist.
         case is PasswordResetError, is CardActivationLinkError, is StaffPasswordLinkError:
             .gone
+        case let error as StaffSecondFactorError:
+            error == .wrongCode ? .unauthorized : .conflict
+        case let error as StaffAdministrationError:
+            switch error {
+            case .ownAccount: .conflict
+            case .outsideLibrary: .notFound
+            case .roleNotAllowed: .forbidden
+            case .invalidEmail, .emailTaken: .unprocessableEntity
+            }
         default:
             .badRequest
         }

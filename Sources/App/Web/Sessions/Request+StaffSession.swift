@@ -4,20 +4,54 @@ import Vapor
 
 extension Request {
     static let staffSessionKey = "staff_id"
+    /// Holds the staff id once the second factor is done in this session (issue #14 item 6). A session
+    /// whose password step is done but not this one is signed in as nobody.
+    static let staffSecondFactorKey = "staff_second_factor"
 
-    /// The signed-in staff member, loaded once per request.
+    /// The signed-in staff member, loaded once per request: an account that is not disabled, and whose
+    /// role's second factor was done in this session. A session signed in before second factors existed
+    /// lacks the mark, so a reviewer or administrator of such a session gives the code before going on.
     func staffMember() async throws -> StaffMember? {
-        if let cached = storage[StorageKeys.StaffKey.self] { return cached }
-        guard hasSession, let raw = session.data[Self.staffSessionKey], let id = UUID(uuidString: raw),
-              let staff = try await StaffMember.query(on: db).filter(\.$id == id).with(\.$library).first()
-        else { return nil }
-        storage[StorageKeys.StaffKey.self] = staff
+        guard let staff = try await staffPastPassword() else { return nil }
+        guard !staff.role.requiresSecondFactor || session.data[Self.staffSecondFactorKey] == staff.id?.uuidString else { return nil }
         return staff
+    }
+
+    /// A staff member whose password was right in this session but whose second factor is still asked (or
+    /// not yet enrolled), or nil.
+    func staffAwaitingSecondFactor() async throws -> StaffMember? {
+        guard let staff = try await staffPastPassword(), staff.role.requiresSecondFactor,
+              session.data[Self.staffSecondFactorKey] != staff.id?.uuidString else { return nil }
+        return staff
+    }
+
+    /// Where a staff member who is between the password and the second factor goes: the code, or the
+    /// enrolment for an account without one; nil when nobody is waiting.
+    func staffSecondFactorStep() async throws -> SiteURL? {
+        guard let staff = try await staffAwaitingSecondFactor() else { return nil }
+        return staff.totpConfirmedAt == nil ? .staffSecondFactorEnrol : .staffSecondFactor
+    }
+
+    /// The account this session's password step signed in, unless it has been disabled since.
+    private func staffPastPassword() async throws -> StaffMember? {
+        let staff: StaffMember
+        if let cached = storage[StorageKeys.StaffKey.self] {
+            staff = cached
+        } else {
+            guard hasSession, let raw = session.data[Self.staffSessionKey], let id = UUID(uuidString: raw),
+                  let found = try await StaffMember.query(on: db).filter(\.$id == id).with(\.$library).first()
+            else { return nil }
+            storage[StorageKeys.StaffKey.self] = found
+            staff = found
+        }
+        return staff.disabledAt == nil ? staff : nil
     }
 
     /// The signed-in staff member, who must hold one of `roles` (any role when empty).
     func requireStaff(_ roles: Set<StaffMember.Role> = []) async throws -> StaffMember {
-        guard let staff = try await staffMember() else { throw OneCardError.staffSignInRequired }
+        guard let staff = try await staffMember() else {
+            throw try await staffAwaitingSecondFactor() == nil ? OneCardError.staffSignInRequired : OneCardError.staffSecondFactorRequired
+        }
         guard roles.isEmpty || roles.contains(staff.role) else { throw OneCardError.staffRoleRequired }
         return staff
     }
