@@ -33,7 +33,9 @@ final class SiteURLTests: XCTestCase {
         .staffPatrons, .staffPatron(id: .key), .staffPatronIDNumber(id: .key), .accountAccessLog,
         .oidcDiscovery, .oidcJWKS, .oidcAuthorize, .oidcContinue, .oidcSignIn, .oidcConsent, .oidcToken, .oidcUserInfo,
         .oidcRevoke, .oidcIntrospect, .oidcLogout, .staffOIDCClients, .staffOIDCClientDisable(clientID: .key),
-        .staffOIDCClientSecret(clientID: .key),
+        .staffOIDCClientSecret(clientID: .key), .staffConsents, .staffConsent(code: .key),
+        .staffConsentVersion(code: .key, version: .key), .staffConsentPreview(code: .key, version: .key),
+        .staffConsentPublish(code: .key, version: .key), .accountRenewedConsent,
     ] + SiteURL.Service.allCases.map { .service($0) } + SiteURL.TemplateFormat.allCases.map { .groupTemplate($0) }
 
     /// The same case as a link, with sample values. No `default:`, so a new case does not compile until it is here.
@@ -47,8 +49,13 @@ final class SiteURLTests: XCTestCase {
              .staffCalendar, .taipeiPassSignIn, .taipeiPassCallback, .groupApplicationForm, .groupApplicationDone,
              .groupTemplate, .groupContact, .groupContactSignIn, .groupContactSignOut, .groupContactHome,
              .groupContactNewBatch, .staffGroup, .activateCard, .staffPatrons, .accountAccessLog, .oidcDiscovery, .oidcJWKS, .oidcAuthorize, .oidcContinue,
-             .oidcSignIn, .oidcConsent, .oidcToken, .oidcUserInfo, .oidcRevoke, .oidcIntrospect, .oidcLogout, .staffOIDCClients:
+             .oidcSignIn, .oidcConsent, .oidcToken, .oidcUserInfo, .oidcRevoke, .oidcIntrospect, .oidcLogout, .staffOIDCClients,
+             .staffConsents, .accountRenewedConsent:
             url
+        case .staffConsent: .staffConsent(code: .value("TPML_PRIVACY"))
+        case .staffConsentVersion: .staffConsentVersion(code: .value("TPML_PRIVACY"), version: .value(2))
+        case .staffConsentPreview: .staffConsentPreview(code: .value("TPML_PRIVACY"), version: .value(2))
+        case .staffConsentPublish: .staffConsentPublish(code: .value("TPML_PRIVACY"), version: .value(2))
         case .staffOIDCClientDisable: .staffOIDCClientDisable(clientID: .value("hyread"))
         case .staffOIDCClientSecret: .staffOIDCClientSecret(clientID: .value("hyread"))
         case .apiLibrary: .apiLibrary(code: .value("TPML"))

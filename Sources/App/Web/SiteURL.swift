@@ -112,6 +112,14 @@ enum SiteURL: Sendable {
     case staffOIDCClients
     case staffOIDCClientDisable(clientID: Parameter<String>)
     case staffOIDCClientSecret(clientID: Parameter<String>)
+    // Consent documents (issue #14 item 6): versions, the next version's draft, its preview and publication;
+    // and the reader's answer when a version asks for renewed consent.
+    case staffConsents
+    case staffConsent(code: Parameter<String>)
+    case staffConsentVersion(code: Parameter<String>, version: Parameter<Int>)
+    case staffConsentPreview(code: Parameter<String>, version: Parameter<Int>)
+    case staffConsentPublish(code: Parameter<String>, version: Parameter<Int>)
+    case accountRenewedConsent
 
     /// The pictures of the mobile card.
     enum CardImage: String, Sendable {
@@ -256,6 +264,14 @@ enum SiteURL: Sendable {
         case .staffOIDCClients: ["staff", "oidc", "clients"]
         case .staffOIDCClientDisable(let clientID): ["staff", "oidc", "clients", .parameter("clientID", clientID), "disable"]
         case .staffOIDCClientSecret(let clientID): ["staff", "oidc", "clients", .parameter("clientID", clientID), "secret"]
+        case .staffConsents: ["staff", "consents"]
+        case .staffConsent(let code): ["staff", "consents", .parameter("code", code)]
+        case .staffConsentVersion(let code, let version): ["staff", "consents", .parameter("code", code), "versions", .parameter("version", version)]
+        case .staffConsentPreview(let code, let version):
+            ["staff", "consents", .parameter("code", code), "versions", .parameter("version", version), "preview"]
+        case .staffConsentPublish(let code, let version):
+            ["staff", "consents", .parameter("code", code), "versions", .parameter("version", version), "publish"]
+        case .accountRenewedConsent: ["account", "renewed-consent"]
         }
     }
 
@@ -342,13 +358,16 @@ enum SiteURL: Sendable {
         case .oidcIntrospect: "oidcIntrospect"
         case .oidcLogout: "oidcLogout"
         case .staffOIDCClients: "staffOIDCClients"
+        case .staffConsents: "staffConsents"
+        case .accountRenewedConsent: "accountRenewedConsent"
         case .apiLibrary, .apiPartnerPatron, .ezproxyLogin, .accountPartner, .accountPartnerDone, .accountPartnerDisable,
              .deskApplication, .deskActivate, .staffDigitalCard, .staffDigitalCardFile, .deskUpgrade, .deskSuspend,
              .deskReinstate, .deskValidUntil, .accountRequest, .accountConsentWithdraw, .staffRequestDecision,
              .staffDeliveryRetry, .staffCalendarReopen, .groupContactUpload, .groupContactUploadReturned,
              .groupContactBatch, .groupContactBatchSummary, .staffGroupApplication, .staffGroupApplicationDecision,
              .staffGroupApplicationContact, .staffGroupDocument, .staffGroupBatch, .staffGroupBatchDecision,
-             .staffGroupBatchSummary, .staffPatron, .staffPatronIDNumber, .staffOIDCClientDisable, .staffOIDCClientSecret:
+             .staffGroupBatchSummary, .staffPatron, .staffPatronIDNumber, .staffOIDCClientDisable, .staffOIDCClientSecret,
+             .staffConsent, .staffConsentVersion, .staffConsentPreview, .staffConsentPublish:
             nil
         }
     }
@@ -364,7 +383,7 @@ enum SiteURL: Sendable {
         .groupApplicationDone, .groupContact, .groupContactSignIn, .groupContactSignOut, .groupContactHome,
         .groupContactNewBatch, .staffGroup, .activateCard, .staffPatrons, .accountAccessLog,
         .oidcDiscovery, .oidcJWKS, .oidcAuthorize, .oidcContinue, .oidcSignIn, .oidcConsent, .oidcToken, .oidcUserInfo,
-        .oidcRevoke, .oidcIntrospect, .oidcLogout, .staffOIDCClients,
+        .oidcRevoke, .oidcIntrospect, .oidcLogout, .staffOIDCClients, .staffConsents, .accountRenewedConsent,
     ] + Service.allCases.map { .service($0) } + TemplateFormat.allCases.map { .groupTemplate($0) }
 
     /// The case a template names, or nil for an unknown name (the `#path` tag then fails the render).

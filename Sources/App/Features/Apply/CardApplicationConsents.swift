@@ -8,11 +8,13 @@ struct CardApplicationConsents {
     static let codes = ["TPML_PRIVACY", "TAIPEI_CITY_ID"]
 
     let database: any Database
+    /// Which versions are in force.
+    let now: Date
 
     /// The current versions of the statements shown before the form.
     func current() async throws -> [ConsentDocument] {
         var documents: [ConsentDocument] = []
-        for code in Self.codes { documents.append(try await ConsentDocument.current(code, on: database)) }
+        for code in Self.codes { documents.append(try await ConsentDocument.current(code, at: now, on: database)) }
         return documents
     }
 
@@ -33,7 +35,7 @@ struct CardApplicationConsents {
     func partnerStatements() async throws -> [(code: String, document: ConsentDocument)] {
         var statements: [(code: String, document: ConsentDocument)] = []
         for code in CardApplicationRules.linkablePartners {
-            statements.append((code, try await ConsentDocument.current("\(code)_LINK", on: database)))
+            statements.append((code, try await ConsentDocument.current("\(code)_LINK", at: now, on: database)))
         }
         return statements
     }

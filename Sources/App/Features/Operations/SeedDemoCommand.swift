@@ -42,7 +42,7 @@ struct SeedDemoCommand: AsyncCommand {
             staff.append(.init(email: email, password: password, role: role.rawValue, library: library.code))
         }
         var readers: [Output.Reader] = []
-        let documents = try await [ConsentDocument.current("TPML_PRIVACY", on: app.db), ConsentDocument.current("TAIPEI_CITY_ID", on: app.db)]
+        let documents = try await [ConsentDocument.current("TPML_PRIVACY", at: now, on: app.db), ConsentDocument.current("TAIPEI_CITY_ID", at: now, on: app.db)]
         for (index, name) in ["王小明", "陳美玲"].enumerated() {
             let letters = Array("ABCDEFGHJKLMNPQRSTUVXYWZIO")
             let idNumber = IdentityNumber.makeValid(

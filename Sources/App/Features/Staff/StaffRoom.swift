@@ -14,6 +14,7 @@ enum StaffRoom: String, CaseIterable, Sendable {
     case audit
     case calendar
     case oidcClients
+    case consents
 
     /// The page the navigation links to.
     var url: SiteURL {
@@ -28,6 +29,7 @@ enum StaffRoom: String, CaseIterable, Sendable {
         case .audit: .staffAudit
         case .calendar: .staffCalendar
         case .oidcClients: .staffOIDCClients
+        case .consents: .staffConsents
         }
     }
 
@@ -46,6 +48,7 @@ enum StaffRoom: String, CaseIterable, Sendable {
         case .audit: StaffController.auditRoles.contains(staff.role)
         case .calendar: LibraryCalendarController.roles.contains(staff.role)
         case .oidcClients: OIDCClientsController.roles.contains(staff.role)
+        case .consents: ConsentDocumentsController.roles.contains(staff.role)
         }
     }
 }
