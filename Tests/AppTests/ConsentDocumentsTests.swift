@@ -285,4 +285,28 @@ final class ConsentDocumentsTests: XCTestCase {
             try await receiver.stop()
         }
     }
+
+    /// `onecard seed-demo` publishes the libraries' real texts (the seeds' 個人資料維護聲明 and 單一識別服務同意書)
+    /// as version 2, once, audited; applicants then read the real words.
+    func testTheLibrariesRealTextsArePublishedOnceAsTheNextVersion() async throws {
+        try await withTestApp { app in
+            let publication = ConsentPublication(database: app.db, now: app.clock.now())
+            for (code, text) in PublishedLibraryTexts.all {
+                let published = try await publication.publishIfChanged(text, code: code, by: .system("seed-demo"))
+                XCTAssertEqual(published?.version, 2, code)
+                let again = try await publication.publishIfChanged(text, code: code, by: .system("seed-demo"))
+                XCTAssertNil(again, "seed-demo run twice publishes nothing new")
+            }
+            let current = try await ConsentDocument.current("TPML_PRIVACY", at: app.clock.now(), on: app.db)
+            XCTAssertTrue(current.bodyZH.contains("三、讀者權益：基於我國個人資料保護法之規定，您可行使下述權利：(一)請求查詢本人之個人資料。(二)請求更正本人之個人資料。"))
+            XCTAssertFalse(current.requiresRenewedConsent)
+            let city = try await ConsentDocument.current("TAIPEI_CITY_ID", at: app.clock.now(), on: app.db)
+            XCTAssertTrue(city.bodyZH.contains("請洽(02)27208889#8585"))
+            let audits = try await AuditEvent.query(on: app.db).filter(\.$action == "consent_document.published").count()
+            XCTAssertEqual(audits, 2)
+            let applicant = TestBrowser(app)
+            let statement = try await applicant.get("/apply")
+            XCTAssertTrue(statement.text.contains("謹遵個人資料保護法相關規定"), statement.text)
+        }
+    }
 }

@@ -77,19 +77,36 @@ struct ConsentPublication {
         guard version > latest.version else { throw ConsentDocumentError.published }
         guard version == latest.version + 1, let draft = try await draft(of: code) else { throw ConsentDocumentError.noDraft }
         let effectiveAt = try Self.startOfDay(effectiveDate, today: CalendarDay(date: now, timeZone: .taipei))
-        let staffID = try staff.requireID()
+        return try await publish(draft.text, code: code, version: version, effectiveAt: effectiveAt,
+                                 requiresRenewedConsent: draft.requiresRenewedConsent, draftID: try draft.requireID(),
+                                 by: .staff(try staff.requireID(), ipAddress: ipAddress), libraryID: staff.$library.id)
+    }
+
+    /// The next version of `code` with `text`, in force at once and asking nobody to agree again, unless
+    /// it is already the text in force. `onecard seed-demo` publishes the libraries' real texts this way.
+    @discardableResult
+    func publishIfChanged(_ text: ConsentText, code: String, by actor: AuditActor) async throws -> ConsentDocument? {
+        let latest = try await versions(of: code)[0]
+        guard ConsentText(titleZH: latest.titleZH, titleEN: latest.titleEN, bodyZH: latest.bodyZH, bodyEN: latest.bodyEN) != text.normalized
+        else { return nil }
+        return try await publish(text.normalized, code: code, version: latest.version + 1, effectiveAt: now, requiresRenewedConsent: false,
+                                 draftID: nil, by: actor, libraryID: nil)
+    }
+
+    /// The new row, the draft used up and the audit entry, all or nothing.
+    private func publish(_ text: ConsentText, code: String, version: Int, effectiveAt: Date, requiresRenewedConsent: Bool,
+                         draftID: UUID?, by actor: AuditActor, libraryID: UUID?) async throws -> ConsentDocument {
         let document = ConsentDocument(
-            code: code, version: version, titleZH: draft.titleZH, titleEN: draft.titleEN, bodyZH: draft.bodyZH, bodyEN: draft.bodyEN,
-            publishedAt: now, effectiveAt: effectiveAt, requiresRenewedConsent: draft.requiresRenewedConsent)
+            code: code, version: version, titleZH: text.titleZH, titleEN: text.titleEN, bodyZH: text.bodyZH, bodyEN: text.bodyEN,
+            publishedAt: now, effectiveAt: effectiveAt, requiresRenewedConsent: requiresRenewedConsent)
         do {
             try await database.transaction { db in
                 try await document.create(on: db)
-                try await ConsentDraft.query(on: db).filter(\.$id == draft.requireID()).delete()
-                try await AuditTrail.record("consent_document.published", by: .staff(staffID, ipAddress: ipAddress),
-                                            subject: ("consent_document", code), libraryID: staff.$library.id,
+                if let draftID { try await ConsentDraft.query(on: db).filter(\.$id == draftID).delete() }
+                try await AuditTrail.record("consent_document.published", by: actor, subject: ("consent_document", code), libraryID: libraryID,
                                             details: ["code": code, "version": String(version),
                                                       "effective": CalendarDay(date: effectiveAt, timeZone: .taipei).iso,
-                                                      "renewedConsent": draft.requiresRenewedConsent ? "yes" : "no"], at: now, on: db)
+                                                      "renewedConsent": requiresRenewedConsent ? "yes" : "no"], at: now, on: db)
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
             throw ConsentDocumentError.published
