@@ -292,21 +292,58 @@ final class ConsentDocumentsTests: XCTestCase {
         try await withTestApp { app in
             let publication = ConsentPublication(database: app.db, now: app.clock.now())
             for (code, text) in PublishedLibraryTexts.all {
-                let published = try await publication.publishIfChanged(text, code: code, by: .system("seed-demo"))
+                let published = try await publication.publishIfNew(text, code: code, by: .system("seed-demo"))
                 XCTAssertEqual(published?.version, 2, code)
-                let again = try await publication.publishIfChanged(text, code: code, by: .system("seed-demo"))
+                let again = try await publication.publishIfNew(text, code: code, by: .system("seed-demo"))
                 XCTAssertNil(again, "seed-demo run twice publishes nothing new")
             }
-            let current = try await ConsentDocument.current("TPML_PRIVACY", at: app.clock.now(), on: app.db)
+            let applicant = TestBrowser(app)
+            let statement = try await applicant.get("/apply")
+            XCTAssertTrue(statement.text.contains("謹遵個人資料保護法相關規定"), "applicants read the real words")
+            // An administrator's later version is not replaced by the next seed-demo.
+            let admin = try await signedInStaff(app, role: "admin", email: "admin@tpml.example")
+            try await publish(admin, "TPML_PRIVACY", version: 3, renewal: false, effective: today(app).iso)
+            let afterAdmin = try await publication.publishIfNew(PublishedLibraryTexts.tpmlPrivacy, code: "TPML_PRIVACY", by: .system("seed-demo"))
+            XCTAssertNil(afterAdmin)
+            let inForce = try await ConsentDocument.current("TPML_PRIVACY", at: app.clock.now(), on: app.db)
+            XCTAssertEqual(inForce.version, 3)
+            let current = try await ConsentDocument.query(on: app.db).filter(\.$code == "TPML_PRIVACY").filter(\.$version == 2).first()!
             XCTAssertTrue(current.bodyZH.contains("三、讀者權益：基於我國個人資料保護法之規定，您可行使下述權利：(一)請求查詢本人之個人資料。(二)請求更正本人之個人資料。"))
             XCTAssertFalse(current.requiresRenewedConsent)
             let city = try await ConsentDocument.current("TAIPEI_CITY_ID", at: app.clock.now(), on: app.db)
             XCTAssertTrue(city.bodyZH.contains("請洽(02)27208889#8585"))
             let audits = try await AuditEvent.query(on: app.db).filter(\.$action == "consent_document.published").count()
-            XCTAssertEqual(audits, 2)
-            let applicant = TestBrowser(app)
-            let statement = try await applicant.get("/apply")
-            XCTAssertTrue(statement.text.contains("謹遵個人資料保護法相關規定"), statement.text)
+            XCTAssertEqual(audits, 3)
+        }
+    }
+
+    /// EZproxy's sign-in goes through the same question, then on to EZproxy with its destination; the consent
+    /// is recorded with the channel it came through.
+    func testAnEZproxySignInAsksFirstThenGoesOnToEZproxy() async throws {
+        try await withTestApp { app in
+            let patron = try await activateCard(app, try await submitApplication(app))
+            let added = try await EZproxyHosts.add(name: "tpml", libraryCode: "TPML", loginURL: "https://ezproxy.tpml.example:2443", algorithm: "sha512",
+                                                   signInURL: { "https://onecard.example/ezproxy/\($0)/login" }, allowsPlainHTTP: false,
+                                                   database: app.db, vault: app.vault, now: app.clock.now())
+            let admin = try await signedInStaff(app, role: "admin", email: "admin@tpml.example")
+            try await publish(admin, "TPML_PRIVACY", version: 2, renewal: true, effective: today(app).iso)
+
+            let destination = "https://search.ebsco.example/a b"
+            let browser = TestBrowser(app)
+            try await browser.get("/ezproxy/\(added.host.name)/login")
+            let signedIn = try await browser.post("/ezproxy/\(added.host.name)/login",
+                                                  form: ["identifier": patron.cardNumber!, "password": "river lantern mango", "url": destination])
+            XCTAssertEqual(signedIn.headers.first(name: .location), "/account/renewed-consent", "no ticket before the answer")
+            try await browser.get("/account/renewed-consent")
+            try await browser.post("/account/renewed-consent", form: ["code": "TPML_PRIVACY", "decision": "accept"])
+            let onward = try await browser.get("/account/renewed-consent")
+            let back = try XCTUnwrap(onward.headers.first(name: .location))
+            XCTAssertEqual(back, "/ezproxy/tpml/login?url=https://search.ebsco.example/a%20b")
+            let ticket = try await browser.get(back)
+            XCTAssertTrue(ticket.headers.first(name: .location)?.hasPrefix("https://ezproxy.tpml.example:2443/login?user=") ?? false)
+            let renewed = try await ConsentRecord.query(on: app.db).join(ConsentDocument.self, on: \ConsentRecord.$document.$id == \ConsentDocument.$id)
+                .filter(ConsentDocument.self, \.$version == 2).all()
+            XCTAssertEqual(renewed.map(\.channel), ["ezproxy"])
         }
     }
 }

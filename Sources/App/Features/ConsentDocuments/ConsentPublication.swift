@@ -82,14 +82,16 @@ struct ConsentPublication {
                                  by: .staff(try staff.requireID(), ipAddress: ipAddress), libraryID: staff.$library.id)
     }
 
-    /// The next version of `code` with `text`, in force at once and asking nobody to agree again, unless
-    /// it is already the text in force. `onecard seed-demo` publishes the libraries' real texts this way.
+    /// The next version of `code` with `text`, in force at once and asking nobody to agree again, unless some
+    /// version already has these words (then an administrator's later version stays in force).
+    /// `onecard seed-demo` publishes the libraries' real texts this way.
     @discardableResult
-    func publishIfChanged(_ text: ConsentText, code: String, by actor: AuditActor) async throws -> ConsentDocument? {
-        let latest = try await versions(of: code)[0]
-        guard ConsentText(titleZH: latest.titleZH, titleEN: latest.titleEN, bodyZH: latest.bodyZH, bodyEN: latest.bodyEN) != text.normalized
+    func publishIfNew(_ text: ConsentText, code: String, by actor: AuditActor) async throws -> ConsentDocument? {
+        let versions = try await versions(of: code)
+        let text = text.normalized
+        guard !versions.contains(where: { ConsentText(titleZH: $0.titleZH, titleEN: $0.titleEN, bodyZH: $0.bodyZH, bodyEN: $0.bodyEN) == text })
         else { return nil }
-        return try await publish(text.normalized, code: code, version: latest.version + 1, effectiveAt: now, requiresRenewedConsent: false,
+        return try await publish(text, code: code, version: versions[0].version + 1, effectiveAt: now, requiresRenewedConsent: false,
                                  draftID: nil, by: actor, libraryID: nil)
     }
 

@@ -43,7 +43,7 @@ struct SeedDemoCommand: AsyncCommand {
         }
         // The libraries' real consent texts, published as an administrator would, before the demo readers agree to them.
         for (code, text) in PublishedLibraryTexts.all {
-            try await ConsentPublication(database: app.db, now: now).publishIfChanged(text, code: code, by: .system("seed-demo"))
+            try await ConsentPublication(database: app.db, now: now).publishIfNew(text, code: code, by: .system("seed-demo"))
         }
         var readers: [Output.Reader] = []
         let documents = try await [ConsentDocument.current("TPML_PRIVACY", at: now, on: app.db), ConsentDocument.current("TAIPEI_CITY_ID", at: now, on: app.db)]
