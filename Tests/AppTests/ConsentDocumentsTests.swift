@@ -346,4 +346,39 @@ final class ConsentDocumentsTests: XCTestCase {
             XCTAssertEqual(renewed.map(\.channel), ["ezproxy"])
         }
     }
+
+    /// An OpenID Connect sign-in goes through the same question, then on with the relying party's request.
+    func testAnOpenIDConnectSignInAsksFirstThenAnswersTheClient() async throws {
+        try await withTestApp { app in
+            let patron = try await activateCard(app, try await submitApplication(app))
+            let (client, _) = try await OIDCClients(database: app.db, now: app.clock.now()).create(
+                .init(clientID: "ebooks", name: "電子書平台", homePage: "https://ebooks.example", redirectURIs: ["https://ebooks.example/callback"],
+                      scopes: ["openid", "card"], libraryCodes: ["TPML"], allDigitalCards: false, confidential: false),
+                by: .commandLine)
+            let admin = try await signedInStaff(app, role: "admin", email: "admin@tpml.example")
+            try await publish(admin, "TPML_PRIVACY", version: 2, renewal: true, effective: today(app).iso)
+
+            var authorize = URLComponents(string: "/oidc/authorize")!
+            authorize.queryItems = [
+                .init(name: "client_id", value: client.clientID), .init(name: "redirect_uri", value: "https://ebooks.example/callback"),
+                .init(name: "response_type", value: "code"), .init(name: "scope", value: "openid card"), .init(name: "state", value: "st-1"),
+                .init(name: "code_challenge", value: OIDCGrants.s256(String(repeating: "v", count: 50))), .init(name: "code_challenge_method", value: "S256"),
+            ]
+            let browser = TestBrowser(app)
+            try await browser.get(authorize.string!)
+            let signedIn = try await browser.post("/oidc/sign-in", form: ["identifier": patron.cardNumber!, "password": "river lantern mango"])
+            XCTAssertEqual(signedIn.headers.first(name: .location), "/account/renewed-consent")
+            try await browser.get("/account/renewed-consent")
+            try await browser.post("/account/renewed-consent", form: ["code": "TPML_PRIVACY", "decision": "accept"])
+            let onward = try await browser.get("/account/renewed-consent")
+            XCTAssertEqual(onward.headers.first(name: .location), "/oidc/continue")
+            let consent = try await browser.get("/oidc/continue")
+            XCTAssertTrue(consent.text.contains(#"name="decision""#), "then the client's own consent")
+            let answered = try await browser.post("/oidc/consent", form: ["decision": "allow"])
+            XCTAssertTrue(answered.headers.first(name: .location)?.hasPrefix("https://ebooks.example/callback?code=") ?? false)
+            let renewed = try await ConsentRecord.query(on: app.db).join(ConsentDocument.self, on: \ConsentRecord.$document.$id == \ConsentDocument.$id)
+                .filter(ConsentDocument.self, \.$code == "TPML_PRIVACY").filter(ConsentDocument.self, \.$version == 2).all()
+            XCTAssertEqual(renewed.map(\.channel), ["oidc"])
+        }
+    }
 }
