@@ -619,7 +619,7 @@ final class CardApplicationTests: XCTestCase {
 
     func testTooManyApplicationsFromOneAddressAreRefusedAndAudited() async throws {
         try await withApplyApp { app in
-            let documents = try await [ConsentDocument.current("TPML_PRIVACY", on: app.db), ConsentDocument.current("TAIPEI_CITY_ID", on: app.db)]
+            let documents = try await [ConsentDocument.current("TPML_PRIVACY", at: app.clock.now(), on: app.db), ConsentDocument.current("TAIPEI_CITY_ID", at: app.clock.now(), on: app.db)]
             let service = cardApplicationService(app)
             func attempt(_ n: Int) async throws -> CardApplicationError? {
                 var input = CardApplicationInput()

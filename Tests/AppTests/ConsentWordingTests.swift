@@ -67,7 +67,7 @@ final class ConsentWordingTests: XCTestCase {
             XCTAssertEqual(done.headers.first(name: .location), "/digital-card/done")
             let records = try await ConsentRecord.query(on: app.db).with(\.$document).all()
             XCTAssertEqual(records.map(\.document.code), ["NLPI_PRIVACY"])
-            let current = try await ConsentDocument.current("NLPI_PRIVACY", on: app.db)
+            let current = try await ConsentDocument.current("NLPI_PRIVACY", at: app.clock.now(), on: app.db)
             XCTAssertEqual(records.first?.$document.id, current.id)
         }
     }

@@ -235,7 +235,7 @@ final class DeskTests: XCTestCase {
             input.gender = "female"; input.birthDate = "2012-01-20"; input.password = "river lantern mango"
             input.passwordConfirmation = input.password
             input.householdNumber = "f1234567"; input.headOfHouseholdName = "林大同"; input.headOfHouseholdIDNumber = nationalID(42)
-            let documents = try await [ConsentDocument.current("TPML_PRIVACY", on: app.db), ConsentDocument.current("TAIPEI_CITY_ID", on: app.db)]
+            let documents = try await [ConsentDocument.current("TPML_PRIVACY", at: app.clock.now(), on: app.db), ConsentDocument.current("TAIPEI_CITY_ID", at: app.clock.now(), on: app.db)]
             let patron = try await cardApplicationService(app).submit(
                 input, libraryCode: "TPML", consentedDocuments: documents, channel: "web", locale: .zhTW,
                 actor: .anonymous(ipAddress: nil), limits: .web(ipAddress: nil)).patron

@@ -428,7 +428,7 @@ final class OIDCProviderTests: XCTestCase {
             let otherTokens = try json(try await exchange(app, other, code: try await code(app, browser, other, patron: patron)))
             let account = try await browser.get("/account")
             XCTAssertTrue(account.text.contains("同意以借閱證登入「電子書平台」"), account.text)
-            let document = try await ConsentDocument.current("OIDC_ebooks", on: app.db)
+            let document = try await ConsentDocument.current("OIDC_ebooks", at: app.clock.now(), on: app.db)
             let record = try await XCTUnwrapAsync(try await ConsentRecord.query(on: app.db).filter(\.$document.$id == document.requireID()).first())
             XCTAssertEqual(record.channel, "oidc")
             let withdrawn = try await browser.post("/account/consents/\(record.id!.uuidString)/withdraw", form: [:])

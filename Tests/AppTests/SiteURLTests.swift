@@ -42,6 +42,9 @@ final class SiteURLTests: XCTestCase {
         .staffLibraryServiceWithdraw(id: .key), .staffLibraries,
         .staffSecondFactor, .staffSecondFactorEnrol, .staffAccounts, .staffAccountRole(id: .key), .staffAccountDisable(id: .key),
         .staffAccountPasswordLink(id: .key), .staffAccountSecondFactorReset(id: .key),
+        .staffOIDCClientSecret(clientID: .key), .staffConsents, .staffConsent(code: .key),
+        .staffConsentVersion(code: .key, version: .key), .staffConsentPreview(code: .key, version: .key),
+        .staffConsentPublish(code: .key, version: .key), .accountRenewedConsent,
     ] + SiteURL.Service.allCases.map { .service($0) } + SiteURL.TemplateFormat.allCases.map { .groupTemplate($0) }
 
     /// The same case as a link, with sample values. No `default:`, so a new case does not compile until it is here.
@@ -58,7 +61,8 @@ final class SiteURLTests: XCTestCase {
              .oidcSignIn, .oidcConsent, .oidcToken, .oidcUserInfo, .oidcRevoke, .oidcIntrospect, .oidcLogout, .staffOIDCClients,
              .staffPartnerSystems, .staffAPIClients, .staffSIP2Accounts,
              .staffLibrary, .staffLibraryDesks, .staffLibraryServices, .staffLibraries,
-             .staffSecondFactor, .staffSecondFactorEnrol, .staffAccounts:
+             .staffSecondFactor, .staffSecondFactorEnrol, .staffAccounts,
+             .staffConsents, .accountRenewedConsent:
             url
         case .staffPartnerSystem: .staffPartnerSystem(code: .value("NTPL"))
         case .staffPartnerSystemSecret: .staffPartnerSystemSecret(code: .value("NTPL"))
@@ -77,6 +81,10 @@ final class SiteURLTests: XCTestCase {
         case .staffAccountDisable: .staffAccountDisable(id: .value(id))
         case .staffAccountPasswordLink: .staffAccountPasswordLink(id: .value(id))
         case .staffAccountSecondFactorReset: .staffAccountSecondFactorReset(id: .value(id))
+        case .staffConsent: .staffConsent(code: .value("TPML_PRIVACY"))
+        case .staffConsentVersion: .staffConsentVersion(code: .value("TPML_PRIVACY"), version: .value(2))
+        case .staffConsentPreview: .staffConsentPreview(code: .value("TPML_PRIVACY"), version: .value(2))
+        case .staffConsentPublish: .staffConsentPublish(code: .value("TPML_PRIVACY"), version: .value(2))
         case .staffOIDCClientDisable: .staffOIDCClientDisable(clientID: .value("hyread"))
         case .staffOIDCClientSecret: .staffOIDCClientSecret(clientID: .value("hyread"))
         case .apiLibrary: .apiLibrary(code: .value("TPML"))

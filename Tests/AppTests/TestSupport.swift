@@ -183,7 +183,7 @@ func submitApplication(_ app: Application, idNumber: String = "A123456789", link
     input.gender = "male"; input.birthDate = "1990-05-03"; input.password = "river lantern mango"
     input.passwordConfirmation = input.password; input.email = "wang@example.org"
     input.partnerLinks = Set(links); input.partnerConsents = Set(links)
-    let documents = try await [ConsentDocument.current("TPML_PRIVACY", on: app.db), ConsentDocument.current("TAIPEI_CITY_ID", on: app.db)]
+    let documents = try await [ConsentDocument.current("TPML_PRIVACY", at: app.clock.now(), on: app.db), ConsentDocument.current("TAIPEI_CITY_ID", at: app.clock.now(), on: app.db)]
     return try await cardApplicationService(app).submit(
         input, libraryCode: "TPML", consentedDocuments: documents, channel: "web", locale: .zhTW,
         actor: .anonymous(ipAddress: nil), limits: .web(ipAddress: nil)).patron

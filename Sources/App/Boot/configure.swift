@@ -90,6 +90,9 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.migrations.add(SeedOfficialCalendars())
     app.migrations.add(SessionRecord.migration)
     app.migrations.add(CreateConsentDocument())
+    // Listed here, not at the end: the seed migrations below create `ConsentDocument` models, whose columns
+    // it adds. A database made before it runs it after the others (Fluent runs what it has not run, in order).
+    app.migrations.add(AddPublicationToConsentDocument())
     app.migrations.add(SeedConsentDocuments())
     app.migrations.add(CreatePatron())
     app.migrations.add(CreateConsentRecord())
@@ -141,6 +144,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.migrations.add(AddLibraryAdministration())
     app.migrations.add(AddSecondFactorToStaffMembers())
     app.migrations.add(CreateStaffRecoveryCode())
+    app.migrations.add(CreateConsentDraft())
     // `onecard migrate` reports what it applied; the per-migration lines are for debugging.
     app.fluent.migrationLogLevel = .debug
     if settings.migratesOnBoot {

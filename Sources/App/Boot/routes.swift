@@ -13,6 +13,8 @@ func routes(_ app: Application) throws {
     try app.register(collection: CardApplicationController())
     try app.register(collection: DeskController())
     try app.register(collection: ReaderSessionController())
+    try app.register(collection: ConsentDocumentsController())
+    try app.register(collection: RenewedConsentController())
     try app.register(collection: PartnerServicesController())
     try app.register(collection: TaipeiPassController())
     try app.register(collection: AccountController())

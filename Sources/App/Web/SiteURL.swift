@@ -142,6 +142,14 @@ enum SiteURL: Sendable {
     case staffAccountDisable(id: Parameter<UUID>)
     case staffAccountPasswordLink(id: Parameter<UUID>)
     case staffAccountSecondFactorReset(id: Parameter<UUID>)
+    // Consent documents (issue #14 item 6): versions, the next version's draft, its preview and publication;
+    // and the reader's answer when a version asks for renewed consent.
+    case staffConsents
+    case staffConsent(code: Parameter<String>)
+    case staffConsentVersion(code: Parameter<String>, version: Parameter<Int>)
+    case staffConsentPreview(code: Parameter<String>, version: Parameter<Int>)
+    case staffConsentPublish(code: Parameter<String>, version: Parameter<Int>)
+    case accountRenewedConsent
 
     /// The pictures of the mobile card.
     enum CardImage: String, Sendable {
@@ -313,6 +321,14 @@ enum SiteURL: Sendable {
         case .staffAccountDisable(let id): ["staff", "accounts", .parameter("id", id), "disable"]
         case .staffAccountPasswordLink(let id): ["staff", "accounts", .parameter("id", id), "password-link"]
         case .staffAccountSecondFactorReset(let id): ["staff", "accounts", .parameter("id", id), "second-factor-reset"]
+        case .staffConsents: ["staff", "consents"]
+        case .staffConsent(let code): ["staff", "consents", .parameter("code", code)]
+        case .staffConsentVersion(let code, let version): ["staff", "consents", .parameter("code", code), "versions", .parameter("version", version)]
+        case .staffConsentPreview(let code, let version):
+            ["staff", "consents", .parameter("code", code), "versions", .parameter("version", version), "preview"]
+        case .staffConsentPublish(let code, let version):
+            ["staff", "consents", .parameter("code", code), "versions", .parameter("version", version), "publish"]
+        case .accountRenewedConsent: ["account", "renewed-consent"]
         }
     }
 
@@ -409,6 +425,8 @@ enum SiteURL: Sendable {
         case .staffSecondFactor: "staffSecondFactor"
         case .staffSecondFactorEnrol: "staffSecondFactorEnrol"
         case .staffAccounts: "staffAccounts"
+        case .staffConsents: "staffConsents"
+        case .accountRenewedConsent: "accountRenewedConsent"
         case .apiLibrary, .apiPartnerPatron, .ezproxyLogin, .accountPartner, .accountPartnerDone, .accountPartnerDisable,
              .deskApplication, .deskActivate, .staffDigitalCard, .staffDigitalCardFile, .deskUpgrade, .deskSuspend,
              .deskReinstate, .deskValidUntil, .accountRequest, .accountConsentWithdraw, .staffRequestDecision,
@@ -419,7 +437,8 @@ enum SiteURL: Sendable {
              .staffPartnerSystem, .staffPartnerSystemSecret, .staffPartnerSystemTest, .staffAPIClient, .staffAPIClientDisable,
              .staffAPIClientToken, .staffSIP2Account, .staffSIP2AccountDisable, .staffSIP2AccountEnable, .staffSIP2AccountPassword,
              .staffLibraryDesk, .staffLibraryDeskClose, .staffLibraryServiceWithdraw,
-             .staffAccountRole, .staffAccountDisable, .staffAccountPasswordLink, .staffAccountSecondFactorReset:
+             .staffAccountRole, .staffAccountDisable, .staffAccountPasswordLink, .staffAccountSecondFactorReset,
+             .staffConsent, .staffConsentVersion, .staffConsentPreview, .staffConsentPublish:
             nil
         }
     }
@@ -438,7 +457,7 @@ enum SiteURL: Sendable {
         .oidcRevoke, .oidcIntrospect, .oidcLogout, .staffOIDCClients,
         .staffPartnerSystems, .staffAPIClients, .staffSIP2Accounts,
         .staffLibrary, .staffLibraryDesks, .staffLibraryServices, .staffLibraries,
-        .staffSecondFactor, .staffSecondFactorEnrol, .staffAccounts,
+        .staffSecondFactor, .staffSecondFactorEnrol, .staffAccounts, .staffConsents, .accountRenewedConsent,
     ] + Service.allCases.map { .service($0) } + TemplateFormat.allCases.map { .groupTemplate($0) }
 
     /// The case a template names, or nil for an unknown name (the `#path` tag then fails the render).

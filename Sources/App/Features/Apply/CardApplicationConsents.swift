@@ -8,11 +8,13 @@ struct CardApplicationConsents {
     static let codes = ["TPML_PRIVACY", "TAIPEI_CITY_ID"]
 
     let database: any Database
+    /// Which versions are in force.
+    let now: Date
 
     /// The current versions of the statements shown before the form.
     func current() async throws -> [ConsentDocument] {
         var documents: [ConsentDocument] = []
-        for code in Self.codes { documents.append(try await ConsentDocument.current(code, on: database)) }
+        for code in Self.codes { documents.append(try await ConsentDocument.current(code, at: now, on: database)) }
         return documents
     }
 
@@ -38,7 +40,7 @@ struct CardApplicationConsents {
             .all().filter { !withdrawn.contains($0.id!) }.map(\.code))
         var statements: [(code: String, document: ConsentDocument)] = []
         for code in CardApplicationRules.linkablePartners where offered.contains(code) {
-            statements.append((code, try await ConsentDocument.current("\(code)_LINK", on: database)))
+            statements.append((code, try await ConsentDocument.current("\(code)_LINK", at: now, on: database)))
         }
         return statements
     }

@@ -38,7 +38,7 @@ struct CardApplicationController: RouteCollection {
     }
 
     private func consents(_ req: Request) -> CardApplicationConsents {
-        CardApplicationConsents(database: req.db)
+        CardApplicationConsents(database: req.db, now: req.now)
     }
 
     @Sendable

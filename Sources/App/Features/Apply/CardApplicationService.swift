@@ -108,7 +108,7 @@ struct CardApplicationService {
             .filter { !withdrawn.contains($0.id!) }
         var documentsByPartner: [String: ConsentDocument] = [:]
         for code in application.partnerLinks {
-            documentsByPartner[code] = try await ConsentDocument.current("\(code)_LINK", on: database)
+            documentsByPartner[code] = try await ConsentDocument.current("\(code)_LINK", at: now, on: database)
         }
         let partnerDocuments = documentsByPartner
 
@@ -166,7 +166,7 @@ struct CardApplicationService {
         let missing = requiredConsents.filter { !accepted.contains($0) }
         let known = Set(Self.apiConsentCodes(required: requiredConsents))
         var documents: [ConsentDocument] = []
-        for code in requiredConsents { documents.append(try await ConsentDocument.current(code, on: database)) }
+        for code in requiredConsents { documents.append(try await ConsentDocument.current(code, at: now, on: database)) }
         let library = try await client.$library.get(on: database)
         let actor = AuditActor(type: "api_client", id: client.id?.uuidString, ipAddress: ipAddress)
         guard accepted.isSubset(of: known) else {

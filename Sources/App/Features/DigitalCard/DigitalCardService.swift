@@ -72,7 +72,7 @@ struct DigitalCardService {
 
     /// The statement the applicant agrees to, in its current version.
     func consentDocument() async throws -> ConsentDocument {
-        try await ConsentDocument.current(Self.consentCode, on: database)
+        try await ConsentDocument.current(Self.consentCode, at: now, on: database)
     }
 
     /// A submitted application with its card, for the page that confirms it; nil when there is none.
@@ -162,7 +162,7 @@ struct DigitalCardService {
         let library = try await Library.require(code: Self.libraryCode, on: database)
         let calendar = try await OfficialCalendarStore.calendar(libraryID: library.requireID(), on: database)
         let passwordHash = try await passwordHasher.hash(form.password)
-        let document = try await ConsentDocument.current(Self.consentCode, on: database)
+        let document = try await ConsentDocument.current(Self.consentCode, at: now, on: database)
 
         let patron = Patron()
         patron.$library.id = try library.requireID()

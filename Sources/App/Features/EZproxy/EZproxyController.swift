@@ -70,6 +70,12 @@ struct EZproxyController: RouteCollection {
         }
         try await req.rotateSession()
         req.session.data[ReaderSessionController.sessionKey] = patron.id!.uuidString
+        // Back to this login page, which sends the now signed-in reader on to EZproxy with a fresh ticket.
+        var loginPage = URLComponents()
+        loginPage.path = SiteURL.ezproxyLogin(host: .value(host.name)).path
+        if let destination = form.url { loginPage.queryItems = [URLQueryItem(name: "url", value: destination)] }
+        if let ask = try await req.askRenewedConsent(of: patron.requireID(), thenTo: loginPage.string ?? loginPage.path,
+                                                     channel: "ezproxy") { return ask }
         return try await send(patron, to: host, destination: form.url, req)
     }
 

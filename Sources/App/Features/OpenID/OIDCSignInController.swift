@@ -77,6 +77,7 @@ struct OIDCSignInController: RouteCollection {
         req.session.data[ReaderSessionController.sessionKey] = patron.id!.uuidString
         req.session.data[Self.requestKey] = String(decoding: try JSONEncoder().encode(signedInAgain), as: UTF8.self)
         req.session.data[Self.authTimeKey] = String(Int(req.now.timeIntervalSince1970))
+        if let ask = try await req.askRenewedConsent(of: patron.requireID(), thenTo: SiteURL.oidcContinue.path, channel: "oidc") { return ask }
         return req.redirect(to: SiteURL.oidcContinue.path, redirectType: .normal)
     }
 
@@ -94,7 +95,7 @@ struct OIDCSignInController: RouteCollection {
             return req.redirect(to: request.errorRedirect(.accessDenied("the reader did not consent"), issuer: issuer), redirectType: .normal)
         }
         if let refusal = try await refusal(req, request, client: client, patron: patron) { return refusal }
-        let document = try await ConsentDocument.current(client.consentCode, on: req.db)
+        let document = try await ConsentDocument.current(client.consentCode, at: req.now, on: req.db)
         let now = req.now
         try await req.db.transaction { db in
             try await ConsentRecord(patronID: patron.requireID(), documentID: document.requireID(), givenAt: now, channel: "oidc").create(on: db)
@@ -147,7 +148,7 @@ struct OIDCSignInController: RouteCollection {
             return try await signInPage(req, client, request, form: FormState(), status: .ok)
         }
         if let refusal = try await refusal(req, request, client: client, patron: patron) { return refusal }
-        let document = try await ConsentDocument.current(client.consentCode, on: req.db)
+        let document = try await ConsentDocument.current(client.consentCode, at: req.now, on: req.db)
         let given = try await ConsentRecord.query(on: req.db).filter(\.$patron.$id == patron.requireID())
             .filter(\.$document.$id == document.requireID()).filter(\.$withdrawnAt == nil).first()
         guard given != nil else { return try await consentPage(req, client, request, document: document) }

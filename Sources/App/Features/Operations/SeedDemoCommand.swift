@@ -41,8 +41,12 @@ struct SeedDemoCommand: AsyncCommand {
             members.append(member)
             staff.append(.init(email: email, password: password, role: role.rawValue, library: library.code))
         }
+        // The libraries' real consent texts, published as an administrator would, before the demo readers agree to them.
+        for (code, text) in PublishedLibraryTexts.all {
+            try await ConsentPublication(database: app.db, now: now).publishIfNew(text, code: code, by: .system("seed-demo"))
+        }
         var readers: [Output.Reader] = []
-        let documents = try await [ConsentDocument.current("TPML_PRIVACY", on: app.db), ConsentDocument.current("TAIPEI_CITY_ID", on: app.db)]
+        let documents = try await [ConsentDocument.current("TPML_PRIVACY", at: now, on: app.db), ConsentDocument.current("TAIPEI_CITY_ID", at: now, on: app.db)]
         for (index, name) in ["王小明", "陳美玲"].enumerated() {
             let letters = Array("ABCDEFGHJKLMNPQRSTUVXYWZIO")
             let idNumber = IdentityNumber.makeValid(

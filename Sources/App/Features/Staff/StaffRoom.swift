@@ -20,6 +20,7 @@ enum StaffRoom: String, CaseIterable, Sendable {
     case library
     case libraries
     case accounts
+    case consents
 
     /// The page the navigation links to.
     var url: SiteURL {
@@ -38,6 +39,7 @@ enum StaffRoom: String, CaseIterable, Sendable {
         case .library: .staffLibrary
         case .libraries: .staffLibraries
         case .accounts: .staffAccounts
+        case .consents: .staffConsents
         }
     }
 
@@ -60,6 +62,7 @@ enum StaffRoom: String, CaseIterable, Sendable {
         case .library: LibraryAdministrationController.roles.contains(staff.role)
         case .libraries: ConsortiumLibrariesController.roles.contains(staff.role)
         case .accounts: StaffAccountsController.roles.contains(staff.role)
+        case .consents: ConsentDocumentsController.roles.contains(staff.role)
         }
     }
 }

@@ -83,6 +83,14 @@ enum HTTPErrorMapping {
             error == .decisionMissing ? .badRequest : .unprocessableEntity
         case let error as PartnerServiceError:
             error == .notOffered ? .notFound : .conflict
+        // A published consent version never changes: editing or publishing it again is a conflict.
+        case let error as ConsentDocumentError:
+            switch error {
+            case .notFound, .noDraft: .notFound
+            case .notYours: .forbidden
+            case .published: .conflict
+            case .textRequired, .effectiveDateInvalid, .effectiveDatePast: .unprocessableEntity
+            }
         // A one-time link that was used, replaced or has run out is gone, not "not found": it did exist.
         case is PasswordResetError, is CardActivationLinkError, is StaffPasswordLinkError:
             .gone

@@ -26,7 +26,7 @@ struct CardApplicationsAPIController: RouteCollection {
             // The statements a missing consent names, by their titles in the answer's language: `acceptedConsents`
             // takes codes, but `message` is for a person (a kiosk may show it).
             let required = errors.contains { $0.code == "consent_required" }
-                ? req.application.localizer.consentTitles(try await CardApplicationConsents(database: req.db).current(), in: req.locale)
+                ? req.application.localizer.consentTitles(try await CardApplicationConsents(database: req.db, now: req.now).current(), in: req.locale)
                 : ""
             let dto = FieldErrorsDTO(errors: errors.map {
                 FieldErrorDTO(field: $0.field, code: $0.code, message: req.t("apply.error.\($0.code)",

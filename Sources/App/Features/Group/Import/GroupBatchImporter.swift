@@ -149,7 +149,7 @@ struct GroupBatchImporter: Sendable {
     func run(batchID: UUID) async throws -> Outcome {
         guard try await claimLease(batchID) else { return Outcome(ran: false, imported: 0, skipped: 0, completed: false) }
         do {
-            let context = try await ImportContext.load(batchID: batchID, on: database)
+            let context = try await ImportContext.load(batchID: batchID, at: now, on: database)
             var outcome = Outcome(ran: true, imported: 0, skipped: 0, completed: false)
             var chunk = 0
             // Keyset pagination by id: marking rows imported then touches no index the next read walks.
@@ -221,12 +221,12 @@ struct GroupBatchImporter: Sendable {
         let statementDocumentID: UUID?
         let application: GroupApplicationRecord
 
-        static func load(batchID: UUID, on database: any Database) async throws -> ImportContext {
+        static func load(batchID: UUID, at now: Date, on database: any Database) async throws -> ImportContext {
             guard let batch = try await GroupBatch.query(on: database).filter(\.$id == batchID).with(\.$application, { $0.with(\.$library) }).first()
             else { throw OneCardError.notFound }
             let record = batch.application
             let library = record.library
-            let consent = try await ConsentDocument.current(GroupApplicationService.consentCode(libraryCode: library.code), on: database)
+            let consent = try await ConsentDocument.current(GroupApplicationService.consentCode(libraryCode: library.code), at: now, on: database)
             let statement = try await GroupDocument.query(on: database).filter(\.$application.$id == record.requireID())
                 .filter(\.$kind == .consentStatement).first()
             let locale = record.siteLocale

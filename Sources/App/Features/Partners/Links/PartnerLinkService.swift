@@ -43,14 +43,14 @@ struct PartnerLinkService {
     func statement(for service: PartnerService, taipeiPassConfigured: Bool) async throws -> ConsentDocument {
         guard try await !PartnerServiceWithdrawal.isWithdrawn(service, on: database) else { throw PartnerServiceError.notOffered }
         guard service.kind == .partnerLibrary || taipeiPassConfigured else { throw PartnerServiceError.needsCityAccount }
-        return try await ConsentDocument.current(Self.consentCode(for: service), on: database)
+        return try await ConsentDocument.current(Self.consentCode(for: service), at: now, on: database)
     }
 
     func enable(_ service: PartnerService, for patron: Patron, ipAddress: String?) async throws {
         // Linking the city identity account needs a sign-in with Taipei Pass (`linkCityAccount`), not a tick.
         guard try await !PartnerServiceWithdrawal.isWithdrawn(service, on: database) else { throw PartnerServiceError.notOffered }
         guard service.kind == .partnerLibrary else { throw PartnerServiceError.needsCityAccount }
-        let document = try await ConsentDocument.current(Self.consentCode(for: service), on: database)
+        let document = try await ConsentDocument.current(Self.consentCode(for: service), at: now, on: database)
         try await database.transaction { db in
             try await activate(service, for: patron, agreedTo: document, ipAddress: ipAddress, on: db)
             if let partnerLibrary = service.$partnerLibrary.id {

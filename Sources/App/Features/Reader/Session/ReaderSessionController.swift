@@ -77,6 +77,7 @@ struct ReaderSessionController: RouteCollection {
         }
         try await req.rotateSession()
         req.session.data[Self.sessionKey] = patron.id!.uuidString
+        if let ask = try await req.askRenewedConsent(of: patron.requireID(), thenTo: SiteURL.myHome.path, channel: "web") { return ask }
         return req.redirect(to: SiteURL.myHome.path, redirectType: .normal)
     }
 
