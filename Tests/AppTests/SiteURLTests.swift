@@ -35,6 +35,7 @@ final class SiteURLTests: XCTestCase {
         .oidcRevoke, .oidcIntrospect, .oidcLogout, .staffOIDCClients, .staffOIDCClientDisable(clientID: .key),
         .staffOIDCClientSecret(clientID: .key),
     ] + SiteURL.Service.allCases.map { .service($0) } + SiteURL.TemplateFormat.allCases.map { .groupTemplate($0) }
+        + SiteURL.AuditExportFormat.allCases.map { .staffAuditExport($0) }
 
     /// The same case as a link, with sample values. No `default:`, so a new case does not compile until it is here.
     static func link(for url: SiteURL) -> SiteURL {
@@ -47,7 +48,8 @@ final class SiteURLTests: XCTestCase {
              .staffCalendar, .taipeiPassSignIn, .taipeiPassCallback, .groupApplicationForm, .groupApplicationDone,
              .groupTemplate, .groupContact, .groupContactSignIn, .groupContactSignOut, .groupContactHome,
              .groupContactNewBatch, .staffGroup, .activateCard, .staffPatrons, .accountAccessLog, .oidcDiscovery, .oidcJWKS, .oidcAuthorize, .oidcContinue,
-             .oidcSignIn, .oidcConsent, .oidcToken, .oidcUserInfo, .oidcRevoke, .oidcIntrospect, .oidcLogout, .staffOIDCClients:
+             .oidcSignIn, .oidcConsent, .oidcToken, .oidcUserInfo, .oidcRevoke, .oidcIntrospect, .oidcLogout, .staffOIDCClients,
+             .staffAuditExport:
             url
         case .staffOIDCClientDisable: .staffOIDCClientDisable(clientID: .value("hyread"))
         case .staffOIDCClientSecret: .staffOIDCClientSecret(clientID: .value("hyread"))

@@ -133,6 +133,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.migrations.add(CreateOIDCSigningKey())
     app.migrations.add(CreateOIDCAuthorizationCode())
     app.migrations.add(CreateOIDCToken())
+    app.migrations.add(AddAuditTrailSearchIndexes())
     // `onecard migrate` reports what it applied; the per-migration lines are for debugging.
     app.fluent.migrationLogLevel = .debug
     if settings.migratesOnBoot {
