@@ -283,6 +283,12 @@ extension AuditTrailPage {
                     numbers[patron.id!.uuidString] = patron.cardNumber ?? patron.applicationNumber
                 }
             }
+            // Staff accounts by their email, as the actor column names them.
+            let staffIDs = Array(Set(subjects.filter { $0.0 == "staff" }.compactMap { UUID(uuidString: $0.1) }))
+            var emails: [String: String] = [:]
+            if !staffIDs.isEmpty {
+                for member in try await StaffMember.query(on: database).filter(\.$id ~~ staffIDs).all() { emails[member.id!.uuidString] = member.email }
+            }
             var labels: [SubjectKey: (label: String, number: String, path: String?)] = [:]
             for (type, id) in subjects {
                 let uuid = UUID(uuidString: id)
@@ -295,7 +301,8 @@ extension AuditTrailPage {
                 default: nil
                 }
                 // A patron whose data is gone (erased) keeps only the id the trail holds.
-                let number = type == "patron" ? numbers[id] ?? String(id.prefix(8)) : String(uuid == nil ? id : String(id.prefix(8)))
+                let number = type == "patron" ? numbers[id] ?? String(id.prefix(8))
+                    : type == "staff" ? emails[id] ?? String(id.prefix(8)) : uuid == nil ? id : String(id.prefix(8))
                 labels[SubjectKey(type: type, id: id)] = (kindWords("audit.subject.", type, number), number, path)
             }
             return labels
