@@ -46,6 +46,7 @@ final class SiteURLTests: XCTestCase {
         .staffConsentVersion(code: .key, version: .key), .staffConsentPreview(code: .key, version: .key),
         .staffConsentPublish(code: .key, version: .key), .accountRenewedConsent,
     ] + SiteURL.Service.allCases.map { .service($0) } + SiteURL.TemplateFormat.allCases.map { .groupTemplate($0) }
+        + SiteURL.AuditExportFormat.allCases.map { .staffAuditExport($0) }
 
     /// The same case as a link, with sample values. No `default:`, so a new case does not compile until it is here.
     static func link(for url: SiteURL) -> SiteURL {
@@ -62,7 +63,8 @@ final class SiteURLTests: XCTestCase {
              .staffPartnerSystems, .staffAPIClients, .staffSIP2Accounts,
              .staffLibrary, .staffLibraryDesks, .staffLibraryServices, .staffLibraries,
              .staffSecondFactor, .staffSecondFactorEnrol, .staffAccounts,
-             .staffConsents, .accountRenewedConsent:
+             .staffConsents, .accountRenewedConsent,
+             .staffAuditExport:
             url
         case .staffPartnerSystem: .staffPartnerSystem(code: .value("NTPL"))
         case .staffPartnerSystemSecret: .staffPartnerSystemSecret(code: .value("NTPL"))

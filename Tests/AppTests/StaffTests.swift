@@ -309,7 +309,10 @@ final class StaffTests: XCTestCase {
             XCTAssertEqual(page.status, .ok)
             XCTAssertTrue(page.text.contains("staff.signed_in"))
             XCTAssertTrue(page.text.contains("staff.created"))
-            XCTAssertTrue(page.text.contains("<td class=\"break\">admin@tpml.example</td>"), "staff actors are shown by account name")
+            // The actor's cell carries its column's name for the phone layout (issue #14 item 5).
+            XCTAssertTrue(page.text.contains("<td class=\"break\" data-label=\"操作者\">admin@tpml.example</td>"), "staff actors are shown by account name")
+            XCTAssertTrue(page.text.contains(#"<tr data-action="staff.signed_in">"#) && page.text.contains(">員工登入</td>"), "the action, in words")
+            XCTAssertTrue(page.text.contains(#"<tr data-action="staff.created">"#) && page.text.contains(">建立員工帳號</td>"), "the action, in words")
 
             let other = TestBrowser(app)
             try await setPassword(other, token: otherToken)

@@ -282,10 +282,16 @@ def test_staff_password_setup_sign_in_audit_and_sign_out(server, driver):
     action_col = headers.index("動作")
     actions = [row.find_elements(By.TAG_NAME, "td")[action_col].get_attribute("textContent").strip()
                for row in driver.find_elements(By.CSS_SELECTOR, "table tbody tr")]
-    for expected in ("staff.created", "staff.password_set", "staff.sign_in_failed", "staff.signed_in", "staff.second_factor_enrolled"):
-        assert expected in actions, f"{expected} missing from the audit trail: {actions}"
-    assert actions[0] == "staff.second_factor_enrolled", f"newest first: {actions}"
-    assert actions[1] == "staff.signed_in", f"newest first: {actions}"
+    # In words (issue #14 item 5), each row still carrying its code.
+    codes = [row.get_attribute("data-action") for row in driver.find_elements(By.CSS_SELECTOR, "table tbody tr")]
+    for code, words in (("staff.created", "建立員工帳號"), ("staff.password_set", "員工設定密碼"),
+                        ("staff.sign_in_failed", "員工登入失敗"), ("staff.signed_in", "員工登入")):
+        assert words in actions, f"{words} missing from the audit trail: {actions}"
+        assert code in codes, f"{code} missing from the audit trail: {codes}"
+    # The second factor (issue #14 item 6) is completed after the password, so it is the newest entry.
+    assert codes[0] == "staff.second_factor_enrolled", f"newest first: {codes}"
+    assert codes[1] == "staff.signed_in", f"newest first: {codes}"
+    assert actions[1] == "員工登入", f"newest first: {actions}"
     assert_no_horizontal_scroll(driver)
     screenshot(driver, "staff-audit-360.png")
 

@@ -145,6 +145,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.migrations.add(AddSecondFactorToStaffMembers())
     app.migrations.add(CreateStaffRecoveryCode())
     app.migrations.add(CreateConsentDraft())
+    app.migrations.add(AddAuditTrailSearchIndexes())
     // `onecard migrate` reports what it applied; the per-migration lines are for debugging.
     app.fluent.migrationLogLevel = .debug
     if settings.migratesOnBoot {

@@ -43,4 +43,5 @@ func routes(_ app: Application) throws {
     try app.register(collection: SIP2AccountsController())
     try app.register(collection: LibraryAdministrationController())
     try app.register(collection: ConsortiumLibrariesController())
+    try app.register(collection: AuditTrailController())
 }

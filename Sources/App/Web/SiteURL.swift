@@ -15,6 +15,8 @@ enum SiteURL: Sendable {
     case staffHome
     case staffSetPassword
     case staffAudit
+    /// The audit trail as a file, filtered as the page's query says (issue #14 item 5).
+    case staffAuditExport(AuditExportFormat)
     case healthz
     case metrics
     case openAPI
@@ -163,6 +165,19 @@ enum SiteURL: Sendable {
         case ods = "template.ods"
     }
 
+    /// The audit trail's download formats.
+    enum AuditExportFormat: String, Sendable, CaseIterable {
+        case csv = "audit.csv"
+        case xlsx = "audit.xlsx"
+
+        var mediaType: HTTPMediaType {
+            switch self {
+            case .csv: HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+            case .xlsx: HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            }
+        }
+    }
+
     /// The services the home page leads to.
     enum Service: String, CaseIterable, Sendable {
         case cardApplication = "apply"
@@ -204,6 +219,7 @@ enum SiteURL: Sendable {
         case .staffHome: ["staff"]
         case .staffSetPassword: ["staff", "password"]
         case .staffAudit: ["staff", "audit"]
+        case .staffAuditExport(let format): ["staff", "audit", .constant(format.rawValue)]
         case .healthz: ["healthz"]
         case .metrics: ["metrics"]
         case .openAPI: ["api", "openapi.json"]
@@ -438,7 +454,8 @@ enum SiteURL: Sendable {
              .staffAPIClientToken, .staffSIP2Account, .staffSIP2AccountDisable, .staffSIP2AccountEnable, .staffSIP2AccountPassword,
              .staffLibraryDesk, .staffLibraryDeskClose, .staffLibraryServiceWithdraw,
              .staffAccountRole, .staffAccountDisable, .staffAccountPasswordLink, .staffAccountSecondFactorReset,
-             .staffConsent, .staffConsentVersion, .staffConsentPreview, .staffConsentPublish:
+             .staffConsent, .staffConsentVersion, .staffConsentPreview, .staffConsentPublish,
+             .staffAuditExport:
             nil
         }
     }

@@ -77,7 +77,7 @@ extension PatronRecordPage {
                 },
                 history: events.map { event in
                     .init(time: DisplayTime.minute(event.occurredAt, in: locale),
-                          action: words("staff.patron.history.\(event.action)", or: event.action),
+                          action: AuditActionWords.words(event.action, localizer: localizer, locale: locale),
                           library: event.libraryID.flatMap { libraries[$0] } ?? "—")
                 },
                 revealPath: SiteURL.staffPatronIDNumber(id: .value(id)).path,

@@ -2,13 +2,10 @@ import Fluent
 import OneCardDomain
 import Vapor
 
-/// The back office home (the work dashboard) and the audit trail.
+/// The back office home (the work dashboard); the audit trail is `AuditTrailController`'s.
 struct StaffController: RouteCollection {
-    static let auditRoles: Set<StaffMember.Role> = [.admin]
-
     func boot(routes: any RoutesBuilder) throws {
         routes.get(.staffHome, use: home)
-        routes.get(.staffAudit, use: audit)
     }
 
     @Sendable
@@ -20,15 +17,5 @@ struct StaffController: RouteCollection {
             database: req.db, pendingApplicationLifetimeDays: req.application.settings.pendingApplicationLifetimeDays, now: req.now
         ).model(for: staff, locale: req.locale)
         return try await req.view.render("staff/home", page).encodeResponse(for: req)
-    }
-
-    /// The latest audit entries of the administrator's own library; looking is itself audited.
-    @Sendable
-    func audit(req: Request) async throws -> View {
-        let staff = try await req.requireStaff(Self.auditRoles)
-        let page = try await StaffAuditPage.Model.query(
-            by: staff, libraryName: staff.library.name(in: req.locale),
-            ipAddress: req.clientAddress, at: req.now, on: req.db)
-        return try await req.view.render("staff/audit", page)
     }
 }

@@ -55,7 +55,7 @@ enum StaffRoom: String, CaseIterable, Sendable {
         case .group: GroupReviewController.roles.contains(staff.role)
         case .requests: PatronRequestsController.roles.contains(staff.role)
         case .deliveries: PartnerDeliveriesController.roles.contains(staff.role)
-        case .audit: StaffController.auditRoles.contains(staff.role)
+        case .audit: AuditTrailController.roles.contains(staff.role)
         case .calendar: LibraryCalendarController.roles.contains(staff.role)
         case .oidcClients: OIDCClientsController.roles.contains(staff.role)
         case .systems: SystemsScope.roles.contains(staff.role)
