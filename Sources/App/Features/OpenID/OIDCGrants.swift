@@ -85,7 +85,7 @@ struct OIDCGrants {
         // Two requests with one code: the row is claimed once, in the database, in the transaction that writes
         // the tokens (one commit per exchange); the loser is a replay.
         guard let (access, refresh) = try await issue(claiming: OIDCAuthorizationCode.schema, id: row.id, client: client,
-                                                      patronID: row.patronID, grantID: row.id, scopes: row.scopes, action: "oidc.tokens_issued")
+                                                      patronID: row.patronID, grantID: row.id, scopes: row.scopes, auditAction: "oidc.tokens_issued")
         else {
             try await revokeGrant(row.id, client: client, patronID: row.patronID, reason: "oidc.code_replayed")
             throw OIDCProtocolError.invalidGrant("code already used; the tokens it issued are revoked")
@@ -116,7 +116,7 @@ struct OIDCGrants {
         guard row.consented != 0 else { throw OIDCProtocolError.invalidGrant("the reader has withdrawn the consent") }
         guard let (access, refresh) = try await issue(claiming: OIDCToken.schema, id: row.id, client: client,
                                                       patronID: row.patronID, grantID: row.grantID, scopes: row.scopes,
-                                                      action: "oidc.tokens_refreshed")
+                                                      auditAction: "oidc.tokens_refreshed")
         else {
             try await revokeGrant(row.grantID, client: client, patronID: row.patronID, reason: "oidc.refresh_reused")
             throw OIDCProtocolError.invalidGrant("refresh token already used; its family is revoked")
@@ -183,10 +183,10 @@ struct OIDCGrants {
     /// Spends the code or refresh token (`table`, `id`) and writes the new access and refresh tokens and the
     /// audit entry, committed before this returns; nil, and nothing written, when it had been spent.
     private func issue(claiming table: String, id: UUID, client: OIDCTokenStore.Client, patronID: UUID, grantID: UUID, scopes: String,
-                       action: String) async throws -> (access: String, refresh: String)? {
+                       auditAction: String) async throws -> (access: String, refresh: String)? {
         let access = OneTimeToken.make(), refresh = OneTimeToken.make()
         let won = try await issuance.issue(.init(claiming: table, claimID: id, client: client, patronID: patronID, grantID: grantID,
-                                                 scopes: scopes, action: action, accessHash: access.hash, refreshHash: refresh.hash, now: now),
+                                                 scopes: scopes, auditAction: auditAction, accessHash: access.hash, refreshHash: refresh.hash, now: now),
                                            on: database)
         return won ? (access.token, refresh.token) : nil
     }

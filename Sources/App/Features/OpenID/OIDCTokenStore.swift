@@ -160,7 +160,7 @@ struct OIDCTokenStore {
         let grantID: UUID
         let scopes: String
         /// The audit entry's action.
-        let action: String
+        let auditAction: String
         let accessHash: String
         let refreshHash: String
         let now: Date
@@ -201,7 +201,7 @@ struct OIDCTokenStore {
                 let details = String(decoding: try JSONEncoder.sorted.encode(["grant": issuance.grantID.uuidString, "scope": issuance.scopes]),
                                      as: UTF8.self)
                 audit = audit.values(SQLBind(UUID()), SQLBind(issuance.now), SQLBind("oidc_client"), SQLBind(issuance.client.clientID),
-                                     SQLBind(issuance.action), SQLBind("patron"), SQLBind(issuance.patronID.uuidString), SQLBind(details))
+                                     SQLBind(issuance.auditAction), SQLBind("patron"), SQLBind(issuance.patronID.uuidString), SQLBind(details))
             }
             try await tokens.run()
             try await audit.run()
