@@ -76,15 +76,19 @@ let package = Package(
             resources: [.copy("Resources")]
         ),
         .executableTarget(name: "onecard", dependencies: ["App"]),
+        // Test support: python, openssl, curl and the `onecard` executable run as child processes and awaited without
+        // holding a thread of Swift's cooperative pool (issue #16 item 4). Foundation only; used by the test targets.
+        .target(name: "TestSubprocess", path: "Tests/TestSubprocess"),
         .testTarget(name: "OneCardDomainTests", dependencies: ["OneCardDomain"]),
         .testTarget(name: "PersonalDataVaultTests", dependencies: ["PersonalDataVault"]),
-        .testTarget(name: "SIP2Tests", dependencies: ["SIP2"]),
-        .testTarget(name: "ReaderDataFileTests", dependencies: ["ReaderDataFile"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SIP2Tests", dependencies: ["SIP2", "TestSubprocess"]),
+        .testTarget(name: "ReaderDataFileTests", dependencies: ["ReaderDataFile", "TestSubprocess"], resources: [.copy("Fixtures")]),
         // The python helper is run by the real-reader tests, not compiled or bundled.
-        .testTarget(name: "CardBarcodeTests", dependencies: ["CardBarcode"], exclude: ["read_barcodes.py"]),
-        .testTarget(name: "UploadInspectionTests", dependencies: ["UploadInspection"], exclude: ["make_upload_fixtures.py"]),
+        .testTarget(name: "CardBarcodeTests", dependencies: ["CardBarcode", "TestSubprocess"], exclude: ["read_barcodes.py"]),
+        .testTarget(name: "UploadInspectionTests", dependencies: ["UploadInspection", "TestSubprocess"], exclude: ["make_upload_fixtures.py"]),
         .testTarget(name: "CitizenCertificateTests", dependencies: [
             "CitizenCertificate",
+            "TestSubprocess",
             .product(name: "X509", package: "swift-certificates"),
             .product(name: "SwiftASN1", package: "swift-asn1"),
             .product(name: "Crypto", package: "swift-crypto"),
@@ -93,6 +97,7 @@ let package = Package(
         .testTarget(name: "AppTests", dependencies: [
             "App",
             "SIP2",
+            "TestSubprocess",
             .product(name: "XCTVapor", package: "vapor"),
             // Tokens signed by the tests' own keys, for the ID token checks a real provider will not get wrong.
             .product(name: "JWTKit", package: "jwt-kit"),

@@ -62,13 +62,23 @@ final class CardStandingTests: XCTestCase {
         await sip2.stop()
     }
 
+    // Rows are read in the order they were written: PostgreSQL returns an unsorted query's rows in no set
+    // order (SQLite happens to use insertion order), so every list compared in order is sorted here.
+
     func mails(_ app: Application) async throws -> [MailMessage] {
-        try await OutboxMessage.query(on: app.db).filter(\.$kind == .email).all()
+        try await OutboxMessage.query(on: app.db).filter(\.$kind == .email).sort(\.$id).all()
             .map { try JSONDecoder().decode(MailMessage.self, from: Data($0.payload.utf8)) }
     }
 
+    /// The partner events queued so far, oldest first (the outbox's id is the database's sequence).
+    func partnerEvents(_ app: Application) async throws -> [PartnerEventType] {
+        try await OutboxMessage.query(on: app.db).filter(\.$kind == .partnerEvent).sort(\.$id).all()
+            .map { try JSONDecoder.partnerEvents.decode(PartnerEvents.Queued.self, from: Data($0.payload.utf8)).type }
+    }
+
+    /// The audit entries of `action`, oldest first (their ids are random, so by time).
     func audits(_ app: Application, _ action: String) async throws -> [AuditEvent] {
-        try await AuditEvent.query(on: app.db).filter(\.$action == action).all()
+        try await AuditEvent.query(on: app.db).filter(\.$action == action).sort(\.$occurredAt).all()
     }
 
     func today(_ clock: TestClock) -> CalendarDay {
@@ -228,6 +238,8 @@ final class CardStandingTests: XCTestCase {
                 let homeAfter = try await reader.get("/account/home")
                 XCTAssertFalse(homeAfter.text.contains("到期"))
                 XCTAssertTrue(homeAfter.text.contains(extendedTo.iso))
+                // A minute on, so the two changes' audit entries have an order of their own.
+                clock.advance(by: 60)
                 let cleared = try await desk.post(path + "/valid-until", form: ["validUntil": ""])
                 XCTAssertEqual(cleared.status, .seeOther)
                 let noEnd = try await Patron.find(patron.id, on: app.db)
@@ -239,8 +251,7 @@ final class CardStandingTests: XCTestCase {
             let sent = try await mails(app).filter { $0.subject == "借閱證有效期限已變更" }
             XCTAssertEqual(sent.count, 2)
             XCTAssertTrue(sent.contains { $0.body.contains("無期限") })
-            let events = try await OutboxMessage.query(on: app.db).filter(\.$kind == .partnerEvent).all()
-                .map { try JSONDecoder.partnerEvents.decode(PartnerEvents.Queued.self, from: Data($0.payload.utf8)).type }
+            let events = try await partnerEvents(app)
             XCTAssertEqual(events, [.linkCreated, .patronUpdated, .patronUpdated], "the linked partner hears of each new valid-until")
         }
     }
@@ -366,8 +377,7 @@ final class CardStandingTests: XCTestCase {
             XCTAssertFalse(api.body.string.contains("逾期未還書"), "partners learn the standing, not the reason")
 
             try await desk.post(path + "/reinstate", form: [:])
-            let events = try await OutboxMessage.query(on: app.db).filter(\.$kind == .partnerEvent).all()
-                .map { try JSONDecoder.partnerEvents.decode(PartnerEvents.Queued.self, from: Data($0.payload.utf8)).type }
+            let events = try await partnerEvents(app)
             XCTAssertEqual(events, [.linkCreated, .patronSuspended, .patronReinstated])
 
             // Erasure forgets the reason, which may name the person.

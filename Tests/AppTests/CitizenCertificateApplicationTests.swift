@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import XCTVapor
 @testable import App
+import TestSubprocess
 
 /// A certificate authority made by the openssl command line tool for one test: a root (the trust
 /// anchor, standing in for GRCA/MOICA), card certificates it signs, and its CRL.
@@ -9,7 +10,7 @@ final class TestCertificateAuthority {
     let directory: URL
     let name: String
 
-    init(name: String) throws {
+    init(name: String) async throws {
         self.name = name
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("test-ca-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -30,10 +31,10 @@ final class TestCertificateAuthority {
             basicConstraints = critical, CA:FALSE
             keyUsage = critical, keyEncipherment
             """)
-        try openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", path("ca.key"), "-out", path("ca.pem"),
+        try await openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", path("ca.key"), "-out", path("ca.pem"),
                      "-days", "3650", "-subj", "/C=TW/O=Test/CN=\(name)", "-utf8",
                      "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
-        try crl()
+        try await crl()
     }
 
     func path(_ file: String) -> String { directory.appendingPathComponent(file).path }
@@ -43,45 +44,37 @@ final class TestCertificateAuthority {
     }
 
     @discardableResult
-    func openssl(_ arguments: [String]) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["openssl"] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TestFailure("openssl \(arguments.first ?? "") failed (is the openssl command installed? scripts/install-test-tools)")
+    func openssl(_ arguments: [String]) async throws -> Data {
+        let outcome = try await Subprocess.run(["openssl"] + arguments)
+        guard outcome.status == 0 else {
+            throw TestFailure("openssl \(arguments.first ?? "") failed (is the openssl command installed? scripts/install-test-tools): \(outcome.stderrText)")
         }
-        return data
+        return outcome.stdout
     }
 
-    func crl() throws {
-        try openssl(["ca", "-config", path("ca.cnf"), "-gencrl", "-keyfile", path("ca.key"), "-cert", path("ca.pem"), "-out", path("ca.crl")])
+    func crl() async throws {
+        try await openssl(["ca", "-config", path("ca.cnf"), "-gencrl", "-keyfile", path("ca.key"), "-cert", path("ca.pem"), "-out", path("ca.crl")])
     }
 
     /// A card certificate for `holder`, valid for `days` from now; `extensions` is `leaf` (signing) or `encipherment`.
-    func card(_ holder: String, serial: String, days: Int = 365, extensions: String = "leaf") throws -> (certificate: String, key: String) {
+    func card(_ holder: String, serial: String, days: Int = 365, extensions: String = "leaf") async throws -> (certificate: String, key: String) {
         let key = path("\(serial).key"), csr = path("\(serial).csr"), certificate = path("\(serial).pem")
-        try openssl(["req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr, "-subj", "/C=TW/CN=\(holder)", "-utf8"])
-        try openssl(["x509", "-req", "-in", csr, "-CA", path("ca.pem"), "-CAkey", path("ca.key"), "-set_serial", "0x\(serial)",
+        try await openssl(["req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr, "-subj", "/C=TW/CN=\(holder)", "-utf8"])
+        try await openssl(["x509", "-req", "-in", csr, "-CA", path("ca.pem"), "-CAkey", path("ca.key"), "-set_serial", "0x\(serial)",
                      "-days", String(days), "-extfile", path("ca.cnf"), "-extensions", extensions, "-out", certificate])
         return (try String(contentsOfFile: certificate, encoding: .utf8), key)
     }
 
-    func revoke(serial: String) throws {
-        try openssl(["ca", "-config", path("ca.cnf"), "-revoke", path("\(serial).pem"), "-keyfile", path("ca.key"), "-cert", path("ca.pem")])
-        try crl()
+    func revoke(serial: String) async throws {
+        try await openssl(["ca", "-config", path("ca.cnf"), "-revoke", path("\(serial).pem"), "-keyfile", path("ca.key"), "-cert", path("ca.pem")])
+        try await crl()
     }
 
     /// What the card's component returns: the signature over the page's nonce, base64.
-    func sign(_ nonce: Data, key: String) throws -> String {
+    func sign(_ nonce: Data, key: String) async throws -> String {
         let file = path("nonce-\(UUID().uuidString)")
         try nonce.write(to: URL(fileURLWithPath: file))
-        return try openssl(["dgst", "-sha256", "-sign", key, file]).base64EncodedString()
+        return try await openssl(["dgst", "-sha256", "-sign", key, file]).base64EncodedString()
     }
 }
 
@@ -123,12 +116,12 @@ extension XCTestCase {
 final class CitizenCertificateApplicationTests: XCTestCase {
 
     func testAGoodCertificateActivatesTheDigitalCardAtOnce() async throws {
-        let ca = try TestCertificateAuthority(name: "Test MOICA")
-        let card = try ca.card("王小明", serial: "C0FFEE01")
+        let ca = try await TestCertificateAuthority(name: "Test MOICA")
+        let card = try await ca.card("王小明", serial: "C0FFEE01")
         try await withCertificateApp(ca, clock: TestClock(Date())) { app in
             let (browser, nonce) = try await certificatePage(app)
             let response = try await browser.post("/digital-card/certificate",
-                                                  form: form(certificate: card.certificate, signature: try ca.sign(nonce, key: card.key)))
+                                                  form: form(certificate: card.certificate, signature: try await ca.sign(nonce, key: card.key)))
             XCTAssertEqual(response.headers.first(name: .location), "/digital-card/done")
             let done = try await browser.get("/digital-card/done")
             XCTAssertTrue(done.text.contains("您的數位借閱證已開通"))
@@ -153,21 +146,21 @@ final class CitizenCertificateApplicationTests: XCTestCase {
     }
 
     func testExpiredWrongCAMismatchedNameRevokedAndReplayedAreRefused() async throws {
-        let ca = try TestCertificateAuthority(name: "Test MOICA")
-        let stranger = try TestCertificateAuthority(name: "Test MOICA") // same name, other key: a look-alike CA
-        let good = try ca.card("王小明", serial: "0A01")
-        let shortLived = try ca.card("王小明", serial: "0A02", days: 1)
-        let forged = try stranger.card("王小明", serial: "0A03")
-        let encipherment = try ca.card("王小明", serial: "0A04", extensions: "encipherment")
-        let revoked = try ca.card("王小明", serial: "0A05")
-        try ca.revoke(serial: "0A05")
+        let ca = try await TestCertificateAuthority(name: "Test MOICA")
+        let stranger = try await TestCertificateAuthority(name: "Test MOICA") // same name, other key: a look-alike CA
+        let good = try await ca.card("王小明", serial: "0A01")
+        let shortLived = try await ca.card("王小明", serial: "0A02", days: 1)
+        let forged = try await stranger.card("王小明", serial: "0A03")
+        let encipherment = try await ca.card("王小明", serial: "0A04", extensions: "encipherment")
+        let revoked = try await ca.card("王小明", serial: "0A05")
+        try await ca.revoke(serial: "0A05")
         let clock = TestClock(Date())
         try await withCertificateApp(ca, clock: clock) { app in
             func attempt(_ card: (certificate: String, key: String), name: String = "王小明", idNumber: String,
                          expect code: String, file: StaticString = #filePath, line: UInt = #line) async throws {
                 let (browser, nonce) = try await certificatePage(app, idNumber: idNumber)
                 let response = try await browser.post("/digital-card/certificate",
-                                                      form: form(name: name, certificate: card.certificate, signature: try ca.sign(nonce, key: card.key)))
+                                                      form: form(name: name, certificate: card.certificate, signature: try await ca.sign(nonce, key: card.key)))
                 XCTAssertEqual(response.status, .unprocessableEntity, code, file: file, line: line)
                 let message = app.localizer.text("apply.error.\(code)", .zhTW, [:])
                 XCTAssertTrue(response.text.contains(#"<p class="field-error" id="certificate-error">\#(message)</p>"#), code, file: file, line: line)
@@ -180,7 +173,7 @@ final class CitizenCertificateApplicationTests: XCTestCase {
             // A signature over another nonce (an old page's) does not verify.
             let (browser, _) = try await certificatePage(app, idNumber: nationalID(45))
             let stale = try await browser.post("/digital-card/certificate",
-                                               form: form(certificate: good.certificate, signature: try ca.sign(Data("old nonce".utf8), key: good.key)))
+                                               form: form(certificate: good.certificate, signature: try await ca.sign(Data("old nonce".utf8), key: good.key)))
             XCTAssertTrue(stale.text.contains(app.localizer.text("apply.error.citizen_cert_bad_signature", .zhTW, [:])))
 
             clock.advance(by: 3 * 86400)

@@ -22,13 +22,13 @@ final class CitizenCertificateComponentTests: XCTestCase {
     }
 
     func testTheComponentsCMSSignatureActivatesTheCardEnvelopingOrDetached() async throws {
-        let ca = try TestCertificateAuthority(name: "Test MOICA")
-        let card = try ca.card("王小明", serial: "C0FFEE11")
+        let ca = try await TestCertificateAuthority(name: "Test MOICA")
+        let card = try await ca.card("王小明", serial: "C0FFEE11")
         try await withCertificateApp(ca, clock: TestClock(Date())) { app in
             // Enveloping, with the certificate as GetUserCert read it posted beside.
             let (browser, nonce) = try await certificatePage(app)
             let response = try await browser.post("/digital-card/certificate", form: form(
-                certificate: certb64(card.certificate), signature: try ca.cms(nonce, card: card)))
+                certificate: certb64(card.certificate), signature: try await ca.cms(nonce, card: card)))
             XCTAssertEqual(response.headers.first(name: .location), "/digital-card/done")
             let done = try await browser.get("/digital-card/done")
             XCTAssertTrue(done.text.contains("您的數位借閱證已開通"))
@@ -42,7 +42,7 @@ final class CitizenCertificateComponentTests: XCTestCase {
                 // Nothing posted beside the signature: the message carries the card's certificate.
                 let (browser, nonce) = try await certificatePage(app, idNumber: nationalID(60 + index))
                 let response = try await browser.post("/digital-card/certificate", form: form(
-                    certificate: "", signature: try ca.cms(nonce, card: card, form: shape)))
+                    certificate: "", signature: try await ca.cms(nonce, card: card, form: shape)))
                 XCTAssertEqual(response.headers.first(name: .location), "/digital-card/done", "\(shape)")
                 let patron = try await XCTUnwrapAsync(await Patron.query(on: app.db).first())
                 XCTAssertEqual(patron.status, .active, "\(shape)")
@@ -51,54 +51,54 @@ final class CitizenCertificateComponentTests: XCTestCase {
     }
 
     func testAMessageWithoutCertificatesUsesTheOneReadFromTheCard() async throws {
-        let ca = try TestCertificateAuthority(name: "Test MOICA")
-        let card = try ca.card("王小明", serial: "C0FFEE12")
+        let ca = try await TestCertificateAuthority(name: "Test MOICA")
+        let card = try await ca.card("王小明", serial: "C0FFEE12")
         try await withCertificateApp(ca, clock: TestClock(Date())) { app in
             let (browser, nonce) = try await certificatePage(app)
-            let signature = try ca.cms(nonce, card: card, form: .detached, certificates: false)
+            let signature = try await ca.cms(nonce, card: card, form: .detached, certificates: false)
             let bare = try await browser.post("/digital-card/certificate", form: form(certificate: "", signature: signature))
             assertRefused(bare, "citizen_cert_signer_mismatch", app)
 
             let (again, fresh) = try await certificatePage(app)
             let response = try await again.post("/digital-card/certificate", form: form(
-                certificate: certb64(card.certificate), signature: try ca.cms(fresh, card: card, form: .detached, certificates: false)))
+                certificate: certb64(card.certificate), signature: try await ca.cms(fresh, card: card, form: .detached, certificates: false)))
             XCTAssertEqual(response.headers.first(name: .location), "/digital-card/done")
         }
     }
 
     func testStaleNonceRevokedCardAndASignerOtherThanTheCardAreRefused() async throws {
-        let ca = try TestCertificateAuthority(name: "Test MOICA")
-        let good = try ca.card("王小明", serial: "0B01")
-        let other = try ca.card("王小明", serial: "0B02")
-        let revoked = try ca.card("王小明", serial: "0B03")
-        try ca.revoke(serial: "0B03")
+        let ca = try await TestCertificateAuthority(name: "Test MOICA")
+        let good = try await ca.card("王小明", serial: "0B01")
+        let other = try await ca.card("王小明", serial: "0B02")
+        let revoked = try await ca.card("王小明", serial: "0B03")
+        try await ca.revoke(serial: "0B03")
         try await withCertificateApp(ca, clock: TestClock(Date())) { app in
             // A message over an earlier page's nonce, enveloping (other content) or detached (other digest).
             let (first, oldNonce) = try await certificatePage(app, idNumber: nationalID(71))
             for shape in [TestCertificateAuthority.CMSForm.enveloping, .detached, .withoutAttributes] {
                 let (browser, _) = try await certificatePage(app, idNumber: nationalID(71))
                 let stale = try await browser.post("/digital-card/certificate", form: form(
-                    certificate: certb64(good.certificate), signature: try ca.cms(oldNonce, card: good, form: shape)))
+                    certificate: certb64(good.certificate), signature: try await ca.cms(oldNonce, card: good, form: shape)))
                 assertRefused(stale, "citizen_cert_bad_signature", app)
             }
             // The nonce is good for one try: after a refusal the page carries a new one, and the old one's
             // signature no longer verifies.
             let refused = try await first.post("/digital-card/certificate", form: form(
-                certificate: certb64(good.certificate), signature: try ca.cms(Data("wrong".utf8), card: good)))
+                certificate: certb64(good.certificate), signature: try await ca.cms(Data("wrong".utf8), card: good)))
             assertRefused(refused, "citizen_cert_bad_signature", app)
             let replay = try await first.post("/digital-card/certificate", form: form(
-                certificate: certb64(good.certificate), signature: try ca.cms(oldNonce, card: good)))
+                certificate: certb64(good.certificate), signature: try await ca.cms(oldNonce, card: good)))
             assertRefused(replay, "citizen_cert_bad_signature", app)
 
             let (revokedPage, nonce) = try await certificatePage(app, idNumber: nationalID(72))
             let revokedResponse = try await revokedPage.post("/digital-card/certificate", form: form(
-                certificate: certb64(revoked.certificate), signature: try ca.cms(nonce, card: revoked)))
+                certificate: certb64(revoked.certificate), signature: try await ca.cms(nonce, card: revoked)))
             assertRefused(revokedResponse, "citizen_cert_revoked", app)
 
             // Signed by another card than the one whose certificate was read (and whose chain is verified).
             let (swapped, swappedNonce) = try await certificatePage(app, idNumber: nationalID(73))
             let swappedResponse = try await swapped.post("/digital-card/certificate", form: form(
-                certificate: certb64(good.certificate), signature: try ca.cms(swappedNonce, card: other)))
+                certificate: certb64(good.certificate), signature: try await ca.cms(swappedNonce, card: other)))
             assertRefused(swappedResponse, "citizen_cert_signer_mismatch", app)
 
             let stored = try await Patron.query(on: app.db).count()
@@ -111,7 +111,7 @@ final class CitizenCertificateComponentTests: XCTestCase {
     }
 
     func testThePageTalksToTheComponentAndOnlyItMayReachIt() async throws {
-        let ca = try TestCertificateAuthority(name: "Test MOICA")
+        let ca = try await TestCertificateAuthority(name: "Test MOICA")
         try await withCertificateApp(ca, clock: TestClock(Date())) { app in
             let (browser, _) = try await certificatePage(app)
             let page = try await browser.get("/digital-card/certificate")

@@ -2,35 +2,28 @@ import Foundation
 import OneCardDomain
 import XCTest
 @testable import App
+import TestSubprocess
 
 /// `onecard group import-batch` after a crash (issue #12, operator errors): the real executable killed
 /// mid-import, then run again as an operator would.
 extension CommandLineTests {
     /// One statement against the embedded database, as the `sqlite3` shell prints its answer.
     @discardableResult
-    func sqlite(_ statement: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = ["-cmd", ".timeout 5000", dataDirectory + "/onecard.sqlite", statement]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    func sqlite(_ statement: String) async throws -> String {
+        let outcome = try await Subprocess.run(["-cmd", ".timeout 5000", dataDirectory + "/onecard.sqlite", statement], executable: "/usr/bin/sqlite3")
+        return outcome.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    func testImportBatchResumesAnImportACrashLeftOnceItsLeaseRunsOut() throws {
+    func testImportBatchResumesAnImportACrashLeftOnceItsLeaseRunsOut() async throws {
         let folder = dataDirectory + "-files"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let form = folder + "/form.png"
-        try GroupFiles.document("png").write(to: URL(fileURLWithPath: form))
+        try await GroupFiles.document("png").write(to: URL(fileURLWithPath: form))
         let rows = 300
         let roster = folder + "/roster.csv"
-        try GroupFiles.roster((1...rows).map { GroupFiles.row($0) }, writer: "csv").write(to: URL(fileURLWithPath: roster))
+        try await GroupFiles.roster((1...rows).map { GroupFiles.row($0) }, writer: "csv").write(to: URL(fileURLWithPath: roster))
         let today = CalendarDay(date: Date(), timeZone: .taipei).iso
-        let registered = try onecard("group", "register", "--library", "NLPI", "--name", "臺中市立示範國民小學", "--kind", "school",
+        let registered = try await onecard("group", "register", "--library", "NLPI", "--name", "臺中市立示範國民小學", "--kind", "school",
                                      "--contact-name", "李老師", "--contact-title", "圖書館主任", "--contact-phone", "0422625100",
                                      "--contact-email", "contact@school.example.edu.tw", "--letter-number", "中市示小字第1號",
                                      "--letter-date", today, "--application-form", form, "--consent-statement", form)
@@ -40,71 +33,68 @@ extension CommandLineTests {
         let importing = ["group", "import-batch", roster, "--organization", reference, "--letter-number", "中市示小字第2號", "--letter-date", today]
 
         // The first run is killed (SIGKILL: no clean-up of any kind) once a few of its one-row chunks have committed.
-        let process = Process()
-        process.executableURL = Self.executable
-        process.arguments = importing + ["--chunk-size", "1"]
-        var environment = ProcessInfo.processInfo.environment
-        environment["ONECARD_DATA_DIR"] = dataDirectory
-        environment["DATABASE_URL"] = nil
-        environment["LOG_LEVEL"] = "warning"
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try RunningProcess(importing + ["--chunk-size", "1"], executable: Self.executable.path,
+                                         environment: Self.environment(dataDirectory: dataDirectory), standardOutput: false)
         let deadline = Date().addingTimeInterval(300)
         while process.isRunning, Date() < deadline {
-            if let count = Int(try sqlite("SELECT imported_count FROM group_batches")), count >= 5 {
-                kill(process.processIdentifier, SIGKILL)
+            if let count = Int(try await sqlite("SELECT imported_count FROM group_batches")), count >= 5 {
+                process.send(SIGKILL)
                 break
             }
-            usleep(10_000)
+            try await Task.sleep(for: .milliseconds(10))
         }
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationReason, .uncaughtSignal, "killed mid-import (a longer file if the import outran the test)")
-        let batch = try sqlite("SELECT reference FROM group_batches")
-        XCTAssertEqual(try sqlite("SELECT status FROM group_batches"), "importing")
-        let importedBefore = try XCTUnwrap(Int(try sqlite("SELECT imported_count FROM group_batches")))
+        let killed = await process.outcome()
+        XCTAssertEqual(killed.terminationReason, .uncaughtSignal, "killed mid-import (a longer file if the import outran the test)")
+        let batch = try await sqlite("SELECT reference FROM group_batches")
+        let status = try await sqlite("SELECT status FROM group_batches")
+        XCTAssertEqual(status, "importing")
+        let importedCount = try await sqlite("SELECT imported_count FROM group_batches")
+        let importedBefore = try XCTUnwrap(Int(importedCount))
         XCTAssertGreaterThanOrEqual(importedBefore, 5)
         XCTAssertLessThan(importedBefore, rows)
 
         // While the crashed run's lease lasts nobody takes the batch over, and both forms of the command say
         // which batch it is, who approved it and until when it is held.
-        let again = try onecardArguments(importing)
+        let again = try await onecardArguments(importing)
         XCTAssertEqual(again.status, 1)
         XCTAssertTrue(again.stderr.contains("letter_number_used: batch \(batch) is being imported by another run"), again.stderr)
         XCTAssertTrue(again.stderr.contains("approved by an operator on the command line"), again.stderr)
         XCTAssertTrue(again.stderr.contains("which holds it until"), again.stderr)
-        let early = try onecard("group", "import-batch", batch)
+        let early = try await onecard("group", "import-batch", batch)
         XCTAssertEqual(early.status, 1)
         XCTAssertTrue(early.stderr.contains("batch \(batch) is being imported by another run"), early.stderr)
         XCTAssertTrue(early.stderr.contains("run `onecard group import-batch \(batch)` after that time"), early.stderr)
-        XCTAssertEqual(try sqlite("SELECT imported_count FROM group_batches"), String(importedBefore))
+        let stillImported = try await sqlite("SELECT imported_count FROM group_batches")
+        XCTAssertEqual(stillImported, String(importedBefore))
 
         // The lease runs out (moved back ten minutes here rather than waited for). Running the file again says what to do…
-        try sqlite("UPDATE group_batches SET import_lease_until = import_lease_until - 600")
-        let hinted = try onecardArguments(importing)
+        try await sqlite("UPDATE group_batches SET import_lease_until = import_lease_until - 600")
+        let hinted = try await onecardArguments(importing)
         XCTAssertEqual(hinted.status, 1)
         XCTAssertTrue(hinted.stderr.contains("batch \(batch) for this letter exists and its import did not finish "
                                              + "(\(importedBefore) of \(rows) rows imported): run `onecard group import-batch \(batch)` to resume it"),
                       hinted.stderr)
 
         // …and that carries on with the rest, once each.
-        let resumed = try onecard("group", "import-batch", batch, "--chunk-size", "100")
+        let resumed = try await onecard("group", "import-batch", batch, "--chunk-size", "100")
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
         let result = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(resumed.stdout.utf8)) as? [String: Any])
         XCTAssertEqual(result["batch"] as? String, batch)
         XCTAssertEqual(result["imported"] as? Int, rows - importedBefore)
         XCTAssertEqual(result["completed"] as? Bool, true)
-        XCTAssertEqual(try sqlite("SELECT status || ' ' || imported_count FROM group_batches"), "completed \(rows)")
-        XCTAssertEqual(try sqlite("SELECT count(*) || ' ' || count(DISTINCT card_number) || ' ' || count(DISTINCT id_number_index) FROM patrons"),
-                       "\(rows) \(rows) \(rows)")
-        XCTAssertEqual(try sqlite("SELECT count(*) FROM group_batch_rows WHERE status = 'imported'"), String(rows))
-        XCTAssertEqual(try sqlite("SELECT count(*) FROM audit_events WHERE action = 'card.issued_by_group'"), String(rows))
+        let completed = try await sqlite("SELECT status || ' ' || imported_count FROM group_batches")
+        XCTAssertEqual(completed, "completed \(rows)")
+        let patrons = try await sqlite("SELECT count(*) || ' ' || count(DISTINCT card_number) || ' ' || count(DISTINCT id_number_index) FROM patrons")
+        XCTAssertEqual(patrons, "\(rows) \(rows) \(rows)")
+        let importedRows = try await sqlite("SELECT count(*) FROM group_batch_rows WHERE status = 'imported'")
+        XCTAssertEqual(importedRows, String(rows))
+        let audited = try await sqlite("SELECT count(*) FROM audit_events WHERE action = 'card.issued_by_group'")
+        XCTAssertEqual(audited, String(rows))
 
-        let done = try onecard("group", "import-batch", batch)
+        let done = try await onecard("group", "import-batch", batch)
         XCTAssertEqual(done.status, 1)
         XCTAssertTrue(done.stderr.contains("batch \(batch) was completed at"), done.stderr)
-        let reused = try onecardArguments(importing)
+        let reused = try await onecardArguments(importing)
         XCTAssertTrue(reused.stderr.contains("letter_number_used: batch \(batch) for this letter was completed at"), reused.stderr)
     }
 }

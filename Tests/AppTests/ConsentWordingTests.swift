@@ -45,8 +45,8 @@ final class ConsentWordingTests: XCTestCase {
     }
 
     func testTheCertificatePathAsksForNLPIsStatementByItsTitleAndRecordsIt() async throws {
-        let ca = try TestCertificateAuthority(name: "Test MOICA")
-        let card = try ca.card("王小明", serial: "C0FFEE11")
+        let ca = try await TestCertificateAuthority(name: "Test MOICA")
+        let card = try await ca.card("王小明", serial: "C0FFEE11")
         try await withCertificateApp(ca) { app in
             let (browser, nonce) = try await certificatePageIn(app)
             let refused = try await browser.post("/digital-card/certificate", form: fields(agree: false))
@@ -63,7 +63,7 @@ final class ConsentWordingTests: XCTestCase {
             let fresh = try XCTUnwrap(Data(base64Encoded: String(signed.text[start...].prefix { $0 != "\"" })))
             XCTAssertNotEqual(fresh, nonce)
             let done = try await browser.post("/digital-card/certificate", form: fields(
-                agree: true, certificate: card.certificate, signature: try ca.sign(fresh, key: card.key)))
+                agree: true, certificate: card.certificate, signature: try await ca.sign(fresh, key: card.key)))
             XCTAssertEqual(done.headers.first(name: .location), "/digital-card/done")
             let records = try await ConsentRecord.query(on: app.db).with(\.$document).all()
             XCTAssertEqual(records.map(\.document.code), ["NLPI_PRIVACY"])
@@ -73,7 +73,7 @@ final class ConsentWordingTests: XCTestCase {
     }
 
     func testInEnglishTheDigitalCardNamesTheStatementByItsEnglishTitle() async throws {
-        let ca = try TestCertificateAuthority(name: "Test MOICA")
+        let ca = try await TestCertificateAuthority(name: "Test MOICA")
         try await withCertificateApp(ca) { app in
             let (browser, _) = try await certificatePageIn(app, lang: "en")
             let refused = try await browser.post("/digital-card/certificate", form: fields(agree: false))

@@ -3,6 +3,7 @@ import Foundation
 import OneCardDomain
 import XCTVapor
 @testable import App
+import TestSubprocess
 
 /// The desk completes online applications: find, look (audited), check the document, activate.
 final class DeskTests: XCTestCase {
@@ -48,18 +49,8 @@ final class DeskTests: XCTestCase {
         let oldKey = try XCTUnwrap(keyID(before?.idNumberSealed))
 
         // The real command, as an operator would run it between two starts.
-        let rotate = Process()
-        rotate.executableURL = CommandLineTests.executable
-        rotate.arguments = ["keys", "rotate"]
-        var environment = ProcessInfo.processInfo.environment
-        environment["ONECARD_DATA_DIR"] = directory
-        environment["DATABASE_URL"] = nil
-        environment["LOG_LEVEL"] = "warning"
-        rotate.environment = environment
-        rotate.standardOutput = FileHandle.nullDevice
-        try rotate.run()
-        rotate.waitUntilExit()
-        XCTAssertEqual(rotate.terminationStatus, 0)
+        let rotate = try await CommandLineTests.run(["keys", "rotate"], environment: CommandLineTests.environment(dataDirectory: directory))
+        XCTAssertEqual(rotate.status, 0, rotate.stderrText)
 
         try await withTestApp(adjust: adjust) { app in
             let desk = try await signIn(app)

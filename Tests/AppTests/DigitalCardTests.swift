@@ -4,25 +4,23 @@ import Foundation
 import OneCardDomain
 import XCTVapor
 @testable import App
+import TestSubprocess
 
 /// Pictures written by Pillow and piexif (Tests/UploadInspectionTests/make_upload_fixtures.py).
 enum UploadFixtures {
-    static let directory: URL = {
+    /// Made once, on first use, by a task that waits for python without holding a cooperative thread.
+    private static let directory = Task<URL, Never> {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("digital-card-fixtures-\(UUID().uuidString)")
         try! FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("UploadInspectionTests/make_upload_fixtures.py")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, "make", directory.path]
-        try! process.run()
-        process.waitUntilExit()
-        precondition(process.terminationStatus == 0, "make_upload_fixtures.py needs python3 with Pillow and piexif (scripts/install-test-tools)")
+        let outcome = try! await Subprocess.run(["python3", script.path, "make", directory.path])
+        precondition(outcome.status == 0, "make_upload_fixtures.py needs python3 with Pillow and piexif (scripts/install-test-tools): \(outcome.stderrText)")
         return directory
-    }()
+    }
 
-    static func bytes(_ name: String) -> [UInt8] {
-        Array(FileManager.default.contents(atPath: directory.appendingPathComponent(name).path)!)
+    static func bytes(_ name: String) async -> [UInt8] {
+        Array(FileManager.default.contents(atPath: await directory.value.appendingPathComponent(name).path)!)
     }
 }
 
@@ -43,8 +41,8 @@ final class DigitalCardTests: XCTestCase {
          "password": Self.password, "passwordConfirmation": Self.password, "agree": "yes"]
     }
 
-    func jpeg(_ name: String = "plain.jpg") -> (filename: String, type: String, data: [UInt8]) {
-        (name, "image/jpeg", UploadFixtures.bytes(name))
+    func jpeg(_ name: String = "plain.jpg") async -> (filename: String, type: String, data: [UInt8]) {
+        (name, "image/jpeg", await UploadFixtures.bytes(name))
     }
 
     func mails(_ app: Application) async throws -> [MailMessage] {
@@ -114,10 +112,10 @@ final class DigitalCardTests: XCTestCase {
         let clock = TestClock(Date(timeIntervalSince1970: 1_795_000_000)) // 2026-11-18 (Wed) 17:06 Taipei
         try await withTestApp(clock: clock) { app in
             let browser = try await eligible(app)
-            let gps = UploadFixtures.bytes("gps.jpg")
+            let gps = await UploadFixtures.bytes("gps.jpg")
             XCTAssertNotNil(gps.firstRange(of: Array("Exif".utf8)), "the fixture carries EXIF with GPS")
             let response = try await browser.postMultipart("/digital-card/form", fields: fields(), files: [
-                "idFront": ("front.jpg", "image/jpeg", gps), "idBack": jpeg(),
+                "idFront": ("front.jpg", "image/jpeg", gps), "idBack": await jpeg(),
             ])
             XCTAssertEqual(response.headers.first(name: .location), "/digital-card/done")
             let done = try await browser.get("/digital-card/done")
@@ -160,7 +158,7 @@ final class DigitalCardTests: XCTestCase {
     func testEveryUploadRuleNamesTheFieldAndStoresNothing() async throws {
         try await withTestApp { app in
             let browser = try await eligible(app)
-            var eleven = UploadFixtures.bytes("plain.jpg")
+            var eleven = await UploadFixtures.bytes("plain.jpg")
             eleven += [UInt8](repeating: 0, count: 11 * 1024 * 1024 - eleven.count)
             let executable = Array(FileManager.default.contents(atPath: "/bin/ls")!)
             let response = try await browser.postMultipart("/digital-card/form", fields: fields(), files: [
@@ -172,16 +170,16 @@ final class DigitalCardTests: XCTestCase {
             XCTAssertTrue(response.text.contains(#"<p class="field-error" id="idBack-error">檔案超過 10 MB，請縮小後再上傳</p>"#))
 
             let huge = try await browser.postMultipart("/digital-card/form", fields: fields(), files: [
-                "idFront": ("scan.png", "image/png", UploadFixtures.bytes("huge.png")), "idBack": jpeg(),
+                "idFront": ("scan.png", "image/png", await UploadFixtures.bytes("huge.png")), "idBack": await jpeg(),
             ])
             XCTAssertTrue(huge.text.contains(#"id="idFront-error">圖片的像素太多"#))
 
-            let missing = try await browser.postMultipart("/digital-card/form", fields: fields(), files: ["idFront": jpeg()])
+            let missing = try await browser.postMultipart("/digital-card/form", fields: fields(), files: ["idFront": await jpeg()])
             XCTAssertTrue(missing.text.contains(##"<a href="#idBack">請上傳這份證件</a>"##))
 
             var noConsent = fields()
             noConsent["agree"] = nil
-            let unticked = try await browser.postMultipart("/digital-card/form", fields: noConsent, files: ["idFront": jpeg(), "idBack": jpeg()])
+            let unticked = try await browser.postMultipart("/digital-card/form", fields: noConsent, files: ["idFront": await jpeg(), "idBack": await jpeg()])
             XCTAssertTrue(unticked.text.contains(##"<a href="#agree">"##))
 
             let patrons = try await Patron.query(on: app.db).count()
@@ -199,10 +197,10 @@ final class DigitalCardTests: XCTestCase {
             let teen = try await eligible(app, idNumber: nationalID(12))
             var teenFields = fields(birthDate: "2012-03-01")
             teenFields["noIDCard"] = "yes"
-            let onlyID = try await teen.postMultipart("/digital-card/form", fields: teenFields, files: ["idFront": jpeg(), "idBack": jpeg()])
+            let onlyID = try await teen.postMultipart("/digital-card/form", fields: teenFields, files: ["idFront": await jpeg(), "idBack": await jpeg()])
             XCTAssertTrue(onlyID.text.contains(##"<a href="#householdRegister">請上傳這份證件</a>"##))
             let register = try await teen.postMultipart("/digital-card/form", fields: teenFields, files: [
-                "householdRegister": ("register.pdf", "application/pdf", UploadFixtures.bytes("document.pdf"))])
+                "householdRegister": ("register.pdf", "application/pdf", await UploadFixtures.bytes("document.pdf"))])
             XCTAssertEqual(register.status, .seeOther)
 
             let child = try await eligible(app, idNumber: nationalID(13))
@@ -214,7 +212,7 @@ final class DigitalCardTests: XCTestCase {
             childFields["guardianName"] = "王大明"
             childFields["guardianRelation"] = "父"
             let complete = try await child.postMultipart("/digital-card/form", fields: childFields, files: [
-                "guardianIDFront": jpeg(), "guardianIDBack": jpeg(), "householdRegister": jpeg("plain.jpg")])
+                "guardianIDFront": await jpeg(), "guardianIDBack": await jpeg(), "householdRegister": await jpeg("plain.jpg")])
             XCTAssertEqual(complete.status, .seeOther)
             let minor = try await DigitalCardApplication.query(on: app.db).filter(\.$documentSet == "minor").first()
             XCTAssertEqual(minor?.guardianName, "王大明")
@@ -226,7 +224,7 @@ final class DigitalCardTests: XCTestCase {
 
     func submitted(_ app: Application, idNumber: String = "A123456789") async throws -> DigitalCardApplication {
         let browser = try await eligible(app, idNumber: idNumber)
-        let response = try await browser.postMultipart("/digital-card/form", fields: fields(), files: ["idFront": jpeg("gps.jpg"), "idBack": jpeg()])
+        let response = try await browser.postMultipart("/digital-card/form", fields: fields(), files: ["idFront": await jpeg("gps.jpg"), "idBack": await jpeg()])
         XCTAssertEqual(response.status, .seeOther)
         let index = app.vault.blindIndex(IdentityNumber.normalize(idNumber), context: CardApplicationService.idNumberContext)
         let patron = try await Patron.query(on: app.db).filter(\.$idNumberIndex == index).first()!
@@ -336,7 +334,7 @@ final class DigitalCardTests: XCTestCase {
             let bad = try await applicant.postMultipart("/digital-card/correction", fields: ["token": token], files: [
                 "idBack": ("back.jpg", "image/jpeg", Array("not a picture".utf8))])
             XCTAssertTrue(bad.text.contains(#"id="idBack-error""#))
-            let again = try await applicant.postMultipart("/digital-card/correction", fields: ["token": token], files: ["idBack": jpeg()])
+            let again = try await applicant.postMultipart("/digital-card/correction", fields: ["token": token], files: ["idBack": await jpeg()])
             XCTAssertEqual(again.status, .seeOther)
             let back = try await XCTUnwrapAsync(await DigitalCardApplication.find(returned.id, on: app.db))
             XCTAssertEqual(back.status, .submitted)

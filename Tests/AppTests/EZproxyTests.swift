@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import XCTVapor
 @testable import App
+import TestSubprocess
 
 /// Issue #15 item 3: OneCard as EZproxy's login by CGI and ticket authentication. The tickets are checked by
 /// `tests/ezproxy/ezproxy_standin.py`, written from OCLC's documentation (its header cites it), reading the
@@ -24,19 +25,12 @@ final class EZproxyTests: XCTestCase {
     }
 
     /// What the stand-in EZproxy decides for `location`, at `now` (the app's clock).
-    func ezproxy(_ userText: String, _ location: String, now: Date) throws -> Verdict {
+    func ezproxy(_ userText: String, _ location: String, now: Date) async throws -> Verdict {
         let file = NSTemporaryDirectory() + "user-\(UUID().uuidString).txt"
         try userText.write(toFile: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: file) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.standIn, "check", "--user-txt", file, "--now", String(Int(now.timeIntervalSince1970)), location]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return try JSONDecoder().decode(Verdict.self, from: data)
+        let outcome = try await Subprocess.run(["python3", Self.standIn, "check", "--user-txt", file, "--now", String(Int(now.timeIntervalSince1970)), location])
+        return try JSONDecoder().decode(Verdict.self, from: outcome.stdout)
     }
 
     func addHost(_ app: Application, name: String = "tpml", library: String = "TPML", algorithm: String = "sha512") async throws -> EZproxyHosts.Added {
@@ -65,7 +59,7 @@ final class EZproxyTests: XCTestCase {
                 let location = try XCTUnwrap(response.headers.first(name: .location))
                 XCTAssertTrue(location.hasPrefix("https://ezproxy.\(added.host.name).example:2443/login?user="), location)
                 XCTAssertEqual(response.headers.first(name: .cacheControl), "no-store")
-                let verdict = try ezproxy(added.userText, location, now: app.clock.now())
+                let verdict = try await ezproxy(added.userText, location, now: app.clock.now())
                 XCTAssertTrue(verdict.accepted, "\(algorithm): \(verdict.reason ?? "")")
                 XCTAssertEqual(verdict.groups, ["TPML-physical"], "the group is the card's library and kind")
                 XCTAssertEqual(verdict.url, Self.destination, "EZproxy gets back the destination it sent")
@@ -76,7 +70,7 @@ final class EZproxyTests: XCTestCase {
                 // Signed in now: the next trip through EZproxy goes straight back, with the same user name.
                 let again = try await browser.get(loginPath(added.host.name))
                 XCTAssertEqual(again.status, .seeOther)
-                let second = try ezproxy(added.userText, try XCTUnwrap(again.headers.first(name: .location)), now: app.clock.now())
+                let second = try await ezproxy(added.userText, try XCTUnwrap(again.headers.first(name: .location)), now: app.clock.now())
                 XCTAssertEqual(second.user, user)
             }
             let issued = try await AuditEvent.query(on: app.db).filter(\.$action == "ezproxy.ticket_issued").count()
@@ -96,15 +90,20 @@ final class EZproxyTests: XCTestCase {
             let toSecond = try await browser.get(loginPath("second"))
             let one = try XCTUnwrap(toFirst.headers.first(name: .location))
             let two = try XCTUnwrap(toSecond.headers.first(name: .location))
-            let userOne = try XCTUnwrap(try ezproxy(first.userText, one, now: app.clock.now()).user)
-            let userTwo = try XCTUnwrap(try ezproxy(second.userText, two, now: app.clock.now()).user)
+            let verdictOne = try await ezproxy(first.userText, one, now: app.clock.now())
+            let verdictTwo = try await ezproxy(second.userText, two, now: app.clock.now())
+            let userOne = try XCTUnwrap(verdictOne.user)
+            let userTwo = try XCTUnwrap(verdictTwo.user)
             XCTAssertNotEqual(userOne, userTwo, "two EZproxy hosts cannot join their logs")
 
             let otherUser = one.replacingOccurrences(of: "user=\(userOne)", with: "user=\(userTwo)")
-            XCTAssertEqual(try ezproxy(first.userText, otherUser, now: app.clock.now()).reason, "signature")
-            XCTAssertEqual(try ezproxy(second.userText, one, now: app.clock.now()).reason, "signature", "another host's secret")
+            let otherUsersTicket = try await ezproxy(first.userText, otherUser, now: app.clock.now())
+            XCTAssertEqual(otherUsersTicket.reason, "signature")
+            let otherHostsSecret = try await ezproxy(second.userText, one, now: app.clock.now())
+            XCTAssertEqual(otherHostsSecret.reason, "signature", "another host's secret")
             let late = app.clock.now().addingTimeInterval(TimeInterval(EZproxyLogin.ticketMinutes * 60 + 1))
-            XCTAssertEqual(try ezproxy(first.userText, one, now: late).reason, "expired")
+            let lateTicket = try await ezproxy(first.userText, one, now: late)
+            XCTAssertEqual(lateTicket.reason, "expired")
         }
     }
 

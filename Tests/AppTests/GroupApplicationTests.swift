@@ -23,7 +23,7 @@ final class GroupApplicationTests: XCTestCase {
             XCTAssertEqual(xlsx.status, .ok)
             XCTAssertEqual(xlsx.headers.contentType?.subType, "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
             XCTAssertTrue(xlsx.headers.first(name: .contentDisposition)?.hasPrefix("attachment;") ?? false)
-            let sheets = try GroupFiles.readXLSX(Data(buffer: xlsx.body))
+            let sheets = try await GroupFiles.readXLSX(Data(buffer: xlsx.body))
             XCTAssertEqual(sheets["讀者資料"]?["B1"]?["v"] as? String, "身分證字號")
             let ods = try await TestBrowser(app).get("/group-application/template.ods")
             XCTAssertEqual(ods.status, .ok)
@@ -72,8 +72,8 @@ final class GroupApplicationTests: XCTestCase {
         try await withTestApp { app in
             let browser = TestBrowser(app)
             try await browser.get("/group-application/apply")
-            let pdf = try GroupFiles.document("pdf")
-            let jpeg = try GroupFiles.document("jpeg")
+            let pdf = try await GroupFiles.document("pdf")
+            let jpeg = try await GroupFiles.document("jpeg")
             let response = try await browser.postMultipart("/group-application/apply", fields: [
                 "library": "NLPI", "organizationName": "國立示範高級中學", "organizationKind": "school", "contactName": "李老師",
                 "contactTitle": "圖書館主任", "contactPhone": "04-2262-5100#1117", "contactEmail": "Li@School.Example.edu.tw",
@@ -145,7 +145,8 @@ final class GroupApplicationTests: XCTestCase {
                 XCTAssertEqual(file.headers["Content-Security-Policy"], ["default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"])
             }
             let pdf = try await reviewer.get("/staff/group/documents/\(documents.first { $0.kind == .applicationForm }!.id!.uuidString)")
-            XCTAssertEqual(Data(buffer: pdf.body), try GroupFiles.document("pdf"))
+            let uploaded = try await GroupFiles.document("pdf")
+            XCTAssertEqual(Data(buffer: pdf.body), uploaded)
             let png = try await reviewer.get("/staff/group/documents/\(documents.first { $0.kind == .consentStatement }!.id!.uuidString)")
             XCTAssertEqual(Array(Data(buffer: png.body).prefix(4)), [0x89, 0x50, 0x4E, 0x47])
             let otherLibrary = try await taipei.get("/staff/group/documents/\(documents[0].id!.uuidString)")

@@ -13,7 +13,7 @@ final class GroupImportTests: XCTestCase {
     /// An approved organization with one queued batch of `count` students (rows 2…count+1).
     func queuedBatch(_ app: Application, count: Int) async throws -> (ApprovedOrganization, GroupBatch) {
         let organization = try await GroupFixtures.approved(app)
-        let file = try GroupFiles.roster((1...count).map { GroupFiles.row($0) }, writer: "xlsxwriter")
+        let file = try await GroupFiles.roster((1...count).map { GroupFiles.row($0) }, writer: "xlsxwriter")
         let response = try await GroupFixtures.upload(organization.contact, file)
         XCTAssertEqual(response.status, .seeOther)
         let awaited1 = try await GroupBatch.query(on: app.db).first()
@@ -115,7 +115,8 @@ final class GroupImportTests: XCTestCase {
             XCTAssertTrue(batchPage.text.contains("已完成"))
             let summary = try await contact.get("/group-application/contact/batches/\(batch.id!.uuidString)/summary.xlsx")
             XCTAssertEqual(summary.status, .ok)
-            let sheet = try XCTUnwrap(try GroupFiles.readXLSX(Data(buffer: summary.body)).values.first)
+            let workbook = try await GroupFiles.readXLSX(Data(buffer: summary.body))
+            let sheet = try XCTUnwrap(workbook.values.first)
             let texts = sheet.values.compactMap { $0["v"] as? String }
             for patron in patrons {
                 XCTAssertTrue(texts.contains(patron.cardNumber!), "card number as text")

@@ -15,7 +15,7 @@ final class GroupRosterDisclosureTests: XCTestCase {
             _ = try await activateCard(app, holder)
             _ = try await submitApplication(app, idNumber: nationalID(3, letter: "B"))
             let organization = try await GroupFixtures.approved(app)
-            let file = try GroupFiles.roster([GroupFiles.row(1), GroupFiles.row(2, name: "王小明"), GroupFiles.row(3, name: "王小明"),
+            let file = try await GroupFiles.roster([GroupFiles.row(1), GroupFiles.row(2, name: "王小明"), GroupFiles.row(3, name: "王小明"),
                                               GroupFiles.row(4, id: "A123456788")])
             let response = try await GroupFixtures.upload(organization.contact, file)
             XCTAssertEqual(response.status, .seeOther)
@@ -37,7 +37,7 @@ final class GroupRosterDisclosureTests: XCTestCase {
             // The annotated copy marks row 5 only: rows 3 and 4 (a card holder, an applicant) are as the contact wrote them.
             let annotated = try await organization.contact.get(location + "/returned.xlsx")
             XCTAssertEqual(annotated.status, .ok)
-            let sheets = try GroupFiles.readXLSX(Data(buffer: annotated.body))
+            let sheets = try await GroupFiles.readXLSX(Data(buffer: annotated.body))
             let data = try XCTUnwrap(sheets["讀者資料"])
             XCTAssertNotNil(data["K5"])
             for row in [3, 4] {
@@ -49,7 +49,7 @@ final class GroupRosterDisclosureTests: XCTestCase {
             XCTAssertFalse(errors.values.contains { ($0["v"] as? String)?.contains("已持有") ?? false })
 
             // Neither is the letter used up: the fixed file is accepted under it.
-            let fixed = try GroupFiles.roster([GroupFiles.row(1), GroupFiles.row(4)])
+            let fixed = try await GroupFiles.roster([GroupFiles.row(1), GroupFiles.row(4)])
             let accepted = try await GroupFixtures.upload(organization.contact, fixed)
             XCTAssertTrue(accepted.headers.first(name: .location)?.contains("/batches/") ?? false)
         }
@@ -60,7 +60,7 @@ final class GroupRosterDisclosureTests: XCTestCase {
             let holder = try await submitApplication(app, idNumber: nationalID(2, letter: "B"))
             _ = try await activateCard(app, holder)
             let organization = try await GroupFixtures.approved(app)
-            let first = try await GroupFixtures.upload(organization.contact, try GroupFiles.roster([GroupFiles.row(2, name: "王小明")]),
+            let first = try await GroupFixtures.upload(organization.contact, try await GroupFiles.roster([GroupFiles.row(2, name: "王小明")]),
                                                        letter: "示小字第20號")
             XCTAssertEqual(first.status, .seeOther)
             let page = try await organization.contact.get(try XCTUnwrap(first.headers.first(name: .location)))
@@ -70,11 +70,11 @@ final class GroupRosterDisclosureTests: XCTestCase {
             XCTAssertEqual(recorded.map(\.outcome), [.nobodyToRegister])
 
             // The same letter cannot ask again, whatever the file.
-            let again = try await GroupFixtures.upload(organization.contact, try GroupFiles.roster([GroupFiles.row(2, name: "王小明")]),
+            let again = try await GroupFixtures.upload(organization.contact, try await GroupFiles.roster([GroupFiles.row(2, name: "王小明")]),
                                                        letter: "示小字第20號")
             XCTAssertEqual(again.status, .unprocessableEntity)
             XCTAssertTrue(again.text.contains("這個公文文號已用於本單位的另一批申請"))
-            let other = try await GroupFixtures.upload(organization.contact, try GroupFiles.roster([GroupFiles.row(5)]), letter: "示小字第20號")
+            let other = try await GroupFixtures.upload(organization.contact, try await GroupFiles.roster([GroupFiles.row(5)]), letter: "示小字第20號")
             XCTAssertEqual(other.status, .unprocessableEntity)
             let uploads = try await GroupRosterUpload.query(on: app.db).count()
             XCTAssertEqual(uploads, 1)
@@ -105,15 +105,15 @@ final class GroupRosterDisclosureTests: XCTestCase {
             _ = try await activateCard(app, holder)
             let reviewer = try await signedInStaff(app, role: "reviewer", library: "NLPI", email: "reviewer@nlpi.example")
             let other = try await GroupFixtures.approved(app, email: "other@school.example.edu.tw", reviewer: reviewer, name: "乙國中")
-            try await GroupFixtures.upload(other.contact, try GroupFiles.roster([GroupFiles.row(1), GroupFiles.row(2)]))
+            try await GroupFixtures.upload(other.contact, try await GroupFiles.roster([GroupFiles.row(1), GroupFiles.row(2)]))
             let school = try await GroupFixtures.approved(app, reviewer: reviewer)
-            try await GroupFixtures.upload(school.contact, try GroupFiles.roster([GroupFiles.row(5), GroupFiles.row(6)]))
+            try await GroupFixtures.upload(school.contact, try await GroupFiles.roster([GroupFiles.row(5), GroupFiles.row(6)]))
 
             // Row 2: in the other school's batch; row 3: the card holder, with their name and birth date;
             // row 4: in this school's own batch; row 5: new.
             let holderRow: [Any] = [3, nationalID(3, letter: "B"), "王小明", "男", "date:1990-05-03", "教職員", "teacher@school.example.edu.tw",
                                     "", "", ""]
-            let file = try GroupFiles.roster([GroupFiles.row(1), holderRow, GroupFiles.row(5), GroupFiles.row(7)])
+            let file = try await GroupFiles.roster([GroupFiles.row(1), holderRow, GroupFiles.row(5), GroupFiles.row(7)])
             let response = try await GroupFixtures.upload(school.contact, file, letter: "中市示小字第1150000003號")
             let location = try XCTUnwrap(response.headers.first(name: .location))
             XCTAssertTrue(location.contains("/batches/"), location)
@@ -136,7 +136,7 @@ final class GroupRosterDisclosureTests: XCTestCase {
             // tell a right guess of the person from a number that merely exists. Staff see the difference in the audit entry.
             let guessed: [Any] = [1, nationalID(3, letter: "B"), "王大明", "男", "date:1985-01-02", "教職員", "guess@school.example.edu.tw",
                                   "", "", ""]
-            let second = try await GroupFixtures.upload(school.contact, try GroupFiles.roster([guessed, GroupFiles.row(8)]),
+            let second = try await GroupFixtures.upload(school.contact, try await GroupFiles.roster([guessed, GroupFiles.row(8)]),
                                                         letter: "中市示小字第1150000004號")
             let secondPage = try await school.contact.get(try XCTUnwrap(second.headers.first(name: .location)))
             XCTAssertNotNil(secondPage.text.range(of: #"<td class="nowrap">2</td><td>王大明</td><td>\#(generic)</td>"#))
@@ -151,12 +151,12 @@ final class GroupRosterDisclosureTests: XCTestCase {
         let clock = TestClock()
         try await withTestApp(clock: clock) { app in
             let organization = try await GroupFixtures.approved(app)
-            let file = try GroupFiles.roster([GroupFiles.row(1, id: "A123456788")], writer: "csv")
+            let file = try await GroupFiles.roster([GroupFiles.row(1, id: "A123456788")], writer: "csv")
             for attempt in 1...10 {
                 let response = try await GroupFixtures.upload(organization.contact, file, filename: "讀者資料.csv")
                 XCTAssertEqual(response.status, .seeOther, "upload \(attempt)")
             }
-            let refused = try await GroupFixtures.upload(organization.contact, try GroupFiles.roster([GroupFiles.row(1)], writer: "csv"),
+            let refused = try await GroupFixtures.upload(organization.contact, try await GroupFiles.roster([GroupFiles.row(1)], writer: "csv"),
                                                          filename: "讀者資料.csv")
             XCTAssertEqual(refused.status, .tooManyRequests)
             let retryAt = RateLimiter.windowEnd(clock.now, 3600)
@@ -180,7 +180,7 @@ final class GroupRosterDisclosureTests: XCTestCase {
             // The next hour the school may upload again.
             clock.advance(by: 3600)
             let contact = try await GroupFixtures.signInAgain(app)
-            let later = try await GroupFixtures.upload(contact, try GroupFiles.roster([GroupFiles.row(1)], writer: "csv"), filename: "讀者資料.csv")
+            let later = try await GroupFixtures.upload(contact, try await GroupFiles.roster([GroupFiles.row(1)], writer: "csv"), filename: "讀者資料.csv")
             XCTAssertEqual(later.status, .seeOther)
             XCTAssertTrue(later.headers.first(name: .location)?.contains("/batches/") ?? false)
         }

@@ -20,7 +20,7 @@ final class GroupRosterTests: XCTestCase {
                 [5, nationalID(5, letter: "B"), "林小華", "女", "date:2012-05-03", "學生", "", "", "", ""],            // row 7: email
                 GroupFiles.row(6),
             ]
-            let file = try GroupFiles.roster(rows, writer: "openpyxl", title: "臺中市立示範國民小學 讀者資料")
+            let file = try await GroupFiles.roster(rows, writer: "openpyxl", title: "臺中市立示範國民小學 讀者資料")
             let response = try await GroupFixtures.upload(organization.contact, file)
             XCTAssertEqual(response.status, .seeOther)
             let location = try XCTUnwrap(response.headers.first(name: .location))
@@ -51,7 +51,7 @@ final class GroupRosterTests: XCTestCase {
             let annotated = try await organization.contact.get(location + "/returned.xlsx")
             XCTAssertEqual(annotated.status, .ok)
             XCTAssertEqual(annotated.headers["Content-Security-Policy"], ["default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"])
-            let sheets = try GroupFiles.readXLSX(Data(buffer: annotated.body))
+            let sheets = try await GroupFiles.readXLSX(Data(buffer: annotated.body))
             let data = try XCTUnwrap(sheets["讀者資料"])
             XCTAssertEqual(data["K2"]?["v"] as? String, "錯誤說明")
             XCTAssertEqual(data["B4"]?["v"] as? String, "A123456788")
@@ -66,7 +66,7 @@ final class GroupRosterTests: XCTestCase {
             XCTAssertEqual(downloads, 1)
 
             // Fixed (now by xlsxwriter, with dates as date cells) under the same letter: a batch.
-            let fixed = try GroupFiles.roster([GroupFiles.row(1), GroupFiles.row(2), GroupFiles.row(6)], writer: "xlsxwriter")
+            let fixed = try await GroupFiles.roster([GroupFiles.row(1), GroupFiles.row(2), GroupFiles.row(6)], writer: "xlsxwriter")
             let accepted = try await GroupFixtures.upload(organization.contact, fixed)
             XCTAssertEqual(accepted.status, .seeOther)
             XCTAssertTrue(accepted.headers.first(name: .location)?.hasPrefix("/group-application/contact/batches/") ?? false)
@@ -85,7 +85,7 @@ final class GroupRosterTests: XCTestCase {
         let clock = TestClock()
         try await withTestApp(clock: clock) { app in
             let organization = try await GroupFixtures.approved(app)
-            let response = try await GroupFixtures.upload(organization.contact, try GroupFiles.roster([GroupFiles.row(1, id: "B123")]))
+            let response = try await GroupFixtures.upload(organization.contact, try await GroupFiles.roster([GroupFiles.row(1, id: "B123")]))
             let location = try XCTUnwrap(response.headers.first(name: .location))
             let intake = GroupServices.intake(app, now: clock.now)
             let kept = try await intake.removeStaleReturnedFiles()
@@ -108,7 +108,7 @@ final class GroupRosterTests: XCTestCase {
         let clock = TestClock()
         try await withTestApp(clock: clock, adjust: { $0.fileStorage = .database }) { app in
             let organization = try await GroupFixtures.approved(app)
-            let response = try await GroupFixtures.upload(organization.contact, try GroupFiles.roster([GroupFiles.row(1, id: "B123")]))
+            let response = try await GroupFixtures.upload(organization.contact, try await GroupFiles.roster([GroupFiles.row(1, id: "B123")]))
             let location = try XCTUnwrap(response.headers.first(name: .location))
             let upload = try await XCTUnwrapAsync(await GroupRosterUpload.query(on: app.db).first())
             XCTAssertEqual(upload.hasAnnotatedFile, true)
@@ -117,7 +117,7 @@ final class GroupRosterTests: XCTestCase {
             XCTAssertEqual(filesUnderUploads(app), [:], "nothing is written under uploads/")
             let annotated = try await organization.contact.get(location + "/returned.xlsx")
             XCTAssertEqual(annotated.status, .ok)
-            let sheets = try GroupFiles.readXLSX(Data(buffer: annotated.body))
+            let sheets = try await GroupFiles.readXLSX(Data(buffer: annotated.body))
             XCTAssertEqual(sheets["讀者資料"]?["B2"]?["v"] as? String, "B123")
 
             clock.advance(by: 30 * 86400 + 1)
@@ -134,7 +134,7 @@ final class GroupRosterTests: XCTestCase {
         try await withTestApp { app in
             let organization = try await GroupFixtures.approved(app)
             for (writer, name) in [("odfpy", "讀者資料.ods"), ("csv", "讀者資料.csv")] {
-                let file = try GroupFiles.roster([GroupFiles.row(1), GroupFiles.row(2, id: "B12345678")], writer: writer)
+                let file = try await GroupFiles.roster([GroupFiles.row(1), GroupFiles.row(2, id: "B12345678")], writer: writer)
                 let response = try await GroupFixtures.upload(organization.contact, file, filename: name)
                 let page = try await organization.contact.get(try XCTUnwrap(response.headers.first(name: .location)))
                 XCTAssertTrue(page.text.contains("身分證字號應為 10 碼（目前為 9 碼）"), writer)
@@ -147,7 +147,7 @@ final class GroupRosterTests: XCTestCase {
             let page = try await organization.contact.get("/group-application/contact/uploads/\(last.id!.uuidString)")
             XCTAssertTrue(page.text.contains("An ID number has 10 characters."), "English messages by code")
             XCTAssertTrue(page.text.contains("The file has 1 errors"))
-            let ods = try GroupFiles.roster([GroupFiles.row(1), GroupFiles.row(2)], writer: "odfpy")
+            let ods = try await GroupFiles.roster([GroupFiles.row(1), GroupFiles.row(2)], writer: "odfpy")
             let accepted = try await GroupFixtures.upload(organization.contact, ods, letter: "示小字第3號", filename: "ok.ods")
             XCTAssertTrue(accepted.headers.first(name: .location)?.contains("/batches/") ?? false)
         }
@@ -158,7 +158,7 @@ final class GroupRosterTests: XCTestCase {
             let holder = try await submitApplication(app, idNumber: nationalID(2, letter: "B"))
             _ = try await activateCard(app, holder)
             let organization = try await GroupFixtures.approved(app)
-            let file = try GroupFiles.roster([GroupFiles.row(1), GroupFiles.row(2, name: "王小明"), GroupFiles.row(3)])
+            let file = try await GroupFiles.roster([GroupFiles.row(1), GroupFiles.row(2, name: "王小明"), GroupFiles.row(3)])
             let response = try await GroupFixtures.upload(organization.contact, file)
             let location = try XCTUnwrap(response.headers.first(name: .location))
             XCTAssertTrue(location.hasSuffix("?received=1"))
@@ -177,7 +177,7 @@ final class GroupRosterTests: XCTestCase {
             XCTAssertTrue(mail.body.contains("共 2 人；另有 1 人已持有借閱證"))
 
             // The same people again while that batch waits: they are in a batch already.
-            let again = try GroupFiles.roster([GroupFiles.row(1), GroupFiles.row(7)])
+            let again = try await GroupFiles.roster([GroupFiles.row(1), GroupFiles.row(7)])
             let second = try await GroupFixtures.upload(organization.contact, again, letter: "中市示小字第1150000003號")
             let secondPage = try await organization.contact.get(try XCTUnwrap(second.headers.first(name: .location)))
             XCTAssertNotNil(secondPage.text.range(of: #"<td>學生1</td><td>已列在另一批辦理中的申請"#))
@@ -185,7 +185,7 @@ final class GroupRosterTests: XCTestCase {
             XCTAssertEqual(batches.map(\.rowCount), [2, 1])
 
             // A file of nobody but card holders makes no batch: there is nobody to register (and its letter is used up).
-            let nobody = try GroupFiles.roster([GroupFiles.row(2)])
+            let nobody = try await GroupFiles.roster([GroupFiles.row(2)])
             let returned = try await GroupFixtures.upload(organization.contact, nobody, letter: "中市示小字第1150000004號")
             let returnedPage = try await organization.contact.get(try XCTUnwrap(returned.headers.first(name: .location)))
             XCTAssertTrue(returnedPage.text.contains("沒有需要辦理的人員"))
@@ -197,10 +197,10 @@ final class GroupRosterTests: XCTestCase {
     func testEveryBatchNeedsItsOwnLetterAndTheFormNamesEachProblem() async throws {
         try await withTestApp { app in
             let organization = try await GroupFixtures.approved(app)
-            let file = try GroupFiles.roster([GroupFiles.row(1)])
+            let file = try await GroupFiles.roster([GroupFiles.row(1)])
             let first = try await GroupFixtures.upload(organization.contact, file, letter: "示小字第10號")
             XCTAssertEqual(first.status, .seeOther)
-            let reused = try await GroupFixtures.upload(organization.contact, try GroupFiles.roster([GroupFiles.row(2)]), letter: "示小字第10號")
+            let reused = try await GroupFixtures.upload(organization.contact, try await GroupFiles.roster([GroupFiles.row(2)]), letter: "示小字第10號")
             XCTAssertEqual(reused.status, .unprocessableEntity)
             XCTAssertTrue(reused.text.contains("這個公文文號已用於本單位的另一批申請"))
             XCTAssertTrue(reused.text.contains(#"value="示小字第10號""#))
@@ -225,7 +225,7 @@ final class GroupRosterTests: XCTestCase {
     func testAFileThatIsNoSpreadsheetIsRefusedWithAClearMessage() async throws {
         try await withTestApp { app in
             let organization = try await GroupFixtures.approved(app)
-            let response = try await GroupFixtures.upload(organization.contact, try GroupFiles.document("png"), filename: "roster.xlsx")
+            let response = try await GroupFixtures.upload(organization.contact, try await GroupFiles.document("png"), filename: "roster.xlsx")
             XCTAssertEqual(response.status, .unprocessableEntity)
             XCTAssertTrue(response.text.contains("讀者資料檔無法讀取：這不是試算表檔案"))
             XCTAssertTrue(response.text.contains(#"aria-invalid="true" aria-describedby="file-hint file-error""#))
@@ -243,12 +243,12 @@ final class GroupRosterTests: XCTestCase {
         let clock = TestClock()
         try await withTestApp(clock: clock) { app in
             let first = try await GroupFixtures.approved(app, email: "a@school.example.edu.tw", name: "甲國小")
-            try await GroupFixtures.upload(first.contact, try GroupFiles.roster([GroupFiles.row(1)]))
+            try await GroupFixtures.upload(first.contact, try await GroupFiles.roster([GroupFiles.row(1)]))
             clock.advance(by: 2 * 86400)
             // Two days on, the first reviewer's session has ended: a colleague signs in.
             let colleague = try await signedInStaff(app, role: "reviewer", library: "NLPI", email: "colleague@nlpi.example")
             let second = try await GroupFixtures.approved(app, email: "b@school.example.edu.tw", reviewer: colleague, name: "乙國中")
-            try await GroupFixtures.upload(second.contact, try GroupFiles.roster([GroupFiles.row(2)]))
+            try await GroupFixtures.upload(second.contact, try await GroupFiles.roster([GroupFiles.row(2)]))
             let batches = try await GroupBatch.query(on: app.db).sort(\.$receivedAt).all()
             // Received Wed 2026-11-18: +7 and +10 working days; received Fri 11-20: 12-01 and 12-04.
             XCTAssertEqual(batches.map(\.targetOn), ["2026-11-27", "2026-12-01"])

@@ -4,6 +4,7 @@ import NIOConcurrencyHelpers
 import OneCardDomain
 import XCTVapor
 @testable import App
+import TestSubprocess
 
 /// Helpers of the group application (集體辦證) tests: files written by openpyxl, xlsxwriter, odfpy and
 /// Pillow, and an approved organization with its contact signed in (forms with files go through
@@ -19,56 +20,45 @@ enum GroupFiles {
 
     /// Runs the python helper; a missing module fails the test with the install command, never skips it.
     @discardableResult
-    static func python(_ arguments: [String], file: StaticString = #filePath, line: UInt = #line) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script] + arguments
-        let out = folder.appendingPathComponent("out-\(UUID().uuidString)")
-        let err = folder.appendingPathComponent("err-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        try process.run()
-        process.waitUntilExit()
-        let stderr = String(decoding: (try? Data(contentsOf: err)) ?? Data(), as: UTF8.self)
-        if process.terminationStatus != 0 {
-            XCTFail("make_group_files.py \(arguments.first ?? "") exited \(process.terminationStatus): \(stderr) — pip install -r tests/requirements.txt",
+    static func python(_ arguments: [String], file: StaticString = #filePath, line: UInt = #line) async throws -> Data {
+        let outcome = try await Subprocess.run(["python3", script] + arguments)
+        if outcome.status != 0 {
+            XCTFail("make_group_files.py \(arguments.first ?? "") exited \(outcome.status): \(outcome.stderrText) — pip install -r tests/requirements.txt",
                     file: file, line: line)
             throw CocoaError(.fileWriteUnknown)
         }
-        return try Data(contentsOf: out)
+        return outcome.stdout
     }
 
     private static let cache = NIOLockedValueBox<[String: Data]>([:])
 
     /// A scanned form as Pillow writes it (pdf, png or jpeg).
-    static func document(_ kind: String) throws -> Data {
+    static func document(_ kind: String) async throws -> Data {
         if let cached = cache.withLockedValue({ $0[kind] }) { return cached }
         let url = folder.appendingPathComponent("document-\(UUID().uuidString).\(kind)")
-        try python(["document", kind, url.path])
+        try await python(["document", kind, url.path])
         let data = try Data(contentsOf: url)
         cache.withLockedValue { $0[kind] = data }
         return data
     }
 
     /// A reader data file written by `writer` (openpyxl, xlsxwriter, odfpy, csv) with these rows below the template's headers.
-    static func roster(_ rows: [[Any]], writer: String = "openpyxl", title: String? = nil, headers: [String]? = nil) throws -> Data {
+    static func roster(_ rows: [[Any]], writer: String = "openpyxl", title: String? = nil, headers: [String]? = nil) async throws -> Data {
         var spec: [String: Any] = ["rows": rows]
         if let title { spec["title"] = title }
         if let headers { spec["headers"] = headers }
         let specURL = folder.appendingPathComponent("spec-\(UUID().uuidString).json")
         try JSONSerialization.data(withJSONObject: spec).write(to: specURL)
         let out = folder.appendingPathComponent("roster-\(UUID().uuidString)")
-        try python(["roster", writer, specURL.path, out.path])
+        try await python(["roster", writer, specURL.path, out.path])
         return try Data(contentsOf: out)
     }
 
     /// Every sheet of an xlsx as openpyxl reads it: sheet → cell reference → value and fill colour.
-    static func readXLSX(_ data: Data) throws -> [String: [String: [String: Any]]] {
+    static func readXLSX(_ data: Data) async throws -> [String: [String: [String: Any]]] {
         let url = folder.appendingPathComponent("read-\(UUID().uuidString).xlsx")
         try data.write(to: url)
-        let json = try python(["read-xlsx", url.path])
+        let json = try await python(["read-xlsx", url.path])
         return try JSONSerialization.jsonObject(with: json) as? [String: [String: [String: Any]]] ?? [:]
     }
 
@@ -120,8 +110,8 @@ enum GroupFixtures {
                           name: String = "臺中市立示範國民小學") async throws -> GroupApplicationRecord {
         try await GroupServices.application(app).submit(
             input(name: name, email: email), libraryCode: "NLPI",
-            applicationForm: UploadedFile(bytes: try GroupFiles.document("pdf")),
-            consentStatement: UploadedFile(bytes: try GroupFiles.document("png")), locale: .zhTW, ipAddress: "192.0.2.1",
+            applicationForm: UploadedFile(bytes: try await GroupFiles.document("pdf")),
+            consentStatement: UploadedFile(bytes: try await GroupFiles.document("png")), locale: .zhTW, ipAddress: "192.0.2.1",
             rateLimited: false)
     }
 

@@ -55,7 +55,8 @@ final class KeyRetirementTests: XCTestCase {
             let reviewer = try await signedInStaff(app, role: "reviewer", library: "NLPI", email: "reviewer@nlpi.example")
             let pdf = try await reviewer.get("/staff/group/documents/\(documents.first { $0.kind == .applicationForm }!.id!.uuidString)")
             XCTAssertEqual(pdf.status, .ok)
-            XCTAssertEqual(Data(buffer: pdf.body), try GroupFiles.document("pdf"))
+            let uploaded = try await GroupFiles.document("pdf")
+            XCTAssertEqual(Data(buffer: pdf.body), uploaded)
         }
     }
 
@@ -94,7 +95,8 @@ final class KeyRetirementTests: XCTestCase {
             let reviewer = try await signedInStaff(app, role: "reviewer", library: "NLPI", email: "reviewer@nlpi.example")
             let pdf = try await reviewer.get("/staff/group/documents/\(documents.first { $0.kind == .applicationForm }!.id!.uuidString)")
             XCTAssertEqual(pdf.status, .ok)
-            XCTAssertEqual(Data(buffer: pdf.body), try GroupFiles.document("pdf"))
+            let uploaded = try await GroupFiles.document("pdf")
+            XCTAssertEqual(Data(buffer: pdf.body), uploaded)
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSubprocess
 
 /// A delivered email as Python's email package reads it (not our code): its headers, both parts, the
 /// HTML part's `lang` and its links with their text.

@@ -1,6 +1,7 @@
 import Foundation
 import XCTVapor
 @testable import App
+import TestSubprocess
 
 /// 行動借閱證: the pictures the server draws are read back by zxing-cpp, a reader nobody here wrote.
 final class MobileCardTests: XCTestCase {

@@ -11,14 +11,31 @@ import XCTVapor
 /// repeated PINs answered from a cache that forgets them when the password changes.
 final class PasswordHashingTests: XCTestCase {
     /// bcrypt that waits at a gate before each verification, so a test can hold checks on the pool.
+    ///
+    /// The wait runs on the hashing pool's own thread (`PasswordHashingPool.run`), never on an event loop
+    /// or a cooperative thread, and it is bounded: a gate nobody opens lets the check through after
+    /// `longestHold`. The app's shutdown joins the pool's threads, so a gate that could stay shut forever
+    /// turned any failure inside the test into a hang of the whole suite (the "PostgreSQL hang" of #13).
     final class GatedPasswordHasher: PasswordHasher {
         private let gate = DispatchSemaphore(value: 0)
         private let started = NIOLockedValueBox(0)
+        private let openForGood = NIOLockedValueBox(false)
+        let longestHold: DispatchTimeInterval
+
+        init(longestHold: DispatchTimeInterval = .seconds(10)) {
+            self.longestHold = longestHold
+        }
 
         var verificationsStarted: Int { started.withLockedValue { $0 } }
 
         /// Lets `count` verifications through.
         func open(_ count: Int) { for _ in 0..<count { gate.signal() } }
+
+        /// Lets every verification through from now on, and those waiting now.
+        func openForever() {
+            openForGood.withLockedValue { $0 = true }
+            open(started.withLockedValue { $0 } + 1)
+        }
 
         func hash<Password: DataProtocol>(_ password: Password) throws -> [UInt8] {
             Array(try Bcrypt.hash(String(decoding: password, as: UTF8.self), cost: 10).utf8)
@@ -26,7 +43,7 @@ final class PasswordHashingTests: XCTestCase {
 
         func verify<Password: DataProtocol, Digest: DataProtocol>(_ password: Password, created digest: Digest) throws -> Bool {
             started.withLockedValue { $0 += 1 }
-            gate.wait()
+            if !openForGood.withLockedValue({ $0 }) { _ = gate.wait(timeout: .now() + longestHold) }
             return try Bcrypt.verify(String(decoding: password, as: UTF8.self), created: String(decoding: digest, as: UTF8.self))
         }
     }
@@ -45,9 +62,10 @@ final class PasswordHashingTests: XCTestCase {
         return try await browser.post("/login", form: ["identifier": identifier, "password": password])
     }
 
-    /// The attempts counted so far, over every bucket and window.
+    /// The attempts counted so far, over every bucket and window. PostgreSQL sums a BIGINT column into a
+    /// NUMERIC, which does not decode as `Int`; the cast makes the total an integer on both databases.
     func counters(_ app: Application) async throws -> Int {
-        let row = try await (app.db as! any SQLDatabase).raw("SELECT COALESCE(SUM(count), 0) AS total FROM rate_limit_counters").first()
+        let row = try await (app.db as! any SQLDatabase).raw("SELECT CAST(COALESCE(SUM(count), 0) AS BIGINT) AS total FROM rate_limit_counters").first()
         return try row?.decode(column: "total", as: Int.self) ?? 0
     }
 
@@ -57,14 +75,6 @@ final class PasswordHashingTests: XCTestCase {
     }
 
     func testSignInsBeyondTheHashingQueueAreAnswered503WithRetryAfterBeforeAnythingIsCounted() async throws {
-        // KNOWN DEFECT, not a pass: on PostgreSQL this test hangs after the two gated sign-ins are in flight
-        // (the test's own database reads never return; one of the requests logs a CancellationError). Found
-        // at the end of the session that merged issue #13 item 3; the cause is not yet known, and whether it
-        // also stalls a production server on PostgreSQL whose hashing threads are all busy is not known either.
-        // It is in the closing note as the first thing to settle. On SQLite the test runs and passes.
-        guard TestDatabase.postgresURL == nil else {
-            throw XCTSkip("KNOWN DEFECT: hangs on PostgreSQL with every hashing place taken; see the closing note of issue #13")
-        }
         try await withTestApp(adjust: {
             $0.signInDelayUnit = 0.001
             $0.passwordHashThreads = 1
@@ -73,42 +83,49 @@ final class PasswordHashingTests: XCTestCase {
             let hasher = GatedPasswordHasher()
             app.passwords.use { _ in hasher }
             let patron = try await activeReader(app)
-            // Whatever happens below, the gate opens after a while: without the limit the third sign-in
-            // would wait for it and then be answered 401, not hang the suite.
-            let backstop = Task { try await Task.sleep(for: .seconds(5)); hasher.open(100) }
-            defer { backstop.cancel() }
-
             // One check on the thread, one waiting: the pool's places (1 thread + queue 1) are taken.
             let card = patron.cardNumber!
             let first = Task { try await Self.signIn(app, card, "wrong password one").status }
             let second = Task { try await Self.signIn(app, card, "wrong password two").status }
-            try await eventually { hasher.verificationsStarted == 1 && app.passwordHashingPool.placesTaken == 2 }
-            XCTAssertEqual(app.passwordHashingPool.placesTaken, 2)
-            let countersBefore = try await counters(app)
-            let auditBefore = try await AuditEvent.query(on: app.db).count()
+            do {
+                try await eventually { hasher.verificationsStarted == 1 && app.passwordHashingPool.placesTaken == 2 }
+                XCTAssertEqual(app.passwordHashingPool.placesTaken, 2)
+                // With every hashing place taken, the rest of the app (its database included) still answers.
+                let health = try await app.testable().sendRequest(.GET, "/healthz")
+                XCTAssertEqual(health.status, .ok)
+                let countersBefore = try await counters(app)
+                let auditBefore = try await AuditEvent.query(on: app.db).count()
 
-            let busy = try await signIn(app, "1001000009999")
-            XCTAssertEqual(busy.status, .serviceUnavailable)
-            XCTAssertEqual(busy.headers.first(name: .retryAfter), "2")
-            XCTAssertTrue(busy.text.contains("目前登入人數眾多，請稍候再試。"), busy.text)
-            XCTAssertTrue(busy.text.contains(#"value="1001000009999""#), "what was typed is kept")
-            let countersAfter = try await counters(app)
-            let auditAfter = try await AuditEvent.query(on: app.db).count()
-            XCTAssertEqual(countersAfter, countersBefore, "refused before any attempt is counted")
-            XCTAssertEqual(auditAfter, auditBefore)
-            let staffBrowser = TestBrowser(app)
-            try await staffBrowser.get("/staff/login")
-            let staffBusy = try await staffBrowser.post("/staff/login", form: ["email": "nobody@tpml.example", "password": "whatever it is"])
-            XCTAssertEqual(staffBusy.status, .serviceUnavailable)
-            XCTAssertEqual(staffBusy.headers.first(name: .retryAfter), "2")
+                let busy = try await signIn(app, "1001000009999")
+                XCTAssertEqual(busy.status, .serviceUnavailable)
+                XCTAssertEqual(busy.headers.first(name: .retryAfter), "2")
+                XCTAssertTrue(busy.text.contains("目前登入人數眾多，請稍候再試。"), busy.text)
+                XCTAssertTrue(busy.text.contains(#"value="1001000009999""#), "what was typed is kept")
+                let countersAfter = try await counters(app)
+                let auditAfter = try await AuditEvent.query(on: app.db).count()
+                XCTAssertEqual(countersAfter, countersBefore, "refused before any attempt is counted")
+                XCTAssertEqual(auditAfter, auditBefore)
+                let staffBrowser = TestBrowser(app)
+                try await staffBrowser.get("/staff/login")
+                let staffBusy = try await staffBrowser.post("/staff/login", form: ["email": "nobody@tpml.example", "password": "whatever it is"])
+                XCTAssertEqual(staffBusy.status, .serviceUnavailable)
+                XCTAssertEqual(staffBusy.headers.first(name: .retryAfter), "2")
 
-            hasher.open(2)
-            let answers = [try await first.value, try await second.value]
-            XCTAssertEqual(answers, [.unauthorized, .unauthorized])
-            XCTAssertEqual(app.passwordHashingPool.placesTaken, 0, "places are given back")
-            hasher.open(1)
-            let right = try await signIn(app, patron.cardNumber!)
-            XCTAssertEqual(right.status, .seeOther, "with a place free, sign-in works again")
+                hasher.open(2)
+                let answers = [try await first.value, try await second.value]
+                XCTAssertEqual(answers, [.unauthorized, .unauthorized])
+                XCTAssertEqual(app.passwordHashingPool.placesTaken, 0, "places are given back")
+                hasher.open(1)
+                let right = try await signIn(app, patron.cardNumber!)
+                XCTAssertEqual(right.status, .seeOther, "with a place free, sign-in works again")
+            } catch {
+                // A failure must neither leave the pool's thread at the gate (the app's shutdown joins it) nor
+                // shut the app down under the two sign-ins still in flight: open the gate and let them finish.
+                hasher.openForever()
+                _ = try? await first.value
+                _ = try? await second.value
+                throw error
+            }
         }
     }
 

@@ -2,22 +2,18 @@ import Foundation
 import NIOPosix
 import XCTVapor
 @testable import App
+import TestSubprocess
 
 /// Delivers through a real SMTP server: aiosmtpd (PyPI), started by the test, saving to a Maildir.
 final class SMTPDeliveryTests: XCTestCase {
-    var server: Process?
+    var server: RunningProcess?
     var maildir = ""
     var port = 0
 
     override func setUp() async throws {
         maildir = NSTemporaryDirectory() + "onecard-maildir-\(UUID().uuidString)"
         port = Int.random(in: 20000...40000)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:\(port)", "-c", "aiosmtpd.handlers.Mailbox", maildir]
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
+        let process = try RunningProcess(["python3", "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:\(port)", "-c", "aiosmtpd.handlers.Mailbox", maildir])
         server = process
         // Wait for the port to accept connections (aiosmtpd starts in well under a second).
         for _ in 0..<100 {
@@ -26,7 +22,8 @@ final class SMTPDeliveryTests: XCTestCase {
                 return
             }
             if !process.isRunning {
-                let output = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                await process.exit()
+                let output = process.stderrText
                 XCTFail("aiosmtpd did not start (install it with `pip install aiosmtpd`, as scripts/test does): \(output)")
                 return
             }
@@ -36,13 +33,8 @@ final class SMTPDeliveryTests: XCTestCase {
     }
 
     override func tearDown() async throws {
-        guard let server, server.isRunning else { return }
         // aiosmtpd stops on SIGINT; SIGKILL if it does not within two seconds.
-        kill(server.processIdentifier, SIGINT)
-        for _ in 0..<40 where server.isRunning {
-            try await Task.sleep(nanoseconds: 50_000_000)
-        }
-        if server.isRunning { kill(server.processIdentifier, SIGKILL) }
+        await server?.stop(SIGINT, grace: 2)
     }
 
     func testOutboxDeliversThroughARealSMTPServer() async throws {
@@ -59,18 +51,12 @@ final class SMTPDeliveryTests: XCTestCase {
             let files = try FileManager.default.contentsOfDirectory(atPath: newDirectory)
             XCTAssertEqual(files.count, 1)
             // Let Python's email package, not our code, decode what the server stored.
-            let decoder = Process()
-            decoder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            decoder.arguments = ["python3", "-c", """
+            let decoded = try await Subprocess.run(["python3", "-c", """
                 import email, email.policy, sys
                 m = email.message_from_binary_file(open(sys.argv[1], 'rb'), policy=email.policy.default)
                 print(m['To']); print(m['Subject']); print(m.get_body(('plain',)).get_content())
-                """, newDirectory + "/" + files[0]]
-            let output = Pipe()
-            decoder.standardOutput = output
-            try decoder.run()
-            decoder.waitUntilExit()
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                """, newDirectory + "/" + files[0]])
+            let text = decoded.stdoutText
             XCTAssertTrue(text.contains("librarian@example.org"), text)
             XCTAssertTrue(text.contains("一證通員工帳號：請設定密碼"), text)
             XCTAssertTrue(text.contains("臺北市立圖書館已為您建立一證通員工帳號（職務：櫃台）"), text)

@@ -1,12 +1,12 @@
 import Foundation
-import NIOConcurrencyHelpers
+import TestSubprocess
 import XCTest
 
 /// A real mail relay for the tests: PyPI's aiosmtpd run by `tests/smtp/relay.py` on a free loopback port,
 /// with STARTTLS or TLS from the start and AUTH as asked, delivering to a Maildir and noting each command it
 /// saw in an events file. Installed by `scripts/install-test-tools`.
-final class SMTPRelayProcess: @unchecked Sendable {
-    let process: Process
+final class SMTPRelayProcess: Sendable {
+    let child: RunningProcess
     let port: Int
     let maildir: String
     let eventsFile: String
@@ -14,45 +14,26 @@ final class SMTPRelayProcess: @unchecked Sendable {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("tests/smtp/relay.py").path
 
-    /// `arguments` are relay.py's own (`--starttls`, `--auth user:password`, …); the Maildir and events file
-    /// go in `directory`.
-    init(directory: String, _ arguments: [String]) throws {
-        let name = UUID().uuidString
-        maildir = (directory as NSString).appendingPathComponent("maildir-\(name)")
-        eventsFile = (directory as NSString).appendingPathComponent("events-\(name)")
-        FileManager.default.createFile(atPath: eventsFile, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.script, "--maildir", maildir, "--events", eventsFile] + arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let line = NIOLockedValueBox<String?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        Thread.detachNewThread {
-            var data = Data()
-            while !data.contains(UInt8(ascii: "\n")) {
-                let chunk = output.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                data += chunk
-            }
-            line.withLockedValue { $0 = String(decoding: data, as: UTF8.self).components(separatedBy: "\n").first }
-            done.signal()
-        }
-        _ = done.wait(timeout: .now() + 30)
-        guard let first = line.withLockedValue({ $0 }), first.hasPrefix("listening "), let port = Int(first.dropFirst("listening ".count)) else {
-            process.terminate()
-            let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            throw RelayStartError(message: "tests/smtp/relay.py did not start (pip install aiosmtpd, as scripts/install-test-tools does): \(stderr.suffix(2000))")
-        }
-        self.process = process
+    private init(child: RunningProcess, port: Int, maildir: String, eventsFile: String) {
+        self.child = child
         self.port = port
-        // Keep draining stderr so the relay never blocks on a full pipe.
-        Thread.detachNewThread {
-            while !errors.fileHandleForReading.availableData.isEmpty {}
+        self.maildir = maildir
+        self.eventsFile = eventsFile
+    }
+
+    /// `arguments` are relay.py's own (`--starttls`, `--auth user:password`, …); the Maildir and events file
+    /// go in `directory`. Waits for the relay's first line ("listening PORT") without holding a thread.
+    static func start(directory: String, _ arguments: [String]) async throws -> SMTPRelayProcess {
+        let name = UUID().uuidString
+        let maildir = (directory as NSString).appendingPathComponent("maildir-\(name)")
+        let eventsFile = (directory as NSString).appendingPathComponent("events-\(name)")
+        FileManager.default.createFile(atPath: eventsFile, contents: nil)
+        let child = try RunningProcess(["python3", script, "--maildir", maildir, "--events", eventsFile] + arguments)
+        guard let first = await child.firstLine(within: 30), first.hasPrefix("listening "), let port = Int(first.dropFirst("listening ".count)) else {
+            await child.stop()
+            throw RelayStartError(message: "tests/smtp/relay.py did not start (pip install aiosmtpd, as scripts/install-test-tools does): \(child.stderrText.suffix(2000))")
         }
+        return SMTPRelayProcess(child: child, port: port, maildir: maildir, eventsFile: eventsFile)
     }
 
     /// The commands the relay saw, one per line (`EHLO tls=no`, `STARTTLS`, `AUTH PLAIN tls=yes`, `AUTH-OK user`, `MAIL tls=yes`).
@@ -68,15 +49,9 @@ final class SMTPRelayProcess: @unchecked Sendable {
     }
 
     /// SIGTERM, then SIGKILL if it is still there after five seconds; never waits forever.
-    func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        for _ in 0..<100 where process.isRunning { usleep(50_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        for _ in 0..<40 where process.isRunning { usleep(50_000) }
+    func stop() async {
+        await child.stop()
     }
-
-    deinit { stop() }
 
     struct RelayStartError: Error, CustomStringConvertible {
         let message: String
@@ -85,18 +60,12 @@ final class SMTPRelayProcess: @unchecked Sendable {
 
     /// A self-signed certificate and key made by `openssl req -x509` in `directory`, for the names given
     /// as subjectAltName entries (`IP:127.0.0.1,DNS:localhost`).
-    static func makeCertificate(in directory: String, names: String = "IP:127.0.0.1,DNS:localhost") throws -> (certificate: String, key: String) {
+    static func makeCertificate(in directory: String, names: String = "IP:127.0.0.1,DNS:localhost") async throws -> (certificate: String, key: String) {
         let stem = (directory as NSString).appendingPathComponent("relay-\(UUID().uuidString)")
-        let openssl = Process()
-        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        openssl.arguments = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                             "-keyout", stem + "-key.pem", "-out", stem + "-cert.pem",
-                             "-subj", "/CN=OneCard test relay", "-addext", "subjectAltName=\(names)"]
-        openssl.standardOutput = FileHandle.nullDevice
-        openssl.standardError = FileHandle.nullDevice
-        try openssl.run()
-        openssl.waitUntilExit()
-        guard openssl.terminationStatus == 0 else { throw RelayStartError(message: "openssl req -x509 failed") }
+        let openssl = try await Subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                                                "-keyout", stem + "-key.pem", "-out", stem + "-cert.pem",
+                                                "-subj", "/CN=OneCard test relay", "-addext", "subjectAltName=\(names)"])
+        guard openssl.status == 0 else { throw RelayStartError(message: "openssl req -x509 failed: \(openssl.stderrText)") }
         return (stem + "-cert.pem", stem + "-key.pem")
     }
 }

@@ -23,16 +23,16 @@ final class SMTPRelayTests: XCTestCase {
     override func setUp() async throws {
         directory = NSTemporaryDirectory() + "onecard-relay-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        (certificate, key) = try SMTPRelayProcess.makeCertificate(in: directory)
+        (certificate, key) = try await SMTPRelayProcess.makeCertificate(in: directory)
     }
 
     override func tearDown() async throws {
-        relays.forEach { $0.stop() }
+        for relay in relays { await relay.stop() }
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    private func relay(_ arguments: [String]) throws -> SMTPRelayProcess {
-        let relay = try SMTPRelayProcess(directory: directory, arguments)
+    private func relay(_ arguments: [String]) async throws -> SMTPRelayProcess {
+        let relay = try await SMTPRelayProcess.start(directory: directory, arguments)
         relays.append(relay)
         return relay
     }
@@ -59,7 +59,7 @@ final class SMTPRelayTests: XCTestCase {
 
     // 1. STARTTLS + AUTH PLAIN, the relay's self-signed certificate configured as trusted.
     func testSTARTTLSWithAUTHPLAINDeliversToARelayWhoseCertificateIsTrusted() async throws {
-        let relay = try relay(tlsArguments + ["--starttls", "--auth", "\(Self.user):\(Self.password)"])
+        let relay = try await relay(tlsArguments + ["--starttls", "--auth", "\(Self.user):\(Self.password)"])
         // Through `localhost`: the certificate's DNS name is checked, and the credentials come from the URL.
         let smtp = try settings(["SMTP_URL": "smtp://\(Self.encodedUser):\(Self.encodedPassword)@localhost:\(relay.port)",
                                  "SMTP_CA_FILE": certificate])
@@ -77,7 +77,7 @@ final class SMTPRelayTests: XCTestCase {
 
     // 2. The same relay, its certificate not configured: the handshake fails and nothing else is sent.
     func testARelayWhoseCertificateIsNotTrustedIsRefusedBeforeAUTH() async throws {
-        let relay = try relay(tlsArguments + ["--starttls", "--auth", "\(Self.user):\(Self.password)"])
+        let relay = try await relay(tlsArguments + ["--starttls", "--auth", "\(Self.user):\(Self.password)"])
         let smtp = try settings(["SMTP_URL": "smtp://127.0.0.1:\(relay.port)", "SMTP_USERNAME": Self.user, "SMTP_PASSWORD": Self.password])
         try await withTestApp(adjust: { $0.smtp = smtp }) { app in
             try await enqueueInvitation(app)
@@ -95,8 +95,8 @@ final class SMTPRelayTests: XCTestCase {
 
     // Host name verification: a trusted certificate made out to another name is refused all the same.
     func testATrustedCertificateForAnotherNameIsRefused() async throws {
-        let (otherCertificate, otherKey) = try SMTPRelayProcess.makeCertificate(in: directory, names: "DNS:mail.elsewhere.example")
-        let relay = try relay(["--cert", otherCertificate, "--key", otherKey, "--starttls", "--auth", "\(Self.user):\(Self.password)"])
+        let (otherCertificate, otherKey) = try await SMTPRelayProcess.makeCertificate(in: directory, names: "DNS:mail.elsewhere.example")
+        let relay = try await relay(["--cert", otherCertificate, "--key", otherKey, "--starttls", "--auth", "\(Self.user):\(Self.password)"])
         let smtp = try settings(["SMTP_URL": "smtp://127.0.0.1:\(relay.port)", "SMTP_USERNAME": Self.user,
                                  "SMTP_PASSWORD": Self.password, "SMTP_CA_FILE": otherCertificate])
         try await withTestApp(adjust: { $0.smtp = smtp }) { app in
@@ -111,7 +111,7 @@ final class SMTPRelayTests: XCTestCase {
 
     // 3. TLS from the first byte (smtps://, the port 465 style) with AUTH.
     func testImplicitTLSWithAUTHDelivers() async throws {
-        let relay = try relay(tlsArguments + ["--implicit-tls", "--auth", "\(Self.user):\(Self.password)"])
+        let relay = try await relay(tlsArguments + ["--implicit-tls", "--auth", "\(Self.user):\(Self.password)"])
         let smtp = try settings(["SMTP_URL": "smtps://\(Self.encodedUser):\(Self.encodedPassword)@127.0.0.1:\(relay.port)",
                                  "SMTP_CA_FILE": certificate])
         XCTAssertEqual(smtp.security, .implicitTLS)
@@ -126,7 +126,7 @@ final class SMTPRelayTests: XCTestCase {
 
     // A relay that offers only AUTH LOGIN gets LOGIN.
     func testAUTHLOGINWhenTheRelayOffersNoPLAIN() async throws {
-        let relay = try relay(tlsArguments + ["--starttls", "--login-only", "--auth", "\(Self.user):\(Self.password)"])
+        let relay = try await relay(tlsArguments + ["--starttls", "--login-only", "--auth", "\(Self.user):\(Self.password)"])
         let smtp = try settings(["SMTP_URL": "smtp://127.0.0.1:\(relay.port)", "SMTP_USERNAME": Self.user,
                                  "SMTP_PASSWORD": Self.password, "SMTP_CA_FILE": certificate])
         try await withTestApp(adjust: { $0.smtp = smtp }) { app in
@@ -140,7 +140,7 @@ final class SMTPRelayTests: XCTestCase {
     // 4. A wrong password: refused, kept for retry, and the error names the step but keeps no form of the
     // password, though this relay echoes the attempt in its refusal. The worker's log line says the same.
     func testAWrongPasswordIsRefusedAndNeitherTheErrorNorTheLogKeepsIt() async throws {
-        let relay = try relay(tlsArguments + ["--starttls", "--auth", "\(Self.user):\(Self.password)"])
+        let relay = try await relay(tlsArguments + ["--starttls", "--auth", "\(Self.user):\(Self.password)"])
         let wrong = "Wrong-Horse-Battery-77"
         let passwordFile = (directory as NSString).appendingPathComponent("smtp-password")
         try Data((wrong + "\n").utf8).write(to: URL(fileURLWithPath: passwordFile))
@@ -180,7 +180,7 @@ final class SMTPRelayTests: XCTestCase {
     // 5. Credentials for a relay that offers no STARTTLS: refused before AUTH, no password in clear text.
     func testCredentialsAreNeverSentToARelayWithoutSTARTTLS() async throws {
         // This relay would take a password in plain text; OneCard must not give it one.
-        let relay = try relay(["--auth", "\(Self.user):\(Self.password)", "--auth-in-clear"])
+        let relay = try await relay(["--auth", "\(Self.user):\(Self.password)", "--auth-in-clear"])
         let smtp = try settings(["SMTP_URL": "smtp://\(Self.encodedUser):\(Self.encodedPassword)@127.0.0.1:\(relay.port)"])
         try await withTestApp(adjust: { $0.smtp = smtp }) { app in
             try await enqueueInvitation(app)
@@ -194,7 +194,7 @@ final class SMTPRelayTests: XCTestCase {
 
     // The mailer's own last word: even settings built around the configuration checks never put AUTH on a plain connection.
     func testTheMailerSendsNoAUTHOverAPlainConnectionWhateverItIsGiven() async throws {
-        let relay = try relay(["--auth", "\(Self.user):\(Self.password)", "--auth-in-clear"])
+        let relay = try await relay(["--auth", "\(Self.user):\(Self.password)", "--auth-in-clear"])
         let smtp = SMTPRelaySettings(host: "127.0.0.1", port: relay.port, security: .startTLSIfOffered,
                                      credentials: SMTPCredentials(username: Self.user, password: Self.password))
         try await withTestApp(adjust: { $0.smtp = smtp }) { app in
@@ -209,7 +209,7 @@ final class SMTPRelayTests: XCTestCase {
     // A reply slipped in after STARTTLS's 220, before the handshake, is refused instead of being read as the
     // relay's answer over TLS (it offers AUTH PLAIN, as a machine in the middle would to steer the sign-in).
     func testAReplyInjectedBeforeTheTLSHandshakeIsRefused() async throws {
-        let relay = try relay(tlsArguments + ["--starttls", "--inject-after-starttls", "--auth", "\(Self.user):\(Self.password)"])
+        let relay = try await relay(tlsArguments + ["--starttls", "--inject-after-starttls", "--auth", "\(Self.user):\(Self.password)"])
         let smtp = try settings(["SMTP_URL": "smtp://127.0.0.1:\(relay.port)", "SMTP_USERNAME": Self.user,
                                  "SMTP_PASSWORD": Self.password, "SMTP_CA_FILE": certificate])
         try await withTestApp(adjust: { $0.smtp = smtp }) { app in
@@ -224,7 +224,7 @@ final class SMTPRelayTests: XCTestCase {
 
     // 6. A relay that accepts the connection and never answers: the attempt ends at the configured timeout.
     func testAStalledRelayFailsWithinTheTimeoutAndIsRetried() async throws {
-        let relay = try relay(["--silent"])
+        let relay = try await relay(["--silent"])
         let smtp = try settings(["SMTP_URL": "smtp://127.0.0.1:\(relay.port)", "SMTP_TIMEOUT_SECONDS": "1"])
         XCTAssertEqual(smtp.timeout, .seconds(1))
         try await withTestApp(adjust: { $0.smtp = smtp }) { app in

@@ -4,6 +4,7 @@ import NIOConcurrencyHelpers
 import SQLKit
 import XCTVapor
 @testable import App
+import TestSubprocess
 
 /// Issue #12 item 5: sign-in, 忘記密碼 and the group contact's link request must not tell who has an
 /// account — not by their answer, not by their delay, not by what they write while the requester waits —
@@ -110,13 +111,13 @@ final class SignInEnumerationTests: XCTestCase {
                 var identifiers = (1...(AddressLimit.Door.readerSignIn.limit - 1)).map { nationalID($0, letter: "F") }
                 identifiers.append(patron.cardNumber!)
                 for identifier in identifiers {
-                    let answer = try guesser.post("/login", ["identifier": identifier, "password": "wrong password!"])
+                    let answer = try await guesser.post("/login", ["identifier": identifier, "password": "wrong password!"])
                     XCTAssertEqual(answer.status, 401, identifier)
                 }
                 let bcrypts = hasher.verifications(of: patron.passwordHash!) + hasher.verifications(of: app.decoyPasswordHash)
                 XCTAssertEqual(bcrypts, AddressLimit.Door.readerSignIn.limit)
 
-                let refused = try guesser.post("/login", ["identifier": patron.cardNumber!, "password": "river lantern mango"])
+                let refused = try await guesser.post("/login", ["identifier": patron.cardNumber!, "password": "river lantern mango"])
                 XCTAssertEqual(refused.status, 429)
                 XCTAssertTrue(refused.body.contains("您的網路嘗試次數過多，請於 9 分鐘後再試。"), refused.body)
                 XCTAssertEqual(refused.headers["retry-after"], "540")
@@ -124,17 +125,17 @@ final class SignInEnumerationTests: XCTestCase {
                                "refused before bcrypt")
 
                 let neighbour = try await server.client(from: "127.0.0.2")
-                let signedIn = try neighbour.post("/login", ["identifier": patron.cardNumber!, "password": "river lantern mango"])
+                let signedIn = try await neighbour.post("/login", ["identifier": patron.cardNumber!, "password": "river lantern mango"])
                 XCTAssertEqual(signedIn.status, 303, "another address is not held to the first one's count")
 
                 // 忘記密碼 counts every request per address: 20 an hour.
                 let asker = try await server.client(from: "127.0.0.3")
-                try asker.get("/login/forgot")
+                try await asker.get("/login/forgot")
                 for index in 1...AddressLimit.Door.passwordReset.limit {
-                    let asked = try asker.post("/login/forgot", ["identifier": nationalID(index, letter: "F")])
+                    let asked = try await asker.post("/login/forgot", ["identifier": nationalID(index, letter: "F")])
                     XCTAssertEqual(asked.status, 200)
                 }
-                let tooMany = try asker.post("/login/forgot", ["identifier": patron.cardNumber!])
+                let tooMany = try await asker.post("/login/forgot", ["identifier": patron.cardNumber!])
                 XCTAssertEqual(tooMany.status, 429)
                 XCTAssertTrue(tooMany.body.contains("您的網路嘗試次數過多"))
                 XCTAssertNotNil(tooMany.body.range(of: #"請於 [1-6]?[0-9] 分鐘後再試"#, options: .regularExpression),
@@ -160,19 +161,19 @@ final class SignInEnumerationTests: XCTestCase {
             do {
                 let guesser = try await server.client(from: "127.0.0.1", forwardedFor: "198.51.100.7")
                 for index in 1...AddressLimit.Door.readerSignIn.limit {
-                    let answer = try guesser.post("/login", ["identifier": nationalID(index, letter: "F"), "password": "wrong password!"])
+                    let answer = try await guesser.post("/login", ["identifier": nationalID(index, letter: "F"), "password": "wrong password!"])
                     XCTAssertEqual(answer.status, 401)
                 }
-                let refused = try guesser.post("/login", ["identifier": patron.cardNumber!, "password": "river lantern mango"])
+                let refused = try await guesser.post("/login", ["identifier": patron.cardNumber!, "password": "river lantern mango"])
                 XCTAssertEqual(refused.status, 429, "the forwarded address used up its count")
 
                 let neighbour = try await server.client(from: "127.0.0.1", forwardedFor: "198.51.100.8")
-                let signedIn = try neighbour.post("/login", ["identifier": patron.cardNumber!, "password": "river lantern mango"])
+                let signedIn = try await neighbour.post("/login", ["identifier": patron.cardNumber!, "password": "river lantern mango"])
                 XCTAssertEqual(signedIn.status, 303, "another client behind the same proxy is not held to it")
 
                 // Not the proxy: the header is not read, and the peer's own address is counted.
                 let forger = try await server.client(from: "127.0.0.2", forwardedFor: "198.51.100.9")
-                let forged = try forger.post("/login", ["identifier": nationalID(99, letter: "F"), "password": "wrong password!"])
+                let forged = try await forger.post("/login", ["identifier": nationalID(99, letter: "F"), "password": "wrong password!"])
                 XCTAssertEqual(forged.status, 401)
                 let sql = app.db as! any SQLDatabase
                 let buckets = try await sql.raw("SELECT bucket FROM rate_limit_counters WHERE bucket LIKE 'signin:reader:ip:%' AND count > 0").all()
@@ -291,7 +292,7 @@ struct LocalServer {
         let client = CurlClient(base: "http://127.0.0.1:\(port)", source: source,
                                 jar: NSTemporaryDirectory() + "onecard-curl-\(UUID().uuidString).txt",
                                 headers: forwardedFor.map { ["X-Forwarded-For: \($0)"] } ?? [])
-        try client.get("/login")
+        try await client.get("/login")
         return client
     }
 }
@@ -319,28 +320,24 @@ final class CurlClient {
     }
 
     @discardableResult
-    func get(_ path: String) throws -> Answer {
-        try run([base + path])
+    func get(_ path: String) async throws -> Answer {
+        try await run([base + path])
     }
 
     @discardableResult
-    func post(_ path: String, _ form: [String: String]) throws -> Answer {
+    func post(_ path: String, _ form: [String: String]) async throws -> Answer {
         var fields = form
         fields["_csrf"] = csrf
-        return try run(fields.sorted { $0.key < $1.key }.flatMap { ["--data-urlencode", "\($0.key)=\($0.value)"] } + [base + path])
+        return try await run(fields.sorted { $0.key < $1.key }.flatMap { ["--data-urlencode", "\($0.key)=\($0.value)"] } + [base + path])
     }
 
-    private func run(_ arguments: [String]) throws -> Answer {
+    /// curl runs while the app under test answers it in this same process: waiting for curl on a cooperative
+    /// thread would take one of the two threads the app needs to answer.
+    private func run(_ arguments: [String]) async throws -> Answer {
         let headerFile = jar + ".headers"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        process.arguments = ["-s", "--interface", source, "-b", jar, "-c", jar, "-D", headerFile, "-w", "\n%{http_code}"] + headers.flatMap { ["-H", $0] } + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        var text = String(decoding: data, as: UTF8.self)
+        let outcome = try await Subprocess.run(["-s", "--interface", source, "-b", jar, "-c", jar, "-D", headerFile, "-w", "\n%{http_code}"]
+                                               + headers.flatMap { ["-H", $0] } + arguments, executable: "/usr/bin/curl")
+        var text = outcome.stdoutText
         let statusLine = text.split(separator: "\n").last.map(String.init) ?? ""
         text = String(text.dropLast(statusLine.count + 1))
         var headers: [String: String] = [:]

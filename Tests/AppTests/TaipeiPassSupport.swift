@@ -2,63 +2,44 @@ import Foundation
 import NIOConcurrencyHelpers
 import XCTVapor
 @testable import App
+import TestSubprocess
 
 /// A real OpenID Connect provider for the tests: PyPI's oidc-provider-mock run by `tests/oidc/provider.py`
 /// (which adds PKCE enforcement) on a free loopback port. Installed by `scripts/install-test-tools`.
-final class OIDCProviderProcess: @unchecked Sendable {
-    let process: Process
+final class OIDCProviderProcess: Sendable {
+    let child: RunningProcess
     /// `http://127.0.0.1:PORT`: the provider's issuer and base URL.
     let issuer: String
 
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("tests/oidc/provider.py").path
 
-    init(_ arguments: [String] = []) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.script] + arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        // The first line says where it listens; the imports take a few seconds on a busy machine.
-        let line = NIOLockedValueBox<String?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        Thread.detachNewThread {
-            var data = Data()
-            while !data.contains(UInt8(ascii: "\n")) {
-                let chunk = output.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                data += chunk
-            }
-            line.withLockedValue { $0 = String(decoding: data, as: UTF8.self).components(separatedBy: "\n").first }
-            done.signal()
+    private init(child: RunningProcess, issuer: String) {
+        self.child = child
+        self.issuer = issuer
+    }
+
+    /// Starts the provider and waits, without holding a thread, for its first line, which says where it
+    /// listens; the imports take a few seconds on a busy machine.
+    static func start(_ arguments: [String] = []) async throws -> OIDCProviderProcess {
+        let child = try RunningProcess(["python3", script] + arguments)
+        guard let first = await child.firstLine(within: 60), first.hasPrefix("listening ") else {
+            await child.stop()
+            throw ProviderStartError(message: "tests/oidc/provider.py did not start (pip install oidc-provider-mock, as scripts/install-test-tools does): \(child.stderrText.suffix(2000))")
         }
-        _ = done.wait(timeout: .now() + 60)
-        guard let first = line.withLockedValue({ $0 }), first.hasPrefix("listening ") else {
-            process.terminate()
-            let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            throw ProviderStartError(message: "tests/oidc/provider.py did not start (pip install oidc-provider-mock, as scripts/install-test-tools does): \(stderr.suffix(2000))")
-        }
-        self.process = process
-        self.issuer = String(first.dropFirst("listening ".count))
-        // Keep draining stderr so the provider never blocks on a full pipe.
-        Thread.detachNewThread {
-            while !errors.fileHandleForReading.availableData.isEmpty {}
-        }
+        return OIDCProviderProcess(child: child, issuer: String(first.dropFirst("listening ".count)))
     }
 
     /// SIGTERM, then SIGKILL if it is still there after five seconds; never waits forever.
-    func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        for _ in 0..<100 where process.isRunning { usleep(50_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        for _ in 0..<40 where process.isRunning { usleep(50_000) }
+    func stop() async {
+        await child.stop()
     }
 
-    deinit { stop() }
+    /// SIGTERM without waiting, for a synchronous class tear-down (on the main thread); the child's own
+    /// `deinit` sends SIGKILL to whatever is left.
+    func terminate() {
+        child.send(SIGTERM)
+    }
 
     struct ProviderStartError: Error, CustomStringConvertible {
         let message: String

@@ -12,17 +12,17 @@ final class TaipeiPassTests: XCTestCase {
     private static let providers = NIOLockedValueBox<[String: OIDCProviderProcess]>([:])
 
     /// One provider process per set of options, shared by the tests of this class.
-    static func provider(_ arguments: [String] = []) throws -> OIDCProviderProcess {
+    static func provider(_ arguments: [String] = []) async throws -> OIDCProviderProcess {
         let key = arguments.joined(separator: " ")
         if let running = providers.withLockedValue({ $0[key] }) { return running }
-        let started = try OIDCProviderProcess(arguments)
+        let started = try await OIDCProviderProcess.start(arguments)
         providers.withLockedValue { $0[key] = started }
         return started
     }
 
     override class func tearDown() {
         providers.withLockedValue { running in
-            running.values.forEach { $0.stop() }
+            running.values.forEach { $0.terminate() }
             running = [:]
         }
         super.tearDown()
@@ -103,7 +103,7 @@ final class TaipeiPassTests: XCTestCase {
 
     func testLinkingRecordsConsentIdentityAndLinkAndThenTheAccountSignsIn() async throws {
         // A confidential client, registered at the provider, which then checks its secret at the token endpoint.
-        let provider = try Self.provider(["--require-registration"])
+        let provider = try await Self.provider(["--require-registration"])
         let registrar = try await withClient { try await provider.registerClient(
             redirectURI: TaipeiPassTestSettings.baseURL + SiteURL.taipeiPassCallback.path, using: $0) }
         try await withTaipeiPass(provider, clientID: registrar.id, secret: registrar.secret) { app in
@@ -196,7 +196,7 @@ final class TaipeiPassTests: XCTestCase {
     }
 
     func testSignInWithAnAccountNoCardIsLinkedWithSaysHowToLinkIt() async throws {
-        let provider = try Self.provider()
+        let provider = try await Self.provider()
         try await withTaipeiPass(provider) { app in
             _ = try await signedInReader(app)
             let browser = TestBrowser(app)
@@ -214,7 +214,7 @@ final class TaipeiPassTests: XCTestCase {
     }
 
     func testDisablingWithdrawsTheConsentAndTheAccountNoLongerSignsIn() async throws {
-        let provider = try Self.provider()
+        let provider = try await Self.provider()
         try await withTaipeiPass(provider) { app in
             let (browser, patron) = try await signedInReader(app)
             let subject = "citizen-\(UUID())"
@@ -243,7 +243,7 @@ final class TaipeiPassTests: XCTestCase {
     }
 
     func testWithdrawingTheConsentOrErasingTheCardEndsTheLink() async throws {
-        let provider = try Self.provider()
+        let provider = try await Self.provider()
         try await withTaipeiPass(provider) { app in
             let (browser, patron) = try await signedInReader(app)
             let subject = "citizen-\(UUID())"
@@ -276,7 +276,7 @@ final class TaipeiPassTests: XCTestCase {
     }
 
     func testOneTaipeiPassAccountLinksWithOneCardOnly() async throws {
-        let provider = try Self.provider()
+        let provider = try await Self.provider()
         try await withTaipeiPass(provider) { app in
             let (first, _) = try await signedInReader(app)
             let (second, secondPatron) = try await signedInReader(app, idNumber: nationalID(2))
@@ -309,7 +309,7 @@ final class TaipeiPassTests: XCTestCase {
     // MARK: Refusals
 
     func testCancellingAtTheProviderChangesNothing() async throws {
-        let provider = try Self.provider()
+        let provider = try await Self.provider()
         try await withTaipeiPass(provider) { app in
             let (browser, patron) = try await signedInReader(app)
             let before = try await counts(app, patron)
@@ -337,7 +337,7 @@ final class TaipeiPassTests: XCTestCase {
     }
 
     func testAWrongStateIsRefusedAndSpendsTheRequest() async throws {
-        let provider = try Self.provider()
+        let provider = try await Self.provider()
         try await withTaipeiPass(provider) { app in
             let (browser, patron) = try await signedInReader(app)
             let callback = try await ProviderUser(client: app.client).authorize(try await agreeToLink(browser), as: "citizen-\(UUID())")
@@ -362,7 +362,7 @@ final class TaipeiPassTests: XCTestCase {
     }
 
     func testAReaderWhoSignedOutBeforeComingBackLinksNothing() async throws {
-        let provider = try Self.provider()
+        let provider = try await Self.provider()
         try await withTaipeiPass(provider) { app in
             let (browser, patron) = try await signedInReader(app)
             let authorizationURL = try await agreeToLink(browser)
@@ -380,7 +380,7 @@ final class TaipeiPassTests: XCTestCase {
     }
 
     func testACallbackWorksOnceAndTheProviderRefusesAReplayedCode() async throws {
-        let provider = try Self.provider()
+        let provider = try await Self.provider()
         try await withTaipeiPass(provider) { app in
             let (browser, patron) = try await signedInReader(app)
             let subject = "citizen-\(UUID())"
@@ -410,7 +410,7 @@ final class TaipeiPassTests: XCTestCase {
     /// A code issued to one browser, injected into another browser's callback: the second browser's PKCE
     /// verifier does not match the first one's challenge, and the provider refuses the exchange.
     func testAStolenCodeFailsPKCEAtTheProvider() async throws {
-        let provider = try Self.provider()
+        let provider = try await Self.provider()
         try await withTaipeiPass(provider) { app in
             let (owner, _) = try await signedInReader(app)
             let subject = "citizen-\(UUID())"
@@ -431,7 +431,7 @@ final class TaipeiPassTests: XCTestCase {
     /// The same injection at a provider that does not check PKCE: the token comes back, but it carries the
     /// first browser's nonce, and OneCard refuses it.
     func testAnIDTokenForAnotherRequestsNonceIsRefused() async throws {
-        let provider = try Self.provider(["--no-pkce"])
+        let provider = try await Self.provider(["--no-pkce"])
         try await withTaipeiPass(provider) { app in
             let (owner, _) = try await signedInReader(app)
             let subject = "citizen-\(UUID())"
@@ -451,7 +451,7 @@ final class TaipeiPassTests: XCTestCase {
     }
 
     func testAnExpiredIDTokenIsRefused() async throws {
-        let provider = try Self.provider(["--token-max-age", "1"])
+        let provider = try await Self.provider(["--token-max-age", "1"])
         let clock = WallClock()
         try await withTaipeiPass(provider, clock: clock) { app in
             let (browser, patron) = try await signedInReader(app)
@@ -465,7 +465,7 @@ final class TaipeiPassTests: XCTestCase {
     }
 
     func testAnIDTokenIssuedInTheFutureIsRefused() async throws {
-        let provider = try Self.provider()
+        let provider = try await Self.provider()
         // OneCard's clock five minutes behind the provider's.
         try await withTaipeiPass(provider, clock: WallClock(offset: -300)) { app in
             let (browser, patron) = try await signedInReader(app)
@@ -477,7 +477,7 @@ final class TaipeiPassTests: XCTestCase {
     }
 
     func testARequestOlderThanTenMinutesIsRefused() async throws {
-        let provider = try Self.provider()
+        let provider = try await Self.provider()
         let clock = WallClock()
         try await withTaipeiPass(provider, clock: clock) { app in
             let browser = TestBrowser(app)
@@ -489,7 +489,7 @@ final class TaipeiPassTests: XCTestCase {
     }
 
     func testAWrongClientSecretFailsAtTheTokenEndpointAndChangesNothing() async throws {
-        let provider = try Self.provider(["--require-registration"])
+        let provider = try await Self.provider(["--require-registration"])
         let registrar = try await withClient { try await provider.registerClient(
             redirectURI: TaipeiPassTestSettings.baseURL + SiteURL.taipeiPassCallback.path, using: $0) }
         try await withTaipeiPass(provider, clientID: registrar.id, secret: registrar.secret + "-wrong") { app in
@@ -522,11 +522,11 @@ final class TaipeiPassTests: XCTestCase {
         }
 
         // A provider that goes away between the authorization and the code exchange.
-        let vanishing = try OIDCProviderProcess()
+        let vanishing = try await OIDCProviderProcess.start()
         try await withTaipeiPass(vanishing) { app in
             let (browser, patron) = try await signedInReader(app)
             let callback = try await ProviderUser(client: app.client).authorize(try await agreeToLink(browser), as: "citizen-\(UUID())")
-            vanishing.stop()
+            await vanishing.stop()
             let back = try await browser.get(callback)
             XCTAssertEqual(back.headers.first(name: .location), "/account/partners?taipei_pass=token_failed")
             let identities = try await counts(app, patron).identities
@@ -535,7 +535,7 @@ final class TaipeiPassTests: XCTestCase {
     }
 
     func testNoCodeStateNonceVerifierOrTokenReachesTheLog() async throws {
-        let provider = try Self.provider()
+        let provider = try await Self.provider()
         let lines = NIOLockedValueBox<[String]>([])
         let secrets = NIOLockedValueBox<[String]>([])
         try await withTaipeiPass(provider) { app in

@@ -16,12 +16,12 @@ extension TestCertificateAuthority {
     /// The card signs `nonce` as the page hands it to the component: as lower-case hex text
     /// (`CitizenCertificateVerifier.signedText(of:)`); returns the message as base64 DER.
     func cms(_ nonce: Data, card: (certificate: String, key: String), form: CMSForm = .enveloping,
-             certificates: Bool = true) throws -> String {
-        try cms(text: nonce.map { String(format: "%02x", $0) }.joined(), card: card, form: form, certificates: certificates)
+             certificates: Bool = true) async throws -> String {
+        try await cms(text: nonce.map { String(format: "%02x", $0) }.joined(), card: card, form: form, certificates: certificates)
     }
 
     func cms(text: String, card: (certificate: String, key: String), form: CMSForm = .enveloping,
-             certificates: Bool = true) throws -> String {
+             certificates: Bool = true) async throws -> String {
         let content = path("tbs-\(UUID().uuidString)")
         let certificate = path("signer-\(UUID().uuidString).pem")
         try text.write(toFile: content, atomically: true, encoding: .utf8)
@@ -34,6 +34,6 @@ extension TestCertificateAuthority {
         case .withoutAttributes: arguments += ["-nodetach", "-noattr"]
         }
         if !certificates { arguments.append("-nocerts") }
-        return try openssl(arguments).base64EncodedString()
+        return try await openssl(arguments).base64EncodedString()
     }
 }

@@ -116,7 +116,7 @@ final class TypedDateEntryTests: XCTestCase {
             let organization = try await GroupFixtures.approved(app)
             let form = try await organization.contact.get("/group-application/contact/batches/new")
             XCTAssertTrue(form.text.contains(#"name="letterDate" type="text""#))
-            let uploaded = try await GroupFixtures.upload(organization.contact, try GroupFiles.roster([GroupFiles.row(1)]),
+            let uploaded = try await GroupFixtures.upload(organization.contact, try await GroupFiles.roster([GroupFiles.row(1)]),
                                                           date: "民國115年11月16日")
             XCTAssertEqual(uploaded.status, .seeOther)
             let batch = try await XCTUnwrapAsync(await GroupBatch.query(on: app.db).first())

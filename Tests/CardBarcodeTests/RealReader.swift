@@ -1,4 +1,5 @@
 import Foundation
+import TestSubprocess
 
 /// zxing-cpp, run through `read_barcodes.py` beside this file: a barcode reader nobody on this project wrote.
 ///
@@ -30,7 +31,7 @@ enum RealReader {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("read_barcodes.py")
 
     /// Writes each image to a fresh temporary directory and reads them all with one Python process.
-    static func read(_ images: [(name: String, contents: [UInt8])]) throws -> [Report] {
+    static func read(_ images: [(name: String, contents: [UInt8])]) async throws -> [Report] {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("CardBarcodeTests-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -42,27 +43,16 @@ enum RealReader {
             paths.append(url.path)
         }
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path] + paths
-        let output = Pipe()
-        process.standardOutput = output
-        // stderr goes to a file, so a chatty failure cannot fill a pipe nobody is reading yet.
-        let errorLog = directory.appendingPathComponent("stderr.txt")
-        _ = FileManager.default.createFile(atPath: errorLog.path, contents: nil)
-        let errorHandle = try FileHandle(forWritingTo: errorLog)
-        process.standardError = errorHandle
+        let outcome: Subprocess.Outcome
         do {
-            try process.run()
+            outcome = try await Subprocess.run(["python3", script.path] + paths)
         } catch {
             throw Failure(description: "Could not start /usr/bin/env python3: \(error)")
         }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try errorHandle.close()
-        let errors = (try? String(contentsOf: errorLog, encoding: .utf8)) ?? ""
+        let data = outcome.stdout
+        let errors = outcome.stderrText
 
-        switch process.terminationStatus {
+        switch outcome.status {
         case 0:
             break
         case 127:
@@ -70,7 +60,7 @@ enum RealReader {
         case 3:
             throw Failure(description: "The real-reader tests need zxing-cpp and pillow: \(errors)")
         default:
-            throw Failure(description: "read_barcodes.py exited with \(process.terminationStatus): \(errors)")
+            throw Failure(description: "read_barcodes.py exited with \(outcome.status): \(errors)")
         }
         let reports = try JSONDecoder().decode([Report].self, from: data)
         guard reports.count == images.count else {

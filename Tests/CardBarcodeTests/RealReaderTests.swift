@@ -13,64 +13,64 @@ struct RealReaderTests {
     }
 
     @Test("Code 128 PNGs at the default size read back as Code 128 with the same text")
-    func code128PNG() throws {
+    func code128PNG() async throws {
         let images = try CardNumberSamples.all.enumerated().map { index, text in
             (name: "code128-\(index).png", contents: try Code128(text).png())
         }
-        try expectRead(images, as: "Code128", texts: CardNumberSamples.all)
+        try await expectRead(images, as: "Code128", texts: CardNumberSamples.all)
     }
 
     @Test("Code 128 SVGs at the default size read back as Code 128 with the same text")
-    func code128SVG() throws {
+    func code128SVG() async throws {
         let images = try CardNumberSamples.all.enumerated().map { index, text in
             (name: "code128-\(index).svg", contents: Array(try Code128(text).svg().utf8))
         }
-        try expectRead(images, as: "Code128", texts: CardNumberSamples.all)
+        try await expectRead(images, as: "Code128", texts: CardNumberSamples.all)
     }
 
     @Test("Code 128 still reads at one pixel per module")
-    func code128Narrow() throws {
+    func code128Narrow() async throws {
         let images = try CardNumberSamples.all.enumerated().map { index, text in
             (name: "code128-narrow-\(index).png", contents: try Code128(text).png(moduleWidth: 1, height: 30))
         }
-        try expectRead(images, as: "Code128", texts: CardNumberSamples.all)
+        try await expectRead(images, as: "Code128", texts: CardNumberSamples.all)
     }
 
     @Test("QR PNGs at the default size read back as QR codes with the same text and level M")
-    func qrPNG() throws {
+    func qrPNG() async throws {
         let images = try CardNumberSamples.all.enumerated().map { index, text in
             (name: "qr-\(index).png", contents: try QRCode(text).png())
         }
-        try expectRead(images, as: "QRCode", texts: CardNumberSamples.all, ecLevel: "M")
+        try await expectRead(images, as: "QRCode", texts: CardNumberSamples.all, ecLevel: "M")
     }
 
     @Test("QR SVGs at the default size read back as QR codes with the same text")
-    func qrSVG() throws {
+    func qrSVG() async throws {
         let images = try CardNumberSamples.all.enumerated().map { index, text in
             (name: "qr-\(index).svg", contents: Array(try QRCode(text).svg().utf8))
         }
-        try expectRead(images, as: "QRCode", texts: CardNumberSamples.all, ecLevel: "M")
+        try await expectRead(images, as: "QRCode", texts: CardNumberSamples.all, ecLevel: "M")
     }
 
     @Test("Each error correction level is the one the reader finds", arguments: [
         (QRCode.ErrorCorrection.low, "L"), (.medium, "M"), (.quartile, "Q"), (.high, "H"),
     ])
-    func qrLevels(level: QRCode.ErrorCorrection, letter: String) throws {
+    func qrLevels(level: QRCode.ErrorCorrection, letter: String) async throws {
         let texts = [CardNumberSamples.typical, CardNumberSamples.sixtyCharacters, CardNumberSamples.printableUpper]
         let images = try texts.enumerated().map { index, text in
             (name: "qr-\(letter)-\(index).png", contents: try QRCode(text, errorCorrection: level).png())
         }
-        try expectRead(images, as: "QRCode", texts: texts, ecLevel: letter)
+        try await expectRead(images, as: "QRCode", texts: texts, ecLevel: letter)
     }
 
     @Test("Every one of the eight masks reads, not only the one the penalty picks")
-    func qrEveryMask() throws {
+    func qrEveryMask() async throws {
         let text = CardNumberSamples.sixtyCharacters
         let images = try (0..<8).map { (mask: Int) in
             (name: "qr-mask-\(mask).png",
              contents: try QRCode(bytes: Array(text.utf8), errorCorrection: .medium, mask: mask).png(scale: 4))
         }
-        try expectRead(images, as: "QRCode", texts: Array(repeating: text, count: 8), ecLevel: "M")
+        try await expectRead(images, as: "QRCode", texts: Array(repeating: text, count: 8), ecLevel: "M")
     }
 
     /// Beyond the card number's 64 characters, so the block tables, the 16-bit count and the version
@@ -79,18 +79,18 @@ struct RealReaderTests {
         (213, QRCode.ErrorCorrection.medium, 10), (214, .medium, 11), (482, .quartile, 20), (483, .quartile, 21),
         (1_273, .high, 40), (1_663, .quartile, 40), (2_331, .medium, 40), (2_953, .low, 40),
     ])
-    func qrLargeVersions(length: Int, level: QRCode.ErrorCorrection, expectedVersion: Int) throws {
+    func qrLargeVersions(length: Int, level: QRCode.ErrorCorrection, expectedVersion: Int) async throws {
         var generator = SplitMix64(seed: UInt64(length))
         let bytes = (0..<length).map { _ in UInt8.random(in: 0x20...0x7E, using: &generator) }
         let code = try QRCode(bytes: bytes, errorCorrection: level)
         #expect(code.version == expectedVersion)
-        try expectRead([(name: "qr-v\(code.version).png", contents: code.png(scale: 3))],
+        try await expectRead([(name: "qr-v\(code.version).png", contents: code.png(scale: 3))],
                        as: "QRCode", texts: [String(decoding: bytes, as: UTF8.self)])
     }
 
     private func expectRead(_ images: [(name: String, contents: [UInt8])], as format: String, texts: [String],
-                            ecLevel: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let reports = try RealReader.read(images)
+                            ecLevel: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let reports = try await RealReader.read(images)
         for (report, text) in zip(reports, texts) {
             let name = URL(fileURLWithPath: report.path).lastPathComponent
             #expect(report.problems.isEmpty, "\(name): \(report.problems)", sourceLocation: sourceLocation)

@@ -1,5 +1,6 @@
 import CitizenCertificate
 import Foundation
+import TestSubprocess
 import SwiftASN1
 import Testing
 import X509
@@ -83,7 +84,7 @@ struct OpenSSLTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("citizencert-openssl-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let run = { (arguments: [String]) throws in try runTool(openssl, arguments, in: directory) }
+        let run = { (arguments: [String]) async throws in try await runTool(openssl, arguments, in: directory) }
 
         try Data(opensslConfig.utf8).write(to: directory.appendingPathComponent("ca.cnf"))
         try Data().write(to: directory.appendingPathComponent("index.txt"))
@@ -91,22 +92,22 @@ struct OpenSSLTests {
         let nonce = CitizenCertificateVerifier.makeNonce()
         try Data(nonce).write(to: directory.appendingPathComponent("nonce.bin"))
 
-        try run(["req", "-x509", "-config", "ca.cnf", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key",
+        try await run(["req", "-x509", "-config", "ca.cnf", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key",
                  "-out", "ca.pem", "-days", "3650", "-sha256"])
         // An RSA card that will be revoked and a P-256 card in good standing, both named 王小明.
-        try run(["req", "-new", "-config", "ca.cnf", "-newkey", "rsa:2048", "-nodes", "-keyout", "revoked.key",
+        try await run(["req", "-new", "-config", "ca.cnf", "-newkey", "rsa:2048", "-nodes", "-keyout", "revoked.key",
                  "-subj", "/C=TW/CN=王小明", "-utf8", "-out", "revoked.csr"])
-        try run(["x509", "-req", "-in", "revoked.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-set_serial", "0xC0FFEE01",
+        try await run(["x509", "-req", "-in", "revoked.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-set_serial", "0xC0FFEE01",
                  "-days", "365", "-sha256", "-extfile", "ca.cnf", "-extensions", "citizen", "-out", "revoked.pem"])
-        try run(["req", "-new", "-config", "ca.cnf", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+        try await run(["req", "-new", "-config", "ca.cnf", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
                  "-keyout", "good.key", "-subj", "/C=TW/CN=王小明", "-utf8", "-out", "good.csr"])
-        try run(["x509", "-req", "-in", "good.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-set_serial", "0x1234",
+        try await run(["x509", "-req", "-in", "good.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-set_serial", "0x1234",
                  "-days", "365", "-sha256", "-extfile", "ca.cnf", "-extensions", "citizen", "-out", "good.pem"])
-        try run(["ca", "-config", "ca.cnf", "-revoke", "revoked.pem", "-crl_reason", "keyCompromise"])
-        try run(["ca", "-config", "ca.cnf", "-gencrl", "-crldays", "7", "-out", "crl.pem"])
-        try run(["crl", "-in", "crl.pem", "-outform", "DER", "-out", "crl.der"])
+        try await run(["ca", "-config", "ca.cnf", "-revoke", "revoked.pem", "-crl_reason", "keyCompromise"])
+        try await run(["ca", "-config", "ca.cnf", "-gencrl", "-crldays", "7", "-out", "crl.pem"])
+        try await run(["crl", "-in", "crl.pem", "-outform", "DER", "-out", "crl.der"])
         for card in ["revoked", "good"] {
-            try run(["dgst", "-sha256", "-sign", "\(card).key", "-out", "\(card).sig", "nonce.bin"])
+            try await run(["dgst", "-sha256", "-sign", "\(card).key", "-out", "\(card).sig", "nonce.bin"])
         }
         func bytes(_ name: String) throws -> [UInt8] {
             Array(try Data(contentsOf: directory.appendingPathComponent(name)))
@@ -195,19 +196,9 @@ private struct ToolFailed: Error, CustomStringConvertible {
     let description: String
 }
 
-private func runTool(_ tool: String, _ arguments: [String], in directory: URL) throws {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: tool)
-    process.arguments = arguments
-    process.currentDirectoryURL = directory
-    let errors = Pipe()
-    process.standardError = errors
-    process.standardOutput = FileHandle.nullDevice
-    try process.run()
-    let message = errors.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw ToolFailed(description: "\(tool) \(arguments.joined(separator: " ")) exited \(process.terminationStatus): "
-            + String(decoding: message, as: UTF8.self))
+private func runTool(_ tool: String, _ arguments: [String], in directory: URL) async throws {
+    let outcome = try await Subprocess.run(arguments, executable: tool, currentDirectory: directory)
+    guard outcome.status == 0 else {
+        throw ToolFailed(description: "\(tool) \(arguments.joined(separator: " ")) exited \(outcome.status): " + outcome.stderrText)
     }
 }

@@ -9,18 +9,18 @@ struct AnnotatedReturnTests {
 
     /// Writes the returned file of `url` and loads it with openpyxl.
     static func returned(_ url: URL, report: ReaderDataFileReport, locale: ReaderDataFileLocale = .zhTW,
-                         in folder: ScratchFolder) throws -> (url: URL, workbook: OpenpyxlWorkbook) {
+                         in folder: ScratchFolder) async throws -> (url: URL, workbook: OpenpyxlWorkbook) {
         let bytes = try AnnotatedReturn.xlsx(contentsOf: url, report: report, checker: checker, locale: locale)
         let file = try folder.write(bytes, as: "returned.xlsx")
-        return (file, try OpenpyxlWorkbook(file))
+        return (file, try await OpenpyxlWorkbook(file))
     }
 
     @Test("xlsxwriter file with every kind of bad row: messages by row, exactly the bad cells red, same errors when checked again")
-    func everyKindOfBadRow() throws {
+    func everyKindOfBadRow() async throws {
         let folder = try ScratchFolder()
         let original = Fixtures.url("bad-rows-xlsxwriter.xlsx")
         let report = try checker.check(contentsOf: original)
-        let (url, workbook) = try Self.returned(original, report: report, in: folder)
+        let (url, workbook) = try await Self.returned(original, report: report, in: folder)
         #expect(workbook.sheetNames == ["Sheet1", "錯誤清單"])
         #expect(workbook.crcOK)
         let sheet = try #require(workbook["Sheet1"])
@@ -63,12 +63,12 @@ struct AnnotatedReturnTests {
     }
 
     @Test("title rows stay above the header, the app's own rejections are marked, numbers come back as text")
-    func titleRowsAndAppRejection() throws {
+    func titleRowsAndAppRejection() async throws {
         let folder = try ScratchFolder()
         let original = Fixtures.url("template-openpyxl.xlsx")
         var report = try checker.check(contentsOf: original)
         report.reject(row: 5, column: .idNumber, code: "card_exists", message: "此讀者已持有聯盟借閱證")
-        let (url, workbook) = try Self.returned(original, report: report, in: folder)
+        let (url, workbook) = try await Self.returned(original, report: report, in: folder)
         // Only the data sheet comes back, not the instructions sheet before it.
         #expect(workbook.sheetNames == ["讀者資料", "錯誤清單"])
         let sheet = try #require(workbook["讀者資料"])
@@ -94,11 +94,11 @@ struct AnnotatedReturnTests {
     }
 
     @Test("a missing column is explained in the first row")
-    func missingColumnInFirstRow() throws {
+    func missingColumnInFirstRow() async throws {
         let folder = try ScratchFolder()
         let original = Fixtures.url("missing-email-column.xlsx")
         let report = try checker.check(contentsOf: original)
-        let (url, workbook) = try Self.returned(original, report: report, in: folder)
+        let (url, workbook) = try await Self.returned(original, report: report, in: folder)
         #expect(workbook.sheetNames == ["資料", "錯誤清單"])  // the data sheet, not the instructions before it
         let sheet = try #require(workbook["資料"])
         let note = try #require(sheet.value("G1"))
@@ -111,13 +111,13 @@ struct AnnotatedReturnTests {
     }
 
     @Test("a partial header below a title: the missing columns go to row 1, not to the header candidate's row")
-    func partialHeaderBelowTitle() throws {
+    func partialHeaderBelowTitle() async throws {
         let folder = try ScratchFolder()
         let csv = "某某國中 讀者名單\n\n身分證字號,姓名,出生日期\n\(validID(1)),王小明,2011/5/3\n"
         let original = try folder.write(Data(csv.utf8), as: "partial.csv")
         let report = try checker.check(contentsOf: original)
         #expect(triples(report) == ["3 身分別 header_missing", "3 電子信箱 header_missing"])
-        let (_, workbook) = try Self.returned(original, report: report, in: folder)
+        let (_, workbook) = try await Self.returned(original, report: report, in: folder)
         let sheet = try #require(workbook["讀者資料"])  // a csv has no sheet name
         #expect(sheet.value("A1") == "某某國中 讀者名單")
         let note = try #require(sheet.value("D1"))
@@ -127,11 +127,11 @@ struct AnnotatedReturnTests {
     }
 
     @Test("ods file: rows after repeated blank rows keep their numbers")
-    func odsRowsKeepTheirNumbers() throws {
+    func odsRowsKeepTheirNumbers() async throws {
         let folder = try ScratchFolder()
         let original = Fixtures.url("roster.ods")
         let report = try checker.check(contentsOf: original)
-        let (url, workbook) = try Self.returned(original, report: report, in: folder)
+        let (url, workbook) = try await Self.returned(original, report: report, in: folder)
         #expect(workbook.sheetNames == ["讀者資料", "錯誤清單"])
         let sheet = try #require(workbook["讀者資料"])
         #expect(sheet.value("A1") == "集體辦證讀者資料")
@@ -149,11 +149,11 @@ struct AnnotatedReturnTests {
     }
 
     @Test("csv: a line break inside a cell stays in the cell; English label")
-    func csvWithEnglishLabel() throws {
+    func csvWithEnglishLabel() async throws {
         let folder = try ScratchFolder()
         let original = Fixtures.url("utf8-bom.csv")
         let report = try checker.check(contentsOf: original)
-        let (url, workbook) = try Self.returned(original, report: report, locale: .en, in: folder)
+        let (url, workbook) = try await Self.returned(original, report: report, locale: .en, in: folder)
         #expect(workbook.sheetNames == ["Readers", "Error list"])
         let sheet = try #require(workbook["Readers"])
         #expect(sheet.value("K1") == "Errors")
@@ -164,11 +164,11 @@ struct AnnotatedReturnTests {
     }
 
     @Test("a header with nothing below: the note goes to the empty row below the header")
-    func noDataRows() throws {
+    func noDataRows() async throws {
         let folder = try ScratchFolder()
         let original = try folder.write(Data("身分證字號,姓名,出生日期,身分別,電子信箱\n".utf8), as: "empty.csv")
         let report = try checker.check(contentsOf: original)
-        let (_, workbook) = try Self.returned(original, report: report, in: folder)
+        let (_, workbook) = try await Self.returned(original, report: report, in: folder)
         let sheet = try #require(workbook["讀者資料"])
         #expect(sheet.value("F1") == "錯誤說明")
         #expect(sheet.value("F2") == "標題列以下沒有任何讀者資料")
@@ -176,20 +176,20 @@ struct AnnotatedReturnTests {
     }
 
     @Test("a repeated header column: the repeat is red and explained on the header row")
-    func duplicateHeader() throws {
+    func duplicateHeader() async throws {
         let folder = try ScratchFolder()
         let csv = "身分證字號,姓名,出生日期,身分別,電子信箱,姓名\n\(validID(7)),王小明,2011/5/3,學生,a@example.com,王\n"
         let original = try folder.write(Data(csv.utf8), as: "duplicate.csv")
         let report = try checker.check(contentsOf: original)
         #expect(triples(report) == ["1 姓名 header_duplicate"])
-        let (_, workbook) = try Self.returned(original, report: report, in: folder)
+        let (_, workbook) = try await Self.returned(original, report: report, in: folder)
         let sheet = try #require(workbook["讀者資料"])
         #expect(sheet.cells(filled: Self.badFill) == ["F1", "G1"])
         #expect(sheet.value("G1")?.hasPrefix("錯誤說明：「姓名」欄位重複") == true)
     }
 
     @Test("a large file is returned by streaming, and checks the same")
-    func largeFile() throws {
+    func largeFile() async throws {
         let folder = try ScratchFolder()
         let rows = 10_000
         let writer = try XLSXWriter()

@@ -57,12 +57,12 @@ struct SpreadsheetWriterTests {
     static let sheetNames = ["名單 & <資料>", "a_b_c__d__", "名單 & <資料> (2)", String(repeating: "長", count: 31)]
 
     @Test("xlsx: openpyxl sees the sheets, texts, numbers, styles, widths and the frozen row")
-    func xlsxSeenByOpenpyxl() throws {
+    func xlsxSeenByOpenpyxl() async throws {
         let writer = try XLSXWriter()
         try Self.write(to: writer)
         let folder = try ScratchFolder()
         let url = try folder.write(try writer.finish(), as: "written.xlsx")
-        let workbook = try OpenpyxlWorkbook(url)
+        let workbook = try await OpenpyxlWorkbook(url)
         #expect(workbook.sheetNames == Self.sheetNames)
         #expect(workbook.crcOK)
         let entries = workbook.zipEntries.compactMap { $0["name"] as? String }
@@ -100,12 +100,12 @@ struct SpreadsheetWriterTests {
     }
 
     @Test("ods: odfpy sees the tables, texts with their spaces, tabs and lines, and the styles")
-    func odsSeenByOdfpy() throws {
+    func odsSeenByOdfpy() async throws {
         let writer = try ODSWriter()
         try Self.write(to: writer)
         let folder = try ScratchFolder()
         let url = try folder.write(try writer.finish(), as: "written.ods")
-        let document = try readWritten(["ods", url.path])
+        let document = try await readWritten(["ods", url.path])
         let zip = try #require(document["zip"] as? [String: Any])
         let entries = try #require(zip["entries"] as? [[String: Any]])
         #expect(entries.compactMap { $0["name"] as? String } == ["mimetype", "META-INF/manifest.xml", "styles.xml", "settings.xml", "content.xml"])
@@ -132,7 +132,7 @@ struct SpreadsheetWriterTests {
     }
 
     @Test("the project's own readers read both formats back cell for cell", arguments: [ReaderDataFileFormat.xlsx, .ods])
-    func readBackByOwnReaders(format: ReaderDataFileFormat) throws {
+    func readBackByOwnReaders(format: ReaderDataFileFormat) async throws {
         let writer: any SpreadsheetWriter = format == .xlsx ? try XLSXWriter() : try ODSWriter()
         try Self.write(to: writer)
         let data = try writer.finish()
@@ -151,7 +151,7 @@ struct SpreadsheetWriterTests {
     }
 
     @Test("misuse is refused with a reason")
-    func misuse() throws {
+    func misuse() async throws {
         let writer = try XLSXWriter()
         #expect(throws: SpreadsheetWriterError.noSheet) { try writer.appendRow(texts: ["x"]) }
         #expect(throws: SpreadsheetWriterError.noSheet) { try XLSXWriter().finish() }
@@ -167,7 +167,7 @@ struct SpreadsheetWriterTests {
     }
 
     @Test("text for XML: escaped, characters XML 1.0 forbids dropped, _xHHHH_ kept literal in xlsx")
-    func escaping() {
+    func escaping() async {
         #expect(XMLEscaping.escape("a&b<c>\"d\"\r") == "a&amp;b&lt;c&gt;&quot;d&quot;&#13;")
         #expect(XMLEscaping.escape("a\u{01}b\u{FFFF}c\td\n") == "abc\td\n")
         #expect(XMLEscaping.escape("tab\tline\n", attribute: true) == "tab&#9;line&#10;")
@@ -186,10 +186,10 @@ struct BatchSummaryTests {
     ]
 
     @Test("xlsx: title, count, bold frozen header; card numbers stay text with their leading zero")
-    func xlsxSummary() throws {
+    func xlsxSummary() async throws {
         let folder = try ScratchFolder()
         let url = try folder.write(try BatchSummary.xlsx(rows: Self.rows, title: "某某國小 第 1 批集體辦證"), as: "summary.xlsx")
-        let workbook = try OpenpyxlWorkbook(url)
+        let workbook = try await OpenpyxlWorkbook(url)
         #expect(workbook.sheetNames == ["辦證結果"])
         let sheet = try #require(workbook["辦證結果"])
         #expect(sheet.value("A1") == "某某國小 第 1 批集體辦證")
@@ -208,10 +208,10 @@ struct BatchSummaryTests {
     }
 
     @Test("ods and English: odfpy sees the same rows")
-    func odsSummaryInEnglish() throws {
+    func odsSummaryInEnglish() async throws {
         let folder = try ScratchFolder()
         let url = try folder.write(try BatchSummary.ods(rows: Self.rows, title: "Batch 1", locale: .en), as: "summary.ods")
-        let document = try readWritten(["ods", url.path])
+        let document = try await readWritten(["ods", url.path])
         let tables = try #require(document["tables"] as? [[String: Any]])
         #expect(tables.compactMap { $0["name"] as? String } == ["Cards"])
         let rows = try #require(tables[0]["rows"] as? [[String]])
@@ -223,7 +223,7 @@ struct BatchSummaryTests {
     }
 
     @Test("a row from an imported reader and its card")
-    func rowFromReader() throws {
+    func rowFromReader() async throws {
         let report = try check("template-openpyxl.xlsx")
         let reader = try #require(report.validRows.first)
         let card = CardNumber.make(prefix: "0100", serial: 42)

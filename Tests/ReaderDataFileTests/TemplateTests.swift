@@ -16,10 +16,10 @@ struct TemplateTests {
     ]
 
     @Test("xlsx: data sheet with the ten headers first, frozen and text-formatted, drop-down for 身分別; instructions after")
-    func xlsxTemplateSeenByOpenpyxl() throws {
+    func xlsxTemplateSeenByOpenpyxl() async throws {
         let folder = try ScratchFolder()
         let url = try folder.write(try ReaderDataFileTemplate.xlsx(locale: .zhTW), as: "template.xlsx")
-        let workbook = try OpenpyxlWorkbook(url)
+        let workbook = try await OpenpyxlWorkbook(url)
         #expect(workbook.sheetNames == ["讀者資料", "填寫說明"])
         #expect(workbook.active == "讀者資料")
         #expect(workbook.crcOK)
@@ -67,10 +67,10 @@ struct TemplateTests {
     }
 
     @Test("xlsx in English: Readers and Instructions sheets, English headers and drop-down words")
-    func englishXLSXTemplate() throws {
+    func englishXLSXTemplate() async throws {
         let folder = try ScratchFolder()
         let url = try folder.write(try ReaderDataFileTemplate.xlsx(locale: .en, maximumRows: 500), as: "template-en.xlsx")
-        let workbook = try OpenpyxlWorkbook(url)
+        let workbook = try await OpenpyxlWorkbook(url)
         #expect(workbook.sheetNames == ["Readers", "Instructions"])
         let data = try #require(workbook["Readers"])
         #expect(data.row(1) == Self.enHeaders)
@@ -96,12 +96,12 @@ struct TemplateTests {
     }
 
     @Test("xlsx template filled in by openpyxl passes the checker, leading zeros and ROC dates intact")
-    func xlsxTemplateFilledByOpenpyxl() throws {
+    func xlsxTemplateFilledByOpenpyxl() async throws {
         let folder = try ScratchFolder()
         let template = try folder.write(try ReaderDataFileTemplate.xlsx(), as: "template.xlsx")
         let rows = try folder.write(try JSONSerialization.data(withJSONObject: Self.filledRows.map { $0.map { $0 as Any? ?? NSNull() } }), as: "rows.json")
         let filled = folder.file("filled.xlsx")
-        _ = try readWritten(["fill-xlsx", template.path, filled.path, rows.path])
+        _ = try await readWritten(["fill-xlsx", template.path, filled.path, rows.path])
         let report = try checker.check(contentsOf: filled)
         #expect(report.errors.isEmpty, "\(triples(report))")
         #expect(report.sheetName == "讀者資料")
@@ -115,14 +115,14 @@ struct TemplateTests {
         #expect(report.validRows[1].role == .staff)
         #expect(report.validRows[2].birthDate == day(2011, 1, 2))
         // The header row and the columns' text format survived openpyxl's load and save.
-        let reread = try OpenpyxlWorkbook(filled)
+        let reread = try await OpenpyxlWorkbook(filled)
         #expect(reread["讀者資料"]?.row(1) == Self.zhHeaders)
         #expect(reread["讀者資料"]?.columnFormat("H") == "@")
         #expect(reread["讀者資料"]?.value("H2") == "0912345678")
     }
 
     @Test("English xlsx template filled in by openpyxl passes the checker")
-    func englishTemplateFilledByOpenpyxl() throws {
+    func englishTemplateFilledByOpenpyxl() async throws {
         let folder = try ScratchFolder()
         let template = try folder.write(try ReaderDataFileTemplate.xlsx(locale: .en), as: "template.xlsx")
         let values: [[Any]] = [
@@ -131,7 +131,7 @@ struct TemplateTests {
         ]
         let rows = try folder.write(try JSONSerialization.data(withJSONObject: values), as: "rows.json")
         let filled = folder.file("filled.xlsx")
-        _ = try readWritten(["fill-xlsx", template.path, filled.path, rows.path])
+        _ = try await readWritten(["fill-xlsx", template.path, filled.path, rows.path])
         let report = try checker.check(contentsOf: filled)
         #expect(report.errors.isEmpty, "\(triples(report))")
         #expect(report.validRows.map(\.role) == [.staff, .student])
@@ -140,10 +140,10 @@ struct TemplateTests {
     }
 
     @Test("ods: mimetype first and stored, tables in order, bold shaded headers, text-formatted columns, drop-down cells")
-    func odsTemplateSeenByOdfpy() throws {
+    func odsTemplateSeenByOdfpy() async throws {
         let folder = try ScratchFolder()
         let url = try folder.write(try ReaderDataFileTemplate.ods(locale: .zhTW), as: "template.ods")
-        let document = try readWritten(["ods", url.path])
+        let document = try await readWritten(["ods", url.path])
         let zip = try #require(document["zip"] as? [String: Any])
         let entries = try #require(zip["entries"] as? [[String: Any]])
         #expect(entries.first?["name"] as? String == "mimetype")
@@ -182,12 +182,12 @@ struct TemplateTests {
     }
 
     @Test("ods template filled in by odfpy passes the checker")
-    func odsTemplateFilledByOdfpy() throws {
+    func odsTemplateFilledByOdfpy() async throws {
         let folder = try ScratchFolder()
         let template = try folder.write(try ReaderDataFileTemplate.ods(), as: "template.ods")
         let rows = try folder.write(try JSONSerialization.data(withJSONObject: Self.filledRows.map { $0.map { $0 as Any? ?? NSNull() } }), as: "rows.json")
         let filled = folder.file("filled.ods")
-        _ = try readWritten(["fill-ods", template.path, filled.path, rows.path])
+        _ = try await readWritten(["fill-ods", template.path, filled.path, rows.path])
         let report = try checker.check(contentsOf: filled)
         #expect(report.format == .ods)
         #expect(report.errors.isEmpty, "\(triples(report))")

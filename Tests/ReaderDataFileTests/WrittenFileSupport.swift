@@ -1,4 +1,5 @@
 import Foundation
+import TestSubprocess
 import OneCardDomain
 import Testing
 @testable import ReaderDataFile
@@ -29,31 +30,15 @@ final class ScratchFolder {
 
 /// Runs tests/roster/read_written.py (openpyxl, odfpy) and returns its JSON. Missing Python modules fail
 /// the test with the command that installs them; they are never a reason to skip.
-func readWritten(_ arguments: [String]) throws -> [String: Any] {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", repositoryRoot.appendingPathComponent("tests/roster/read_written.py").path] + arguments
-    process.currentDirectoryURL = repositoryRoot
-    let scratch = try ScratchFolder()
-    // Files, not pipes: the JSON of a large sheet would fill a pipe while the test waits for the exit.
-    let outputURL = scratch.file("stdout.json")
-    let errorURL = scratch.file("stderr.txt")
-    try Data().write(to: outputURL)
-    try Data().write(to: errorURL)
-    let output = try FileHandle(forWritingTo: outputURL)
-    let errors = try FileHandle(forWritingTo: errorURL)
-    process.standardOutput = output
-    process.standardError = errors
-    try process.run()
-    process.waitUntilExit()
-    try output.close()
-    try errors.close()
-    let stdout = try Data(contentsOf: outputURL)
-    let errorText = String(decoding: try Data(contentsOf: errorURL), as: UTF8.self)
-    if process.terminationStatus == 3 {
+func readWritten(_ arguments: [String]) async throws -> [String: Any] {
+    let outcome = try await Subprocess.run(["python3", repositoryRoot.appendingPathComponent("tests/roster/read_written.py").path] + arguments,
+                                           currentDirectory: repositoryRoot)
+    let stdout = outcome.stdout
+    let errorText = outcome.stderrText
+    if outcome.status == 3 {
         Issue.record("openpyxl or odfpy is missing — run `pip install openpyxl odfpy` (scripts/install-test-tools). \(errorText)")
     }
-    try #require(process.terminationStatus == 0, "read_written.py \(arguments.first ?? "") exited \(process.terminationStatus): \(errorText)")
+    try #require(outcome.status == 0, "read_written.py \(arguments.first ?? "") exited \(outcome.status): \(errorText)")
     let json = try JSONSerialization.jsonObject(with: stdout)
     return try #require(json as? [String: Any], "read_written.py printed no JSON object: \(String(decoding: stdout.prefix(500), as: UTF8.self))")
 }
@@ -108,8 +93,8 @@ struct OpenpyxlSheet {
 struct OpenpyxlWorkbook {
     let json: [String: Any]
 
-    init(_ url: URL) throws {
-        json = try readWritten(["xlsx", url.path])
+    init(_ url: URL) async throws {
+        json = try await readWritten(["xlsx", url.path])
     }
 
     var sheets: [OpenpyxlSheet] { (json["sheets"] as? [[String: Any]] ?? []).map(OpenpyxlSheet.init) }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SIP2
+import TestSubprocess
 
 #if canImport(Glibc)
 import Glibc
@@ -192,35 +193,14 @@ func raiseOpenFileLimit(to wanted: rlim_t = 4096) {
 func runPythonHelper(_ script: String, _ arguments: [String]) async throws -> [String: Any] {
     let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", repositoryRoot.appendingPathComponent("tests/sip2/\(script)").path] + arguments
-    process.currentDirectoryURL = repositoryRoot
-    let output = Pipe()
-    let errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    try process.run()
-    let (stdout, stderr) = await withCheckedContinuation { continuation in
-        DispatchQueue.global().async {
-            let group = DispatchGroup()
-            nonisolated(unsafe) var stderr = Data()
-            group.enter()
-            DispatchQueue.global().async {
-                stderr = errors.fileHandleForReading.readDataToEndOfFile()
-                group.leave()
-            }
-            let stdout = output.fileHandleForReading.readDataToEndOfFile()
-            group.wait()
-            process.waitUntilExit()
-            continuation.resume(returning: (stdout, stderr))
-        }
-    }
-    let errorText = String(decoding: stderr, as: UTF8.self)
-    if process.terminationStatus == 3 {
+    let outcome = try await Subprocess.run(["python3", repositoryRoot.appendingPathComponent("tests/sip2/\(script)").path] + arguments,
+                                           currentDirectory: repositoryRoot)
+    let stdout = outcome.stdout
+    let errorText = outcome.stderrText
+    if outcome.status == 3 {
         Issue.record("Python SIP2 clients missing — run `pip install sip2 pysip2` (scripts/install-test-tools). \(errorText)")
     }
-    try #require(process.terminationStatus == 0, "\(script) exited \(process.terminationStatus): \(errorText)")
+    try #require(outcome.status == 0, "\(script) exited \(outcome.status): \(errorText)")
     let json = try JSONSerialization.jsonObject(with: stdout)
     return try #require(json as? [String: Any], "\(script) printed no JSON object: \(String(decoding: stdout, as: UTF8.self))")
 }

@@ -4,14 +4,14 @@ import Testing
 
 /// Size and type: what is refused before any image or document is read.
 @Suite struct RefusalTests {
-    @Test func emptyFileIsRefused() {
+    @Test func emptyFileIsRefused() async {
         #expect(rejection([]) == .empty)
         #expect(UploadRejection.empty.code == "empty")
     }
 
-    @Test func elevenMegabyteJPEGIsRefusedOnSizeAlone() throws {
+    @Test func elevenMegabyteJPEGIsRefusedOnSizeAlone() async throws {
         // A valid JPEG, padded with APP15 segments after SOI to 11 MB.
-        let jpeg = try fixture("gps.jpg")
+        let jpeg = try await fixture("gps.jpg")
         let target = 11 * 1024 * 1024
         var padded: [UInt8] = [0xFF, 0xD8]
         while padded.count + 65537 + jpeg.count - 2 <= target {
@@ -34,7 +34,7 @@ import Testing
         #expect(accepted.bytes.count < jpeg.count)
     }
 
-    @Test func elevenMegabytesOfRandomBytesAreRefusedOnSizeBeforeType() {
+    @Test func elevenMegabytesOfRandomBytesAreRefusedOnSizeBeforeType() async {
         var noise = [UInt8](repeating: 0, count: 11 * 1024 * 1024)
         var generator = SystemRandomNumberGenerator()
         noise.withUnsafeMutableBytes { buffer in
@@ -45,15 +45,15 @@ import Testing
         #expect(rejection(noise) == .tooLarge(bytes: 11 * 1024 * 1024, limit: 10 * 1024 * 1024))
     }
 
-    @Test func sizeLimitIsInclusive() throws {
-        let jpeg = try fixture("plain.jpg")
+    @Test func sizeLimitIsInclusive() async throws {
+        let jpeg = try await fixture("plain.jpg")
         #expect(rejection(jpeg, policy: UploadPolicy(maximumBytes: jpeg.count)) == nil)
         let refused = rejection(jpeg, policy: UploadPolicy(maximumBytes: jpeg.count - 1))
         #expect(refused == .tooLarge(bytes: jpeg.count, limit: jpeg.count - 1))
         #expect(refused?.description == "The file has \(jpeg.count) bytes; the limit is \(jpeg.count - 1) bytes.")
     }
 
-    @Test func renamedLinuxExecutableIsNamed() throws {
+    @Test func renamedLinuxExecutableIsNamed() async throws {
         let program = try #require(FileManager.default.contents(atPath: "/bin/ls"), "/bin/ls is readable")
         let refused = rejection([UInt8](program))
         #expect(refused == .notAnAcceptedType(detected: .elfExecutable))
@@ -61,7 +61,7 @@ import Testing
         #expect(refused?.description == "The file is an ELF executable, not a JPEG or PNG picture or a PDF document.")
     }
 
-    @Test func renamedWindowsExecutableIsNamed() {
+    @Test func renamedWindowsExecutableIsNamed() async {
         // A DOS stub pointing (at 0x3C) to a PE header for x86-64, as every .exe starts.
         var program = [UInt8](repeating: 0, count: 512)
         program[0] = UInt8(ascii: "M")
@@ -74,7 +74,7 @@ import Testing
         #expect(RecognizedFileType.windowsExecutable.rawValue == "windows_executable")
     }
 
-    @Test func textFileRenamedToJPGIsRefusedAsText() {
+    @Test func textFileRenamedToJPGIsRefusedAsText() async {
         let text = Array("國民身分證 A123456789\n姓名：王小明\n".utf8)
         #expect(rejection(text) == .notAnAcceptedType(detected: .text))
         #expect(rejection(Array("<!DOCTYPE html><html><body>photo</body></html>".utf8))
@@ -91,22 +91,22 @@ import Testing
         ("image.webp", .webpImage),
         ("archive.zip", .zipArchive),
     ])
-    func otherFormatsWrittenByRealProgramsAreNamed(name: String, expected: RecognizedFileType) throws {
-        #expect(rejection(try fixture(name)) == .notAnAcceptedType(detected: expected))
+    func otherFormatsWrittenByRealProgramsAreNamed(name: String, expected: RecognizedFileType) async throws {
+        #expect(rejection(try await fixture(name)) == .notAnAcceptedType(detected: expected))
     }
 
-    @Test func unrecognizableBinaryIsRefusedWithoutAName() {
+    @Test func unrecognizableBinaryIsRefusedWithoutAName() async {
         let refused = rejection([0x00, 0x01, 0x02, 0x03, 0xFE, 0x80, 0x81])
         #expect(refused == .notAnAcceptedType(detected: nil))
         #expect(refused?.description == "The file is not a JPEG or PNG picture or a PDF document.")
     }
 
-    @Test func jpegAndPNGMagicMustBeComplete() {
+    @Test func jpegAndPNGMagicMustBeComplete() async {
         #expect(rejection([0xFF, 0xD8, 0x00, 0x10]) == .notAnAcceptedType(detected: nil))
         #expect(rejection([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A]) == .notAnAcceptedType(detected: nil))
     }
 
-    @Test func codesAreStable() {
+    @Test func codesAreStable() async {
         let codes = [
             UploadRejection.empty,
             .tooLarge(bytes: 2, limit: 1),
@@ -124,7 +124,7 @@ import Testing
         ])
     }
 
-    @Test func kindsNameTheirMediaTypeAndExtension() {
+    @Test func kindsNameTheirMediaTypeAndExtension() async {
         #expect(UploadKind.allCases.map(\.mediaType) == ["image/jpeg", "image/png", "application/pdf"])
         #expect(UploadKind.allCases.map(\.fileExtension) == ["jpg", "png", "pdf"])
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSubprocess
 import Testing
 @testable import UploadInspection
 
@@ -8,47 +9,35 @@ struct FixtureFailure: Error, CustomStringConvertible {
 }
 
 /// Runs make_upload_fixtures.py (beside this file) with Python 3, returning what it printed.
-func runFixtureScript(_ arguments: [String]) throws -> Data {
+func runFixtureScript(_ arguments: [String]) async throws -> Data {
     let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("make_upload_fixtures.py")
-    let errorsFile = FileManager.default.temporaryDirectory.appendingPathComponent("upload-fixtures-\(UUID().uuidString).err")
-    guard FileManager.default.createFile(atPath: errorsFile.path, contents: nil) else {
-        throw FixtureFailure(description: "cannot create \(errorsFile.path)")
-    }
-    defer { try? FileManager.default.removeItem(at: errorsFile) }
-
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", script.path] + arguments
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = try FileHandle(forWritingTo: errorsFile)
+    let outcome: Subprocess.Outcome
     do {
-        try process.run()
+        outcome = try await Subprocess.run(["python3", script.path] + arguments)
     } catch {
         throw FixtureFailure(description: "cannot run python3 (needed, with `pip install pillow piexif`): \(error)")
     }
-    let printed = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let errors = (try? String(contentsOf: errorsFile, encoding: .utf8)) ?? ""
-    switch process.terminationStatus {
+    let errors = outcome.stderrText
+    switch outcome.status {
     case 0:
-        return printed
+        return outcome.stdout
     case 3:
         throw FixtureFailure(description: "Pillow and piexif are missing — run `pip install pillow piexif`. \(errors)")
     case 127:
         throw FixtureFailure(description: "python3 is not installed; the upload tests need it with Pillow and piexif. \(errors)")
     default:
-        throw FixtureFailure(description: "make_upload_fixtures.py \(arguments.first ?? "") exited \(process.terminationStatus): \(errors)")
+        throw FixtureFailure(description: "make_upload_fixtures.py \(arguments.first ?? "") exited \(outcome.status): \(errors)")
     }
 }
 
 /// The fixtures, written once per test run into a temporary folder, read into memory, and the folder removed.
-let fixtureFiles: Result<[String: [UInt8]], FixtureFailure> = {
+/// Made by the first test that asks, in a task that waits for python without holding a cooperative thread.
+let fixtureFiles = Task<Result<[String: [UInt8]], FixtureFailure>, Never> {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("upload-fixtures-\(UUID().uuidString)")
     do {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        _ = try runFixtureScript(["make", directory.path])
+        _ = try await runFixtureScript(["make", directory.path])
         var files: [String: [UInt8]] = [:]
         for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) {
             files[name] = try [UInt8](Data(contentsOf: directory.appendingPathComponent(name)))
@@ -59,10 +48,10 @@ let fixtureFiles: Result<[String: [UInt8]], FixtureFailure> = {
     } catch {
         return .failure(FixtureFailure(description: "cannot write the fixtures: \(error)"))
     }
-}()
+}
 
-func fixture(_ name: String) throws -> [UInt8] {
-    let files = try fixtureFiles.get()
+func fixture(_ name: String) async throws -> [UInt8] {
+    let files = try await fixtureFiles.value.get()
     guard let bytes = files[name] else { throw FixtureFailure(description: "make_upload_fixtures.py wrote no \(name)") }
     return bytes
 }
@@ -81,11 +70,11 @@ struct PillowView: Decodable, Equatable {
     let pixelDigest: String
 }
 
-func pillowView(of bytes: [UInt8]) throws -> PillowView {
+func pillowView(of bytes: [UInt8]) async throws -> PillowView {
     let file = FileManager.default.temporaryDirectory.appendingPathComponent("upload-view-\(UUID().uuidString)")
     try Data(bytes).write(to: file)
     defer { try? FileManager.default.removeItem(at: file) }
-    return try JSONDecoder().decode(PillowView.self, from: runFixtureScript(["view", file.path]))
+    return try JSONDecoder().decode(PillowView.self, from: await runFixtureScript(["view", file.path]))
 }
 
 /// The rejection `inspect` throws, or `nil` when it accepts the file.
