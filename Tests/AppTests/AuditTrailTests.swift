@@ -318,7 +318,7 @@ final class AuditTrailTests: XCTestCase {
             let xlsxPath = try XCTUnwrap(link(xlsxPage.text, ">Download Excel (xlsx)<"))
             let xlsx = try await trail.admin.get(xlsxPath)
             XCTAssertEqual(xlsx.status, .ok)
-            let sheets = try GroupFiles.readXLSX(Data(xlsx.body.readableBytesView))
+            let sheets = try await GroupFiles.readXLSX(Data(xlsx.body.readableBytesView))
             let sheet = try XCTUnwrap(sheets.values.first)
             XCTAssertEqual(sheet["A1"]?["v"] as? String, "Time (Taiwan time)")
             XCTAssertEqual(sheet["B2"]?["v"] as? String, "Card issued through a group batch")

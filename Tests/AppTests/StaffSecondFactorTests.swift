@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import TestSubprocess
 import XCTVapor
 @testable import App
 

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import TestSubprocess
 import NIOConcurrencyHelpers
 import SIP2
 import XCTVapor
