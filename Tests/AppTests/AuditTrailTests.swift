@@ -152,7 +152,7 @@ final class AuditTrailTests: XCTestCase {
 
             let byEmail = actions(try await trail.admin.get("/staff/audit?actor=ADMIN@tpml.example").text)
             XCTAssertFalse(byEmail.isEmpty)
-            XCTAssertTrue(byEmail.allSatisfy { ["staff.signed_in", "staff.password_set", "audit.viewed"].contains($0) }, "\(byEmail)")
+            XCTAssertTrue(byEmail.allSatisfy { ["staff.signed_in", "staff.password_set", "staff.second_factor_enrolled", "staff.second_factor_verified", "audit.viewed"].contains($0) }, "\(byEmail)")
             let bySystem = try await trail.admin.get("/staff/audit?actor=group-import")
             XCTAssertEqual(actions(bySystem.text), ["card.issued_by_group"])
 

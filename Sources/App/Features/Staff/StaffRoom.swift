@@ -22,6 +22,21 @@ enum StaffRoom: String, CaseIterable, Sendable {
     case accounts
     case consents
 
+    /// The two parts of the staff navigation: the queues people work through every day, and the rooms where
+    /// administrators run the library and the consortium. Two labelled navigation rows keep an administrator's
+    /// dozen rooms readable at desktop width, and each row wraps on a phone.
+    enum Section: String, Sendable {
+        case work
+        case administration
+    }
+
+    var section: Section {
+        switch self {
+        case .home, .patrons, .deskApplications, .digitalCards, .group, .requests, .deliveries: .work
+        case .audit, .calendar, .oidcClients, .systems, .library, .libraries, .accounts, .consents: .administration
+        }
+    }
+
     /// The page the navigation links to.
     var url: SiteURL {
         switch self {
