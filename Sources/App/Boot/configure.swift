@@ -133,6 +133,8 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.migrations.add(CreateOIDCSigningKey())
     app.migrations.add(CreateOIDCAuthorizationCode())
     app.migrations.add(CreateOIDCToken())
+    app.migrations.add(AddApplicationChannelToPatron())
+    app.migrations.add(AddReportIndexes())
     // `onecard migrate` reports what it applied; the per-migration lines are for debugging.
     app.fluent.migrationLogLevel = .debug
     if settings.migratesOnBoot {

@@ -34,4 +34,5 @@ func routes(_ app: Application) throws {
     try app.register(collection: OIDCProviderController())
     try app.register(collection: OIDCSignInController())
     try app.register(collection: OIDCClientsController())
+    try app.register(collection: ReportsController())
 }

@@ -112,6 +112,9 @@ enum SiteURL: Sendable {
     case staffOIDCClients
     case staffOIDCClientDisable(clientID: Parameter<String>)
     case staffOIDCClientSecret(clientID: Parameter<String>)
+    /// The administrators' reports (issue #14 item 4) and one report's file (`report`: `ReportKind`, `format`: xlsx or csv).
+    case staffReports
+    case staffReportDownload(report: Parameter<String>, format: Parameter<String>)
 
     /// The pictures of the mobile card.
     enum CardImage: String, Sendable {
@@ -256,6 +259,8 @@ enum SiteURL: Sendable {
         case .staffOIDCClients: ["staff", "oidc", "clients"]
         case .staffOIDCClientDisable(let clientID): ["staff", "oidc", "clients", .parameter("clientID", clientID), "disable"]
         case .staffOIDCClientSecret(let clientID): ["staff", "oidc", "clients", .parameter("clientID", clientID), "secret"]
+        case .staffReports: ["staff", "reports"]
+        case .staffReportDownload(let report, let format): ["staff", "reports", .parameter("report", report), .parameter("format", format)]
         }
     }
 
@@ -342,13 +347,15 @@ enum SiteURL: Sendable {
         case .oidcIntrospect: "oidcIntrospect"
         case .oidcLogout: "oidcLogout"
         case .staffOIDCClients: "staffOIDCClients"
+        case .staffReports: "staffReports"
         case .apiLibrary, .apiPartnerPatron, .ezproxyLogin, .accountPartner, .accountPartnerDone, .accountPartnerDisable,
              .deskApplication, .deskActivate, .staffDigitalCard, .staffDigitalCardFile, .deskUpgrade, .deskSuspend,
              .deskReinstate, .deskValidUntil, .accountRequest, .accountConsentWithdraw, .staffRequestDecision,
              .staffDeliveryRetry, .staffCalendarReopen, .groupContactUpload, .groupContactUploadReturned,
              .groupContactBatch, .groupContactBatchSummary, .staffGroupApplication, .staffGroupApplicationDecision,
              .staffGroupApplicationContact, .staffGroupDocument, .staffGroupBatch, .staffGroupBatchDecision,
-             .staffGroupBatchSummary, .staffPatron, .staffPatronIDNumber, .staffOIDCClientDisable, .staffOIDCClientSecret:
+             .staffGroupBatchSummary, .staffPatron, .staffPatronIDNumber, .staffOIDCClientDisable, .staffOIDCClientSecret,
+             .staffReportDownload:
             nil
         }
     }
@@ -364,7 +371,7 @@ enum SiteURL: Sendable {
         .groupApplicationDone, .groupContact, .groupContactSignIn, .groupContactSignOut, .groupContactHome,
         .groupContactNewBatch, .staffGroup, .activateCard, .staffPatrons, .accountAccessLog,
         .oidcDiscovery, .oidcJWKS, .oidcAuthorize, .oidcContinue, .oidcSignIn, .oidcConsent, .oidcToken, .oidcUserInfo,
-        .oidcRevoke, .oidcIntrospect, .oidcLogout, .staffOIDCClients,
+        .oidcRevoke, .oidcIntrospect, .oidcLogout, .staffOIDCClients, .staffReports,
     ] + Service.allCases.map { .service($0) } + TemplateFormat.allCases.map { .groupTemplate($0) }
 
     /// The case a template names, or nil for an unknown name (the `#path` tag then fails the render).

@@ -83,7 +83,7 @@ extension StaffHomePage {
                 return [Queue(titleKey: "staff.deliveries.title", ruleKey: "staff.dashboard.rule.deliveries", path: room.url.path,
                               count: failing.count, overdue: failing.filter { $0.status == .failed }.count,
                               oldestDue: day(failing.map(\.createdAt).min(), plus: 0))]
-            case .home, .patrons, .audit, .calendar, .oidcClients:
+            case .home, .patrons, .audit, .calendar, .oidcClients, .reports:
                 return []
             }
         }

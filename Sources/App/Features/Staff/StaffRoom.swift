@@ -14,6 +14,7 @@ enum StaffRoom: String, CaseIterable, Sendable {
     case audit
     case calendar
     case oidcClients
+    case reports
 
     /// The page the navigation links to.
     var url: SiteURL {
@@ -28,6 +29,7 @@ enum StaffRoom: String, CaseIterable, Sendable {
         case .audit: .staffAudit
         case .calendar: .staffCalendar
         case .oidcClients: .staffOIDCClients
+        case .reports: .staffReports
         }
     }
 
@@ -46,6 +48,7 @@ enum StaffRoom: String, CaseIterable, Sendable {
         case .audit: StaffController.auditRoles.contains(staff.role)
         case .calendar: LibraryCalendarController.roles.contains(staff.role)
         case .oidcClients: OIDCClientsController.roles.contains(staff.role)
+        case .reports: ReportsController.roles.contains(staff.role)
         }
     }
 }

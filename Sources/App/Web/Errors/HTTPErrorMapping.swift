@@ -63,6 +63,8 @@ enum HTTPErrorMapping {
             error.code == "invalid_client" || error.code == "invalid_token" ? .unauthorized : .badRequest
         case is LibraryCalendarError:
             .unprocessableEntity
+        case is ReportRangeError:
+            .unprocessableEntity
         case let error as GroupApplicationError:
             switch error {
             case .invalid: .unprocessableEntity
