@@ -204,6 +204,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.asyncCommands.use(EZproxyCommands(), as: "ezproxy")
     app.asyncCommands.use(ApplicationsCommands(), as: "applications")
     app.asyncCommands.use(SeedDemoCommand(), as: "seed-demo")
+    app.asyncCommands.use(SeedReportsCommand(), as: "seed-reports")
     app.asyncCommands.use(SIP2Commands(), as: "sip2")
     app.asyncCommands.use(RosterCommands(), as: "roster")
     app.asyncCommands.use(PartnerCommands(), as: "partner")

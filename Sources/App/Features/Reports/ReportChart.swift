@@ -25,26 +25,30 @@ struct ReportChart: Encodable, Sendable {
     static let width = 520
     private static func n(_ value: Double) -> String { String(format: "%.1f", value) }
 
-    /// The smallest of 1, 2 or 5 × 10ⁿ at or above `value` (at least 1), for a y axis with round figures.
+    /// Gridlines on the y axis.
+    static let steps = 5
+
+    /// The top of a y axis whose `steps` gridlines fall on round figures (1, 2, 2.5 or 5 × 10ⁿ apart), at or
+    /// above `value` (at least `steps`).
     static func roundedUp(_ value: Double) -> Double {
-        guard value > 1 else { return 1 }
-        let power = pow(10, floor(log10(value)))
-        for step in [1.0, 2, 5, 10] where step * power >= value { return step * power }
-        return 10 * power
+        let step = max(value / Double(steps), 1)
+        let power = pow(10, floor(log10(step)))
+        for nice in [1.0, 2, 2.5, 5, 10] where nice * power >= step { return nice * power * Double(steps) }
+        return 10 * power * Double(steps)
     }
 
     /// Vertical bars, one per category, each stacked from its series' values (`values[category][series]`).
     static func stackedColumns(id: String, title: String, summary: String, categories: [String], series: [String],
                                values: [[Int]], unit: String) -> ReportChart {
-        let height = 260, left = 44.0, right = 8.0, top = 10.0, bottom = 40.0
+        let height = 270, left = 48.0, right = 8.0, top = 12.0, bottom = 46.0
         let plotWidth = Double(width) - left - right, plotHeight = Double(height) - top - bottom
         let top1 = roundedUp(Double(values.map { $0.reduce(0, +) }.max() ?? 0))
         var rects: [Rect] = [], labels: [Label] = [], lines: [Line] = []
-        for step in 0...4 {
-            let value = top1 * Double(step) / 4
-            let y = top + plotHeight - plotHeight * Double(step) / 4
+        for step in 0...steps {
+            let value = top1 * Double(step) / Double(steps)
+            let y = top + plotHeight - plotHeight * Double(step) / Double(steps)
             lines.append(Line(x1: n(left), y1: n(y), x2: n(left + plotWidth), y2: n(y)))
-            labels.append(Label(x: n(left - 4), y: n(y + 5), text: value == value.rounded() ? String(Int(value)) : n(value), anchor: "end"))
+            labels.append(Label(x: n(left - 4), y: n(y + 6), text: value == value.rounded() ? String(Int(value)) : n(value), anchor: "end"))
         }
         let slot = plotWidth / Double(max(categories.count, 1))
         let barWidth = max(slot * 0.8, 0.6)
@@ -62,8 +66,9 @@ struct ReportChart: Encodable, Sendable {
             : (0..<6).map { $0 * (categories.count - 1) / 5 }
         for index in shown {
             let x = left + slot * (Double(index) + 0.5)
-            let anchor = categories.count > 1 && index == categories.count - 1 ? "end" : (index == 0 && categories.count > 6 ? "start" : "middle")
-            labels.append(Label(x: n(x), y: n(top + plotHeight + 22), text: shortDay(categories[index]), anchor: anchor))
+            // A few wide columns: each label under its own; many thin ones: the outer labels kept inside the picture.
+            let anchor = categories.count <= 6 ? "middle" : (index == 0 ? "start" : (index == categories.count - 1 ? "end" : "middle"))
+            labels.append(Label(x: n(x), y: n(top + plotHeight + 20), text: shortDay(categories[index]), anchor: anchor))
         }
         labels.append(Label(x: n(left), y: n(Double(height) - 2), text: unit, anchor: "start"))
         return ReportChart(id: id, title: title, summary: summary, width: width, height: height, rects: rects, labels: labels,
@@ -77,20 +82,22 @@ struct ReportChart: Encodable, Sendable {
     /// whose parts add up to 100%. `valueLabels[category]` is written at the end of the category's bars.
     static func bars(id: String, title: String, summary: String, categories: [String], series: [String], fills: [String],
                      values: [[Double]], stacked: Bool, valueLabels: [[String]]) -> ReportChart {
-        let left = 150.0, right = 70.0, top = 8.0, barHeight = 16.0, gap = 14.0
-        let perCategory = stacked ? barHeight : barHeight * Double(series.count)
+        // Each category's name on a line of its own above its bars, so a long name never runs off a phone's screen.
+        let left = 8.0, right = 76.0, top = 4.0, barHeight = 18.0, gap = 10.0, nameHeight = 24.0
+        let perCategory = nameHeight + (stacked ? barHeight : barHeight * Double(series.count))
         let height = Int(top * 2 + (perCategory + gap) * Double(categories.count))
         let plotWidth = Double(width) - left - right
         let largest = stacked ? 1 : max(values.flatMap { $0 }.max() ?? 0, 0.1)
         var rects: [Rect] = [], labels: [Label] = [], lines: [Line] = []
-        lines.append(Line(x1: n(left), y1: n(top - 4), x2: n(left), y2: n(Double(height) - top + 4)))
         for (index, name) in categories.enumerated() {
             let y0 = top + (perCategory + gap) * Double(index)
-            labels.append(Label(x: n(left - 6), y: n(y0 + perCategory / 2 + 5), text: name, anchor: "end"))
+            labels.append(Label(x: n(left), y: n(y0 + 17), text: name, anchor: "start"))
+            let barsTop = y0 + nameHeight
+            lines.append(Line(x1: n(left), y1: n(barsTop - 2), x2: n(left), y2: n(y0 + perCategory)))
             var x = left
             for (serie, value) in values[index].enumerated() {
                 let w = plotWidth * value / largest
-                let y = stacked ? y0 : y0 + barHeight * Double(serie)
+                let y = stacked ? barsTop : barsTop + barHeight * Double(serie)
                 if w > 0 {
                     rects.append(Rect(x: n(stacked ? x : left), y: n(y), width: n(w), height: n(barHeight - 2), fill: fills[serie % fills.count]))
                 }
@@ -99,7 +106,7 @@ struct ReportChart: Encodable, Sendable {
                 }
             }
             if stacked {
-                labels.append(Label(x: n(left + plotWidth + 4), y: n(y0 + barHeight - 4), text: valueLabels[index].first ?? "", anchor: "start"))
+                labels.append(Label(x: n(left + plotWidth + 4), y: n(barsTop + barHeight - 4), text: valueLabels[index].first ?? "", anchor: "start"))
             }
         }
         return ReportChart(id: id, title: title, summary: summary, width: width, height: height, rects: rects, labels: labels,
