@@ -18,23 +18,14 @@ from browser_helpers import (
     labelled,
     link,
     screenshot,
-    wait_loaded,
 )
+from test_back_office import sign_in
 
 
 def seeded_reports(server) -> dict:
     made = server.cli("seed-reports", "--applications", "3000", "--days", "120")
     assert made.returncode == 0, made.stderr
     return json.loads(made.stdout)
-
-
-def sign_in(driver, server, account: dict, email_label: str, password_label: str, submit: str) -> None:
-    driver.get(server.url("/staff/login"))
-    wait_loaded(driver)
-    labelled(driver, email_label).send_keys(account["email"])
-    labelled(driver, password_label).send_keys(account["password"])
-    click_and_wait(driver, button(driver, submit))
-    assert driver.current_url.endswith("/staff"), driver.current_url
 
 
 def choose(driver, label: str, value: str) -> None:
