@@ -42,9 +42,10 @@ final class SiteURLTests: XCTestCase {
         .staffLibraryServiceWithdraw(id: .key), .staffLibraries,
         .staffSecondFactor, .staffSecondFactorEnrol, .staffAccounts, .staffAccountRole(id: .key), .staffAccountDisable(id: .key),
         .staffAccountPasswordLink(id: .key), .staffAccountSecondFactorReset(id: .key),
-        .staffOIDCClientSecret(clientID: .key), .staffConsents, .staffConsent(code: .key),
+        .staffConsents, .staffConsent(code: .key),
         .staffConsentVersion(code: .key, version: .key), .staffConsentPreview(code: .key, version: .key),
         .staffConsentPublish(code: .key, version: .key), .accountRenewedConsent,
+        .staffReports, .staffReportDownload(report: .key, format: .key),
     ] + SiteURL.Service.allCases.map { .service($0) } + SiteURL.TemplateFormat.allCases.map { .groupTemplate($0) }
         + SiteURL.AuditExportFormat.allCases.map { .staffAuditExport($0) }
 
@@ -64,7 +65,7 @@ final class SiteURLTests: XCTestCase {
              .staffLibrary, .staffLibraryDesks, .staffLibraryServices, .staffLibraries,
              .staffSecondFactor, .staffSecondFactorEnrol, .staffAccounts,
              .staffConsents, .accountRenewedConsent,
-             .staffAuditExport:
+             .staffAuditExport, .staffReports:
             url
         case .staffPartnerSystem: .staffPartnerSystem(code: .value("NTPL"))
         case .staffPartnerSystemSecret: .staffPartnerSystemSecret(code: .value("NTPL"))
@@ -87,6 +88,7 @@ final class SiteURLTests: XCTestCase {
         case .staffConsentVersion: .staffConsentVersion(code: .value("TPML_PRIVACY"), version: .value(2))
         case .staffConsentPreview: .staffConsentPreview(code: .value("TPML_PRIVACY"), version: .value(2))
         case .staffConsentPublish: .staffConsentPublish(code: .value("TPML_PRIVACY"), version: .value(2))
+        case .staffReportDownload: .staffReportDownload(report: .value("applications"), format: .value("csv"))
         case .staffOIDCClientDisable: .staffOIDCClientDisable(clientID: .value("hyread"))
         case .staffOIDCClientSecret: .staffOIDCClientSecret(clientID: .value("hyread"))
         case .apiLibrary: .apiLibrary(code: .value("TPML"))

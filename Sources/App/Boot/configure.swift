@@ -146,6 +146,8 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.migrations.add(CreateStaffRecoveryCode())
     app.migrations.add(CreateConsentDraft())
     app.migrations.add(AddAuditTrailSearchIndexes())
+    app.migrations.add(AddApplicationChannelToPatron())
+    app.migrations.add(AddReportIndexes())
     // `onecard migrate` reports what it applied; the per-migration lines are for debugging.
     app.fluent.migrationLogLevel = .debug
     if settings.migratesOnBoot {
@@ -219,6 +221,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.asyncCommands.use(EZproxyCommands(), as: "ezproxy")
     app.asyncCommands.use(ApplicationsCommands(), as: "applications")
     app.asyncCommands.use(SeedDemoCommand(), as: "seed-demo")
+    app.asyncCommands.use(SeedReportsCommand(), as: "seed-reports")
     app.asyncCommands.use(SIP2Commands(), as: "sip2")
     app.asyncCommands.use(RosterCommands(), as: "roster")
     app.asyncCommands.use(PartnerCommands(), as: "partner")

@@ -44,4 +44,5 @@ func routes(_ app: Application) throws {
     try app.register(collection: LibraryAdministrationController())
     try app.register(collection: ConsortiumLibrariesController())
     try app.register(collection: AuditTrailController())
+    try app.register(collection: ReportsController())
 }

@@ -26,12 +26,25 @@ final class Patron: Model, @unchecked Sendable {
         case digital
     }
 
+    /// The way the application came in, for the reports (issue #14 item 4).
+    enum ApplicationChannel: String, Codable, Sendable, CaseIterable {
+        /// The online application form (and cards entered at a desk, e.g. `seed-demo`).
+        case web
+        /// A kiosk or partner system through `POST /api/v1/card-applications`.
+        case api
+        /// A row of a group batch (集體辦證).
+        case group
+        /// The digital card form (數位借閱證), by documents or certificate.
+        case digital
+    }
+
     @ID(key: .id) var id: UUID?
     @Parent(key: "library_id") var library: Library
     @Enum(key: "status") var status: Status
     @Field(key: "card_type") var cardType: String
     @Enum(key: "card_kind") var cardKind: CardKind
     @Field(key: "application_number") var applicationNumber: String
+    @Enum(key: "application_channel") var applicationChannel: ApplicationChannel
     @OptionalField(key: "card_number") var cardNumber: String?
     /// IdentityDocumentKind raw value.
     @OptionalField(key: "document_kind") var documentKind: String?

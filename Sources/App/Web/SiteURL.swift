@@ -152,6 +152,9 @@ enum SiteURL: Sendable {
     case staffConsentPreview(code: Parameter<String>, version: Parameter<Int>)
     case staffConsentPublish(code: Parameter<String>, version: Parameter<Int>)
     case accountRenewedConsent
+    /// The administrators' reports (issue #14 item 4) and one report's file (`report`: `ReportKind`, `format`: xlsx or csv).
+    case staffReports
+    case staffReportDownload(report: Parameter<String>, format: Parameter<String>)
 
     /// The pictures of the mobile card.
     enum CardImage: String, Sendable {
@@ -345,6 +348,8 @@ enum SiteURL: Sendable {
         case .staffConsentPublish(let code, let version):
             ["staff", "consents", .parameter("code", code), "versions", .parameter("version", version), "publish"]
         case .accountRenewedConsent: ["account", "renewed-consent"]
+        case .staffReports: ["staff", "reports"]
+        case .staffReportDownload(let report, let format): ["staff", "reports", .parameter("report", report), .parameter("format", format)]
         }
     }
 
@@ -443,6 +448,7 @@ enum SiteURL: Sendable {
         case .staffAccounts: "staffAccounts"
         case .staffConsents: "staffConsents"
         case .accountRenewedConsent: "accountRenewedConsent"
+        case .staffReports: "staffReports"
         case .apiLibrary, .apiPartnerPatron, .ezproxyLogin, .accountPartner, .accountPartnerDone, .accountPartnerDisable,
              .deskApplication, .deskActivate, .staffDigitalCard, .staffDigitalCardFile, .deskUpgrade, .deskSuspend,
              .deskReinstate, .deskValidUntil, .accountRequest, .accountConsentWithdraw, .staffRequestDecision,
@@ -455,7 +461,7 @@ enum SiteURL: Sendable {
              .staffLibraryDesk, .staffLibraryDeskClose, .staffLibraryServiceWithdraw,
              .staffAccountRole, .staffAccountDisable, .staffAccountPasswordLink, .staffAccountSecondFactorReset,
              .staffConsent, .staffConsentVersion, .staffConsentPreview, .staffConsentPublish,
-             .staffAuditExport:
+             .staffAuditExport, .staffReportDownload:
             nil
         }
     }
@@ -474,7 +480,7 @@ enum SiteURL: Sendable {
         .oidcRevoke, .oidcIntrospect, .oidcLogout, .staffOIDCClients,
         .staffPartnerSystems, .staffAPIClients, .staffSIP2Accounts,
         .staffLibrary, .staffLibraryDesks, .staffLibraryServices, .staffLibraries,
-        .staffSecondFactor, .staffSecondFactorEnrol, .staffAccounts, .staffConsents, .accountRenewedConsent,
+        .staffSecondFactor, .staffSecondFactorEnrol, .staffAccounts, .staffConsents, .accountRenewedConsent, .staffReports,
     ] + Service.allCases.map { .service($0) } + TemplateFormat.allCases.map { .groupTemplate($0) }
 
     /// The case a template names, or nil for an unknown name (the `#path` tag then fails the render).

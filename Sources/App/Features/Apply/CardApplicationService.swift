@@ -83,6 +83,7 @@ struct CardApplicationService {
         patron.status = .pending
         patron.cardType = application.cardType.rawValue
         patron.cardKind = .physical
+        patron.applicationChannel = channel == "api" ? .api : .web
         patron.applicationNumber = Self.applicationNumber(library: library.code, now: now)
         patron.documentKind = application.identity.kind.rawValue
         patron.idNumberSealed = try vault.seal(application.identity.value, context: Self.idNumberContext)

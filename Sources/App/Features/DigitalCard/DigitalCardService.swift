@@ -169,6 +169,7 @@ struct DigitalCardService {
         patron.status = certificate == nil ? .pending : .active
         patron.cardType = CardType.personal.rawValue
         patron.cardKind = .digital
+        patron.applicationChannel = .digital
         patron.applicationNumber = CardApplicationService.applicationNumber(library: library.code, now: now)
         patron.documentKind = form.identity.kind.rawValue
         patron.idNumberSealed = try vault.seal(form.identity.value, context: CardApplicationService.idNumberContext)

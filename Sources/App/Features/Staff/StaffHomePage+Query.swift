@@ -81,7 +81,7 @@ extension StaffHomePage {
                 return [Queue(titleKey: "staff.deliveries.title", ruleKey: "staff.dashboard.rule.deliveries", path: room.url.path,
                               count: try await failing().count(), overdue: try await failing().filter(\.$status == .failed).count(),
                               oldestDue: day(try await failing().min(\.$createdAt), plus: 0))]
-            case .home, .patrons, .audit, .calendar, .oidcClients, .systems, .library, .libraries, .accounts, .consents:
+            case .home, .patrons, .audit, .calendar, .oidcClients, .systems, .library, .libraries, .accounts, .consents, .reports:
                 return []
             }
         }

@@ -21,6 +21,7 @@ enum StaffRoom: String, CaseIterable, Sendable {
     case libraries
     case accounts
     case consents
+    case reports
 
     /// The two parts of the staff navigation: the queues people work through every day, and the rooms where
     /// administrators run the library and the consortium. Two labelled navigation rows keep an administrator's
@@ -33,7 +34,7 @@ enum StaffRoom: String, CaseIterable, Sendable {
     var section: Section {
         switch self {
         case .home, .patrons, .deskApplications, .digitalCards, .group, .requests, .deliveries: .work
-        case .audit, .calendar, .oidcClients, .systems, .library, .libraries, .accounts, .consents: .administration
+        case .audit, .calendar, .oidcClients, .systems, .library, .libraries, .accounts, .consents, .reports: .administration
         }
     }
 
@@ -55,6 +56,7 @@ enum StaffRoom: String, CaseIterable, Sendable {
         case .libraries: .staffLibraries
         case .accounts: .staffAccounts
         case .consents: .staffConsents
+        case .reports: .staffReports
         }
     }
 
@@ -78,6 +80,7 @@ enum StaffRoom: String, CaseIterable, Sendable {
         case .libraries: ConsortiumLibrariesController.roles.contains(staff.role)
         case .accounts: StaffAccountsController.roles.contains(staff.role)
         case .consents: ConsentDocumentsController.roles.contains(staff.role)
+        case .reports: ReportsController.roles.contains(staff.role)
         }
     }
 }

@@ -67,7 +67,7 @@ enum HTTPErrorMapping {
             error.code == "invalid_client" || error.code == "invalid_token" ? .unauthorized : .badRequest
         case is LibraryCalendarError:
             .unprocessableEntity
-        case is LibraryAdministrationError:
+        case is LibraryAdministrationError, is ReportRangeError:
             .unprocessableEntity
         case let error as GroupApplicationError:
             switch error {

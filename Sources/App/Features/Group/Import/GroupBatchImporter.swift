@@ -266,7 +266,7 @@ struct GroupBatchImporter: Sendable {
     private static let patronColumns = [
         "id", "library_id", "status", "card_type", "card_kind", "application_number", "card_number", "document_kind",
         "id_number_sealed", "id_number_index", "name", "gender", "birth_date", "mobile", "email", "locale", "applied_at",
-        "activated_at", "activated_by",
+        "activated_at", "activated_by", "application_channel",
     ]
 
     /// One chunk in one transaction. A concurrent card for one of its people (the unique index says so)
@@ -402,6 +402,7 @@ struct GroupBatchImporter: Sendable {
                 SQLBind(IdentityDocumentKind.nationalID.rawValue), SQLBind(row.idNumberSealed), SQLBind(row.idNumberIndex),
                 SQLBind(row.name), SQLBind(row.gender), SQLBind(row.birthDate), SQLBind(row.mobile), SQLBind(row.email),
                 SQLBind(context.locale.rawValue), SQLBind(context.receivedAt), SQLBind(now), SQLBind(context.reviewerID),
+                SQLBind(Patron.ApplicationChannel.group.rawValue),
             ])
             prepared.consentRows.append([
                 SQLBind(UUID()), SQLBind(patronID), SQLBind(context.consentDocumentID), SQLBind(now), SQLBind("group"),
