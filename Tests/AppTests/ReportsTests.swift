@@ -101,7 +101,7 @@ final class ReportsTests: XCTestCase {
     func partnerLink(_ app: Application, _ serviceCode: String, holder: Patron, created: Date) async throws {
         let service = try await PartnerService.query(on: app.db).filter(\.$code == serviceCode)
             .filter(\.$library.$id == holder.$library.id).first()!
-        let document = try await ConsentDocument.current(serviceCode == "TAIPEI_PASS" ? "TPML_PRIVACY" : "\(serviceCode)_LINK", on: app.db)
+        let document = try await ConsentDocument.current(serviceCode == "TAIPEI_PASS" ? "TPML_PRIVACY" : "\(serviceCode)_LINK", at: Date(), on: app.db)
         let consent = ConsentRecord(patronID: try holder.requireID(), documentID: try document.requireID(), givenAt: created, channel: "web")
         try await consent.create(on: app.db)
         try await PartnerLink(patronID: holder.requireID(), partnerServiceID: service.requireID(), consentRecordID: consent.requireID(),
@@ -412,7 +412,7 @@ final class ReportsTests: XCTestCase {
             let xlsx = try await admin.get("/staff/reports/compliance/xlsx?\(Self.range)")
             XCTAssertEqual(xlsx.status, .ok)
             XCTAssertEqual(xlsx.headers.contentType?.subType, "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-            let sheets = try GroupFiles.readXLSX(Data(buffer: xlsx.body))
+            let sheets = try await GroupFiles.readXLSX(Data(buffer: xlsx.body))
             let sheet = try XCTUnwrap(sheets["服務時限達成率"], "sheets: \(sheets.keys)")
             XCTAssertEqual(sheet["A1"]?["v"] as? String, "服務時限達成率 — 臺北市立圖書館，2026-03-01 至 2026-03-20")
             XCTAssertEqual(sheet["A2"]?["v"] as? String, "服務時限")
