@@ -20,21 +20,13 @@ from browser_helpers import (
     screenshot,
     wait_loaded,
 )
+from test_back_office import sign_in
 
 
 def demo(server) -> dict:
     made = server.cli("seed-demo")
     assert made.returncode == 0, made.stderr
     return json.loads(made.stdout)
-
-
-def sign_in(driver, server, account: dict, email_label: str, password_label: str, submit: str) -> None:
-    driver.get(server.url("/staff/login"))
-    wait_loaded(driver)
-    labelled(driver, email_label).send_keys(account["email"])
-    labelled(driver, password_label).send_keys(account["password"])
-    click_and_wait(driver, button(driver, submit))
-    assert driver.current_url.endswith("/staff"), driver.current_url
 
 
 def rows(driver) -> list:

@@ -16,6 +16,7 @@ from browser_helpers import (
     assert_no_horizontal_scroll,
     button,
     click_and_wait,
+    complete_second_factor,
     field,
     labelled,
     link,
@@ -64,6 +65,7 @@ def staff_signed_in(server, make_driver, language: str, library: str, role: str,
     field(driver, texts["email"]).send_keys(email)
     field(driver, texts["password"]).send_keys(STAFF_PASSWORD)
     click_and_wait(driver, button(driver, texts["sign_in"]))
+    complete_second_factor(driver, email)
     assert driver.current_url.endswith("/staff"), driver.current_url
     return driver
 

@@ -16,6 +16,7 @@ from browser_helpers import (
     screenshot,
     wait_loaded,
     xpath_literal,
+    complete_second_factor,
 )
 from test_back_office import demo
 
@@ -61,6 +62,7 @@ def run(server, make_driver, language: str) -> None:
     labelled(admin, texts["email"]).send_keys(admin_account["email"])
     labelled(admin, texts["password"]).send_keys(admin_account["password"])
     click_and_wait(admin, button(admin, texts["sign_in"]))
+    complete_second_factor(admin, admin_account["email"])
     if not phone:
         # The administrator's rooms still fit beside the brand at this width, in at most two rows.
         nav = admin.find_element(By.CSS_SELECTOR, ".staff-nav")
