@@ -47,9 +47,9 @@ struct LibraryAdministrationController: RouteCollection {
             _ = try await administration(req).addDesk(code: form.code ?? "", names: .init(zh: form.nameZH ?? "", en: form.nameEN ?? ""),
                                                       to: staff.$library.id, by: .staff(staff.requireID(), ipAddress: req.clientAddress))
         } catch let error as LibraryAdministrationError {
-            var page = try await LibraryAdministrationPage.query(libraryID: staff.$library.id, locale: req.locale, on: req.db)
-            page.form = Self.formState(typed: ["code": form.code, "nameZH": form.nameZH, "nameEN": form.nameEN], error: error, req: req)
-            return try await req.view.render("staff/library", page).encodeResponse(status: .unprocessableEntity, for: req)
+            return try await refused(req, staff) { page in
+                page.form = Self.formState(typed: ["code": form.code, "nameZH": form.nameZH, "nameEN": form.nameEN], error: error, req: req)
+            }
         }
         return req.redirect(to: SiteURL.staffLibrary.path + "?done=desk_added", redirectType: .normal)
     }
@@ -65,11 +65,11 @@ struct LibraryAdministrationController: RouteCollection {
             try await administration.renameDesk(id, names: .init(zh: form.nameZH ?? "", en: form.nameEN ?? ""), in: staff.$library.id,
                                                 by: .staff(staff.requireID(), ipAddress: req.clientAddress))
         } catch let error as LibraryAdministrationError {
-            var page = try await LibraryAdministrationPage.query(libraryID: staff.$library.id, locale: req.locale, on: req.db)
-            if let index = page.desks.firstIndex(where: { $0.code == desk.code }) {
-                page.desks[index].form = Self.formState(typed: ["nameZH": form.nameZH, "nameEN": form.nameEN], error: error, req: req)
+            return try await refused(req, staff) { page in
+                if let index = page.desks.firstIndex(where: { $0.code == desk.code }) {
+                    page.desks[index].form = Self.formState(typed: ["nameZH": form.nameZH, "nameEN": form.nameEN], error: error, req: req)
+                }
             }
-            return try await req.view.render("staff/library", page).encodeResponse(status: .unprocessableEntity, for: req)
         }
         return req.redirect(to: SiteURL.staffLibrary.path + "?done=desk_renamed", redirectType: .normal)
     }
@@ -81,9 +81,9 @@ struct LibraryAdministrationController: RouteCollection {
         do {
             try await administration(req).closeDesk(id, in: staff.$library.id, by: .staff(staff.requireID(), ipAddress: req.clientAddress))
         } catch let error as LibraryAdministrationError {
-            var page = try await LibraryAdministrationPage.query(libraryID: staff.$library.id, locale: req.locale, on: req.db)
-            page.closeError = error.fieldErrors.first.map { req.t("staff.library.error.\($0.code)") }
-            return try await req.view.render("staff/library", page).encodeResponse(status: .unprocessableEntity, for: req)
+            return try await refused(req, staff) { page in
+                page.closeError = error.fieldErrors.first.map { req.t("staff.library.error.\($0.code)") }
+            }
         }
         return req.redirect(to: SiteURL.staffLibrary.path + "?done=desk_closed", redirectType: .normal)
     }
@@ -96,9 +96,9 @@ struct LibraryAdministrationController: RouteCollection {
             try await administration(req).offer(partnerCode: form.partner ?? "", by: staff.$library.id,
                                                 actor: .staff(staff.requireID(), ipAddress: req.clientAddress))
         } catch let error as LibraryAdministrationError {
-            var page = try await LibraryAdministrationPage.query(libraryID: staff.$library.id, locale: req.locale, on: req.db)
-            page.offerError = error.fieldErrors.first.map { req.t("staff.library.error.\($0.code)") }
-            return try await req.view.render("staff/library", page).encodeResponse(status: .unprocessableEntity, for: req)
+            return try await refused(req, staff) { page in
+                page.offerError = error.fieldErrors.first.map { req.t("staff.library.error.\($0.code)") }
+            }
         }
         return req.redirect(to: SiteURL.staffLibrary.path + "?done=service_offered", redirectType: .normal)
     }
@@ -118,5 +118,13 @@ struct LibraryAdministrationController: RouteCollection {
             state.errors[fieldError.field] = req.t("staff.library.error.\(fieldError.code)")
         }
         return state
+    }
+
+    /// The library page again, answered 422, with what `note` writes of the refusal beside the form that was sent.
+    private func refused(_ req: Request, _ staff: StaffMember,
+                         note: (inout LibraryAdministrationPage.Model) -> Void) async throws -> Response {
+        var page = try await LibraryAdministrationPage.query(libraryID: staff.$library.id, locale: req.locale, on: req.db)
+        note(&page)
+        return try await req.view.render("staff/library", page).encodeResponse(status: .unprocessableEntity, for: req)
     }
 }
