@@ -15,11 +15,13 @@ import Vapor
 /// accessors below and beside their features read and write them.
 enum StorageKeys {
     struct APIClientKey: StorageKey { typealias Value = APIClient }
+    struct APIClientCacheKey: StorageKey { typealias Value = APIClientCache }
     struct AuditBatchWriterKey: StorageKey { typealias Value = AuditBatchWriter }
     struct CitizenCertificatesKey: StorageKey { typealias Value = CitizenCertificates }
     struct ClockKey: StorageKey { typealias Value = OneCardClock }
     struct ConnectSourcesKey: StorageKey { typealias Value = [String] }
     struct ConsortiumDirectoryKey: StorageKey { typealias Value = ConsortiumDirectory }
+    struct DatabaseHealthFlightKey: StorageKey { typealias Value = DatabaseHealthFlight }
     struct DecoyHashKey: StorageKey { typealias Value = String }
     struct GroupContactKey: StorageKey { typealias Value = GroupApplicationRecord }
     struct LocaleKey: StorageKey { typealias Value = SiteLocale }
@@ -63,6 +65,22 @@ extension Application {
     var auditBatchWriter: AuditBatchWriter {
         get { storage[StorageKeys.AuditBatchWriterKey.self]! }
         set { storage[StorageKeys.AuditBatchWriterKey.self] = newValue }
+    }
+}
+
+extension Application {
+    /// API clients by token hash (`APIClientCache`), one per app.
+    var apiClientCache: APIClientCache {
+        get { storage[StorageKeys.APIClientCacheKey.self]! }
+        set { storage[StorageKeys.APIClientCacheKey.self] = newValue }
+    }
+}
+
+extension Application {
+    /// `/healthz`'s single flight (`DatabaseHealthFlight`), one per app.
+    var databaseHealthFlight: DatabaseHealthFlight {
+        get { storage[StorageKeys.DatabaseHealthFlightKey.self]! }
+        set { storage[StorageKeys.DatabaseHealthFlightKey.self] = newValue }
     }
 }
 

@@ -37,6 +37,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.oidcKeyCache = OIDCKeyCache()
     app.oidcIssuanceQueue = OIDCIssuanceQueue()
     app.auditBatchWriter = AuditBatchWriter()
+    app.databaseHealthFlight = DatabaseHealthFlight()
 
     // Middleware, outermost first.
     app.middleware = .init()
@@ -77,6 +78,9 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
         // PostgreSQL's answer, and with one connection per loop 50 SIP2 clients queued behind two (issue #13 item 2).
         app.databases.use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: 4, sqlLogLevel: .debug), as: .psql)
     }
+    // API clients are remembered by token hash; every change of one saved here forgets them (issue #13 item 1).
+    app.apiClientCache = APIClientCache()
+    app.databases.middleware.use(APIClientCacheInvalidation(cache: app.apiClientCache))
 
     // Migrations: one per file, in order; shipped ones are never edited.
     app.migrations.add(CreateLibrary())

@@ -168,7 +168,8 @@ struct CardApplicationService {
         let known = Set(Self.apiConsentCodes(required: requiredConsents))
         var documents: [ConsentDocument] = []
         for code in requiredConsents { documents.append(try await ConsentDocument.current(code, at: now, on: database)) }
-        let library = try await client.$library.get(on: database)
+        // Read, not `client.$library.get`: that would store the library in the client, which `APIClientCache` shares.
+        guard let library = try await Library.find(client.$library.id, on: database) else { throw OneCardError.notFound }
         let actor = AuditActor(type: "api_client", id: client.id?.uuidString, ipAddress: ipAddress)
         guard accepted.isSubset(of: known) else {
             try await reject([FieldError(field: "acceptedConsents", code: "consent_unknown")], actor: actor, channel: "api",

@@ -9,7 +9,8 @@ struct OperationsController: RouteCollection {
 
     @Sendable
     func health(req: Request) async throws -> Response {
-        let healthy = await DatabaseHealth(database: req.db, logger: req.logger).isHealthy()
+        let health = DatabaseHealth(database: req.db, logger: req.logger)
+        let healthy = await req.application.databaseHealthFlight.isHealthy { await health.isHealthy() }
         let response = Response(status: healthy ? .ok : .serviceUnavailable)
         try response.content.encode(HealthDTO(status: healthy ? "ok" : "unavailable"))
         response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")

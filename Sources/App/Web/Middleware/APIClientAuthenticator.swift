@@ -4,14 +4,13 @@ import Vapor
 
 /// Bearer tokens of API clients (stored as SHA-256 only), and the scope the route needs: a valid token
 /// without it is refused 403 (`APIScopeError`), as is one used from an address its client is not bound to
-/// (`APIAddressError`), before the request's body is read.
+/// (`APIAddressError`), before the request's body is read. Clients are found through `APIClientCache`.
 struct APIClientAuthenticator: AsyncMiddleware {
     let scope: APIScope
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard let token = request.headers.bearerAuthorization?.token,
-              let client = try await APIClient.query(on: request.db)
-                .filter(\.$tokenHash == OneTimeToken.hash(token)).filter(\.$revokedAt == nil).first()
+              let client = try await request.application.apiClientCache.client(tokenHash: OneTimeToken.hash(token), on: request.db)
         else {
             throw APIAuthError.missingOrInvalidToken
         }

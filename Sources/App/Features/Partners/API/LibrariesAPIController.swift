@@ -8,9 +8,17 @@ struct LibrariesAPIController: RouteCollection {
         routes.get(.apiLibrary(code: .key), use: show)
     }
 
+    /// The directory's JSON is encoded once per kept directory, not for every visitor (issue #13 item 1).
     @Sendable
-    func index(req: Request) async throws -> [LibraryDTO] {
-        try await req.application.consortiumDirectory.libraries(on: req.db, now: req.now)
+    func index(req: Request) async throws -> Response {
+        let body = try await req.application.consortiumDirectory.encodedLibraries(on: req.db, now: req.now) { libraries in
+            var buffer = ByteBuffer(), headers = HTTPHeaders()
+            try ContentConfiguration.global.requireEncoder(for: .json).encode(libraries, to: &buffer, headers: &headers)
+            return buffer
+        }
+        let response = Response(status: .ok, body: .init(buffer: body))
+        response.headers.contentType = .json
+        return response
     }
 
     @Sendable

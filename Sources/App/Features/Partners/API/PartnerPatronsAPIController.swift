@@ -12,7 +12,7 @@ struct PartnerPatronsAPIController: RouteCollection {
         let client = try req.requireAPIClient()
         let code = try req.parameters.require("code")
         let cardNumber = try req.parameters.require("cardNumber")
-        return try await PartnerPatronLookup(database: req.db, now: req.now)
+        return try await PartnerPatronLookup(database: req.db, audit: req.application.auditBatchWriter, now: req.now)
             .lookUp(partnerCode: code, cardNumber: cardNumber, by: client, ipAddress: req.clientAddress)
     }
 }
