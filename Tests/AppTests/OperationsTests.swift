@@ -26,6 +26,41 @@ final class OperationsTests: XCTestCase {
         try await app.asyncShutdown()
     }
 
+    /// Issue #13 item 1: probes that arrive together are all answered (they share one check in flight).
+    func testConcurrentProbesAreAllAnswered() async throws {
+        try await withTestApp { app in
+            let statuses = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                for _ in 1...32 { group.addTask { try await app.testable().sendRequest(.GET, "/healthz").status } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            XCTAssertEqual(statuses, Array(repeating: .ok, count: 32))
+            let after = try await app.testable().sendRequest(.GET, "/healthz")
+            XCTAssertEqual(after.status, .ok, "a probe after the burst starts a check of its own")
+        }
+    }
+
+    /// Issue #13 item 1: a database that accepts connections and then says nothing makes `/healthz` 503 (within
+    /// `DatabaseHealth.limit`, not whenever the pool gives up), and probes arriving while its check is in
+    /// flight wait for that check: one connection to the database for all of them.
+    func testProbesShareTheCheckInFlightAndADatabaseThatStopsAnsweringIs503() async throws {
+        let silent = try await SilentServer.start()
+        let app = try await Application.make(.testing)
+        let settings = OneCardSettings(
+            dataDirectory: NSTemporaryDirectory() + "onecard-test-\(UUID().uuidString)",
+            database: .postgres("postgres://nobody:nothing@127.0.0.1:\(silent.port)/none"),
+            migratesOnBoot: false, runsBackgroundWorkers: false, bcryptCost: 10
+        )
+        try await configure(app, settings: settings)
+        let statuses = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+            for _ in 1...12 { group.addTask { try await app.testable().sendRequest(.GET, "/healthz").status } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        XCTAssertEqual(statuses, Array(repeating: .serviceUnavailable, count: 12))
+        XCTAssertEqual(silent.accepted, 1, "the twelve probes shared one check")
+        try await silent.stop()
+        try await app.asyncShutdown()
+    }
+
     func testMetricsCountRequestsByRoutePatternInPrometheusFormat() async throws {
         try await withTestApp { app in
             let browser = TestBrowser(app)
