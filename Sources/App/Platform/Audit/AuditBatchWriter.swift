@@ -6,41 +6,22 @@ import SQLKit
 ///
 /// `AuditTrail.record` saves one Fluent model per entry: on the embedded SQLite each one waits for the one
 /// writer and commits (syncs) alone. Here the entries that arrive while a batch is being written wait, and go
-/// together in the next one: one multi-row INSERT, one commit. `record` returns only once its entry is
+/// together in the next one (`GroupCommit`): one multi-row INSERT, one commit. `record` returns only once its entry is
 /// committed, and throws when it could not be, so a caller that answers after `record` never answers what
 /// was not audited. For entries that belong to no change of their own (a lookup, a status query); an entry
 /// that records a change goes in that change's transaction with `AuditTrail.record`.
-actor AuditBatchWriter {
+struct AuditBatchWriter: Sendable {
     /// Entries in one INSERT at most (10 binds each: far below SQLite's limit of 32,766).
     static let batchLimit = 256
 
-    private var waiting: [(entry: AuditEntry, answer: CheckedContinuation<Void, any Error>)] = []
-    private var writing = false
-
-    /// Writes `entry` with the others waiting; returns once it is committed.
-    func record(_ entry: AuditEntry, on database: any Database) async throws {
-        try await withCheckedThrowingContinuation { answer in
-            waiting.append((entry, answer))
-            if !writing {
-                writing = true
-                Task { await self.drain(on: database) }
-            }
-        }
+    private let commit = GroupCommit<AuditEntry, Void>(batchLimit: AuditBatchWriter.batchLimit) { entries, database in
+        try await AuditBatchWriter.write(entries, on: database)
+        return Array(repeating: (), count: entries.count)
     }
 
-    /// Writes batches until nobody waits; entries that arrive during a write go in the next batch.
-    private func drain(on database: any Database) async {
-        while !waiting.isEmpty {
-            let batch = Array(waiting.prefix(Self.batchLimit))
-            waiting.removeFirst(batch.count)
-            do {
-                try await Self.write(batch.map(\.entry), on: database)
-                for entry in batch { entry.answer.resume() }
-            } catch {
-                for entry in batch { entry.answer.resume(throwing: error) }
-            }
-        }
-        writing = false
+    /// Writes `entry` with the others waiting (`GroupCommit`); returns once it is committed.
+    func record(_ entry: AuditEntry, on database: any Database) async throws {
+        try await commit.submit(entry, on: database)
     }
 
     /// The entries as one INSERT: one statement, so all of them are committed or none.

@@ -1,4 +1,5 @@
 import Fluent
+import FluentPostgresDriver
 import Foundation
 import OneCardDomain
 import SQLKit
@@ -39,7 +40,7 @@ struct PartnerPatronLookup {
     }
 
     /// What the answer needs of a patron, with its home library's code.
-    private struct PatronRow {
+    fileprivate struct PatronRow: Decodable {
         let id: UUID
         let status: String
         let cardKind: String
@@ -48,31 +49,66 @@ struct PartnerPatronLookup {
         let suspensionReason: String?
         let homeLibraryCode: String
 
+        enum CodingKeys: String, CodingKey {
+            case id, status
+            case cardKind = "card_kind", validUntil = "card_valid_until", suspendedAt = "suspended_at"
+            case suspensionReason = "suspension_reason", homeLibraryCode = "home_code"
+        }
+
+        /// $1 the asking client's library, $2 the partner code asked about, $3 the card number.
+        static let sql = """
+            SELECT p.id, p.status, p.card_kind, p.card_valid_until, p.suspended_at, p.suspension_reason, home.code AS home_code
+            FROM \(Patron.schema) p
+            JOIN \(Library.schema) home ON home.id = p.library_id
+            JOIN \(Library.schema) partner ON partner.id = $1 AND partner.code = $2
+            WHERE p.card_number = $3 AND \(PatronVisibility.condition(patron: "p", library: "partner.id"))
+            """
+
         /// Nil when no patron has the card, when `partnerCode` is not the asking client's library, or when that
-        /// library may not see the patron.
+        /// library may not see the patron. On PostgreSQL the statement is prepared once per connection (as
+        /// `SIP2PatronLookup`'s): planning it was most of its time there.
         static func find(card: String, askedBy partnerID: UUID, partnerCode: String, on database: any Database) async throws -> PatronRow? {
-            let sql = database as! any SQLDatabase
-            guard let row = try await sql.raw("""
-                SELECT p.id, p.status, p.card_kind, p.card_valid_until, p.suspended_at, p.suspension_reason,
-                       home.code AS home_code
-                FROM \(ident: Patron.schema) p
-                JOIN \(ident: Library.schema) home ON home.id = p.library_id
-                JOIN \(ident: Library.schema) partner ON partner.id = \(bind: partnerID) AND partner.code = \(bind: partnerCode)
-                WHERE p.card_number = \(bind: card) AND \(unsafeRaw: PatronVisibility.condition(patron: "p", library: "partner.id"))
-                """).first()
-            else { return nil }
-            func optional<T: Decodable>(_ column: String, as type: T.Type) throws -> T? {
-                try row.decodeNil(column: column) ? nil : row.decode(column: column, as: T.self)
+            if let postgres = database as? any PostgresDatabase {
+                let statement = Prepared(partnerID: partnerID, partnerCode: partnerCode, card: card)
+                return try await postgres.withConnection { connection in
+                    connection.eventLoop.makeFutureWithTask {
+                        var found: PatronRow?
+                        for try await row in try await connection.execute(statement, logger: postgres.logger) { found = row }
+                        return found
+                    }
+                }.get()
             }
-            return PatronRow(
-                id: try row.decode(column: "id", as: UUID.self),
-                status: try row.decode(column: "status", as: String.self),
-                cardKind: try row.decode(column: "card_kind", as: String.self),
-                validUntil: try optional("card_valid_until", as: String.self),
-                suspendedAt: try optional("suspended_at", as: Date.self),
-                suspensionReason: try optional("suspension_reason", as: String.self),
-                homeLibraryCode: try row.decode(column: "home_code", as: String.self)
-            )
+            // The same text with SQLKit's binds in place of $1, $2, $3.
+            var query = SQLQueryString("")
+            var rest = Substring(sql)
+            while let dollar = rest.firstIndex(of: "$") {
+                query.appendLiteral(String(rest[..<dollar]))
+                switch rest[rest.index(after: dollar)] {
+                case "1": query.appendInterpolation(bind: partnerID)
+                case "2": query.appendInterpolation(bind: partnerCode)
+                default: query.appendInterpolation(bind: card)
+                }
+                rest = rest[rest.index(dollar, offsetBy: 2)...]
+            }
+            query.appendLiteral(String(rest))
+            return try await (database as! any SQLDatabase).raw(query).first(decoding: PatronRow.self)
+        }
+    }
+
+    fileprivate struct Prepared: PostgresPreparedStatement {
+        static let sql = PatronRow.sql
+        let partnerID: UUID, partnerCode: String, card: String
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings()
+            bindings.append(partnerID)
+            bindings.append(partnerCode)
+            bindings.append(card)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> PatronRow {
+            try row.sql().decode(model: PatronRow.self, with: SQLRowDecoder())
         }
     }
 }
