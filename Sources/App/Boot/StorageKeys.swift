@@ -15,6 +15,7 @@ import Vapor
 /// accessors below and beside their features read and write them.
 enum StorageKeys {
     struct APIClientKey: StorageKey { typealias Value = APIClient }
+    struct AuditBatchWriterKey: StorageKey { typealias Value = AuditBatchWriter }
     struct CitizenCertificatesKey: StorageKey { typealias Value = CitizenCertificates }
     struct ClockKey: StorageKey { typealias Value = OneCardClock }
     struct ConnectSourcesKey: StorageKey { typealias Value = [String] }
@@ -54,6 +55,14 @@ extension Application {
     var consortiumDirectory: ConsortiumDirectory {
         get { storage[StorageKeys.ConsortiumDirectoryKey.self]! }
         set { storage[StorageKeys.ConsortiumDirectoryKey.self] = newValue }
+    }
+}
+
+extension Application {
+    /// Group commit of the hot paths' audit entries (`AuditBatchWriter`), one per app.
+    var auditBatchWriter: AuditBatchWriter {
+        get { storage[StorageKeys.AuditBatchWriterKey.self]! }
+        set { storage[StorageKeys.AuditBatchWriterKey.self] = newValue }
     }
 }
 

@@ -36,6 +36,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.taipeiPassProvider = settings.taipeiPass.map { OpenIDProvider(settings: $0) }
     app.oidcKeyCache = OIDCKeyCache()
     app.oidcIssuanceQueue = OIDCIssuanceQueue()
+    app.auditBatchWriter = AuditBatchWriter()
 
     // Middleware, outermost first.
     app.middleware = .init()
