@@ -129,6 +129,55 @@ final class PasswordHashingTests: XCTestCase {
         }
     }
 
+    /// Issue #13 item 3: with every hashing place taken, a sign-in is refused before it reads its account,
+    /// so a flood of sign-ins costs the database only the session reads. The accounts' tables are moved away
+    /// meanwhile: a sign-in that still looked its card or staff account up first would fail with 500.
+    func testASignInRefusedForWantOfAHashingPlaceHasReadNoAccount() async throws {
+        try await withTestApp(adjust: {
+            $0.signInDelayUnit = 0.001
+            $0.passwordHashThreads = 1
+            $0.passwordHashQueueLimit = 0
+        }) { app in
+            let hasher = GatedPasswordHasher()
+            app.passwords.use { _ in hasher }
+            let card = try await activeReader(app).cardNumber!
+            let sql = app.db as! any SQLDatabase
+            let first = Task { try await Self.signIn(app, card, "wrong password one").status }
+            var moved = false
+            do {
+                try await eventually { hasher.verificationsStarted == 1 && app.passwordHashingPool.placesTaken == 1 }
+                let reader = TestBrowser(app)
+                try await reader.get("/login")
+                let staff = TestBrowser(app)
+                try await staff.get("/staff/login")
+                try await sql.raw("ALTER TABLE patrons RENAME TO patrons_moved_away").run()
+                try await sql.raw("ALTER TABLE staff_members RENAME TO staff_members_moved_away").run()
+                moved = true
+                let busy = try await reader.post("/login", form: ["identifier": card, "password": "another wrong one"])
+                let staffBusy = try await staff.post("/staff/login", form: ["email": "nobody@tpml.example", "password": "whatever it is"])
+                try await sql.raw("ALTER TABLE patrons_moved_away RENAME TO patrons").run()
+                try await sql.raw("ALTER TABLE staff_members_moved_away RENAME TO staff_members").run()
+                moved = false
+                XCTAssertEqual(busy.status, .serviceUnavailable, busy.text)
+                XCTAssertEqual(busy.headers.first(name: .retryAfter), "2")
+                XCTAssertEqual(staffBusy.status, .serviceUnavailable, staffBusy.text)
+
+                hasher.open(1)
+                let answer = try await first.value
+                XCTAssertEqual(answer, .unauthorized)
+                XCTAssertEqual(app.passwordHashingPool.placesTaken, 0, "places are given back")
+            } catch {
+                if moved {
+                    try? await sql.raw("ALTER TABLE patrons_moved_away RENAME TO patrons").run()
+                    try? await sql.raw("ALTER TABLE staff_members_moved_away RENAME TO staff_members").run()
+                }
+                hasher.openForever()
+                _ = try? await first.value
+                throw error
+            }
+        }
+    }
+
     func testHashesOfAnotherCostAreReplacedAtTheNextSuccessfulSignInOnly() async throws {
         try await withTestApp(adjust: { $0.signInDelayUnit = 0.001 }) { app in
             XCTAssertEqual(app.settings.bcryptCost, 10)

@@ -165,6 +165,67 @@ final class SIP2IntegrationTests: XCTestCase {
         }
     }
 
+    /// Issue #13 item 2: the 個人資料查閱紀錄 entries of SIP2 lookups are written in groups (`AuditBatchWriter`).
+    /// Many connections asking at once each get their answer, and every answer's entry is there, once,
+    /// with its account, card holder and library, when the answer arrives.
+    func testConcurrentLookupsByAnAccountTrustedWithPersonalDataAreEachAuditedOnce() async throws {
+        try await withTestApp(adjust: { $0.signInDelayUnit = 0.001 }) { app in
+            let reader = try await submitApplication(app)
+            try await activate(app, reader)
+            let vendor = try await account(app, library: "TPML", personalData: true)
+            let vendorID = try await SIP2AccountRecord.query(on: app.db).filter(\.$loginUser == vendor.user).first()?.requireID()
+            let (server, port) = try await startServer(app)
+            var clients: [SIP2Client] = []
+            do {
+                for _ in 1...20 {
+                    let client = try await SIP2Client.connect(host: "127.0.0.1", port: port, errorDetection: true)
+                    clients.append(client)
+                    let loggedIn = try await login(client, vendor.user, vendor.password)
+                    XCTAssertTrue(loggedIn)
+                }
+                let perClient = 5
+                let card = reader.cardNumber!, institution = vendor.institution
+                let answered = try await withThrowingTaskGroup(of: Int.self) { group in
+                    for client in clients {
+                        group.addTask {
+                            var valid = 0
+                            for _ in 1...perClient {
+                                let request = SIP2PatronStatusRequest(patronIdentifier: card, patronPassword: nil, institution: institution)
+                                let answer = try SIP2PatronStatusResponse(try await client.request(request.message))
+                                if answer.validPatron == true { valid += 1 }
+                            }
+                            return valid
+                        }
+                    }
+                    return try await group.reduce(0, +)
+                }
+                XCTAssertEqual(answered, clients.count * perClient)
+                let entries = try await AuditEvent.query(on: app.db).filter(\.$action == "patron.sip2_lookup").all()
+                XCTAssertEqual(entries.count, clients.count * perClient, "one entry per answer, each committed before its answer")
+                XCTAssertEqual(Set(entries.map(\.subjectID)), [reader.id!.uuidString])
+                XCTAssertEqual(Set(entries.map(\.actorID)), [vendorID?.uuidString])
+                XCTAssertEqual(Set(entries.map(\.actorType)), ["sip2_account"])
+                XCTAssertEqual(Set(entries.map(\.libraryID)), [reader.$library.id])
+                XCTAssertEqual(Set(entries.compactMap(\.id)).count, entries.count)
+                for client in clients { await client.close() }
+            } catch {
+                for client in clients { await client.close() }
+                await server.stop()
+                throw error
+            }
+            await server.stop()
+        }
+    }
+
+    /// The stamp a SIP2 connection keeps of its account's password hash, and a web session's stored id,
+    /// are SHA-256 in lower-case hex: the same text as before they were written without `String(format:)`,
+    /// so connections and sessions made by a running server stay valid across the upgrade.
+    func testCredentialStampsAndSessionHashesAreLowerCaseSHA256Hex() {
+        let abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        XCTAssertEqual(OneCardSIP2Backend.credentialStamp("abc"), abc)
+        XCTAssertEqual(WebSessions.hash(SessionID(string: "abc")), abc)
+    }
+
     /// The server with fast login throttling, so refused logins do not slow the test down.
     func startServer(_ app: Application) async throws -> (SIP2Server, Int) {
         var configuration = SIP2Server.Configuration(timeZone: .taipei)

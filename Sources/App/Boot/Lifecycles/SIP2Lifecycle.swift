@@ -54,12 +54,12 @@ final class SIP2Lifecycle: LifecycleHandler, Sendable {
     }
 
     /// The backend with what it uses from the app: its databases, vault, password hasher, clock, the
-    /// web sign-in's delay unit and decoy hash, and the SIP2 logger.
+    /// web sign-in's delay unit and decoy hash, the audit entries' group commit, and the SIP2 logger.
     static func backend(for application: Application) -> OneCardSIP2Backend {
         OneCardSIP2Backend(database: { application.db }, vault: application.vault, passwords: application.passwordHashing,
                            clock: application.clock, signInDelayUnit: application.settings.signInDelayUnit,
                            decoyPasswordHash: application.decoyPasswordHash, verifiedPasswords: SIP2PasswordCache(),
-                           logger: application.logger)
+                           audit: application.auditBatchWriter, logger: application.logger)
     }
 
     func stop() async {

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import OneCardDomain
+import SQLKit
 
 /// Reads and writes the government office calendar and libraries' closed days, and builds the
 /// domain's `WorkingDayCalendar` from them.
@@ -22,15 +23,22 @@ enum OfficialCalendarStore {
         }
     }
 
+    /// The whole official calendar and the library's closed days, read as SQLKit rows: decoding every
+    /// official day (a year is 365 rows) as a Fluent model was an eighth of `onecard calendar due`'s start
+    /// (issue #13 item 5), and digital card applications and group rosters read it as well.
     static func calendar(libraryID: UUID?, on database: any Database) async throws -> WorkingDayCalendar {
-        let official = try await OfficialCalendarDay.query(on: database).all().compactMap { row in
-            CalendarDay(iso: row.day).map { OfficialCalendarEntry(day: $0, isDayOff: row.isDayOff, note: row.note) }
-        }
+        let sql = database as! any SQLDatabase
+        let official = try await sql.select().columns("day", "is_day_off", "note").from(OfficialCalendarDay.schema)
+            .all().compactMap { row -> OfficialCalendarEntry? in
+                guard let day = CalendarDay(iso: try row.decode(column: "day", as: String.self)) else { return nil }
+                return OfficialCalendarEntry(day: day, isDayOff: try row.decode(column: "is_day_off", as: Bool.self),
+                                             note: try row.decode(column: "note", as: String.self))
+            }
         var closed: Set<CalendarDay> = []
         if let libraryID {
-            closed = Set(try await LibraryClosedDay.query(on: database)
-                .filter(\.$library.$id == libraryID).all()
-                .compactMap { CalendarDay(iso: $0.day) })
+            closed = Set(try await sql.select().column("day").from(LibraryClosedDay.schema)
+                .where("library_id", .equal, libraryID).all()
+                .compactMap { CalendarDay(iso: try $0.decode(column: "day", as: String.self)) })
         }
         return WorkingDayCalendar(official: official, closedDays: closed)
     }

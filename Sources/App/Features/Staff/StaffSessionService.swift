@@ -15,13 +15,17 @@ struct StaffSessionService {
     /// The signed-in staff member, or nil after the refusal's delay; `email` already normalized.
     /// An unknown address takes the reader sign-in's path: its own bucket by what was typed, the decoy,
     /// the same delay (issue #12). Throws `AddressLimitError` when `ipAddress` has failed too often.
+    /// The hashing place is taken before the account is read, as in the reader sign-in (issue #13 item 3).
     func signIn(email: String, password: String, ipAddress: String?) async throws -> StaffMember? {
-        let staff = try await StaffMember.query(on: database).filter(\.$email == email).first()
-        let bucket = try staff.map { CredentialCheck.bucket(staff: try $0.requireID()) } ?? CredentialCheck.bucket(typed: "staff:\(email)")
-        // A disabled account answers as one without a password: the decoy is verified and the answer is the same refusal.
-        let outcome = try await credentials.check(password, against: staff?.disabledAt == nil ? staff?.passwordHash : nil, throttle: bucket,
-                                                  address: .init(door: .staffSignIn, address: ipAddress),
-                                                  owner: try staff.map { .staff(try $0.requireID()) })
+        let (staff, outcome) = try await credentials.holdingPlace { credentials in
+            let staff = try await StaffMember.query(on: database).filter(\.$email == email).first()
+            let bucket = try staff.map { CredentialCheck.bucket(staff: try $0.requireID()) } ?? CredentialCheck.bucket(typed: "staff:\(email)")
+            // A disabled account answers as one without a password: the decoy is verified and the answer is the same refusal.
+            let outcome = try await credentials.check(password, against: staff?.disabledAt == nil ? staff?.passwordHash : nil,
+                                                      throttle: bucket, address: .init(door: .staffSignIn, address: ipAddress),
+                                                      owner: try staff.map { .staff(try $0.requireID()) })
+            return (staff, outcome)
+        }
         guard let staff, case .verified = outcome else {
             guard case .refused(let locked, let delay) = outcome else { return nil }
             try await AuditTrail.record("staff.sign_in_failed", by: .anonymous(ipAddress: ipAddress),

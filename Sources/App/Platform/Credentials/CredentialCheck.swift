@@ -74,6 +74,17 @@ struct CredentialCheck {
         }
     }
 
+    /// Runs `body` with this check holding a place on the hashing pool, for a sign-in that must look its
+    /// account up before it can check the password: it takes the place first, so when bcrypt is saturated
+    /// the refusal (`PasswordHashingBusy`, 503) is decided before any database read, and a flood of sign-ins
+    /// costs the database nothing beyond its session reads (issue #13 item 3). Checks made inside use that place.
+    func holdingPlace<T>(_ body: (CredentialCheck) async throws -> T) async throws -> T {
+        try await passwords.withPlace { passwords in
+            try await body(CredentialCheck(database: database, passwords: passwords, now: now, delayUnit: delayUnit,
+                                           decoyHash: decoyHash, pause: pause))
+        }
+    }
+
     private func check(_ password: String, against hash: String?, throttle bucket: String?, address: AddressLimit.Attempt?,
                        whenLocked: WhenLocked, owner: PasswordOwner?, passwords: PasswordHashing) async throws -> Outcome {
         let addresses = AddressLimit(database: database, now: now)

@@ -89,8 +89,10 @@ struct WebSessions: AsyncSessionDriver {
         data[Request.staffSessionKey].flatMap(UUID.init(uuidString:))
     }
 
+    /// Every request with a session cookie computes this; `OneTimeToken.hash` writes the hex without
+    /// `String(format:)` per byte, which cost more than the digest itself (issue #13 item 3).
     static func hash(_ id: SessionID) -> String {
-        SHA256.hash(data: Data(id.string.utf8)).map { String(format: "%02x", $0) }.joined()
+        OneTimeToken.hash(id.string)
     }
 
     private static func newSessionID() -> String {

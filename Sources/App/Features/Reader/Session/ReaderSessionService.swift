@@ -17,14 +17,21 @@ struct ReaderSessionService {
     /// a bucket (the card's when found, whichever identifier named it, else the typed identifier's), one
     /// bcrypt (the card's hash or the decoy), one audit entry and the same growing delay. Throws
     /// `AddressLimitError` when `ipAddress` has failed too often, before any password is tried.
+    ///
+    /// Issue #13 item 3: the place on the hashing pool is taken before the card is looked up, so a sign-in
+    /// refused for want of one (`PasswordHashingBusy`) has read nothing; it is given back before the audit
+    /// entry and the delay.
     func signIn(identifier: String, password: String, ipAddress: String?) async throws -> Patron? {
-        let directory = PatronDirectory(vault: vault, database: database)
-        let patron = try await directory.activePatron(identifier: identifier)
-        let bucket = try patron.map { CredentialCheck.bucket(patron: try $0.requireID()) }
-            ?? CredentialCheck.bucket(typed: directory.typedKey(identifier: identifier))
-        let outcome = try await credentials.check(password, against: patron?.passwordHash, throttle: bucket,
-                                                  address: .init(door: .readerSignIn, address: ipAddress),
-                                                  owner: try patron.map { .patron(try $0.requireID()) })
+        let (patron, outcome) = try await credentials.holdingPlace { credentials in
+            let directory = PatronDirectory(vault: vault, database: database)
+            let patron = try await directory.activePatron(identifier: identifier)
+            let bucket = try patron.map { CredentialCheck.bucket(patron: try $0.requireID()) }
+                ?? CredentialCheck.bucket(typed: directory.typedKey(identifier: identifier))
+            let outcome = try await credentials.check(password, against: patron?.passwordHash, throttle: bucket,
+                                                      address: .init(door: .readerSignIn, address: ipAddress),
+                                                      owner: try patron.map { .patron(try $0.requireID()) })
+            return (patron, outcome)
+        }
         guard let patron, case .verified = outcome else {
             guard case .refused(let locked, let delay) = outcome else { return nil }
             try await AuditTrail.record("reader.sign_in_failed", by: .anonymous(ipAddress: ipAddress),
