@@ -28,7 +28,10 @@ struct RosterAssembler: RowConsumer {
     private(set) var dataRows = 0
     private(set) var validRows: [ReaderRow] = []
     private var errors: [(error: RowError, position: Int)] = []
-    private var firstRowOfID: [String: Int] = [:]
+    /// The first row of each 身分證字號, keyed by `idKey` (a number: hashing 50,000 strings was a tenth of
+    /// checking the rows of a large file, issue #13 item 5), or by the text for any other shape.
+    private var firstRowOfID: [UInt64: Int] = [:]
+    private var firstRowOfOtherID: [String: Int] = [:]
     private var values = [CellValue?](repeating: nil, count: ReaderColumn.allCases.count)
 
     init(rules: FieldRules, maximumRows: Int) {
@@ -91,6 +94,18 @@ struct RosterAssembler: RowConsumer {
 
     // MARK: Data rows
 
+    /// A letter and nine digits (every 身分證字號) as one number, distinct for distinct numbers; nil for anything else.
+    static func idKey(_ value: String) -> UInt64? {
+        let bytes = value.utf8
+        guard bytes.count == 10, let letter = bytes.first, (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(letter) else { return nil }
+        var key = UInt64(letter - UInt8(ascii: "A"))
+        for byte in bytes.dropFirst() {
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+            key = key * 10 + UInt64(byte - UInt8(ascii: "0"))
+        }
+        return key
+    }
+
     private mutating func checkDataRow(_ row: SheetRow, header: Header) throws -> RowDisposition {
         for index in values.indices { values[index] = nil }
         var blank = true
@@ -121,10 +136,11 @@ struct RosterAssembler: RowConsumer {
         var idNumber: IdentityNumber?
         switch rules.identity(value(.idNumber)) {
         case .success(let parsed):
-            if let first = firstRowOfID[parsed.value] {
+            let key = Self.idKey(parsed.value)
+            if let first = key.map({ firstRowOfID[$0] }) ?? firstRowOfOtherID[parsed.value] {
                 fail(.idNumber, RuleFailure(code: "id_duplicate", message: "身分證字號與第 \(first) 列重複"))
             } else {
-                firstRowOfID[parsed.value] = number
+                if let key { firstRowOfID[key] = number } else { firstRowOfOtherID[parsed.value] = number }
                 idNumber = parsed
             }
         case .failure(let failure): fail(.idNumber, failure)

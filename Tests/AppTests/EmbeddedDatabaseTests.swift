@@ -4,8 +4,9 @@ import SQLKit
 import XCTVapor
 @testable import App
 
-/// The embedded SQLite default (#13 item 4): WAL, a busy timeout and `synchronous = NORMAL` on every
-/// connection the app uses, and concurrent writers that queue instead of failing with "database is locked".
+/// The embedded SQLite default (#13 item 4): WAL, a busy timeout and `synchronous = NORMAL` (and, #13 item 6,
+/// a 32 MiB page cache and temporary data in memory) on every connection the app uses, and concurrent writers
+/// that queue instead of failing with "database is locked".
 final class EmbeddedDatabaseTests: XCTestCase {
     private func skipOnPostgreSQL() throws {
         try XCTSkipIf(TestDatabase.postgresURL != nil, "the embedded database's settings")
@@ -27,6 +28,12 @@ final class EmbeddedDatabaseTests: XCTestCase {
             XCTAssertEqual(timeout, 5_000)
             let foreignKeys = try await sql.raw("PRAGMA foreign_keys").first()?.decode(column: "foreign_keys", as: Int.self)
             XCTAssertEqual(foreignKeys, 1)
+            // #13 item 6: a chunk of a group import stays in the page cache until it commits, and statement
+            // journals stay in memory (2 is MEMORY).
+            let cache = try await sql.raw("PRAGMA cache_size").first()?.decode(column: "cache_size", as: Int.self)
+            XCTAssertEqual(cache, -32_768)
+            let temporary = try await sql.raw("PRAGMA temp_store").first()?.decode(column: "temp_store", as: Int.self)
+            XCTAssertEqual(temporary, 2)
         }
     }
 

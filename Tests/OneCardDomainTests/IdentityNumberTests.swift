@@ -44,6 +44,18 @@ struct IdentityNumberTests {
         #expect(IdentityNumber.normalize("ｘ１２３４５６７") == "X1234567")
     }
 
+    @Test("Plain ASCII takes a short way with the same result as Unicode folding")
+    func asciiNormalizationMatchesFolding() {
+        // Every ASCII character, alone and among digits, including the whitespace and control characters.
+        var samples = (0..<0x80).map { String(UnicodeScalar(UInt8($0))) }
+        samples += (0..<0x80).map { "a12\(UnicodeScalar(UInt8($0)))456789" }
+        samples += ["", " ", "\r\n", "a123456789", "f 1 2 3 4 5 6 7 8 9", "\u{0B}\u{0C}x1234567\u{1F}", "AbC-xyz_09~"]
+        for raw in samples {
+            let folded = String(raw.precomposedStringWithCompatibilityMapping.uppercased().filter { !$0.isWhitespace })
+            #expect(IdentityNumber.normalize(raw) == folded, "\(raw.debugDescription)")
+        }
+    }
+
     @Test("Each malformed number reports its specific error", arguments: [
         ("", IdentityNumberError.empty),
         ("   \n", .empty),

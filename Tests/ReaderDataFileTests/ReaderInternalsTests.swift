@@ -153,4 +153,16 @@ struct ReaderInternalsTests {
         #expect(columnLetters(701) == "ZZ")
         #expect(columnLetters(702) == "AAA")
     }
+
+    @Test("duplicate 身分證字號 are found by a number key that tells every letter-and-nine-digits apart")
+    func idKeys() {
+        #expect(RosterAssembler.idKey("A123456789") != RosterAssembler.idKey("B123456789"))
+        #expect(RosterAssembler.idKey("A123456789") != RosterAssembler.idKey("A123456788"))
+        #expect(RosterAssembler.idKey("Z999999999") == 25 * 1_000_000_000 + 999_999_999)
+        #expect(RosterAssembler.idKey("A000000000") == 0)
+        // Anything else is compared as text.
+        for other in ["A12345678", "A1234567890", "AA23456789", "a123456789", "Ａ123456789"] {
+            #expect(RosterAssembler.idKey(other) == nil, "\(other)")
+        }
+    }
 }

@@ -14,12 +14,19 @@ import SQLKit
 ///   synced at checkpoints, so a crash of the process (or a kill) loses nothing committed; a power
 ///   loss or operating-system crash may lose the last transactions before a checkpoint, never the
 ///   file's consistency.
+/// - `cache_size = -32768` (32 MiB, taken only as pages are used; SQLite's default is 2 MiB): a large
+///   transaction (a group batch's chunk of cards) re-dirties the pages of its indexes; with the default
+///   cache they were spilled to the WAL mid-transaction and read back again and again (issue #13 item 6).
+/// - `temp_store = MEMORY`: statement journals of multi-row INSERTs (and temporary sort tables) stay in
+///   memory rather than in temporary files.
 final class EmbeddedSQLiteConnections: Sendable {
     static let busyTimeoutMilliseconds = 5_000
     static let pragmas = [
         "PRAGMA busy_timeout = \(busyTimeoutMilliseconds)",
         "PRAGMA journal_mode = WAL",
         "PRAGMA synchronous = NORMAL",
+        "PRAGMA cache_size = -32768",
+        "PRAGMA temp_store = MEMORY",
     ]
 
     private let prepared = NIOLockedValueBox(Set<ObjectIdentifier>())

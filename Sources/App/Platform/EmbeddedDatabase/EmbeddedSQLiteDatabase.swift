@@ -114,6 +114,7 @@ struct EmbeddedSQLiteDatabase: Database, SQLDatabase {
     /// Whether raw SQL only reads, by its first word; anything else is treated as a write.
     private func reads(_ query: any SQLExpression) -> Bool {
         if query is SQLSelect || query is SQLUnion { return true }
+        if query is SQLInsert || query is SQLUpdate || query is SQLDelete || query is any SQLWritingStatement { return false }
         let text = sql.serialize(query).sql.drop(while: { $0.isWhitespace || $0 == "(" })
         let firstWord = text.prefix(while: { $0.isLetter }).uppercased()
         return firstWord == "SELECT" || firstWord == "PRAGMA" || firstWord == "EXPLAIN"

@@ -335,15 +335,15 @@ struct GroupRosterIntake {
         // Sealing every ID number is CPU work too; the patron rows will take these envelopes as they are.
         let batchID = batch.id!
         let rows = report.validRows
-        let staged: [[any SQLExpression]] = try await threadPool.runIfActive {
+        let staged: [[any Encodable & Sendable]] = try await threadPool.runIfActive {
             try remaining.map { position in
                 let row = rows[position]
                 let gender = row.gender ?? row.idNumber.genderFromNumber
                 return [
-                    SQLBind(batchID), SQLBind(row.row), SQLBind(UUID()), SQLBind(GroupBatchRow.Status.pending.rawValue),
-                    SQLBind(try vault.seal(row.idNumber.value, context: CardApplicationService.idNumberContext)),
-                    SQLBind(indexes[position]), SQLBind(row.name), SQLBind(gender?.rawValue), SQLBind(row.birthDate.iso),
-                    SQLBind(row.role.rawValue), SQLBind(row.email), SQLBind(row.mobile), SQLBind(row.unit), SQLBind(row.sequence),
+                    batchID, row.row, UUID.random(), GroupBatchRow.Status.pending.rawValue,
+                    try vault.seal(row.idNumber.value, context: CardApplicationService.idNumberContext),
+                    indexes[position], row.name, gender?.rawValue, row.birthDate.iso,
+                    row.role.rawValue, row.email, row.mobile, row.unit, row.sequence,
                 ]
             }
         }
@@ -354,11 +354,11 @@ struct GroupRosterIntake {
                 try await batch.create(on: db)
                 let sql = db as! any SQLDatabase
                 for start in stride(from: 0, to: staged.count, by: Self.chunkSize) {
-                    try await sql.insert(into: GroupBatchRow.schema)
-                        .columns("batch_id", "row_number", "patron_id", "status", "id_number_sealed", "id_number_index", "name",
-                                 "gender", "birth_date", "role", "email", "mobile", "unit", "sequence")
-                        .rows(Array(staged[start..<min(start + Self.chunkSize, staged.count)]))
-                        .run()
+                    try await sql.execute(sql: MultiRowInsert(
+                        table: GroupBatchRow.schema,
+                        columns: ["batch_id", "row_number", "patron_id", "status", "id_number_sealed", "id_number_index", "name",
+                                  "gender", "birth_date", "role", "email", "mobile", "unit", "sequence"],
+                        rows: staged[start..<min(start + Self.chunkSize, staged.count)])) { _ in }
                 }
                 try await removeEarlierAnnotatedFiles(of: record, on: db)
                 try fill(upload, outcome: .accepted, record: record, letter: letter, report: report, unreadable: nil)
