@@ -19,6 +19,7 @@ enum StorageKeys {
     struct ClockKey: StorageKey { typealias Value = OneCardClock }
     struct ConnectSourcesKey: StorageKey { typealias Value = [String] }
     struct ConsortiumDirectoryKey: StorageKey { typealias Value = ConsortiumDirectory }
+    struct CSRFCookieKey: StorageKey { typealias Value = AnonymousCSRFCookie.Use }
     struct DecoyHashKey: StorageKey { typealias Value = String }
     struct GroupContactKey: StorageKey { typealias Value = GroupApplicationRecord }
     struct LocaleKey: StorageKey { typealias Value = SiteLocale }

@@ -54,12 +54,12 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
         HTTPCookies.Value(string: id.string, maxAge: Int(WebSessions.lifetime), path: "/", isSecure: secure, isHTTPOnly: true, sameSite: .lax)
     }
     app.middleware.use(app.sessions.middleware)
-    app.middleware.use(LocaleMiddleware())
+    app.middleware.use(LocaleMiddleware(secureCookies: secure))
     app.middleware.use(MethodNotAllowedMiddleware())
     // Bodies: each route declares its limit (`BodyLimit`); anything else gets a small form's worth.
     app.routes.defaultMaxBodySize = ByteCount(value: BodyLimit.form.bytes)
     app.middleware.use(BodyLimitMiddleware())
-    app.middleware.use(CSRFMiddleware())
+    app.middleware.use(CSRFMiddleware(secureCookies: secure))
 
     // Database: the embedded SQLite file unless DATABASE_URL names a PostgreSQL server.
     switch settings.database {
