@@ -99,6 +99,33 @@ final class AnonymousPagesTests: XCTestCase {
         }
     }
 
+    /// A public page is rendered once for everyone without a session (`RenderedPageCache`), but each visitor
+    /// gets their own CSRF token in it, and a signed-in reader gets their own page.
+    func testVisitorsShareARenderedPageButNeverATokenAndASignedInReaderGetsTheirOwnPage() async throws {
+        try await withTestApp { app in
+            let first = TestBrowser(app), second = TestBrowser(app)
+            let firstPage = try await first.get("/login").text
+            let secondPage = try await second.get("/login").text
+            XCTAssertGreaterThan(app.renderedPages.count, 0, "the page was kept")
+            let firstToken = try XCTUnwrap(first.lastCSRFToken), secondToken = try XCTUnwrap(second.lastCSRFToken)
+            XCTAssertNotEqual(firstToken, secondToken)
+            XCTAssertFalse(secondPage.contains(firstToken), "no visitor is shown another's token")
+            XCTAssertEqual(firstPage.replacingOccurrences(of: firstToken, with: "TOKEN"),
+                           secondPage.replacingOccurrences(of: secondToken, with: "TOKEN"))
+            // The kept page's token is the second visitor's own: their form posts (a wrong password, not a 403).
+            let post = try await second.post("/login", form: ["identifier": "1001000000015", "password": "wrong"])
+            XCTAssertNotEqual(post.status, .forbidden)
+
+            let (reader, _) = try await signedInReader(app)
+            let home = try await reader.get("/").text
+            XCTAssertTrue(home.contains(#"class="my-home""#), "a signed-in reader sees their own header")
+            let anonymousHome = try await TestBrowser(app).get("/").text
+            XCTAssertFalse(anonymousHome.contains(#"class="my-home""#))
+            let again = try await reader.get("/").text
+            XCTAssertTrue(again.contains(#"class="my-home""#))
+        }
+    }
+
     func testPagesLinkFingerprintedAssetsThatBrowsersKeepForAYear() async throws {
         try await withTestApp { app in
             let browser = TestBrowser(app)

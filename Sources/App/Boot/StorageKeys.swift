@@ -31,6 +31,7 @@ enum StorageKeys {
     struct PasswordHashingPoolKey: StorageKey { typealias Value = PasswordHashingPool }
     struct PasswordPolicyKey: StorageKey { typealias Value = PasswordPolicy }
     struct ReadSessionKey: StorageKey { typealias Value = WebSessions.Read }
+    struct RenderedPageCacheKey: StorageKey { typealias Value = RenderedPageCache }
     struct SettingsKey: StorageKey { typealias Value = OneCardSettings }
     struct SignInPauseKey: StorageKey { typealias Value = SignInPause }
     struct StaffKey: StorageKey { typealias Value = StaffMember }
@@ -55,6 +56,11 @@ extension Application {
     var consortiumDirectory: ConsortiumDirectory {
         get { storage[StorageKeys.ConsortiumDirectoryKey.self]! }
         set { storage[StorageKeys.ConsortiumDirectoryKey.self] = newValue }
+    }
+
+    var renderedPages: RenderedPageCache {
+        get { storage[StorageKeys.RenderedPageCacheKey.self]! }
+        set { storage[StorageKeys.RenderedPageCacheKey.self] = newValue }
     }
 }
 

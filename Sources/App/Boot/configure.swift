@@ -155,7 +155,10 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     }
 
     // Views.
-    app.views.use(.leaf)
+    // Leaf, with the pages of visitors without a session kept once rendered (`RenderedPageCache`).
+    let renderedPages = RenderedPageCache()
+    app.renderedPages = renderedPages
+    app.views.use { app in CachingPageRenderer(leaf: app.leaf.renderer, cache: renderedPages) }
     app.leaf.sources = .singleSource(NIOLeafFiles(
         fileio: app.fileio, limits: [.toSandbox, .requireExtensions],
         sandboxDirectory: Resources.path("Views"), viewDirectory: Resources.path("Views") + "/"
