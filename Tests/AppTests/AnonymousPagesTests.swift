@@ -28,6 +28,104 @@ final class AnonymousPagesTests: XCTestCase {
         }
     }
 
+    /// Opening a form or choosing a language with `?lang=` costs no session row either: the form's CSRF token
+    /// is the visitor's signed cookie's (`AnonymousCSRFCookie`), the language a cookie of its own.
+    func testAVisitorWhoOpensFormsOrChoosesALanguageGetsNoSessionRow() async throws {
+        try await withTestApp { app in
+            let browser = TestBrowser(app)
+            for path in ["/?lang=en", "/", "/digital-card", "/group-application"] {
+                let response = try await browser.get(path)
+                XCTAssertEqual(response.status, .ok, path)
+                XCTAssertEqual(response.headers.first(name: .contentLanguage), "en", path)
+                XCTAssertFalse(response.headers[.setCookie].contains { $0.hasPrefix("onecard_session=") }, path)
+            }
+            XCTAssertEqual(browser.cookies["onecard_lang"], "en")
+            var tokens: Set<String> = []
+            for path in ["/apply", "/login", "/login/forgot", "/group-application/apply", "/staff/login", "/apply?lang=zh-TW"] {
+                let response = try await browser.get(path)
+                XCTAssertEqual(response.status, .ok, path)
+                XCTAssertFalse(response.headers[.setCookie].contains { $0.hasPrefix("onecard_session=") }, path)
+                let token = try XCTUnwrap(TestBrowser.csrfToken(in: response.text), "\(path) shows a form")
+                tokens.insert(token)
+                // The page holds this visitor's token: no cache may keep it for another.
+                XCTAssertEqual(response.headers.first(name: .cacheControl), "no-store", path)
+            }
+            XCTAssertEqual(tokens.count, 1, "one visitor, one token")
+            XCTAssertNotNil(browser.cookies["onecard_csrf"])
+            XCTAssertNil(browser.cookies["onecard_session"])
+            let sessions = try await WebSession.query(on: app.db).count()
+            XCTAssertEqual(sessions, 0)
+            let chosen = try await browser.get("/")
+            XCTAssertEqual(chosen.headers.first(name: .contentLanguage), "zh-TW", "the last choice is kept")
+        }
+    }
+
+    /// The anonymous token protects a form as the session's did: a post without it, with a made-up one, with
+    /// another visitor's, or with the right one but not its cookie is refused before anything happens.
+    func testAnAnonymousFormRefusesAMissingForgedOrOtherVisitorsToken() async throws {
+        try await withTestApp { app in
+            let patron = try await activateCard(app, try await submitApplication(app))
+            let credentials = ["identifier": patron.cardNumber!, "password": "river lantern mango"]
+            let visitor = TestBrowser(app), other = TestBrowser(app)
+            try await visitor.get("/login")
+            let own = try XCTUnwrap(visitor.lastCSRFToken)
+            try await other.get("/login")
+            let others = try XCTUnwrap(other.lastCSRFToken)
+            XCTAssertNotEqual(own, others)
+            let forged = String(own.reversed())
+            for (label, token) in [("missing", ""), ("forged", forged), ("another visitor's", others),
+                                   ("a cookie's value", try XCTUnwrap(visitor.cookies["onecard_csrf"]))] {
+                let response = try await visitor.post("/login", form: credentials, csrf: token)
+                XCTAssertEqual(response.status, .forbidden, label)
+                XCTAssertNil(visitor.cookies["onecard_session"], label)
+            }
+            // The right token without its cookie (a page read by someone else, replayed from elsewhere).
+            let stranger = TestBrowser(app)
+            let replayed = try await stranger.post("/login", form: credentials, csrf: own)
+            XCTAssertEqual(replayed.status, .forbidden)
+            let sessions = try await WebSession.query(on: app.db).count()
+            XCTAssertEqual(sessions, 0, "no sign-in went through")
+
+            let signedIn = try await visitor.post("/login", form: credentials, csrf: own)
+            XCTAssertEqual(signedIn.status, .seeOther)
+            // Signed in, the session has a random token of its own: the cookie's no longer serves.
+            try await visitor.get("/account")
+            let sessionToken = try XCTUnwrap(visitor.lastCSRFToken)
+            XCTAssertNotEqual(sessionToken, own)
+            let withCookieToken = try await visitor.post("/logout", form: [:], csrf: own)
+            XCTAssertEqual(withCookieToken.status, .forbidden)
+            let signedOut = try await visitor.post("/logout", form: [:], csrf: sessionToken)
+            XCTAssertEqual(signedOut.status, .seeOther)
+        }
+    }
+
+    /// A public page is rendered once for everyone without a session (`RenderedPageCache`), but each visitor
+    /// gets their own CSRF token in it, and a signed-in reader gets their own page.
+    func testVisitorsShareARenderedPageButNeverATokenAndASignedInReaderGetsTheirOwnPage() async throws {
+        try await withTestApp { app in
+            let first = TestBrowser(app), second = TestBrowser(app)
+            let firstPage = try await first.get("/login").text
+            let secondPage = try await second.get("/login").text
+            XCTAssertGreaterThan(app.renderedPages.count, 0, "the page was kept")
+            let firstToken = try XCTUnwrap(first.lastCSRFToken), secondToken = try XCTUnwrap(second.lastCSRFToken)
+            XCTAssertNotEqual(firstToken, secondToken)
+            XCTAssertFalse(secondPage.contains(firstToken), "no visitor is shown another's token")
+            XCTAssertEqual(firstPage.replacingOccurrences(of: firstToken, with: "TOKEN"),
+                           secondPage.replacingOccurrences(of: secondToken, with: "TOKEN"))
+            // The kept page's token is the second visitor's own: their form posts (a wrong password, not a 403).
+            let post = try await second.post("/login", form: ["identifier": "1001000000015", "password": "wrong"])
+            XCTAssertNotEqual(post.status, .forbidden)
+
+            let (reader, _) = try await signedInReader(app)
+            let home = try await reader.get("/").text
+            XCTAssertTrue(home.contains(#"class="my-home""#), "a signed-in reader sees their own header")
+            let anonymousHome = try await TestBrowser(app).get("/").text
+            XCTAssertFalse(anonymousHome.contains(#"class="my-home""#))
+            let again = try await reader.get("/").text
+            XCTAssertTrue(again.contains(#"class="my-home""#))
+        }
+    }
+
     func testPagesLinkFingerprintedAssetsThatBrowsersKeepForAYear() async throws {
         try await withTestApp { app in
             let browser = TestBrowser(app)

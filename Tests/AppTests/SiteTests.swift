@@ -47,14 +47,15 @@ final class SiteTests: XCTestCase {
         }
     }
 
-    func testEnglishByQueryParameterIsRememberedInTheSession() async throws {
+    func testEnglishByQueryParameterIsRememberedInACookie() async throws {
         try await withTestApp { app in
             let browser = TestBrowser(app)
             let english = try await browser.get("/?lang=en")
             XCTAssertEqual(english.headers.first(name: .contentLanguage), "en")
             XCTAssertTrue(english.text.contains("Taipei Public Library"))
             XCTAssertTrue(english.text.contains(#"<html lang="en">"#))
-            XCTAssertNotNil(browser.cookies["onecard_session"], "choosing a language starts a session")
+            XCTAssertEqual(browser.cookies["onecard_lang"], "en", "the choice is kept in a cookie of its own")
+            XCTAssertNil(browser.cookies["onecard_session"], "choosing a language starts no session (#13 item 1)")
             let next = try await browser.get("/")
             XCTAssertEqual(next.headers.first(name: .contentLanguage), "en")
             XCTAssertTrue(next.text.contains("Apply online"))

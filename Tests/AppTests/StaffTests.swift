@@ -219,6 +219,9 @@ final class StaffTests: XCTestCase {
 
             let notice = try await browser.get("/staff/login?notice=password_set")
             XCTAssertTrue(notice.text.contains("密碼已設定，請登入。"))
+            // A visitor who only opens the sign-in form has no session (#13 item 1); one started before sign-in
+            // (here by the application form's captcha) must not survive it.
+            try await browser.get("/apply/captcha.png")
             let beforeSignIn = browser.cookies["onecard_session"]
             XCTAssertNotNil(beforeSignIn)
             let signIn = try await browser.post("/staff/login", form: ["email": "Librarian@Example.org ", "password": "correct horse battery staple"])

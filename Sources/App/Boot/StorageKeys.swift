@@ -22,6 +22,7 @@ enum StorageKeys {
     struct ConnectSourcesKey: StorageKey { typealias Value = [String] }
     struct ConsortiumDirectoryKey: StorageKey { typealias Value = ConsortiumDirectory }
     struct DatabaseHealthFlightKey: StorageKey { typealias Value = DatabaseHealthFlight }
+    struct CSRFCookieKey: StorageKey { typealias Value = AnonymousCSRFCookie.Use }
     struct DecoyHashKey: StorageKey { typealias Value = String }
     struct GroupContactKey: StorageKey { typealias Value = GroupApplicationRecord }
     struct LocaleKey: StorageKey { typealias Value = SiteLocale }
@@ -33,6 +34,7 @@ enum StorageKeys {
     struct PasswordHashingPoolKey: StorageKey { typealias Value = PasswordHashingPool }
     struct PasswordPolicyKey: StorageKey { typealias Value = PasswordPolicy }
     struct ReadSessionKey: StorageKey { typealias Value = WebSessions.Read }
+    struct RenderedPageCacheKey: StorageKey { typealias Value = RenderedPageCache }
     struct SettingsKey: StorageKey { typealias Value = OneCardSettings }
     struct SignInPauseKey: StorageKey { typealias Value = SignInPause }
     struct StaffKey: StorageKey { typealias Value = StaffMember }
@@ -57,6 +59,11 @@ extension Application {
     var consortiumDirectory: ConsortiumDirectory {
         get { storage[StorageKeys.ConsortiumDirectoryKey.self]! }
         set { storage[StorageKeys.ConsortiumDirectoryKey.self] = newValue }
+    }
+
+    var renderedPages: RenderedPageCache {
+        get { storage[StorageKeys.RenderedPageCacheKey.self]! }
+        set { storage[StorageKeys.RenderedPageCacheKey.self] = newValue }
     }
 }
 

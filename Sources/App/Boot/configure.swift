@@ -56,12 +56,12 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
         HTTPCookies.Value(string: id.string, maxAge: Int(WebSessions.lifetime), path: "/", isSecure: secure, isHTTPOnly: true, sameSite: .lax)
     }
     app.middleware.use(app.sessions.middleware)
-    app.middleware.use(LocaleMiddleware())
+    app.middleware.use(LocaleMiddleware(secureCookies: secure))
     app.middleware.use(MethodNotAllowedMiddleware())
     // Bodies: each route declares its limit (`BodyLimit`); anything else gets a small form's worth.
     app.routes.defaultMaxBodySize = ByteCount(value: BodyLimit.form.bytes)
     app.middleware.use(BodyLimitMiddleware())
-    app.middleware.use(CSRFMiddleware())
+    app.middleware.use(CSRFMiddleware(secureCookies: secure))
 
     // Database: the embedded SQLite file unless DATABASE_URL names a PostgreSQL server.
     switch settings.database {
@@ -160,7 +160,10 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     }
 
     // Views.
-    app.views.use(.leaf)
+    // Leaf, with the pages of visitors without a session kept once rendered (`RenderedPageCache`).
+    let renderedPages = RenderedPageCache()
+    app.renderedPages = renderedPages
+    app.views.use { app in CachingPageRenderer(leaf: app.leaf.renderer, cache: renderedPages) }
     app.leaf.sources = .singleSource(NIOLeafFiles(
         fileio: app.fileio, limits: [.toSandbox, .requireExtensions],
         sandboxDirectory: Resources.path("Views"), viewDirectory: Resources.path("Views") + "/"

@@ -130,7 +130,9 @@ struct CardApplicationController: RouteCollection {
         var question: String?
         if req.session.data[Self.captchaModeSessionKey] == Self.captchaQuestionMode {
             let challenge = CaptchaQuestion.random()
-            try await captchaChallenges(req).issue(answer: challenge.answer, in: &req.session.data, csrfToken: req.csrfToken)
+            // The token first: it may write the session, which `issue` holds for its whole call.
+            let csrfToken = req.csrfToken
+            try await captchaChallenges(req).issue(answer: challenge.answer, in: &req.session.data, csrfToken: csrfToken)
             question = challenge.text { req.t($0, $1) }
         }
         let page = FormPage(values: shown, errors: messages, errorList: list, partners: partners,
@@ -162,7 +164,8 @@ struct CardApplicationController: RouteCollection {
     @Sendable
     func captcha(req: Request) async throws -> Response {
         let answer = req.application.settings.captchaTestAnswer ?? String((0..<5).map { _ in Character(String(Int.random(in: 0...9))) })
-        try await captchaChallenges(req).issue(answer: answer, in: &req.session.data, csrfToken: req.csrfToken)
+        let csrfToken = req.csrfToken
+        try await captchaChallenges(req).issue(answer: answer, in: &req.session.data, csrfToken: csrfToken)
         var headers = HTTPHeaders()
         headers.contentType = .png
         headers.replaceOrAdd(name: .cacheControl, value: "no-store")

@@ -23,6 +23,9 @@ public struct Localizer: Sendable {
 
     public func keys(for locale: SiteLocale) -> Set<String> { Set(tables[locale, default: [:]].keys) }
 
+    /// Whether `locale`'s own table has `key` (no fallback): one lookup, where `keys(for:)` builds a set of them all.
+    public func has(_ key: String, in locale: SiteLocale) -> Bool { tables[locale]?[key] != nil }
+
     /// The text for `key`; falls back to zh-TW, then to the key itself so a gap is visible, never blank.
     public func text(_ key: String, _ locale: SiteLocale, _ values: [String: String] = [:]) -> String {
         let text = tables[locale]?[key] ?? tables[.zhTW]?[key] ?? key

@@ -66,5 +66,7 @@ extension Request {
         session.id = nil
         session.data = SessionData()
         for (key, value) in kept { session.data[key] = value }
+        // A token of its own for the signed-in session, never the anonymous cookie's (`AnonymousCSRFCookie`).
+        session.data[CSRFMiddleware.sessionKey] = CSRFMiddleware.newSessionToken()
     }
 }
