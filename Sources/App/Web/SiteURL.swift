@@ -133,6 +133,7 @@ enum SiteURL: Sendable {
     case staffLibraryDesks
     case staffLibraryDesk(id: Parameter<UUID>)
     case staffLibraryDeskClose(id: Parameter<UUID>)
+    case staffLibraryDeskReopen(id: Parameter<UUID>)
     case staffLibraryServices
     case staffLibraryServiceWithdraw(id: Parameter<UUID>)
     case staffLibraries
@@ -330,6 +331,7 @@ enum SiteURL: Sendable {
         case .staffLibraryDesks: ["staff", "library", "desks"]
         case .staffLibraryDesk(let id): ["staff", "library", "desks", .parameter("id", id)]
         case .staffLibraryDeskClose(let id): ["staff", "library", "desks", .parameter("id", id), "close"]
+        case .staffLibraryDeskReopen(let id): ["staff", "library", "desks", .parameter("id", id), "reopen"]
         case .staffLibraryServices: ["staff", "library", "services"]
         case .staffLibraryServiceWithdraw(let id): ["staff", "library", "services", .parameter("id", id), "withdraw"]
         case .staffLibraries: ["staff", "libraries"]
@@ -458,7 +460,7 @@ enum SiteURL: Sendable {
              .staffGroupBatchSummary, .staffPatron, .staffPatronIDNumber, .staffOIDCClientDisable, .staffOIDCClientSecret,
              .staffPartnerSystem, .staffPartnerSystemSecret, .staffPartnerSystemTest, .staffAPIClient, .staffAPIClientDisable,
              .staffAPIClientToken, .staffSIP2Account, .staffSIP2AccountDisable, .staffSIP2AccountEnable, .staffSIP2AccountPassword,
-             .staffLibraryDesk, .staffLibraryDeskClose, .staffLibraryServiceWithdraw,
+             .staffLibraryDesk, .staffLibraryDeskClose, .staffLibraryDeskReopen, .staffLibraryServiceWithdraw,
              .staffAccountRole, .staffAccountDisable, .staffAccountPasswordLink, .staffAccountSecondFactorReset,
              .staffConsent, .staffConsentVersion, .staffConsentPreview, .staffConsentPublish,
              .staffAuditExport, .staffReportDownload:
