@@ -40,7 +40,7 @@ final class SiteURLTests: XCTestCase {
         .staffSIP2AccountPassword(id: .key),
         .staffLibrary, .staffLibraryDesks, .staffLibraryDesk(id: .key), .staffLibraryDeskClose(id: .key), .staffLibraryDeskReopen(id: .key), .staffLibraryServices,
         .staffLibraryServiceWithdraw(id: .key), .staffLibraries,
-        .staffSecondFactor, .staffSecondFactorEnrol, .staffAccounts, .staffAccountRole(id: .key), .staffAccountDisable(id: .key),
+        .staffSecondFactor, .staffSecondFactorEnrol, .staffAccounts, .staffAccountRole(id: .key), .staffAccountDisable(id: .key), .staffAccountEnable(id: .key),
         .staffAccountPasswordLink(id: .key), .staffAccountSecondFactorReset(id: .key),
         .staffConsents, .staffConsent(code: .key),
         .staffConsentVersion(code: .key, version: .key), .staffConsentPreview(code: .key, version: .key),
@@ -83,6 +83,7 @@ final class SiteURLTests: XCTestCase {
         case .staffLibraryServiceWithdraw: .staffLibraryServiceWithdraw(id: .value(id))
         case .staffAccountRole: .staffAccountRole(id: .value(id))
         case .staffAccountDisable: .staffAccountDisable(id: .value(id))
+        case .staffAccountEnable: .staffAccountEnable(id: .value(id))
         case .staffAccountPasswordLink: .staffAccountPasswordLink(id: .value(id))
         case .staffAccountSecondFactorReset: .staffAccountSecondFactorReset(id: .value(id))
         case .staffConsent: .staffConsent(code: .value("TPML_PRIVACY"))

@@ -143,6 +143,7 @@ enum SiteURL: Sendable {
     case staffAccounts
     case staffAccountRole(id: Parameter<UUID>)
     case staffAccountDisable(id: Parameter<UUID>)
+    case staffAccountEnable(id: Parameter<UUID>)
     case staffAccountPasswordLink(id: Parameter<UUID>)
     case staffAccountSecondFactorReset(id: Parameter<UUID>)
     // Consent documents (issue #14 item 6): versions, the next version's draft, its preview and publication;
@@ -340,6 +341,7 @@ enum SiteURL: Sendable {
         case .staffAccounts: ["staff", "accounts"]
         case .staffAccountRole(let id): ["staff", "accounts", .parameter("id", id), "role"]
         case .staffAccountDisable(let id): ["staff", "accounts", .parameter("id", id), "disable"]
+        case .staffAccountEnable(let id): ["staff", "accounts", .parameter("id", id), "enable"]
         case .staffAccountPasswordLink(let id): ["staff", "accounts", .parameter("id", id), "password-link"]
         case .staffAccountSecondFactorReset(let id): ["staff", "accounts", .parameter("id", id), "second-factor-reset"]
         case .staffConsents: ["staff", "consents"]
@@ -461,7 +463,7 @@ enum SiteURL: Sendable {
              .staffPartnerSystem, .staffPartnerSystemSecret, .staffPartnerSystemTest, .staffAPIClient, .staffAPIClientDisable,
              .staffAPIClientToken, .staffSIP2Account, .staffSIP2AccountDisable, .staffSIP2AccountEnable, .staffSIP2AccountPassword,
              .staffLibraryDesk, .staffLibraryDeskClose, .staffLibraryDeskReopen, .staffLibraryServiceWithdraw,
-             .staffAccountRole, .staffAccountDisable, .staffAccountPasswordLink, .staffAccountSecondFactorReset,
+             .staffAccountRole, .staffAccountDisable, .staffAccountEnable, .staffAccountPasswordLink, .staffAccountSecondFactorReset,
              .staffConsent, .staffConsentVersion, .staffConsentPreview, .staffConsentPublish,
              .staffAuditExport, .staffReportDownload:
             nil
