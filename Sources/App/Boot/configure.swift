@@ -170,6 +170,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.leaf.tags["path"] = PathTag()
     app.leaf.tags["day"] = DayTag()
     app.leaf.tags["staffMay"] = StaffMayTag()
+    app.leaf.tags["staffAwaitingSecondFactor"] = StaffAwaitingSecondFactorTag()
     app.leaf.tags["staffAccount"] = StaffAccountTag()
     app.leaf.tags["asset"] = AssetTag(assets: staticAssets)
 
