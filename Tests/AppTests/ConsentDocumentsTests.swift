@@ -15,6 +15,12 @@ final class ConsentDocumentsTests: XCTestCase {
     /// Saves a draft of `code`'s next version and publishes it, as an administrator does on the page.
     private func publish(_ admin: TestBrowser, _ code: String, version: Int, renewal: Bool, effective: String,
                          text: [String: String] = ConsentDocumentsTests.text, file: StaticString = #filePath, line: UInt = #line) async throws {
+        try await Self.publish(admin, code, version: version, renewal: renewal, effective: effective, text: text, file: file, line: line)
+    }
+
+    /// The same, for other suites that need a published version (the Taipei Pass sign-in's renewed consent).
+    static func publish(_ admin: TestBrowser, _ code: String, version: Int, renewal: Bool, effective: String,
+                        text: [String: String] = ConsentDocumentsTests.text, file: StaticString = #filePath, line: UInt = #line) async throws {
         try await admin.get("/staff/consents/\(code)")
         var form = text
         form["action"] = "save"

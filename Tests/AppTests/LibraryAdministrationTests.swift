@@ -173,6 +173,72 @@ final class LibraryAdministrationTests: XCTestCase {
         }
     }
 
+    func testAClosedDeskIsReopenedByItsOwnLibrarysAdministratorAuditedAndOfferedToReadersAgain() async throws {
+        try await withApplyApp { app in
+            let tpml = try await libraryID(app, "TPML")
+            let beitou = try await ServiceDesk.query(on: app.db).filter(\.$library.$id == tpml).filter(\.$code == "BEITOU").first()!
+            let reopenPath = "/staff/library/desks/\(beitou.id!.uuidString)/reopen"
+            let closePath = "/staff/library/desks/\(beitou.id!.uuidString)/close"
+            let admin = try await signedInStaff(app, role: "admin", email: "admin@tpml.example")
+            try await admin.get("/staff/library")
+            let open = try await admin.get("/staff/library")
+            XCTAssertFalse(open.text.contains(reopenPath), "an open desk is not reopened")
+            let closed = try await admin.post(closePath, form: [:])
+            XCTAssertEqual(closed.status, .seeOther)
+            _ = try await directory(app) // cached while Beitou is closed: reopening must drop it
+            let before = try await applyThroughTheSite(app)
+            XCTAssertFalse(before.text.contains("<li>北投分館</li>"))
+
+            // Nobody but Taipei's own administrator reopens it: other roles 403, another library's admin 404.
+            let desk = try await signedInStaff(app)
+            let reviewer = try await signedInStaff(app, role: "reviewer", email: "reviewer@tpml.example")
+            let consortium = try await signedInStaff(app, role: "consortium_admin", library: "NLPI", email: "consortium@nlpi.example")
+            for browser in [desk, reviewer, consortium] {
+                try await browser.get("/staff")
+                let status = try await browser.post(reopenPath, form: [:]).status
+                XCTAssertEqual(status, .forbidden)
+            }
+            let keelung = try await signedInStaff(app, role: "admin", library: "KLPL", email: "admin@klpl.example")
+            try await keelung.get("/staff/library")
+            let elsewhere = try await keelung.post(reopenPath, form: [:]).status
+            XCTAssertEqual(elsewhere, .notFound)
+            let stillClosed = try await ServiceDeskClosure.find(beitou.id, on: app.db)?.closedAt
+            XCTAssertNotNil(stillClosed)
+            let refusedAudits = try await audits(app, "service_desk.reopened").count
+            XCTAssertEqual(refusedAudits, 0)
+
+            // The administrator reopens it from the page (the button is there only for a closed desk).
+            let listing = try await admin.get("/staff/library?lang=en")
+            XCTAssertTrue(listing.text.contains(reopenPath))
+            XCTAssertTrue(listing.text.contains("Reopen Beitou Branch"))
+            let reopened = try await admin.post(reopenPath, form: [:])
+            XCTAssertEqual(reopened.status, .seeOther)
+            XCTAssertEqual(reopened.headers.first(name: .location), "/staff/library?done=desk_reopened")
+            let closedAt = try await ServiceDeskClosure.find(beitou.id, on: app.db)?.closedAt
+            XCTAssertNil(closedAt)
+            let entries = try await audits(app, "service_desk.reopened")
+            XCTAssertEqual(entries.count, 1)
+            XCTAssertEqual(entries.first?.libraryID, tpml)
+            XCTAssertEqual(entries.first?.actorType, "staff")
+            XCTAssertEqual(entries.first?.subjectID, beitou.id!.uuidString)
+            XCTAssertEqual(entries.first?.detail("code"), "BEITOU")
+            let notice = try await admin.get("/staff/library?done=desk_reopened&lang=en")
+            XCTAssertTrue(notice.text.contains("The desk is open again."))
+            XCTAssertTrue(notice.text.contains(closePath), "it can be closed again")
+            XCTAssertFalse(notice.text.contains(reopenPath))
+
+            // Offered to readers again at once: the directory and the application's done page.
+            let listed = try await directory(app).first { $0.code == "TPML" }!.desks.contains { $0.code == "BEITOU" }
+            XCTAssertTrue(listed)
+            let after = try await applyThroughTheSite(app, idNumber: nationalID(6))
+            XCTAssertTrue(after.text.contains("<li>北投分館</li>"), after.text)
+            let twice = try await admin.post(reopenPath, form: [:]).status
+            XCTAssertEqual(twice, .notFound, "an open desk is not reopened")
+            let value = try await audits(app, "service_desk.reopened").count
+            XCTAssertEqual(value, 1)
+        }
+    }
+
     func testDeskFormsAreCheckedFieldByFieldNamingTheFieldAndWriteNothingWhenRefused() async throws {
         try await withTestApp { app in
             let hcpl = try await libraryID(app, "HCPL")

@@ -38,9 +38,9 @@ final class SiteURLTests: XCTestCase {
         .staffAPIClients, .staffAPIClient(id: .key), .staffAPIClientDisable(id: .key), .staffAPIClientToken(id: .key),
         .staffSIP2Accounts, .staffSIP2Account(id: .key), .staffSIP2AccountDisable(id: .key), .staffSIP2AccountEnable(id: .key),
         .staffSIP2AccountPassword(id: .key),
-        .staffLibrary, .staffLibraryDesks, .staffLibraryDesk(id: .key), .staffLibraryDeskClose(id: .key), .staffLibraryServices,
+        .staffLibrary, .staffLibraryDesks, .staffLibraryDesk(id: .key), .staffLibraryDeskClose(id: .key), .staffLibraryDeskReopen(id: .key), .staffLibraryServices,
         .staffLibraryServiceWithdraw(id: .key), .staffLibraries,
-        .staffSecondFactor, .staffSecondFactorEnrol, .staffAccounts, .staffAccountRole(id: .key), .staffAccountDisable(id: .key),
+        .staffSecondFactor, .staffSecondFactorEnrol, .staffAccounts, .staffAccountRole(id: .key), .staffAccountDisable(id: .key), .staffAccountEnable(id: .key),
         .staffAccountPasswordLink(id: .key), .staffAccountSecondFactorReset(id: .key),
         .staffConsents, .staffConsent(code: .key),
         .staffConsentVersion(code: .key, version: .key), .staffConsentPreview(code: .key, version: .key),
@@ -79,9 +79,11 @@ final class SiteURLTests: XCTestCase {
         case .staffSIP2AccountPassword: .staffSIP2AccountPassword(id: .value(id))
         case .staffLibraryDesk: .staffLibraryDesk(id: .value(id))
         case .staffLibraryDeskClose: .staffLibraryDeskClose(id: .value(id))
+        case .staffLibraryDeskReopen: .staffLibraryDeskReopen(id: .value(id))
         case .staffLibraryServiceWithdraw: .staffLibraryServiceWithdraw(id: .value(id))
         case .staffAccountRole: .staffAccountRole(id: .value(id))
         case .staffAccountDisable: .staffAccountDisable(id: .value(id))
+        case .staffAccountEnable: .staffAccountEnable(id: .value(id))
         case .staffAccountPasswordLink: .staffAccountPasswordLink(id: .value(id))
         case .staffAccountSecondFactorReset: .staffAccountSecondFactorReset(id: .value(id))
         case .staffConsent: .staffConsent(code: .value("TPML_PRIVACY"))

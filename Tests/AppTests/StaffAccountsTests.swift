@@ -163,6 +163,76 @@ final class StaffAccountsTests: XCTestCase {
         }
     }
 
+    /// Decided: an account enabled again trusts nothing it held when it was disabled. The old password is
+    /// cleared and a new password link is mailed; the authenticator key and recovery codes are removed, so a
+    /// reviewer enrols again. The same administrators as for disabling; audited.
+    func testADisabledAccountIsEnabledAgainWithANewPasswordFromAMailedLinkAndANewSecondFactor() async throws {
+        try await withTestApp { app in
+            _ = try await signedInStaff(app, role: "reviewer", email: "reviewer@tpml.example")
+            let admin = try await signedInStaff(app, role: "admin", email: "admin@tpml.example")
+            let target = try await staff(app, "reviewer@tpml.example")
+            let enablePath = "/staff/accounts/\(target.id!)/enable"
+            let active = try await admin.get("/staff/accounts")
+            XCTAssertFalse(row(active, target).contains(enablePath), "an active account has no Enable")
+            expectStatus(try await admin.post(enablePath, form: [:]), .ok, "enabling an active account changes nothing")
+            let untouched = try await staff(app, "reviewer@tpml.example")
+            XCTAssertNotNil(untouched.passwordHash)
+            expectStatus(try await admin.post("/staff/accounts/\(target.id!)/disable", form: [:]), .ok)
+            let disabledPage = try await admin.get("/staff/accounts")
+            XCTAssertTrue(row(disabledPage, target).contains(#"action="\#(enablePath)""#), row(disabledPage, target))
+            XCTAssertTrue(row(disabledPage, target).contains("重新啟用 reviewer@tpml.example"))
+            XCTAssertFalse(row(disabledPage, target).contains("/disable"), "a disabled account is not disabled twice")
+
+            // Who may not: desk and reviewer 403, another library's administrator 404.
+            for (role, email) in [("desk", "desk@tpml.example"), ("reviewer", "other.reviewer@tpml.example")] {
+                let browser = try await signedInStaff(app, role: role, email: email)
+                expectStatus(try await browser.post(enablePath, form: [:]), .forbidden, role)
+            }
+            let newTaipei = try await signedInStaff(app, role: "admin", library: "NTPL", email: "admin@ntpl.example")
+            try await newTaipei.get("/staff/accounts")
+            expectStatus(try await newTaipei.post(enablePath, form: [:]), .notFound)
+            let stillDisabled = try await staff(app, "reviewer@tpml.example")
+            XCTAssertNotNil(stillDisabled.disabledAt)
+            let refusedAudits = try await AuditEvent.query(on: app.db).filter(\.$action == "staff.enabled").count()
+            XCTAssertEqual(refusedAudits, 0)
+
+            try await admin.get("/staff/accounts")
+            let enabled = try await admin.post(enablePath, form: [:])
+            XCTAssertEqual(enabled.status, .ok)
+            XCTAssertTrue(enabled.body.string.contains("reviewer@tpml.example 已重新啟用：設定新密碼的連結將寄至其電子郵件。"), enabled.body.string)
+            XCTAssertTrue(row(enabled, target).contains("已邀請（尚未設定密碼）"), row(enabled, target))
+            let after = try await staff(app, "reviewer@tpml.example")
+            XCTAssertNil(after.disabledAt)
+            XCTAssertNil(after.passwordHash, "the old password is not brought back")
+            XCTAssertNil(after.totpSecretSealed, "nor the old authenticator")
+            XCTAssertNil(after.totpConfirmedAt)
+            let codes = try await StaffRecoveryCode.query(on: app.db).filter(\.$staffMember.$id == target.id!).count()
+            XCTAssertEqual(codes, 0)
+            let adminID = try await staff(app, "admin@tpml.example").requireID()
+            let audit = try await XCTUnwrapAsync(await AuditEvent.query(on: app.db).filter(\.$action == "staff.enabled").first())
+            XCTAssertEqual(audit.subjectID, target.id!.uuidString)
+            XCTAssertEqual(audit.actorID, adminID.uuidString)
+            XCTAssertEqual(audit.libraryID, target.$library.id)
+
+            // The old password is refused; the mailed link sets a new one, and the reviewer enrols again.
+            let browser = TestBrowser(app)
+            try await browser.get("/staff/login")
+            let old = try await browser.post("/staff/login", form: ["email": "reviewer@tpml.example", "password": "correct horse battery staple"])
+            XCTAssertEqual(old.status, .unauthorized)
+            let sent = try await mails(app, to: "reviewer@tpml.example")
+            let mail = try XCTUnwrap(sent.last)
+            XCTAssertEqual(mail.subject, "一證通員工帳號：請設定新密碼")
+            let token = try XCTUnwrap(mail.body.firstMatch(of: /\/staff\/password\?token=(\S+)/)?.1).description
+            try await browser.get("/staff/password?token=\(token)")
+            let set = try await browser.post("/staff/password", form: ["token": token, "password": "a new and longer passphrase",
+                                                                         "passwordConfirmation": "a new and longer passphrase"])
+            XCTAssertEqual(set.status, .seeOther)
+            try await browser.get("/staff/login")
+            let signIn = try await browser.post("/staff/login", form: ["email": "reviewer@tpml.example", "password": "a new and longer passphrase"])
+            XCTAssertEqual(signIn.headers.first(name: .location), "/staff/login/enrol")
+        }
+    }
+
     func testANewPasswordLinkIsMailedAndReplacesTheOldOne() async throws {
         try await withTestApp { app in
             let oldLink = try await staffAccounts(app).create(libraryCode: "TPML", role: "desk", email: "desk@tpml.example", locale: .zhTW)

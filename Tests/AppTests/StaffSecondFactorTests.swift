@@ -246,4 +246,54 @@ final class StaffSecondFactorTests: XCTestCase {
             XCTAssertEqual(after.status, .ok)
         }
     }
+
+    /// The staff layout between the password and the second factor shows no room of the role, only signing
+    /// out; once the factor is done, the role's navigation. For the enrolment and for the code.
+    func testTheSecondFactorPagesShowOnlySignOutUntilTheFactorIsDone() async throws {
+        try await withTestApp { app in
+            let roomLinks = [#"href="/staff/applications""#, #"href="/staff/patrons""#, #"href="/staff/requests""#,
+                             #"href="/staff/accounts""#, #"href="/staff/audit""#, #"href="/staff/library""#, #"href="/staff/reports""#,
+                             #"class="staff-nav""#, #"class="staff-admin-nav""#]
+            func navigation(_ page: XCTHTTPResponse) -> String {
+                let html = page.body.string
+                guard let start = html.range(of: "<header"), let end = html.range(of: "</header>") else { return "" }
+                return String(html[start.lowerBound..<end.upperBound])
+            }
+            func expectOnlySignOut(_ page: XCTHTTPResponse, _ step: String, file: StaticString = #filePath, line: UInt = #line) {
+                XCTAssertEqual(page.status, .ok, step, file: file, line: line)
+                let header = navigation(page)
+                for link in roomLinks { XCTAssertFalse(header.contains(link), "\(step): \(link) before the factor", file: file, line: line) }
+                XCTAssertFalse(header.contains("admin@tpml.example"), "\(step): no account line yet", file: file, line: line)
+                XCTAssertTrue(header.contains(#"action="/staff/logout""#), "\(step): signing out is offered", file: file, line: line)
+            }
+            func expectRoomsOfAnAdministrator(_ page: XCTHTTPResponse, _ step: String, file: StaticString = #filePath, line: UInt = #line) {
+                let header = navigation(page)
+                for link in roomLinks { XCTAssertTrue(header.contains(link), "\(step): \(link) after the factor", file: file, line: line) }
+                XCTAssertTrue(header.contains(#"action="/staff/logout""#), file: file, line: line)
+            }
+
+            // Enrolment, the first sign-in.
+            try await staffWithPassword(app, role: "admin", email: "admin@tpml.example")
+            let browser = try await pastPassword(app, "admin@tpml.example", expecting: "/staff/login/enrol")
+            expectOnlySignOut(try await browser.get("/staff/login/enrol"), "enrolment")
+            let secret = try await browser.get("/staff/login/enrol").body.string.firstMatch(of: /data-secret="([A-Z2-7]+)"/)?.1
+            let code = TimeBasedCode(secret: TimeBasedCode.bytes(base32: String(try XCTUnwrap(secret)))!)
+                .code(counter: TimeBasedCode.counter(at: app.clock.now()))
+            let enrolled = try await browser.post("/staff/login/enrol", form: ["code": code])
+            XCTAssertEqual(enrolled.status, .ok)
+            expectRoomsOfAnAdministrator(try await browser.get("/staff"), "after enrolment")
+
+            // The code, at the next sign-in; a wrong code's page is still before the factor.
+            let again = try await pastPassword(app, "admin@tpml.example")
+            expectOnlySignOut(try await again.get("/staff/login/code"), "code")
+            let wrong = try await again.post("/staff/login/code", form: ["code": "000000"])
+            XCTAssertEqual(wrong.status, .unauthorized)
+            for link in roomLinks { XCTAssertFalse(navigation(wrong).contains(link), "wrong code: \(link)") }
+            let right = try await again.post("/staff/login/code", form: ["code": try await secondFactorCode(app, email: "admin@tpml.example")])
+            XCTAssertEqual(right.headers.first(name: .location), "/staff")
+            expectRoomsOfAnAdministrator(try await again.get("/staff"), "after the code")
+            let signedOut = try await again.post("/staff/logout", form: [:])
+            XCTAssertEqual(signedOut.headers.first(name: .location), "/staff/login")
+        }
+    }
 }

@@ -2,6 +2,7 @@ import Crypto
 import Fluent
 import Foundation
 import NIOConcurrencyHelpers
+import OneCardDomain
 import XCTVapor
 @testable import App
 
@@ -192,6 +193,96 @@ final class TaipeiPassTests: XCTestCase {
                           "the sign-in is audited, with how it was made")
             let signedInIdentity = try await TaipeiPassIdentity.query(on: app.db).first()
             XCTAssertNotNil(signedInIdentity?.lastSignedInAt)
+        }
+    }
+
+    // MARK: Renewed consent at a Taipei Pass sign-in
+
+    /// A linked reader, signed out, after the consortium administrator published 臺北市府單一識別服務同意書
+    /// version 2 marked as needing renewed consent: the Taipei Pass sign-in goes to the question first.
+    func signInAskedToRenew(_ app: Application, provider: OIDCProviderProcess) async throws -> (TestBrowser, Patron, String) {
+        let (reader, patron) = try await signedInReader(app)
+        let subject = "citizen-\(UUID())"
+        try await link(app, reader, as: subject, provider: provider)
+        try await reader.post("/logout", form: [:])
+        let consortium = try await signedInStaff(app, role: "consortium_admin", library: "NLPI", email: "consortium@nlpi.example")
+        try await ConsentDocumentsTests.publish(consortium, "TAIPEI_CITY_ID", version: 2, renewal: true,
+                                                effective: CalendarDay(date: app.clock.now(), timeZone: .taipei).iso,
+                                                text: ConsentDocumentsTests.text.merging(["titleZH": "臺北市府單一識別服務個人資料蒐集、處理及利用同意書（修訂）"]) { _, new in new })
+        let browser = TestBrowser(app)
+        let signedIn = try await browser.get(try await ProviderUser(client: app.client).authorize(try await startSignIn(browser), as: subject))
+        XCTAssertEqual(signedIn.headers.first(name: .location), "/account/renewed-consent", "asked before the account's home")
+        let question = try await browser.get("/account/renewed-consent")
+        XCTAssertEqual(question.status, .ok)
+        XCTAssertTrue(question.text.contains("您曾同意本聲明第 1 版。本聲明已更新為第 2 版"), question.text)
+        XCTAssertTrue(question.text.contains("臺北市府單一識別服務個人資料蒐集、處理及利用同意書（修訂）"))
+        return (browser, patron, subject)
+    }
+
+    func cityConsents(_ app: Application, _ patron: Patron) async throws -> [ConsentRecord] {
+        try await ConsentRecord.query(on: app.db).filter(\.$patron.$id == patron.requireID()).with(\.$document).all()
+            .filter { $0.document.code == "TAIPEI_CITY_ID" }.sorted { ($0.document.version, $0.givenAt) < ($1.document.version, $1.givenAt) }
+    }
+
+    /// Accepting records version 2 through the Taipei Pass channel; the link now rests on it, and the next
+    /// Taipei Pass sign-in goes straight on.
+    func testATaipeiPassSignInAsksForRenewedConsentAndAcceptingRecordsItThroughTaipeiPass() async throws {
+        let provider = try await Self.provider()
+        try await withTaipeiPass(provider) { app in
+            let (browser, patron, subject) = try await signInAskedToRenew(app, provider: provider)
+            let accepted = try await browser.post("/account/renewed-consent", form: ["code": "TAIPEI_CITY_ID", "decision": "accept"])
+            XCTAssertEqual(accepted.headers.first(name: .location), "/account/renewed-consent")
+            let onward = try await browser.get("/account/renewed-consent")
+            XCTAssertEqual(onward.headers.first(name: .location), "/account/home")
+            let home = try await browser.get("/account/home")
+            XCTAssertEqual(home.status, .ok)
+            XCTAssertTrue(home.text.contains(patron.cardNumber!))
+
+            let records = try await cityConsents(app, patron)
+            XCTAssertEqual(records.map(\.document.version), [1, 1, 2], "the application's, the link's, and the renewal")
+            XCTAssertEqual(records.last?.channel, "taipei_pass", "given at a Taipei Pass sign-in")
+            XCTAssertTrue(records.allSatisfy { $0.withdrawnAt == nil }, "agreeing again withdraws nothing")
+            let link = try await XCTUnwrapAsync(await PartnerLink.query(on: app.db).filter(\.$patron.$id == patron.requireID())
+                .filter(\.$status == .active).with(\.$consentRecord).first())
+            XCTAssertEqual(link.$consentRecord.id, records.last?.id, "the link rests on the new consent")
+            let audit = try await XCTUnwrapAsync(await AuditEvent.query(on: app.db).filter(\.$action == "consent.renewed").first())
+            XCTAssertTrue(audit.details?.contains(#""channel":"taipei_pass""#) ?? false, audit.details ?? "")
+            XCTAssertTrue(audit.details?.contains(#""version":"2""#) ?? false)
+            let staffWords = try await signedInStaff(app, role: "admin", email: "admin@tpml.example").get("/staff/patrons/\(patron.requireID())")
+            XCTAssertTrue(staffWords.text.contains("台北通登入時"), "the record names the channel in words")
+
+            let again = TestBrowser(app)
+            let signedIn = try await again.get(try await ProviderUser(client: app.client).authorize(try await startSignIn(again), as: subject))
+            XCTAssertEqual(signedIn.headers.first(name: .location), "/account/home", "asked once")
+        }
+    }
+
+    /// Declining withdraws the old consents as 我的帳戶's 撤回 does: the Taipei Pass link ends (the identity
+    /// with it), nothing of version 2 is recorded, and the account no longer signs in with Taipei Pass.
+    func testATaipeiPassSignInAsksForRenewedConsentAndDecliningEndsTheLink() async throws {
+        let provider = try await Self.provider()
+        try await withTaipeiPass(provider) { app in
+            let (browser, patron, subject) = try await signInAskedToRenew(app, provider: provider)
+            let declined = try await browser.post("/account/renewed-consent", form: ["code": "TAIPEI_CITY_ID", "decision": "decline"])
+            XCTAssertEqual(declined.headers.first(name: .location), "/account/renewed-consent")
+            let onward = try await browser.get("/account/renewed-consent")
+            XCTAssertEqual(onward.headers.first(name: .location), "/account/home")
+
+            let records = try await cityConsents(app, patron)
+            XCTAssertEqual(records.map(\.document.version), [1, 1], "nothing of version 2")
+            XCTAssertTrue(records.allSatisfy { $0.withdrawnAt != nil }, "both old consents withdrawn")
+            let after = try await counts(app, patron)
+            XCTAssertEqual(after.identities, 0, "the Taipei Pass identity is removed, as 停用 removes it")
+            XCTAssertEqual(after.activeLinks, 0)
+            let link = try await PartnerLink.query(on: app.db).filter(\.$patron.$id == patron.requireID()).first()
+            XCTAssertEqual(link?.status, .withdrawn)
+            let actions = try await AuditEvent.query(on: app.db).filter(\.$action ~~ ["consent.renewal_declined", "partner_link.disabled", "consent.renewed"])
+                .all().map(\.action).sorted()
+            XCTAssertEqual(actions, ["consent.renewal_declined", "partner_link.disabled"])
+
+            let again = TestBrowser(app)
+            let back = try await again.get(try await ProviderUser(client: app.client).authorize(try await startSignIn(again), as: subject))
+            XCTAssertEqual(back.headers.first(name: .location), "/login?taipei_pass=not_linked")
         }
     }
 

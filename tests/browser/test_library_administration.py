@@ -32,7 +32,8 @@ TEXTS = {
         "new_password": "新密碼", "again": "再次輸入新密碼", "set": "設定密碼", "email": "電子郵件", "password": "密碼",
         "sign_in": "登入", "room_library": "服務臺與合作館服務", "room_libraries": "成員館",
         "desk_code": "服務臺代碼", "desk_zh": "服務臺中文名稱", "desk_en": "服務臺英文名稱", "add_desk": "新增服務臺",
-        "desk_added": "已新增服務臺。", "code": "館代碼", "name_zh": "中文館名", "name_en": "英文館名",
+        "desk_added": "已新增服務臺。", "close": "關閉{desk}", "desk_closed": "已關閉服務臺。", "closed": "已關閉",
+        "reopen": "重新開放{desk}", "desk_reopened": "已重新開放服務臺。", "code": "館代碼", "name_zh": "中文館名", "name_en": "英文館名",
         "prefix": "借閱證號前綴", "add_library": "新增成員館", "prefix_error": "借閱證號前綴：請填 4 位數字。",
     },
     "en": {
@@ -92,7 +93,19 @@ def test_an_administrator_adds_a_desk_and_a_reader_applying_is_told_of_it_at_pho
     assert_no_horizontal_scroll(admin)
     screenshot(admin, "staff-library-desk-added-360.png")
 
-    # A reader applies online and is told the new desk is one where the card is completed.
+    # Closed for a while (renovation), then reopened: the reader below is told of it again.
+    click_and_wait(admin, button(admin, texts["close"].format(desk=name_zh)))
+    assert admin.find_element(By.CSS_SELECTOR, "p.notice[role=status]").text == texts["desk_closed"]
+    closed = next(li for li in admin.find_elements(By.CSS_SELECTOR, "ul.desk-list li") if f"({code})" in li.text)
+    assert closed.find_element(By.CSS_SELECTOR, ".desk-closed").text == texts["closed"]
+    click_and_wait(admin, button(admin, texts["reopen"].format(desk=name_zh)))
+    assert admin.find_element(By.CSS_SELECTOR, "p.notice[role=status]").text == texts["desk_reopened"]
+    reopened = next(li for li in admin.find_elements(By.CSS_SELECTOR, "ul.desk-list li") if f"({code})" in li.text)
+    assert not reopened.find_elements(By.CSS_SELECTOR, ".desk-closed"), reopened.text
+    button(admin, texts["close"].format(desk=name_zh))  # open again, so it can be closed again
+    assert_no_horizontal_scroll(admin)
+
+    # A reader applies online and is told the new (reopened) desk is one where the card is completed.
     reader = make_driver("zh-TW,zh")
     reader.get(server.url("/apply"))
     wait_loaded(reader)

@@ -139,6 +139,20 @@ def test_an_administrator_invites_a_staff_member_in_english_at_desktop_width(ser
     role_of.find_element(By.CSS_SELECTOR, "option[value=desk]").click()
     click_and_wait(admin, row.find_element(By.XPATH, ".//button[normalize-space(.)='Change role']"))
     assert admin.find_element(By.CSS_SELECTOR, "[role=status]").text == f"The role of {invited} is now Desk."
+
+    # Disabled, then enabled again: the account comes back waiting for a new password from a mailed link.
+    def invited_row():
+        return admin.find_element(By.XPATH, f"//tr[td[normalize-space(.)='{invited}']]")
+    click_and_wait(admin, invited_row().find_element(By.XPATH, ".//button[normalize-space(.)='Disable']"))
+    assert admin.find_element(By.CSS_SELECTOR, "[role=status]").text == f"{invited} is disabled and has been signed out."
+    assert "Disabled" in invited_row().text and not invited_row().find_elements(By.XPATH, ".//button[normalize-space(.)='Disable']")
+    enable = invited_row().find_element(By.XPATH, ".//button[normalize-space(.)='Enable']")
+    assert enable.get_attribute("aria-label") == f"Enable {invited} again"
+    click_and_wait(admin, enable)
+    assert admin.find_element(By.CSS_SELECTOR, "[role=status]").text.startswith(
+        f"{invited} is enabled again: an email with a link to set a new password is on its way.")
+    assert "Invited (no password yet)" in invited_row().text, invited_row().text
+    assert invited_row().find_elements(By.XPATH, ".//button[normalize-space(.)='Disable']"), "it can be disabled again"
     scroll_width, inner_width = admin.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
     assert scroll_width <= inner_width == 1280, (scroll_width, inner_width)
     screenshot(admin, "staff-accounts-en-1280.png")

@@ -153,6 +153,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.migrations.add(AddAuditTrailSearchIndexes())
     app.migrations.add(AddApplicationChannelToPatron())
     app.migrations.add(AddReportIndexes())
+    app.migrations.add(AddReportCoveringIndexes())
     // `onecard migrate` reports what it applied; the per-migration lines are for debugging.
     app.fluent.migrationLogLevel = .debug
     if settings.migratesOnBoot {
@@ -178,6 +179,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.leaf.tags["path"] = PathTag()
     app.leaf.tags["day"] = DayTag()
     app.leaf.tags["staffMay"] = StaffMayTag()
+    app.leaf.tags["staffAwaitingSecondFactor"] = StaffAwaitingSecondFactorTag()
     app.leaf.tags["staffAccount"] = StaffAccountTag()
     app.leaf.tags["asset"] = AssetTag(assets: staticAssets)
 

@@ -133,6 +133,7 @@ enum SiteURL: Sendable {
     case staffLibraryDesks
     case staffLibraryDesk(id: Parameter<UUID>)
     case staffLibraryDeskClose(id: Parameter<UUID>)
+    case staffLibraryDeskReopen(id: Parameter<UUID>)
     case staffLibraryServices
     case staffLibraryServiceWithdraw(id: Parameter<UUID>)
     case staffLibraries
@@ -142,6 +143,7 @@ enum SiteURL: Sendable {
     case staffAccounts
     case staffAccountRole(id: Parameter<UUID>)
     case staffAccountDisable(id: Parameter<UUID>)
+    case staffAccountEnable(id: Parameter<UUID>)
     case staffAccountPasswordLink(id: Parameter<UUID>)
     case staffAccountSecondFactorReset(id: Parameter<UUID>)
     // Consent documents (issue #14 item 6): versions, the next version's draft, its preview and publication;
@@ -330,6 +332,7 @@ enum SiteURL: Sendable {
         case .staffLibraryDesks: ["staff", "library", "desks"]
         case .staffLibraryDesk(let id): ["staff", "library", "desks", .parameter("id", id)]
         case .staffLibraryDeskClose(let id): ["staff", "library", "desks", .parameter("id", id), "close"]
+        case .staffLibraryDeskReopen(let id): ["staff", "library", "desks", .parameter("id", id), "reopen"]
         case .staffLibraryServices: ["staff", "library", "services"]
         case .staffLibraryServiceWithdraw(let id): ["staff", "library", "services", .parameter("id", id), "withdraw"]
         case .staffLibraries: ["staff", "libraries"]
@@ -338,6 +341,7 @@ enum SiteURL: Sendable {
         case .staffAccounts: ["staff", "accounts"]
         case .staffAccountRole(let id): ["staff", "accounts", .parameter("id", id), "role"]
         case .staffAccountDisable(let id): ["staff", "accounts", .parameter("id", id), "disable"]
+        case .staffAccountEnable(let id): ["staff", "accounts", .parameter("id", id), "enable"]
         case .staffAccountPasswordLink(let id): ["staff", "accounts", .parameter("id", id), "password-link"]
         case .staffAccountSecondFactorReset(let id): ["staff", "accounts", .parameter("id", id), "second-factor-reset"]
         case .staffConsents: ["staff", "consents"]
@@ -458,8 +462,8 @@ enum SiteURL: Sendable {
              .staffGroupBatchSummary, .staffPatron, .staffPatronIDNumber, .staffOIDCClientDisable, .staffOIDCClientSecret,
              .staffPartnerSystem, .staffPartnerSystemSecret, .staffPartnerSystemTest, .staffAPIClient, .staffAPIClientDisable,
              .staffAPIClientToken, .staffSIP2Account, .staffSIP2AccountDisable, .staffSIP2AccountEnable, .staffSIP2AccountPassword,
-             .staffLibraryDesk, .staffLibraryDeskClose, .staffLibraryServiceWithdraw,
-             .staffAccountRole, .staffAccountDisable, .staffAccountPasswordLink, .staffAccountSecondFactorReset,
+             .staffLibraryDesk, .staffLibraryDeskClose, .staffLibraryDeskReopen, .staffLibraryServiceWithdraw,
+             .staffAccountRole, .staffAccountDisable, .staffAccountEnable, .staffAccountPasswordLink, .staffAccountSecondFactorReset,
              .staffConsent, .staffConsentVersion, .staffConsentPreview, .staffConsentPublish,
              .staffAuditExport, .staffReportDownload:
             nil

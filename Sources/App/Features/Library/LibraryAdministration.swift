@@ -96,6 +96,22 @@ struct LibraryAdministration {
         directory.invalidate()
     }
 
+    /// Opens a closed desk again (a branch back from renovation): it is named again where applicants are
+    /// told where to complete their application and in the directory. Nothing else changes: applications
+    /// belong to the library, not to a desk, so none was moved when it closed and none moves back.
+    func reopenDesk(_ deskID: UUID, in libraryID: UUID, by actor: AuditActor) async throws {
+        try await database.transaction { db in
+            guard let desk = try await ServiceDesk.query(on: db).filter(\.$id == deskID).filter(\.$library.$id == libraryID).first(),
+                  let closure = try await ServiceDeskClosure.find(deskID, on: db), closure.closedAt != nil
+            else { throw OneCardError.notFound }
+            closure.closedAt = nil
+            try await closure.save(on: db)
+            try await AuditTrail.record("service_desk.reopened", by: actor, subject: ("service_desk", deskID.uuidString),
+                                        libraryID: libraryID, details: ["code": desk.code], at: now, on: db)
+        }
+        directory.invalidate()
+    }
+
     // MARK: Partner services
 
     /// Offers the one-card service with `partnerCode` (another member library) to the library's readers:

@@ -6,13 +6,14 @@ import Vapor
 /// offers. Every change goes through `LibraryAdministration`, which audits it.
 struct LibraryAdministrationController: RouteCollection {
     static let roles: Set<StaffMember.Role> = [.admin]
-    static let notices: Set<String> = ["desk_added", "desk_renamed", "desk_closed", "service_offered", "service_withdrawn"]
+    static let notices: Set<String> = ["desk_added", "desk_renamed", "desk_closed", "desk_reopened", "service_offered", "service_withdrawn"]
 
     func boot(routes: any RoutesBuilder) throws {
         routes.get(.staffLibrary, use: index)
         routes.post(.staffLibraryDesks, maximumBytes: .form, use: addDesk)
         routes.post(.staffLibraryDesk(id: .key), maximumBytes: .form, use: renameDesk)
         routes.post(.staffLibraryDeskClose(id: .key), maximumBytes: .form, use: closeDesk)
+        routes.post(.staffLibraryDeskReopen(id: .key), maximumBytes: .form, use: reopenDesk)
         routes.post(.staffLibraryServices, maximumBytes: .form, use: offer)
         routes.post(.staffLibraryServiceWithdraw(id: .key), maximumBytes: .form, use: withdraw)
     }
@@ -86,6 +87,14 @@ struct LibraryAdministrationController: RouteCollection {
             }
         }
         return req.redirect(to: SiteURL.staffLibrary.path + "?done=desk_closed", redirectType: .normal)
+    }
+
+    @Sendable
+    func reopenDesk(req: Request) async throws -> Response {
+        let staff = try await req.requireStaff(Self.roles)
+        guard let id = req.parameters.get("id", as: UUID.self) else { throw OneCardError.notFound }
+        try await administration(req).reopenDesk(id, in: staff.$library.id, by: .staff(staff.requireID(), ipAddress: req.clientAddress))
+        return req.redirect(to: SiteURL.staffLibrary.path + "?done=desk_reopened", redirectType: .normal)
     }
 
     @Sendable

@@ -8,6 +8,7 @@ enum LibraryAdministrationPage {
             let closed: Bool
             let renamePath: String
             let closePath: String
+            let reopenPath: String
             /// The rename form: the names as stored, or as typed when refused, and each field's problem.
             var form: FormState
         }

@@ -23,6 +23,7 @@ extension LibraryAdministrationPage {
                 return .init(code: desk.code, name: desk.name(in: locale), closed: closed.contains(id),
                              renamePath: SiteURL.staffLibraryDesk(id: .value(id)).path,
                              closePath: SiteURL.staffLibraryDeskClose(id: .value(id)).path,
+                             reopenPath: SiteURL.staffLibraryDeskReopen(id: .value(id)).path,
                              form: FormState(values: ["nameZH": desk.nameZH, "nameEN": desk.nameEN]))
             },
             services: try services.map { service in

@@ -51,18 +51,23 @@ struct StaffAccounts {
     /// Mails `staff` (loaded with its library) a new password-setting link; the link sent before stops working.
     /// The password stays until the link is used, so a link sent to the wrong hands cannot lock anyone out.
     func sendPasswordLink(to staff: StaffMember, locale: SiteLocale, by actor: AuditActor) async throws {
-        let (issued, link) = issueLink()
         try await database.transaction { db in
-            staff.passwordTokenHash = issued.hash
-            staff.passwordTokenExpiresAt = issued.expiresAt
-            try await staff.save(on: db)
-            try await AuditTrail.record("staff.password_link_sent", by: actor, subject: ("staff", staff.id!.uuidString),
-                                        libraryID: staff.$library.id, at: now, on: db)
-            try await outbox.enqueueEmail(
-                template: "staff_password_link", to: staff.email, locale: locale,
-                values: ["library": staff.library.name(in: locale), "hours": String(Int(linkLifetime / 3600))],
-                secrets: ["link": link.absoluteString], from: staff.library, on: db)
+            try await sendPasswordLink(to: staff, locale: locale, by: actor, on: db)
         }
+    }
+
+    /// The same inside the caller's transaction (an account enabled again is mailed its link with the change).
+    func sendPasswordLink(to staff: StaffMember, locale: SiteLocale, by actor: AuditActor, on db: any Database) async throws {
+        let (issued, link) = issueLink()
+        staff.passwordTokenHash = issued.hash
+        staff.passwordTokenExpiresAt = issued.expiresAt
+        try await staff.save(on: db)
+        try await AuditTrail.record("staff.password_link_sent", by: actor, subject: ("staff", staff.id!.uuidString),
+                                    libraryID: staff.$library.id, at: now, on: db)
+        try await outbox.enqueueEmail(
+            template: "staff_password_link", to: staff.email, locale: locale,
+            values: ["library": staff.library.name(in: locale), "hours": String(Int(linkLifetime / 3600))],
+            secrets: ["link": link.absoluteString], from: staff.library, on: db)
     }
 
     private func issueLink() -> (IssuedOneTimeLink, URL) {

@@ -33,7 +33,7 @@ struct TaipeiPassController: RouteCollection {
         case .signedIn(let patronID):
             try await req.rotateSession()
             req.session.data[ReaderSessionController.sessionKey] = patronID.uuidString
-            if let ask = try await req.askRenewedConsent(of: patronID, thenTo: SiteURL.myHome.path, channel: "web") { return ask }
+            if let ask = try await req.askRenewedConsent(of: patronID, thenTo: SiteURL.myHome.path, channel: "taipei_pass") { return ask }
             return req.redirect(to: SiteURL.myHome.path, redirectType: .normal)
         case .failed(let failure, let purpose):
             // Linking reports on 合作館服務 while the reader is still signed in; everything else on 登入.

@@ -12,17 +12,29 @@ extension Request {
     /// role's second factor was done in this session. A session signed in before second factors existed
     /// lacks the mark, so a reviewer or administrator of such a session gives the code before going on.
     func staffMember() async throws -> StaffMember? {
-        guard let staff = try await staffPastPassword() else { return nil }
-        guard !staff.role.requiresSecondFactor || session.data[Self.staffSecondFactorKey] == staff.id?.uuidString else { return nil }
+        guard let staff = try await staffPastPassword(), hasPassedSecondFactor(staff) else { return nil }
         return staff
     }
 
     /// A staff member whose password was right in this session but whose second factor is still asked (or
     /// not yet enrolled), or nil.
     func staffAwaitingSecondFactor() async throws -> StaffMember? {
-        guard let staff = try await staffPastPassword(), staff.role.requiresSecondFactor,
-              session.data[Self.staffSecondFactorKey] != staff.id?.uuidString else { return nil }
+        guard let staff = try await staffPastPassword(), !hasPassedSecondFactor(staff) else { return nil }
         return staff
+    }
+
+    /// What the staff layout's tags (`#staffMay`, `#staffAccount`, `#staffAwaitingSecondFactor`) know of who is
+    /// signed in: the account this request already loaded, and whether its second factor is done. Tags cannot
+    /// query, so nothing is loaded here; a page that checked nobody shows no staff navigation.
+    var loadedStaff: (staff: StaffMember, pastSecondFactor: Bool)? {
+        guard let staff = storage[StorageKeys.StaffKey.self], staff.disabledAt == nil else { return nil }
+        return (staff, hasPassedSecondFactor(staff))
+    }
+
+    /// Whether `staff` may act in this session: a role without a second factor at once, the others once the
+    /// factor was done in this session.
+    private func hasPassedSecondFactor(_ staff: StaffMember) -> Bool {
+        !staff.role.requiresSecondFactor || (hasSession && session.data[Self.staffSecondFactorKey] == staff.id?.uuidString)
     }
 
     /// Where a staff member who is between the password and the second factor goes: the code, or the

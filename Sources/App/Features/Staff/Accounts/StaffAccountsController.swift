@@ -1,8 +1,8 @@
 import Fluent
 import Vapor
 
-/// The administrators' staff accounts page: list, invite, change the role, disable, send a new password
-/// link, reset the second factor (issue #14 item 6). The rules live in `StaffAdministration`.
+/// The administrators' staff accounts page: list, invite, change the role, disable, enable again, send a
+/// new password link, reset the second factor (issue #14 item 6). The rules live in `StaffAdministration`.
 struct StaffAccountsController: RouteCollection {
     static let roles = StaffAdministration.roles
 
@@ -11,6 +11,7 @@ struct StaffAccountsController: RouteCollection {
         routes.post(.staffAccounts, maximumBytes: .form, use: invite)
         routes.post(.staffAccountRole(id: .key), maximumBytes: .form, use: changeRole)
         routes.post(.staffAccountDisable(id: .key), maximumBytes: .form, use: disable)
+        routes.post(.staffAccountEnable(id: .key), maximumBytes: .form, use: enable)
         routes.post(.staffAccountPasswordLink(id: .key), maximumBytes: .form, use: sendPasswordLink)
         routes.post(.staffAccountSecondFactorReset(id: .key), maximumBytes: .form, use: resetSecondFactor)
     }
@@ -77,6 +78,13 @@ struct StaffAccountsController: RouteCollection {
     }
 
     @Sendable
+    func enable(req: Request) async throws -> Response {
+        let administration = try await administration(req)
+        let staff = try await administration.enable(req.parameters.require("id"), locale: req.locale)
+        return try await page(req, administration, notice: req.t("staff.accounts.enabled_notice", ["email": staff.email]))
+    }
+
+    @Sendable
     func sendPasswordLink(req: Request) async throws -> Response {
         let administration = try await administration(req)
         let staff = try await administration.sendPasswordLink(to: req.parameters.require("id"), locale: req.locale)
@@ -103,8 +111,10 @@ struct StaffAccountsController: RouteCollection {
                 secondFactor: staff.totpConfirmedAt != nil,
                 lastSignIn: staff.lastSignInAt.map { DisplayTime.minute($0, in: req.locale) },
                 actionable: id != administrator.id && staff.disabledAt == nil && administration.grantableRoles.contains(staff.role),
+                enablable: id != administrator.id && staff.disabledAt != nil && administration.grantableRoles.contains(staff.role),
                 rolePath: SiteURL.staffAccountRole(id: .value(id)).path,
                 disablePath: SiteURL.staffAccountDisable(id: .value(id)).path,
+                enablePath: SiteURL.staffAccountEnable(id: .value(id)).path,
                 passwordLinkPath: SiteURL.staffAccountPasswordLink(id: .value(id)).path,
                 secondFactorResetPath: SiteURL.staffAccountSecondFactorReset(id: .value(id)).path)
         }

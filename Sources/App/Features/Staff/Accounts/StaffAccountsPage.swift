@@ -13,8 +13,11 @@ struct StaffAccountsPage: Encodable {
         let lastSignIn: String?
         /// False for the administrator's own row: no actions on it.
         let actionable: Bool
+        /// A disabled account this administrator may enable again (never their own).
+        let enablable: Bool
         let rolePath: String
         let disablePath: String
+        let enablePath: String
         let passwordLinkPath: String
         let secondFactorResetPath: String
     }

@@ -85,6 +85,26 @@ struct StaffAdministration {
         return staff
     }
 
+    /// Enables a disabled account again (issue #14 item 6), under the same rules as disabling it. Nothing
+    /// it held when it was disabled is trusted again: the old password is cleared and a new password link
+    /// is mailed to the account's address, and the authenticator key and recovery codes are removed, so an
+    /// admin or reviewer enrols a new one at the next sign-in. An account is disabled when someone leaves
+    /// or is suspected of misuse; whoever held the old password or phone since then cannot come back with it.
+    func enable(_ id: UUID, locale: SiteLocale) async throws -> StaffMember {
+        let staff = try await target(id)
+        try checkGrantable(staff.role)
+        guard staff.disabledAt != nil else { return staff }
+        try await database.transaction { db in
+            staff.disabledAt = nil
+            staff.passwordHash = nil
+            try await StaffSecondFactor.remove(from: staff, on: db)
+            try await AuditTrail.record("staff.enabled", by: actor, subject: ("staff", staff.id!.uuidString),
+                                        libraryID: staff.$library.id, at: now, on: db)
+            try await accounts.sendPasswordLink(to: staff, locale: locale, by: actor, on: db)
+        }
+        return staff
+    }
+
     func sendPasswordLink(to id: UUID, locale: SiteLocale) async throws -> StaffMember {
         let staff = try await target(id)
         try checkGrantable(staff.role)

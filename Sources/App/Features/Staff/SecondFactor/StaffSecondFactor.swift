@@ -113,15 +113,21 @@ struct StaffSecondFactor {
     /// session of theirs ends now.
     func reset(_ staff: StaffMember, by actor: AuditActor) async throws {
         try await database.transaction { db in
-            staff.totpSecretSealed = nil
-            staff.totpConfirmedAt = nil
-            staff.totpLastStep = nil
-            try await staff.save(on: db)
-            try await StaffRecoveryCode.query(on: db).filter(\.$staffMember.$id == staff.requireID()).delete()
+            try await Self.remove(from: staff, on: db)
             try await WebSessions.endSessions(ofStaff: staff.requireID(), on: db)
             try await AuditTrail.record("staff.second_factor_reset", by: actor, subject: ("staff", staff.id!.uuidString),
                                         libraryID: staff.$library.id, at: now, on: db)
         }
+    }
+
+    /// Forgets `staff`'s authenticator key and recovery codes (saving `staff`), inside the caller's transaction:
+    /// a reset, and an account enabled again (`StaffAdministration.enable`).
+    static func remove(from staff: StaffMember, on db: any Database) async throws {
+        staff.totpSecretSealed = nil
+        staff.totpConfirmedAt = nil
+        staff.totpLastStep = nil
+        try await staff.save(on: db)
+        try await StaffRecoveryCode.query(on: db).filter(\.$staffMember.$id == staff.requireID()).delete()
     }
 
     /// Recovery codes are typed as shown (`ABCDE-FGHJK`) or without the dash, in either case.
