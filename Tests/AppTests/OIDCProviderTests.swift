@@ -638,15 +638,12 @@ final class OIDCProviderTests: XCTestCase {
             let made = try await XCTUnwrapAsync(try await AuditEvent.query(on: app.db).filter(\.$action == "oidc.client_created").first())
             XCTAssertTrue(made.details?.contains("RS256") == true, made.details ?? "")
 
-            // The page shows both settings of every client, in both languages.
+            // The page shows both settings of every client (in English too, below).
             let page = try await admin.get("/staff/oidc/clients")
             XCTAssertTrue(page.text.contains("<option value=\"RS256\" selected>RS256</option>"), page.text)
             XCTAssertTrue(page.text.contains("name=\"introspectsAnyToken\" value=\"yes\" checked"))
             XCTAssertTrue(page.text.contains("ID 權杖簽章"))
             XCTAssertTrue(page.text.contains("action=\"/staff/oidc/clients/audio/settings\""))
-            let english = try await admin.get("/staff/oidc/clients?lang=en")
-            XCTAssertTrue(english.text.contains("ID token signature"))
-            XCTAssertTrue(english.text.contains("May introspect every service"))
 
             // Back to ES256, no longer a resource server: saved and audited.
             let changed = try await admin.post("/staff/oidc/clients/audio/settings", form: ["idTokenAlg": "ES256"])
@@ -670,6 +667,10 @@ final class OIDCProviderTests: XCTestCase {
             XCTAssertFalse(unchanged.introspectsAnyToken)
             let stillOne = try await AuditEvent.query(on: app.db).filter(\.$action == "oidc.client_changed").count()
             XCTAssertEqual(stillOne, 1)
+            // (After the checks above: choosing English stays with the session.)
+            let english = try await admin.get("/staff/oidc/clients?lang=en")
+            XCTAssertTrue(english.text.contains("ID token signature"))
+            XCTAssertTrue(english.text.contains("May introspect every service"))
 
             // Nobody else may.
             let desk = try await signedInStaff(app, role: "admin", email: "admin@tpml.example")
