@@ -17,10 +17,9 @@ import urllib.parse
 import pytest
 import requests
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import WebDriverWait
 
 from browser_helpers import assert_no_horizontal_scroll, button, click_and_wait, labelled, screenshot, text_of, wait_loaded
-from test_library_administration import staff_signed_in
 from test_reader_account import demo_reader
 
 
@@ -95,31 +94,3 @@ def test_a_reader_signs_in_to_a_platform_and_consents_on_a_phone(server, make_dr
         "code_verifier": verifier}, timeout=10)
     assert tokens.status_code == 200, tokens.text
     assert "id_token" in tokens.json()
-
-
-def test_the_consortium_administrator_switches_a_platform_to_rs256_on_a_phone(server, make_driver):
-    """The registered services' table shows each one's ID token signature and introspection right, and the
-    consortium administrator changes them there (issue #15, RS256); in zh-TW at phone width."""
-    made = server.cli("oidc", "client", "create", "--client-id", "audio-phone", "--name", "有聲書平台", "--home-page",
-                      "https://audio.example", "--redirect-uri", "https://audio.example/cb", "--scopes", "openid profile",
-                      "--libraries", "TPML")
-    assert made.returncode == 0, made.stderr
-    driver = staff_signed_in(server, make_driver, "zh-TW,zh", "NLPI", "consortium_admin", desktop=False)
-    driver.get(server.url("/staff/oidc/clients"))
-    wait_loaded(driver)
-    row = driver.find_element(By.XPATH, "//tr[td[normalize-space(.)='audio-phone']]")
-    algorithm = Select(labelled(driver, "ID 權杖簽章", within=row))
-    assert algorithm.first_selected_option.text == "ES256"
-    algorithm.select_by_value("RS256")
-    box = row.find_element(By.CSS_SELECTOR, "input[name='introspectsAnyToken']")
-    assert not box.is_selected()
-    driver.execute_script("arguments[0].click()", box)
-    click_and_wait(driver, row.find_element(By.XPATH, ".//button[normalize-space(.)='儲存']"))
-    assert "已更新 audio-phone 的設定。" in driver.find_element(By.CSS_SELECTOR, "[role=status]").text
-    row = driver.find_element(By.XPATH, "//tr[td[normalize-space(.)='audio-phone']]")
-    assert Select(labelled(driver, "ID 權杖簽章", within=row)).first_selected_option.text == "RS256"
-    assert row.find_element(By.CSS_SELECTOR, "input[name='introspectsAnyToken']").is_selected()
-    assert_no_horizontal_scroll(driver)
-    screenshot(driver, "oidc-clients-settings-zh-TW.png")
-    listed = server.cli("oidc", "client", "list")
-    assert next(line for line in listed.stdout.splitlines() if line.startswith("audio-phone\t")).endswith("\tRS256")
