@@ -3,6 +3,7 @@ import Fluent
 import Foundation
 import JWTKit
 import OneCardDomain
+import SQLKit
 import XCTVapor
 @testable import App
 
@@ -19,10 +20,11 @@ final class OIDCProviderTests: XCTestCase {
     }
 
     func register(_ app: Application, id: String = "ebooks", confidential: Bool = false, libraries: [String] = ["TPML"],
-                  scopes: [String] = ["openid", "profile", "email", "card", "age"], allDigital: Bool = false) async throws -> Client {
+                  scopes: [String] = ["openid", "profile", "email", "card", "age"], allDigital: Bool = false,
+                  idTokenAlg: String = "ES256") async throws -> Client {
         let (client, secret) = try await OIDCClients(database: app.db, now: app.clock.now()).create(
             .init(clientID: id, name: "電子書平台", homePage: "https://ebooks.example", redirectURIs: [Self.redirect], scopes: scopes,
-                  libraryCodes: libraries, allDigitalCards: allDigital, confidential: confidential),
+                  libraryCodes: libraries, allDigitalCards: allDigital, confidential: confidential, idTokenAlgorithm: idTokenAlg),
             by: .commandLine)
         return Client(id: client.clientID, secret: secret)
     }
@@ -495,6 +497,206 @@ final class OIDCProviderTests: XCTestCase {
             let kids = (try json(later)["keys"] as? [[String: Any]])?.compactMap { $0["kid"] as? String }
             XCTAssertEqual(kids?.count, 1)
             XCTAssertFalse(kids?.contains(old!.kid) ?? true)
+        }
+    }
+
+    // MARK: RS256 (#15 item 1, keys)
+
+    func base64URLDecoded(_ text: String?) -> Data? {
+        guard let text else { return nil }
+        let padded = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+            + String(repeating: "=", count: (4 - text.count % 4) % 4)
+        return Data(base64Encoded: padded)
+    }
+
+    /// A JWT's header, decoded without checking anything.
+    func header(_ jwt: String?) throws -> [String: Any] {
+        let part = try XCTUnwrap(jwt?.split(separator: ".").first.map(String.init))
+        return try XCTUnwrap(JSONSerialization.jsonObject(with: XCTUnwrap(base64URLDecoded(part))) as? [String: Any])
+    }
+
+    /// The published keys of one kind (`EC` or `RSA`), as a JWKS document of their own.
+    func keys(_ jwks: XCTHTTPResponse, kty: String) throws -> (json: String, keys: [[String: Any]]) {
+        let keys = try XCTUnwrap(try json(jwks)["keys"] as? [[String: Any]]).filter { $0["kty"] as? String == kty }
+        return (String(decoding: try JSONSerialization.data(withJSONObject: ["keys": keys]), as: UTF8.self), keys)
+    }
+
+    func testAnRS256ClientsIDTokenVerifiesWithThePublishedRSAKeyAndAnES256ClientsWithTheECKey() async throws {
+        try await withTestApp { app in
+            let ec = try await register(app, id: "ebooks")
+            let rsa = try await register(app, id: "audiobooks", idTokenAlg: "RS256")
+            let patron = try await activateCard(app, try await submitApplication(app))
+            let discovery = try json(try await app.testable().sendRequest(.GET, "/.well-known/openid-configuration"))
+            XCTAssertEqual(discovery["id_token_signing_alg_values_supported"] as? [String], ["ES256", "RS256"])
+
+            // Both kinds are published before the first ID token: a relying party may read the keys first.
+            let before = try await app.testable().sendRequest(.GET, "/oidc/jwks.json")
+            let rsaKeys = try keys(before, kty: "RSA").keys
+            let ecKeys = try keys(before, kty: "EC").keys
+            XCTAssertEqual(rsaKeys.count, 1)
+            XCTAssertEqual(ecKeys.count, 1)
+            let published = try XCTUnwrap(rsaKeys.first)
+            XCTAssertEqual(published["alg"] as? String, "RS256")
+            XCTAssertEqual(published["use"] as? String, "sig")
+            XCTAssertEqual(published["e"] as? String, "AQAB")
+            XCTAssertNotNil(published["kid"] as? String)
+            XCTAssertNil(published["d"], "no private part")
+            let modulus = try XCTUnwrap(base64URLDecoded(published["n"] as? String))
+            XCTAssertGreaterThanOrEqual(modulus.count * 8, 2048)
+            XCTAssertEqual(ecKeys.first?["alg"] as? String, "ES256")
+            XCTAssertEqual(ecKeys.first?["crv"] as? String, "P-256")
+
+            let browser = TestBrowser(app)
+            let rsaTokens = try json(try await exchange(app, rsa, code: try await code(app, browser, rsa, patron: patron)))
+            let ecTokens = try json(try await exchange(app, ec, code: try await code(app, browser, ec, patron: patron)))
+            let rsaIDToken = try XCTUnwrap(rsaTokens["id_token"] as? String)
+            let ecIDToken = try XCTUnwrap(ecTokens["id_token"] as? String)
+            XCTAssertEqual(try header(rsaIDToken)["alg"] as? String, "RS256")
+            XCTAssertEqual(try header(rsaIDToken)["kid"] as? String, published["kid"] as? String)
+            XCTAssertEqual(try header(ecIDToken)["alg"] as? String, "ES256")
+
+            // Each verifies with its own kind of key alone, and not with the other kind.
+            let jwks = try await app.testable().sendRequest(.GET, "/oidc/jwks.json")
+            let onlyRSA = try await JWTKeyCollection().add(jwksJSON: try keys(jwks, kty: "RSA").json)
+            let onlyEC = try await JWTKeyCollection().add(jwksJSON: try keys(jwks, kty: "EC").json)
+            let verified = try await onlyRSA.verify(rsaIDToken, as: OIDCIDToken.self)
+            XCTAssertEqual(verified.aud, "audiobooks")
+            XCTAssertEqual(verified.nonce, "n-0S6_WzA2Mj")
+            XCTAssertEqual(verified.atHash, Data(SHA256.hash(data: Data(try XCTUnwrap(rsaTokens["access_token"] as? String).utf8)).prefix(16))
+                .base64URLEncodedString())
+            let verifiedEC = try await onlyEC.verify(ecIDToken, as: OIDCIDToken.self)
+            XCTAssertEqual(verifiedEC.aud, "ebooks")
+            await XCTAssertThrowsErrorAsync(try await onlyEC.verify(rsaIDToken, as: OIDCIDToken.self)) { _ in }
+            await XCTAssertThrowsErrorAsync(try await onlyRSA.verify(ecIDToken, as: OIDCIDToken.self)) { _ in }
+
+            // The private key is sealed in the database, under the signing keys' context.
+            let row = try await XCTUnwrapAsync(try await OIDCSigningKey.query(on: app.db).filter(\.$algorithm == "RS256").first())
+            XCTAssertFalse(row.privateKeySealed.contains("PRIVATE KEY"))
+            XCTAssertFalse(row.privateKeySealed.contains("MII"))
+            let opened = try app.vault.open(row.privateKeySealed, context: OIDCKeyRing.sealContext)
+            XCTAssertTrue(opened.contains("PRIVATE KEY"))
+            XCTAssertThrowsError(try app.vault.open(row.privateKeySealed, context: "something.else"))
+
+            // Logout takes an RS256 ID token as its hint like an ES256 one.
+            let logout = try await browser.get("/oidc/logout?id_token_hint=\(rsaIDToken)&post_logout_redirect_uri=\(Self.redirect)&state=bye")
+            XCTAssertTrue([.seeOther, .found].contains(logout.status), "\(logout.status) \(logout.text)")
+            XCTAssertEqual(logout.headers.first(name: .location), Self.redirect + "?state=bye")
+        }
+    }
+
+    func testRotationStartsANewRSAKeyAndKeepsTheOldOnePublishedUntilItsIDTokensHaveExpired() async throws {
+        let clock = TestClock()
+        try await withTestApp(clock: clock) { app in
+            let client = try await register(app, idTokenAlg: "RS256")
+            let patron = try await activateCard(app, try await submitApplication(app))
+            let first = try json(try await exchange(app, client, code: try await code(app, TestBrowser(app), client, patron: patron)))
+            let oldToken = try XCTUnwrap(first["id_token"] as? String)
+            let oldKid = try XCTUnwrap(try header(oldToken)["kid"] as? String)
+
+            let rotated = try await OIDCKeyRing(database: app.db, vault: app.vault, cache: app.oidcKeyCache, tokenLifetime: 600, now: clock.now).rotate()
+            XCTAssertEqual(rotated.map(\.algorithm).sorted(), ["ES256", "RS256"], "rotation starts a key of each algorithm in use")
+
+            let next = try json(try await exchange(app, client, code: try await code(app, TestBrowser(app), client, patron: patron)))
+            let newToken = try XCTUnwrap(next["id_token"] as? String)
+            let newKid = try XCTUnwrap(try header(newToken)["kid"] as? String)
+            XCTAssertEqual(try header(newToken)["alg"] as? String, "RS256")
+            XCTAssertNotEqual(newKid, oldKid)
+            let both = try await app.testable().sendRequest(.GET, "/oidc/jwks.json")
+            let rsaKeys = try keys(both, kty: "RSA")
+            XCTAssertEqual(Set(rsaKeys.keys.compactMap { $0["kid"] as? String }), [oldKid, newKid])
+            let published = try await JWTKeyCollection().add(jwksJSON: rsaKeys.json)
+            _ = try await published.verify(oldToken, as: OIDCIDToken.self)
+            _ = try await published.verify(newToken, as: OIDCIDToken.self)
+
+            clock.advance(by: 601)
+            let later = try await app.testable().sendRequest(.GET, "/oidc/jwks.json")
+            XCTAssertEqual(try keys(later, kty: "RSA").keys.compactMap { $0["kid"] as? String }, [newKid])
+        }
+    }
+
+    func testTheConsortiumAdministratorSetsTheIDTokenSignatureAndIntrospectionOnThePage() async throws {
+        try await withTestApp { app in
+            let admin = try await signedInStaff(app, role: "consortium_admin", library: "NLPI", email: "oidc@nlpi.example")
+            _ = try await admin.get("/staff/oidc/clients")
+            var components = URLComponents()
+            components.queryItems = [
+                .init(name: "name", value: "有聲書平台"), .init(name: "homePage", value: "https://audio.example"),
+                .init(name: "clientID", value: "audio"), .init(name: "redirectURIs", value: "https://audio.example/cb"),
+                .init(name: "scopes[]", value: "profile"), .init(name: "libraries[]", value: "NLPI"), .init(name: "kind", value: "confidential"),
+                .init(name: "idTokenAlg", value: "RS256"), .init(name: "introspectsAnyToken", value: "yes"),
+                .init(name: "_csrf", value: admin.lastCSRFToken),
+            ]
+            var headers = HTTPHeaders()
+            headers.contentType = .urlEncodedForm
+            headers.replaceOrAdd(name: .cookie, value: admin.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
+            let created = try await app.testable().sendRequest(.POST, "/staff/oidc/clients", headers: headers,
+                                                               body: ByteBuffer(string: components.percentEncodedQuery!))
+            XCTAssertEqual(created.status, .created, created.text)
+            let client = try await XCTUnwrapAsync(try await OIDCClient.query(on: app.db).filter(\.$clientID == "audio").first())
+            XCTAssertEqual(client.idTokenAlgorithm, .rs256)
+            XCTAssertTrue(client.introspectsAnyToken)
+            let made = try await XCTUnwrapAsync(try await AuditEvent.query(on: app.db).filter(\.$action == "oidc.client_created").first())
+            XCTAssertTrue(made.details?.contains("RS256") == true, made.details ?? "")
+
+            // The page shows both settings of every client (in English too, below).
+            let page = try await admin.get("/staff/oidc/clients")
+            XCTAssertTrue(page.text.contains("<option value=\"RS256\" selected>RS256</option>"), page.text)
+            XCTAssertTrue(page.text.contains("name=\"introspectsAnyToken\" value=\"yes\" checked"))
+            XCTAssertTrue(page.text.contains("ID 權杖簽章"))
+            XCTAssertTrue(page.text.contains("action=\"/staff/oidc/clients/audio/settings\""))
+
+            // Back to ES256, no longer a resource server: saved and audited.
+            let changed = try await admin.post("/staff/oidc/clients/audio/settings", form: ["idTokenAlg": "ES256"])
+            XCTAssertEqual(changed.status, .ok, changed.text)
+            XCTAssertTrue(changed.text.contains("已更新 audio 的設定"))
+            let after = try await XCTUnwrapAsync(try await OIDCClient.query(on: app.db).filter(\.$clientID == "audio").first())
+            XCTAssertEqual(after.idTokenAlgorithm, .es256)
+            XCTAssertFalse(after.introspectsAnyToken)
+            let audit = try await AuditEvent.query(on: app.db).filter(\.$action == "oidc.client_changed").all()
+            XCTAssertEqual(audit.count, 1)
+            XCTAssertEqual(audit.first?.actorType, "staff")
+            XCTAssertTrue(audit.first?.details?.contains("RS256 → ES256") == true, audit.first?.details ?? "")
+            XCTAssertTrue(audit.first?.details?.contains("\"introspects_any_token\":\"no\"") == true, audit.first?.details ?? "")
+
+            // Only the two algorithms; the refusal changes nothing.
+            let refused = try await admin.post("/staff/oidc/clients/audio/settings", form: ["idTokenAlg": "HS256", "introspectsAnyToken": "yes"])
+            XCTAssertEqual(refused.status, .unprocessableEntity)
+            XCTAssertTrue(refused.text.contains("ID 權杖簽章請選擇 ES256 或 RS256"))
+            let unchanged = try await XCTUnwrapAsync(try await OIDCClient.query(on: app.db).filter(\.$clientID == "audio").first())
+            XCTAssertEqual(unchanged.idTokenAlgorithm, .es256)
+            XCTAssertFalse(unchanged.introspectsAnyToken)
+            let stillOne = try await AuditEvent.query(on: app.db).filter(\.$action == "oidc.client_changed").count()
+            XCTAssertEqual(stillOne, 1)
+            // (After the checks above: choosing English stays with the session.)
+            let english = try await admin.get("/staff/oidc/clients?lang=en")
+            XCTAssertTrue(english.text.contains("ID token signature"))
+            XCTAssertTrue(english.text.contains("May introspect every service"))
+
+            // Nobody else may.
+            let desk = try await signedInStaff(app, role: "admin", email: "admin@tpml.example")
+            let forbidden = try await desk.post("/staff/oidc/clients/audio/settings", form: ["idTokenAlg": "RS256"])
+            XCTAssertEqual(forbidden.status, .forbidden)
+            let stillES = try await XCTUnwrapAsync(try await OIDCClient.query(on: app.db).filter(\.$clientID == "audio").first())
+            XCTAssertEqual(stillES.idTokenAlgorithm, .es256)
+        }
+    }
+
+    func testTheDatabaseRefusesAnIDTokenAlgorithmOtherThanES256OrRS256() async throws {
+        try await withTestApp { app in
+            _ = try await register(app, id: "ebooks")
+            let stored = try await (app.db as! any SQLDatabase).raw("SELECT id_token_signed_response_alg AS alg FROM oidc_clients")
+                .first()?.decode(column: "alg", as: String.self)
+            XCTAssertEqual(stored, "ES256")
+            do {
+                try await (app.db as! any SQLDatabase).raw("UPDATE oidc_clients SET id_token_signed_response_alg = 'HS256'").run()
+                XCTFail("the database took HS256")
+            } catch {}
+            do {
+                _ = try await register(app, id: "other", idTokenAlg: "none")
+                XCTFail("registered with alg none")
+            } catch let error as OIDCClientError {
+                XCTAssertEqual(error, .idTokenAlgorithmInvalid)
+            }
         }
     }
 

@@ -33,7 +33,7 @@ final class SiteURLTests: XCTestCase {
         .staffPatrons, .staffPatron(id: .key), .staffPatronIDNumber(id: .key), .accountAccessLog,
         .oidcDiscovery, .oidcJWKS, .oidcAuthorize, .oidcContinue, .oidcSignIn, .oidcConsent, .oidcToken, .oidcUserInfo,
         .oidcRevoke, .oidcIntrospect, .oidcLogout, .staffOIDCClients, .staffOIDCClientDisable(clientID: .key),
-        .staffOIDCClientSecret(clientID: .key),
+        .staffOIDCClientSecret(clientID: .key), .staffOIDCClientSettings(clientID: .key),
         .staffPartnerSystems, .staffPartnerSystem(code: .key), .staffPartnerSystemSecret(code: .key), .staffPartnerSystemTest(code: .key),
         .staffAPIClients, .staffAPIClient(id: .key), .staffAPIClientDisable(id: .key), .staffAPIClientToken(id: .key),
         .staffSIP2Accounts, .staffSIP2Account(id: .key), .staffSIP2AccountDisable(id: .key), .staffSIP2AccountEnable(id: .key),
@@ -93,6 +93,7 @@ final class SiteURLTests: XCTestCase {
         case .staffReportDownload: .staffReportDownload(report: .value("applications"), format: .value("csv"))
         case .staffOIDCClientDisable: .staffOIDCClientDisable(clientID: .value("hyread"))
         case .staffOIDCClientSecret: .staffOIDCClientSecret(clientID: .value("hyread"))
+        case .staffOIDCClientSettings: .staffOIDCClientSettings(clientID: .value("hyread"))
         case .apiLibrary: .apiLibrary(code: .value("TPML"))
         case .ezproxyLogin: .ezproxyLogin(host: .value("nlpi-ezproxy"))
         case .apiPartnerPatron: .apiPartnerPatron(code: .value("taipei-pass"), cardNumber: .value("A123456789"))

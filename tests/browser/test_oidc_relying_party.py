@@ -4,7 +4,8 @@ Authlib's `OAuth2Session` is the client: it reads the discovery document, builds
 PKCE (S256), exchanges the code, refreshes, introspects and revokes, authenticating with
 `client_secret_basic` or as a public client. The reader's side (sign-in and consent) is walked by a plain
 HTTP session, the way a browser posts the forms. The ID token is checked with joserfc against the published
-JWKS alone: signature, `iss`, `aud`, `nonce`, expiry, and `at_hash` computed here from the access token.
+JWKS alone: signature, `iss`, `aud`, `nonce`, expiry, and `at_hash` computed here from the access token. One
+client is registered for RS256 (`--id-token-alg RS256`); its ID tokens verify with the published RSA key only.
 
 The server is the real `onecard serve` of the browser tests (same fixture), and the clients are registered
 with the CLI (`onecard oidc client create`). No browser is needed: the Chromium walk is `test_oidc.py`.
@@ -78,10 +79,16 @@ def sign_in_and_consent(server, authorization_url: str, reader: dict) -> str:
     return location
 
 
-def verify_id_token(server, metadata: dict, id_token: str, client_id: str, nonce: str, access_token: str) -> dict:
-    keys = KeySet.import_key_set(requests.get(metadata["jwks_uri"], timeout=10).json())
-    token = jwt.decode(id_token, keys, algorithms=["ES256"])
-    assert token.header["alg"] == "ES256"
+def verify_id_token(server, metadata: dict, id_token: str, client_id: str, nonce: str, access_token: str,
+                    alg: str = "ES256") -> dict:
+    published = requests.get(metadata["jwks_uri"], timeout=10).json()
+    keys = KeySet.import_key_set(published)
+    # Only the client's algorithm is accepted: an ES256 client's token does not verify as RS256, and the reverse.
+    token = jwt.decode(id_token, keys, algorithms=[alg])
+    assert token.header["alg"] == alg
+    key = next(k for k in published["keys"] if k["kid"] == token.header["kid"])
+    assert key["alg"] == alg and key["use"] == "sig" and "d" not in key
+    assert key["kty"] == {"ES256": "EC", "RS256": "RSA"}[alg]
     jwt.JWTClaimsRegistry(
         iss={"essential": True, "value": server.base_url},
         aud={"essential": True, "value": client_id},
@@ -170,3 +177,47 @@ def test_a_public_relying_party_uses_pkce_and_revokes_its_refresh_token(server, 
     again = requests.post(metadata["token_endpoint"], data={"grant_type": "refresh_token", "refresh_token": token["refresh_token"],
                                                              "client_id": "rp-public"}, timeout=10)
     assert again.status_code == 400
+
+
+def test_an_rs256_relying_party_gets_id_tokens_it_verifies_with_the_published_rsa_key(server, reader, metadata):
+    """A relying party that can only check RS256 (issue #15: "RS256 too if a client needs it")."""
+    assert metadata["id_token_signing_alg_values_supported"] == ["ES256", "RS256"]
+    secret = register(server, "rp-rs256", "--id-token-alg", "RS256")
+    register(server, "rp-es256-too")  # an ES256 client beside it (the default)
+    listed = server.cli("oidc", "client", "list")
+    assert listed.returncode == 0, listed.stderr
+    row = next(line.split("\t") for line in listed.stdout.splitlines() if line.startswith("rp-rs256\t"))
+    assert row[-1] == "RS256"
+
+    # Both kinds of key are published, the RSA one of at least 2048 bits.
+    published = requests.get(metadata["jwks_uri"], timeout=10).json()["keys"]
+    assert {k["kty"]: k["alg"] for k in published} == {"EC": "ES256", "RSA": "RS256"}
+    rsa = [k for k in published if k["kty"] == "RSA"]
+    assert all(len(base64.urlsafe_b64decode(k["n"] + "=" * (-len(k["n"]) % 4))) * 8 >= 2048 for k in rsa)
+
+    nonce = secrets.token_urlsafe(16)
+    verifier = secrets.token_urlsafe(48)
+    client = OAuth2Session("rp-rs256", secret, scope="openid profile", redirect_uri=REDIRECT,
+                           code_challenge_method="S256", token_endpoint_auth_method="client_secret_post")
+    url, state = client.create_authorization_url(metadata["authorization_endpoint"], nonce=nonce, code_verifier=verifier)
+    back = sign_in_and_consent(server, url, reader)
+    assert dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(back).query))["state"] == state
+    token = client.fetch_token(metadata["token_endpoint"], authorization_response=back, code_verifier=verifier)
+    claims = verify_id_token(server, metadata, token["id_token"], "rp-rs256", nonce, token["access_token"], alg="RS256")
+    assert client.get(metadata["userinfo_endpoint"]).json()["sub"] == claims["sub"]
+    assert reader["idNumber"] not in json.dumps(claims, ensure_ascii=False)
+    with pytest.raises(Exception):
+        jwt.decode(token["id_token"], KeySet.import_key_set({"keys": [k for k in published if k["kty"] == "EC"]}), algorithms=["RS256", "ES256"])
+
+    # The logout hint may be an RS256 ID token too.
+    logout = requests.get(metadata["end_session_endpoint"], params={
+        "id_token_hint": token["id_token"], "post_logout_redirect_uri": REDIRECT, "state": "bye"}, allow_redirects=False, timeout=10)
+    assert logout.status_code in (302, 303), logout.text[:500]
+
+    # The administrator can move it back to ES256 on the command line; nothing else is accepted.
+    wrong = server.cli("oidc", "client", "set-alg", "rp-rs256", "HS256")
+    assert wrong.returncode != 0 and "ES256 or RS256" in wrong.stderr + wrong.stdout
+    moved = server.cli("oidc", "client", "set-alg", "rp-rs256", "ES256")
+    assert moved.returncode == 0, moved.stderr + moved.stdout
+    listed = server.cli("oidc", "client", "list")
+    assert next(line for line in listed.stdout.splitlines() if line.startswith("rp-rs256\t")).endswith("\tES256")

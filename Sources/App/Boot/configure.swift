@@ -154,6 +154,7 @@ public func configure(_ app: Application, settings given: OneCardSettings? = nil
     app.migrations.add(AddApplicationChannelToPatron())
     app.migrations.add(AddReportIndexes())
     app.migrations.add(AddReportCoveringIndexes())
+    app.migrations.add(AddIDTokenAlgorithmToOIDCClients())
     // `onecard migrate` reports what it applied; the per-migration lines are for debugging.
     app.fluent.migrationLogLevel = .debug
     if settings.migratesOnBoot {

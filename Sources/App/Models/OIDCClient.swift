@@ -26,6 +26,8 @@ final class OIDCClient: Model, @unchecked Sendable {
     @Field(key: "consent_code") var consentCode: String
     /// May introspect any client's tokens (a resource server), not only its own.
     @Field(key: "introspects_any_token") var introspectsAnyToken: Bool
+    /// How its ID tokens are signed: `ES256` (the default) or `RS256`.
+    @Enum(key: "id_token_signed_response_alg") var idTokenAlgorithm: OIDCSigningAlgorithm
     @OptionalField(key: "disabled_at") var disabledAt: Date?
     @Field(key: "created_at") var createdAt: Date
 

@@ -114,6 +114,7 @@ enum SiteURL: Sendable {
     case staffOIDCClients
     case staffOIDCClientDisable(clientID: Parameter<String>)
     case staffOIDCClientSecret(clientID: Parameter<String>)
+    case staffOIDCClientSettings(clientID: Parameter<String>)
     // Partner systems, API clients and SIP2 accounts from the back office (issue #14 item 6).
     case staffPartnerSystems
     case staffPartnerSystem(code: Parameter<String>)
@@ -315,6 +316,7 @@ enum SiteURL: Sendable {
         case .staffOIDCClients: ["staff", "oidc", "clients"]
         case .staffOIDCClientDisable(let clientID): ["staff", "oidc", "clients", .parameter("clientID", clientID), "disable"]
         case .staffOIDCClientSecret(let clientID): ["staff", "oidc", "clients", .parameter("clientID", clientID), "secret"]
+        case .staffOIDCClientSettings(let clientID): ["staff", "oidc", "clients", .parameter("clientID", clientID), "settings"]
         case .staffPartnerSystems: ["staff", "partner-systems"]
         case .staffPartnerSystem(let code): ["staff", "partner-systems", .parameter("code", code)]
         case .staffPartnerSystemSecret(let code): ["staff", "partner-systems", .parameter("code", code), "secret"]
@@ -459,7 +461,7 @@ enum SiteURL: Sendable {
              .staffDeliveryRetry, .staffCalendarReopen, .groupContactUpload, .groupContactUploadReturned,
              .groupContactBatch, .groupContactBatchSummary, .staffGroupApplication, .staffGroupApplicationDecision,
              .staffGroupApplicationContact, .staffGroupDocument, .staffGroupBatch, .staffGroupBatchDecision,
-             .staffGroupBatchSummary, .staffPatron, .staffPatronIDNumber, .staffOIDCClientDisable, .staffOIDCClientSecret,
+             .staffGroupBatchSummary, .staffPatron, .staffPatronIDNumber, .staffOIDCClientDisable, .staffOIDCClientSecret, .staffOIDCClientSettings,
              .staffPartnerSystem, .staffPartnerSystemSecret, .staffPartnerSystemTest, .staffAPIClient, .staffAPIClientDisable,
              .staffAPIClientToken, .staffSIP2Account, .staffSIP2AccountDisable, .staffSIP2AccountEnable, .staffSIP2AccountPassword,
              .staffLibraryDesk, .staffLibraryDeskClose, .staffLibraryDeskReopen, .staffLibraryServiceWithdraw,

@@ -21,6 +21,8 @@ struct OIDCClientCreateCommand: AsyncCommand {
         var introspectsAnyToken: Bool
         @Option(name: "client-id", help: "The client_id (lower-case letters, digits, - . _); random when left out")
         var clientID: String?
+        @Option(name: "id-token-alg", help: "How its ID tokens are signed: ES256 (the default) or RS256")
+        var idTokenAlgorithm: String?
     }
 
     var help: String { "Registers an OpenID Connect client" }
@@ -33,7 +35,8 @@ struct OIDCClientCreateCommand: AsyncCommand {
             clientID: signature.clientID ?? "", name: signature.name ?? "", homePage: signature.homePage ?? "",
             redirectURIs: list(signature.redirectURIs), scopes: list(signature.scopes), libraryCodes: list(signature.libraries),
             allDigitalCards: signature.allDigitalCards, confidential: !signature.isPublic,
-            introspectsAnyToken: signature.introspectsAnyToken)
+            introspectsAnyToken: signature.introspectsAnyToken,
+            idTokenAlgorithm: signature.idTokenAlgorithm ?? OIDCSigningAlgorithm.es256.rawValue)
         let app = context.application
         do {
             let (client, secret) = try await OIDCClients(database: app.db, now: app.clock.now()).create(registration, by: .commandLine)

@@ -10,6 +10,8 @@ enum OIDCClientError: UserFacingError, Equatable {
     /// Lower-case letters, digits, `-`, `.` and `_`, at most 64.
     case clientIDInvalid
     case clientIDTaken
+    /// Only `ES256` and `RS256` are offered.
+    case idTokenAlgorithmInvalid
     case notFound
 
     var code: String {
@@ -22,6 +24,7 @@ enum OIDCClientError: UserFacingError, Equatable {
         case .unknownLibrary: "unknown_library"
         case .clientIDInvalid: "client_id_invalid"
         case .clientIDTaken: "client_id_taken"
+        case .idTokenAlgorithmInvalid: "id_token_alg_invalid"
         case .notFound: "not_found"
         }
     }

@@ -1,6 +1,7 @@
 import Vapor
 
-/// Lists the registered relying parties, one a line.
+/// Lists the registered relying parties, one a line: client_id, kind, state, name, scopes, card holders,
+/// redirect URIs, ID token algorithm (tab-separated).
 struct OIDCClientListCommand: AsyncCommand {
     struct Signature: CommandSignature {}
 
@@ -12,7 +13,7 @@ struct OIDCClientListCommand: AsyncCommand {
             let readers = (client.libraryCodes + (client.allDigitalCards ? ["all digital cards"] : [])).joined(separator: ", ")
             context.console.print([client.clientID, client.isConfidential ? "confidential" : "public",
                                    client.disabledAt == nil ? "active" : "disabled", client.name, client.scopesText, readers,
-                                   client.redirectURIs.joined(separator: " ")].joined(separator: "\t"))
+                                   client.redirectURIs.joined(separator: " "), client.idTokenAlgorithm.rawValue].joined(separator: "\t"))
         }
     }
 }

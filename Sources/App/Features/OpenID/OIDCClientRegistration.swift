@@ -12,4 +12,6 @@ struct OIDCClientRegistration: Sendable {
     var confidential: Bool
     /// A resource server's client: may introspect every client's tokens.
     var introspectsAnyToken = false
+    /// `ES256` or `RS256`, as the administrator typed or chose it; checked by `OIDCClients`.
+    var idTokenAlgorithm = OIDCSigningAlgorithm.es256.rawValue
 }

@@ -23,6 +23,7 @@ struct OIDCClients {
         guard scopes.isSubset(of: known) else { throw OIDCClientError.scopesInvalid }
         let codes = registration.libraryCodes.map { $0.trimmingCharacters(in: .whitespaces).uppercased() }.filter { !$0.isEmpty }
         guard !codes.isEmpty || registration.allDigitalCards else { throw OIDCClientError.librariesRequired }
+        let algorithm = try Self.algorithm(registration.idTokenAlgorithm)
         let libraries = Set(try await Library.query(on: database).all().map(\.code))
         if let unknown = codes.first(where: { !libraries.contains($0) }) { throw OIDCClientError.unknownLibrary(unknown) }
 
@@ -45,6 +46,7 @@ struct OIDCClients {
         client.allDigitalCards = registration.allDigitalCards
         client.secretHash = secret?.hash
         client.introspectsAnyToken = registration.introspectsAnyToken
+        client.idTokenAlgorithm = algorithm
         client.consentCode = Self.consentCodePrefix + clientID
         client.createdAt = now
         try await database.transaction { db in
@@ -53,7 +55,8 @@ struct OIDCClients {
             try await AuditTrail.record("oidc.client_created", by: actor, subject: ("oidc_client", clientID),
                                         details: ["confidential": registration.confidential ? "yes" : "no", "scopes": client.scopesText,
                                                   "libraries": client.libraryCodesText, "all_digital_cards": client.allDigitalCards ? "yes" : "no",
-                                                  "introspects_any_token": client.introspectsAnyToken ? "yes" : "no"],
+                                                  "introspects_any_token": client.introspectsAnyToken ? "yes" : "no",
+                                                  "id_token_alg": algorithm.rawValue],
                                         at: now, on: db)
         }
         return (client, secret?.token)
@@ -89,6 +92,24 @@ struct OIDCClients {
         return secret.token
     }
 
+    /// Changes how the client's ID tokens are signed and whether it may introspect every client's tokens; what is
+    /// left nil stays. Tokens already issued keep their signature: the old key stays published until they expire.
+    func update(clientID: String, idTokenAlgorithm: String? = nil, introspectsAnyToken: Bool? = nil, by actor: AuditActor) async throws {
+        let client = try await find(clientID)
+        let algorithm = try idTokenAlgorithm.map(Self.algorithm) ?? client.idTokenAlgorithm
+        let introspects = introspectsAnyToken ?? client.introspectsAnyToken
+        guard algorithm != client.idTokenAlgorithm || introspects != client.introspectsAnyToken else { return }
+        var details: [String: String] = [:]
+        if algorithm != client.idTokenAlgorithm { details["id_token_alg"] = "\(client.idTokenAlgorithm.rawValue) → \(algorithm.rawValue)" }
+        if introspects != client.introspectsAnyToken { details["introspects_any_token"] = introspects ? "yes" : "no" }
+        try await database.transaction { [details] db in
+            client.idTokenAlgorithm = algorithm
+            client.introspectsAnyToken = introspects
+            try await client.save(on: db)
+            try await AuditTrail.record("oidc.client_changed", by: actor, subject: ("oidc_client", clientID), details: details, at: now, on: db)
+        }
+    }
+
     func find(_ clientID: String) async throws -> OIDCClient {
         guard let client = try await OIDCClient.query(on: database).filter(\.$clientID == clientID).first() else {
             throw OIDCClientError.notFound
@@ -122,6 +143,14 @@ struct OIDCClients {
     static let claimsEN: [OIDCScope: String] = [.profile: "your name", .email: "your email address",
                                                 .card: "your card's kind, standing, valid-until date and home library",
                                                 .age: "whether you are 18 or over, and your age bracket", .birthdate: "your date of birth"]
+
+    /// `ES256` or `RS256` (upper or lower case).
+    static func algorithm(_ text: String) throws -> OIDCSigningAlgorithm {
+        guard let algorithm = OIDCSigningAlgorithm(rawValue: text.trimmingCharacters(in: .whitespaces).uppercased()) else {
+            throw OIDCClientError.idTokenAlgorithmInvalid
+        }
+        return algorithm
+    }
 
     static func isWebAddress(_ text: String) -> Bool {
         guard let url = URLComponents(string: text), let scheme = url.scheme, let host = url.host, !host.isEmpty else { return false }

@@ -8,8 +8,11 @@ struct OIDCClientsPage: Encodable {
         let scopes: String
         let readers: String
         let redirectURIs: [String]
+        let idTokenAlgorithm: String
+        let introspectsAnyToken: Bool
         let disablePath: String
         let secretPath: String
+        let settingsPath: String
     }
 
     struct Option: Encodable {
@@ -27,7 +30,11 @@ struct OIDCClientsPage: Encodable {
     let rows: [Row]
     let libraries: [Option]
     let scopes: [Option]
+    /// `ES256`, `RS256`: the choices of the ID token signature.
+    let algorithms: [String]
     var form = FormState()
     var newSecret: NewSecret? = nil
     var disabled: String? = nil
+    /// A client whose settings were just saved.
+    var changed: String? = nil
 }

@@ -14,7 +14,7 @@ struct OIDCDiscoveryDocument: Content {
     var responseModesSupported = ["query"]
     var grantTypesSupported = ["authorization_code", "refresh_token"]
     var subjectTypesSupported = ["pairwise"]
-    var idTokenSigningAlgValuesSupported = ["ES256"]
+    var idTokenSigningAlgValuesSupported = OIDCSigningAlgorithm.allCases.map(\.rawValue)
     var scopesSupported = OIDCScope.allCases.map(\.rawValue)
     var claimsSupported = ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "azp", "name", "email", "card",
                            "age_over_18", "age_bracket", "birthdate"]

@@ -96,7 +96,7 @@ struct OIDCGrants {
             iat: Int(now.timeIntervalSince1970), authTime: Int(row.authTime.timeIntervalSince1970), nonce: row.nonce,
             atHash: Self.leftHalfHash(access))
         return OIDCTokenResponse(accessToken: access, expiresIn: Int(Self.accessTokenLifetime), refreshToken: refresh,
-                                 scope: row.scopes, idToken: try await keys.sign(idToken))
+                                 scope: row.scopes, idToken: try await keys.sign(idToken, algorithm: client.idTokenAlgorithm))
     }
 
     // MARK: Refresh

@@ -8,38 +8,29 @@ actor OIDCKeyCache {
     /// process (`onecard oidc key rotate`) is seen this late at most; the retired key stays published far longer.
     static let currentKeyLifetime: TimeInterval = 5
 
-    private var keys: [String: ES256PrivateKey] = [:]
     private var signers: [String: JWTKeyCollection] = [:]
-    private var current: (kid: String, until: Date)?
+    private var current: [OIDCSigningAlgorithm: (kid: String, until: Date)] = [:]
 
-    /// The signing key's `kid` as last read, unless it is older than `currentKeyLifetime` at `now`.
-    func currentKid(at now: Date) -> String? {
-        guard let current, current.until > now, now > current.until.addingTimeInterval(-2 * Self.currentKeyLifetime) else { return nil }
+    /// The `kid` of `algorithm`'s signing key as last read, unless it is older than `currentKeyLifetime` at `now`.
+    func currentKid(_ algorithm: OIDCSigningAlgorithm, at now: Date) -> String? {
+        guard let current = current[algorithm], current.until > now,
+              now > current.until.addingTimeInterval(-2 * Self.currentKeyLifetime) else { return nil }
         return current.kid
     }
 
-    func setCurrentKid(_ kid: String, at now: Date) {
-        current = (kid, now.addingTimeInterval(Self.currentKeyLifetime))
+    func setCurrentKid(_ kid: String, for algorithm: OIDCSigningAlgorithm, at now: Date) {
+        current[algorithm] = (kid, now.addingTimeInterval(Self.currentKeyLifetime))
     }
 
-    /// Forgets the current `kid` (after a rotation in this process).
-    func forgetCurrentKid() {
-        current = nil
+    /// Forgets the current `kid`s (after a rotation in this process).
+    func forgetCurrentKids() {
+        current = [:]
     }
-
-    func cached(kid: String) -> ES256PrivateKey? { keys[kid] }
 
     /// A key collection holding only this key, ready to sign.
     func signer(kid: String) -> JWTKeyCollection? { signers[kid] }
 
     func setSigner(_ signer: JWTKeyCollection, kid: String) {
         signers[kid] = signer
-    }
-
-    func key(kid: String, open: () throws -> ES256PrivateKey) rethrows -> ES256PrivateKey {
-        if let key = keys[kid] { return key }
-        let key = try open()
-        keys[kid] = key
-        return key
     }
 }

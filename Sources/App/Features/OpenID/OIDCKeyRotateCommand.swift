@@ -1,18 +1,21 @@
 import Vapor
 
-/// Starts a new ES256 signing key. The old one stops signing now and stays in the JWKS until the ID tokens
-/// it signed have expired (`OIDCKeyRing`).
+/// Starts new ID token signing keys (ES256, and RS256 once a client is registered for it). The old ones stop
+/// signing now and stay in the JWKS until the ID tokens they signed have expired (`OIDCKeyRing`).
 struct OIDCKeyRotateCommand: AsyncCommand {
     struct Signature: CommandSignature {}
 
-    var help: String { "Starts a new ID token signing key; the old one stays published until its tokens expire" }
+    var help: String { "Starts new ID token signing keys; the old ones stay published until their tokens expire" }
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
         let now = app.clock.now()
-        let key = try await OIDCKeyRing(database: app.db, vault: app.vault, cache: app.oidcKeyCache,
-                                        tokenLifetime: OIDCGrants.accessTokenLifetime, now: now).rotate()
-        try await AuditTrail.record("oidc.key_rotated", by: .commandLine, subject: ("oidc_signing_key", key.kid), at: now, on: app.db)
-        context.console.print("kid: \(key.kid)")
+        let keys = try await OIDCKeyRing(database: app.db, vault: app.vault, cache: app.oidcKeyCache,
+                                         tokenLifetime: OIDCGrants.accessTokenLifetime, now: now).rotate()
+        for key in keys {
+            try await AuditTrail.record("oidc.key_rotated", by: .commandLine, subject: ("oidc_signing_key", key.kid),
+                                        details: ["algorithm": key.algorithm], at: now, on: app.db)
+            context.console.print("kid: \(key.kid) (\(key.algorithm))")
+        }
     }
 }

@@ -121,10 +121,7 @@ struct OIDCSignInController: RouteCollection {
         let query = try req.query.decode(Query.self)
         var clientID: String? = nil
         if let hint = query.id_token_hint {
-            let keys = JWTKeyCollection()
-            for key in try await req.oidcKeyRing.published() {
-                await keys.add(ecdsa: try ES256PublicKey(pem: key.publicKeyPEM), kid: JWKIdentifier(string: key.kid))
-            }
+            let keys = try await req.oidcKeyRing.verifier()
             if let token = try? await keys.verify(hint, as: OIDCIDToken.self), token.iss == req.application.settings.oidcIssuer,
                query.client_id == nil || query.client_id == token.aud {
                 clientID = token.aud

@@ -22,6 +22,8 @@ struct OIDCTokenStore {
         let secretHash: String?
         let disabledAt: Date?
         let introspectsAnyToken: Bool
+        /// How its ID tokens are signed.
+        let idTokenAlgorithm: OIDCSigningAlgorithm
 
         var isConfidential: Bool { secretHash != nil }
 
@@ -29,14 +31,17 @@ struct OIDCTokenStore {
             case id
             case clientID = "client_id", secretHash = "secret_hash", disabledAt = "disabled_at"
             case introspectsAnyToken = "introspects_any_token"
+            case idTokenAlgorithm = "id_token_signed_response_alg"
         }
 
-        init(id: UUID, clientID: String, secretHash: String?, disabledAt: Date?, introspectsAnyToken: Bool) {
+        init(id: UUID, clientID: String, secretHash: String?, disabledAt: Date?, introspectsAnyToken: Bool,
+             idTokenAlgorithm: OIDCSigningAlgorithm = .es256) {
             self.id = id
             self.clientID = clientID
             self.secretHash = secretHash
             self.disabledAt = disabledAt
             self.introspectsAnyToken = introspectsAnyToken
+            self.idTokenAlgorithm = idTokenAlgorithm
         }
 
         init(from decoder: any Decoder) throws {
@@ -48,6 +53,7 @@ struct OIDCTokenStore {
             // SQLite keeps booleans as integers, PostgreSQL as booleans.
             introspectsAnyToken = (try? row.decode(Bool.self, forKey: .introspectsAnyToken))
                 ?? ((try? row.decode(Int.self, forKey: .introspectsAnyToken)) ?? 0 != 0)
+            idTokenAlgorithm = try row.decode(OIDCSigningAlgorithm.self, forKey: .idTokenAlgorithm)
         }
     }
 
@@ -123,7 +129,7 @@ struct OIDCTokenStore {
 
     func client(_ clientID: String) async throws -> Client? {
         try await sql.raw("""
-            SELECT id, client_id, secret_hash, disabled_at, introspects_any_token FROM \(unsafeRaw: OIDCClient.schema) \
+            SELECT id, client_id, secret_hash, disabled_at, introspects_any_token, id_token_signed_response_alg FROM \(unsafeRaw: OIDCClient.schema) \
             WHERE client_id = \(bind: clientID)
             """).first(decoding: Client.self)
     }
